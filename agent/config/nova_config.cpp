@@ -1,0 +1,309 @@
+#include "agent/config/nova_config.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <climits>
+#include <vector>
+
+namespace agent::config {
+namespace {
+
+namespace po = boost::program_options;
+using base::Result;
+using base::Status;
+
+enum class Type { kString, kBool, kInt };
+enum class Default { kNone, kValue, kHostname, kNovaComputes, kSameAsMyIp };
+
+struct Spec {
+  OptionName name;
+  Type type = Type::kString;
+  Default kind = Default::kNone;
+  std::string value;  // for Default::kValue
+  int min = INT_MIN;
+  std::vector<OptionName> deprecated;
+};
+
+std::vector<Spec> BuildSpecs() {
+  const std::vector<OptionName> old_connection = {
+      {"DEFAULT", "sql_connection"}, {"database", "sql_connection"}, {"sql", "connection"}};
+  std::vector<Spec> specs = {
+      {{"DEFAULT", "transport_url"}, Type::kString, Default::kNone, "", INT_MIN, {}},
+      {{"DEFAULT", "control_exchange"}, Type::kString, Default::kValue, "nova", INT_MIN, {}},
+      {{"DEFAULT", "host"}, Type::kString, Default::kHostname, "", INT_MIN, {}},
+      {{"DEFAULT", "my_ip"}, Type::kString, Default::kNovaComputes, "", INT_MIN, {}},
+      {{"DEFAULT", "my_block_storage_ip"}, Type::kString, Default::kSameAsMyIp, "", INT_MIN, {}},
+      {{"DEFAULT", "rpc_response_timeout"}, Type::kInt, Default::kValue, "60", INT_MIN, {}},
+      {{"database", "connection"}, Type::kString, Default::kNone, "", INT_MIN, old_connection},
+      {{"api_database", "connection"}, Type::kString, Default::kNone, "", INT_MIN, old_connection},
+      {{"cinder", "catalog_info"}, Type::kString, Default::kValue, "volumev3::publicURL", INT_MIN, {}},
+      {{"cinder", "endpoint_template"}, Type::kString, Default::kNone, "", INT_MIN, {}},
+      {{"cinder", "os_region_name"}, Type::kString, Default::kNone, "", INT_MIN, {}},
+      {{"cinder", "http_retries"}, Type::kInt, Default::kValue, "3", 0, {}},
+      {{"cinder", "timeout"}, Type::kInt, Default::kNone, "", INT_MIN, {}},
+      {{"cinder", "cafile"}, Type::kString, Default::kNone, "", INT_MIN, {}},
+      {{"cinder", "insecure"}, Type::kBool, Default::kValue, "false", INT_MIN, {}},
+      {{"service_user", "send_service_user_token"}, Type::kBool, Default::kValue, "false", INT_MIN, {}},
+      {{"upgrade_levels", "compute"}, Type::kString, Default::kNone, "", INT_MIN, {}},
+      {{"libvirt", "volume_use_multipath"}, Type::kBool, Default::kValue, "false", INT_MIN,
+       {{"libvirt", "iscsi_use_multipath"}}},
+  };
+  const std::string rabbit = "oslo_messaging_rabbit";
+  auto add_rabbit = [&](const char* key, Type type, const char* value, int min, std::vector<OptionName> old) {
+    specs.push_back({{rabbit, key}, type, Default::kValue, value, min, std::move(old)});
+  };
+  add_rabbit("ssl", Type::kBool, "false", INT_MIN, {{rabbit, "rabbit_use_ssl"}});
+  add_rabbit("ssl_ca_file", Type::kString, "", INT_MIN, {{rabbit, "kombu_ssl_ca_certs"}});
+  add_rabbit("ssl_cert_file", Type::kString, "", INT_MIN, {{rabbit, "kombu_ssl_certfile"}});
+  add_rabbit("ssl_key_file", Type::kString, "", INT_MIN, {{rabbit, "kombu_ssl_keyfile"}});
+  add_rabbit("heartbeat_timeout_threshold", Type::kInt, "60", INT_MIN, {});
+  add_rabbit("rabbit_transient_queues_ttl", Type::kInt, "1800", 1, {});
+  add_rabbit("amqp_durable_queues", Type::kBool, "false", INT_MIN, {});
+  add_rabbit("amqp_auto_delete", Type::kBool, "false", INT_MIN, {{"DEFAULT", "amqp_auto_delete"}});
+  add_rabbit("rabbit_quorum_queue", Type::kBool, "false", INT_MIN, {});
+  add_rabbit("rabbit_ha_queues", Type::kBool, "false", INT_MIN, {{"DEFAULT", "rabbit_ha_queues"}});
+  for (const char* section : {"cinder", "service_user"}) {  // keystoneauth, with its deprecated names
+    const std::pair<const char*, const char*> keys[] = {
+        {"auth_type", "auth_plugin"}, {"auth_url", nullptr}, {"username", "user_name"}, {"password", nullptr},
+        {"user_domain_name", nullptr}, {"user_domain_id", nullptr}, {"project_name", "tenant_name"},
+        {"project_id", "tenant_id"}, {"project_domain_name", nullptr}, {"project_domain_id", nullptr},
+        {"system_scope", nullptr}};
+    for (const auto& [key, old] : keys) {
+      std::vector<OptionName> deprecated;
+      if (old != nullptr) deprecated.push_back({section, old});
+      specs.push_back({{section, key}, Type::kString, Default::kNone, "", INT_MIN, std::move(deprecated)});
+    }
+  }
+  return specs;
+}
+
+const std::vector<Spec>& Specs() {
+  static const std::vector<Spec> specs = BuildSpecs();
+  return specs;
+}
+
+const Spec* FindSpec(const OptionName& name) {
+  for (const Spec& spec : Specs()) {
+    if (spec.name == name) return &spec;
+  }
+  return nullptr;
+}
+
+std::string Label(const OptionName& name) { return "[" + name.section + "] " + name.key; }
+
+std::string Where(const IniValue& v) { return " (" + v.file + ":" + std::to_string(v.line) + ")"; }
+
+constexpr int kMaxDepth = 16;
+
+// Finds option values: files (or the Boost variables_map for declared
+// options), then substitution, then defaults.
+class Resolver {
+ public:
+  Resolver(const IniValues& files, std::string_view hostname, const po::variables_map* map)
+      : files_(files), hostname_(hostname), map_(map) {}
+
+  std::optional<IniValue> Raw(const OptionName& name) const {
+    const Spec* spec = FindSpec(name);
+    std::vector<OptionName> names{name};
+    if (spec != nullptr) names.insert(names.end(), spec->deprecated.begin(), spec->deprecated.end());
+    std::optional<IniValue> found = files_.Find(names);
+    if (found && spec != nullptr && map_ != nullptr && map_->count(name.Dotted()) != 0) {
+      found->value = (*map_)[name.Dotted()].as<std::string>();
+    }
+    return found;
+  }
+
+  Result<std::optional<std::string>> Value(const OptionName& name, int depth = 0) const {
+    if (std::optional<IniValue> raw = Raw(name)) {
+      if (depth > kMaxDepth) return Status::InvalidInput(Label(name) + ": substitution is recursive" + Where(*raw));
+      auto lookup = [&](std::string_view ref) { return Lookup(name, *raw, ref, depth); };
+      BASE_TRY_ASSIGN(std::string expanded, ExpandOsloTemplate(raw->value, lookup));
+      return std::optional<std::string>(std::move(expanded));
+    }
+    const Spec* spec = FindSpec(name);
+    if (spec == nullptr) return std::optional<std::string>();
+    switch (spec->kind) {
+      case Default::kValue: return std::optional<std::string>(spec->value);
+      case Default::kHostname: return std::optional<std::string>(hostname_);
+      case Default::kSameAsMyIp: return Value({"DEFAULT", "my_ip"}, depth + 1);
+      case Default::kNone:
+      case Default::kNovaComputes: break;
+    }
+    return std::optional<std::string>();
+  }
+
+ private:
+  // oslo's StrSubWrapper: "group.opt" or "opt" in the current group, then
+  // the name in DEFAULT. Errors name the option whose value has the '$'.
+  Result<std::string> Lookup(const OptionName& where, const IniValue& origin, std::string_view ref,
+                             int depth) const {
+    const std::string context = Label(where) + Where(origin);
+    std::vector<OptionName> candidates;
+    if (size_t dot = ref.find('.'); dot != std::string_view::npos) {
+      candidates.push_back({std::string(ref.substr(0, dot)), std::string(ref.substr(dot + 1))});
+    } else {
+      candidates.push_back({where.section, std::string(ref)});
+    }
+    candidates.push_back({"DEFAULT", std::string(ref)});
+    for (const OptionName& candidate : candidates) {
+      const Spec* spec = FindSpec(candidate);
+      const bool in_files = Raw(candidate).has_value();
+      if (spec == nullptr && !in_files) continue;
+      if (!in_files && spec != nullptr && spec->kind == Default::kNovaComputes) {
+        return Status::InvalidInput(context + ": refers to " + Label(candidate) +
+                                    ", which is not set (Nova would compute it; set it in the config)");
+      }
+      BASE_TRY_ASSIGN(std::optional<std::string> value, Value(candidate, depth + 1));
+      return value.value_or("");
+    }
+    return Status::InvalidInput(context + ": a '$' names an option that does not exist; write '$$' for a literal '$'");
+  }
+
+  const IniValues& files_;
+  std::string_view hostname_;
+  const po::variables_map* map_;
+};
+
+// Typed reads with oslo.config's conversions.
+class Reader {
+ public:
+  explicit Reader(const Resolver& resolver) : resolver_(resolver) {}
+
+  Result<std::optional<std::string>> Str(const char* section, const char* key) const {
+    return resolver_.Value({section, key});
+  }
+
+  Result<std::string> StrOr(const char* section, const char* key) const {
+    BASE_TRY_ASSIGN(std::optional<std::string> value, Str(section, key));
+    return value.value_or("");
+  }
+
+  Result<bool> Bool(const char* section, const char* key) const {
+    BASE_TRY_ASSIGN(std::optional<std::string> value, Str(section, key));
+    std::string lower = value.value_or("false");
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower == "true" || lower == "1" || lower == "on" || lower == "yes") return true;
+    if (lower == "false" || lower == "0" || lower == "off" || lower == "no") return false;
+    return Invalid(section, key, "'" + *value + "' is not a boolean (true/false, yes/no, on/off, 1/0)");
+  }
+
+  Result<std::optional<int>> Int(const char* section, const char* key) const {
+    BASE_TRY_ASSIGN(std::optional<std::string> value, Str(section, key));
+    if (!value) return std::optional<int>();
+    std::string_view text = *value;
+    text.remove_prefix(std::min(text.find_first_not_of(" \t\n\r\f\v"), text.size()));
+    text = text.substr(0, text.find_last_not_of(" \t\n\r\f\v") + 1);
+    std::string_view digits = text.substr(!text.empty() && (text[0] == '-' || text[0] == '+') ? 1 : 0);
+    long long number = 0;
+    bool ok = !digits.empty() && digits.size() <= 10 &&
+              std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (ok) number = std::stoll(std::string(digits)) * (text[0] == '-' ? -1 : 1);
+    if (!ok || number < INT_MIN || number > INT_MAX) {
+      return Invalid(section, key, "'" + *value + "' is not an integer");
+    }
+    const Spec* spec = FindSpec({section, key});
+    if (spec != nullptr && number < spec->min) {
+      return Invalid(section, key, std::to_string(number) + " is less than the minimum " + std::to_string(spec->min));
+    }
+    return std::optional<int>(static_cast<int>(number));
+  }
+
+  Result<int> IntOr(const char* section, const char* key, int fallback) const {
+    BASE_TRY_ASSIGN(std::optional<int> value, Int(section, key));
+    return value.value_or(fallback);
+  }
+
+ private:
+  Status Invalid(const char* section, const char* key, const std::string& what) const {
+    std::optional<IniValue> raw = resolver_.Raw({section, key});
+    return Status::InvalidInput(Label({section, key}) + ": " + what + (raw ? Where(*raw) : ""));
+  }
+
+  const Resolver& resolver_;
+};
+
+Status ReadKeystone(const Reader& r, const char* s, KeystoneAuthOptions& a) {
+  BASE_TRY_ASSIGN(a.auth_type, r.Str(s, "auth_type"));
+  BASE_TRY_ASSIGN(a.auth_url, r.Str(s, "auth_url"));
+  BASE_TRY_ASSIGN(a.username, r.Str(s, "username"));
+  BASE_TRY_ASSIGN(a.password, r.Str(s, "password"));
+  BASE_TRY_ASSIGN(a.user_domain_name, r.Str(s, "user_domain_name"));
+  BASE_TRY_ASSIGN(a.user_domain_id, r.Str(s, "user_domain_id"));
+  BASE_TRY_ASSIGN(a.project_name, r.Str(s, "project_name"));
+  BASE_TRY_ASSIGN(a.project_id, r.Str(s, "project_id"));
+  BASE_TRY_ASSIGN(a.project_domain_name, r.Str(s, "project_domain_name"));
+  BASE_TRY_ASSIGN(a.project_domain_id, r.Str(s, "project_domain_id"));
+  BASE_TRY_ASSIGN(a.system_scope, r.Str(s, "system_scope"));
+  return Status::Ok();
+}
+
+Status ReadAll(const Reader& r, NovaConfig& c) {
+  BASE_TRY_ASSIGN(c.transport_url, r.Str("DEFAULT", "transport_url"));
+  BASE_TRY_ASSIGN(c.control_exchange, r.StrOr("DEFAULT", "control_exchange"));
+  BASE_TRY_ASSIGN(c.host, r.StrOr("DEFAULT", "host"));
+  BASE_TRY_ASSIGN(c.my_ip, r.Str("DEFAULT", "my_ip"));
+  BASE_TRY_ASSIGN(c.my_block_storage_ip, r.Str("DEFAULT", "my_block_storage_ip"));
+  BASE_TRY_ASSIGN(c.rpc_response_timeout, r.IntOr("DEFAULT", "rpc_response_timeout", 60));
+  BASE_TRY_ASSIGN(c.database_connection, r.Str("database", "connection"));
+  BASE_TRY_ASSIGN(c.api_database_connection, r.Str("api_database", "connection"));
+  BASE_TRY_ASSIGN(c.cinder.catalog_info, r.StrOr("cinder", "catalog_info"));
+  BASE_TRY_ASSIGN(c.cinder.endpoint_template, r.Str("cinder", "endpoint_template"));
+  BASE_TRY_ASSIGN(c.cinder.os_region_name, r.Str("cinder", "os_region_name"));
+  BASE_TRY_ASSIGN(c.cinder.http_retries, r.IntOr("cinder", "http_retries", 3));
+  BASE_TRY_ASSIGN(c.cinder.timeout, r.Int("cinder", "timeout"));
+  BASE_TRY_ASSIGN(c.cinder.cafile, r.Str("cinder", "cafile"));
+  BASE_TRY_ASSIGN(c.cinder.insecure, r.Bool("cinder", "insecure"));
+  BASE_TRY(ReadKeystone(r, "cinder", c.cinder.auth));
+  BASE_TRY_ASSIGN(c.service_user.send_service_user_token, r.Bool("service_user", "send_service_user_token"));
+  BASE_TRY(ReadKeystone(r, "service_user", c.service_user.auth));
+  BASE_TRY_ASSIGN(c.upgrade_levels_compute, r.Str("upgrade_levels", "compute"));
+  const char* q = "oslo_messaging_rabbit";
+  BASE_TRY_ASSIGN(c.rabbit.ssl, r.Bool(q, "ssl"));
+  BASE_TRY_ASSIGN(c.rabbit.ssl_ca_file, r.StrOr(q, "ssl_ca_file"));
+  BASE_TRY_ASSIGN(c.rabbit.ssl_cert_file, r.StrOr(q, "ssl_cert_file"));
+  BASE_TRY_ASSIGN(c.rabbit.ssl_key_file, r.StrOr(q, "ssl_key_file"));
+  BASE_TRY_ASSIGN(c.rabbit.heartbeat_timeout_threshold, r.IntOr(q, "heartbeat_timeout_threshold", 60));
+  BASE_TRY_ASSIGN(c.rabbit.rabbit_transient_queues_ttl, r.IntOr(q, "rabbit_transient_queues_ttl", 1800));
+  BASE_TRY_ASSIGN(c.rabbit.amqp_durable_queues, r.Bool(q, "amqp_durable_queues"));
+  BASE_TRY_ASSIGN(c.rabbit.amqp_auto_delete, r.Bool(q, "amqp_auto_delete"));
+  BASE_TRY_ASSIGN(c.rabbit.rabbit_quorum_queue, r.Bool(q, "rabbit_quorum_queue"));
+  BASE_TRY_ASSIGN(c.rabbit.rabbit_ha_queues, r.Bool(q, "rabbit_ha_queues"));
+  BASE_TRY_ASSIGN(c.libvirt_volume_use_multipath, r.Bool("libvirt", "volume_use_multipath"));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::optional<std::string>> NovaConfig::Get(std::string_view section, std::string_view key) const {
+  Resolver resolver(files, system_hostname, nullptr);
+  return resolver.Value({NormalizeSection(section), std::string(key)});
+}
+
+Result<NovaConfig> BuildNovaConfig(IniValues values, std::string system_hostname) {
+  po::options_description description("nova.conf options read by bdm-agent");
+  std::vector<DeclaredOption> declared;
+  for (const Spec& spec : Specs()) {
+    const std::string dotted = spec.name.Dotted();
+    description.add_options()(dotted.c_str(), po::value<std::string>());
+    declared.push_back({spec.name, spec.deprecated});
+  }
+  BASE_TRY_ASSIGN(po::variables_map map, StoreIniValues(values, description, declared));
+
+  NovaConfig config;
+  config.files = std::move(values);
+  config.system_hostname = std::move(system_hostname);
+  Resolver resolver(config.files, config.system_hostname, &map);
+  BASE_TRY(ReadAll(Reader(resolver), config));
+  return config;
+}
+
+Result<NovaConfig> LoadNovaConfig(const ConfigSources& sources) {
+  BASE_TRY_ASSIGN(IniValues values, ReadConfigSources(sources));
+  char name[256] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0) return Status::Internal("gethostname() failed");
+  return BuildNovaConfig(std::move(values), name);
+}
+
+}  // namespace agent::config
