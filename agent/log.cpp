@@ -1,0 +1,33 @@
+#include "agent/log.h"
+
+#include <string>
+
+namespace agent {
+
+Log::Log(DebugLogging debug, std::FILE* out)
+    : debug_(debug), out_(out), start_(std::chrono::steady_clock::now()) {}
+
+void Log::Error(std::string_view message) const { Write("error: ", message); }
+
+void Log::Warning(std::string_view message) const { Write("warning: ", message); }
+
+void Log::Debug(std::string_view message) const {
+  if (!debug_enabled()) return;
+  const auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_);
+  char stamp[48];
+  std::snprintf(stamp, sizeof stamp, "debug: +%.1f ms: ", elapsed.count());
+  Write(stamp, message);
+}
+
+void Log::Write(std::string_view prefix, std::string_view message) const {
+  std::string line = "bdm-agent: ";
+  line += prefix;
+  // One line per message: fold any embedded newline.
+  for (char c : message) line += (c == '\n' || c == '\r') ? ' ' : c;
+  line += '\n';
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::fwrite(line.data(), 1, line.size(), out_);
+  std::fflush(out_);
+}
+
+}  // namespace agent

@@ -1,0 +1,144 @@
+// Unit tests of the lookup logic. The in-memory NovaDatabase below is ours: it
+// exists to make one cell unreachable and to hold a deleted instance without a
+// server. The same paths run against real MariaDB in tests/integration and
+// tests/cli.
+#include "agent/db/bdm_locator.h"
+
+#include <map>
+
+#include <doctest/doctest.h>
+
+namespace {
+
+using namespace agent::db;
+
+class MemoryCell final : public CellDatabase {
+ public:
+  std::vector<BlockDeviceMapping> bdms;
+  std::vector<InstanceSummary> instances;
+
+  base::Result<std::optional<BlockDeviceMapping>> FindVolumeBdm(std::string_view instance_uuid,
+                                                                std::string_view volume_id) override {
+    for (const auto& b : bdms) {
+      if (b.instance_uuid == instance_uuid && b.volume_id == volume_id) return std::optional(b);
+    }
+    return std::optional<BlockDeviceMapping>();
+  }
+  base::Result<std::optional<BlockDeviceMapping>> FindBdmByUuid(std::string_view uuid) override {
+    for (const auto& b : bdms) {
+      if (b.uuid == uuid) return std::optional(b);
+    }
+    return std::optional<BlockDeviceMapping>();
+  }
+  base::Result<std::optional<InstanceSummary>> FindInstance(std::string_view uuid) override {
+    for (const auto& i : instances) {
+      if (i.uuid == uuid) return std::optional(i);
+    }
+    return std::optional<InstanceSummary>();
+  }
+};
+
+class MemoryNova final : public NovaDatabase {
+ public:
+  std::vector<CellMapping> cells;
+  std::map<std::string, MemoryCell> cell_dbs;  // by cell uuid; absent = unreachable
+  std::map<std::string, std::string> mappings;  // instance -> cell uuid
+
+  base::Result<std::optional<InstanceMapping>> FindInstanceMapping(std::string_view uuid) override {
+    auto it = mappings.find(std::string(uuid));
+    if (it == mappings.end()) return std::optional<InstanceMapping>();
+    for (const auto& c : cells) {
+      if (c.uuid == it->second) return std::optional(InstanceMapping{std::string(uuid), c, false});
+    }
+    return std::optional(InstanceMapping{std::string(uuid), std::nullopt, false});
+  }
+  base::Result<std::vector<CellMapping>> ListCellMappings() override { return cells; }
+  base::Result<CellDatabase*> Cell(const CellMapping& cell) override {
+    auto it = cell_dbs.find(cell.uuid);
+    if (it == cell_dbs.end()) return base::Status::Unavailable("cell '" + cell.name + "' database: refused");
+    return static_cast<CellDatabase*>(&it->second);
+  }
+  base::Result<CellDatabase*> LocalCell() override { return base::Status::InvalidInput("no local db"); }
+};
+
+BlockDeviceMapping Bdm(std::string uuid, std::string instance, std::string volume) {
+  BlockDeviceMapping b;
+  b.uuid = std::move(uuid);
+  b.instance_uuid = std::move(instance);
+  b.volume_id = std::move(volume);
+  b.destination_type = "volume";
+  return b;
+}
+
+MemoryNova TwoCells() {
+  MemoryNova nova;
+  nova.cells = {{1, "c0", "cell0", "", "", false}, {2, "c1", "cell1", "", "", false},
+                {3, "c2", "cell2", "", "", false}};
+  nova.cell_dbs["c0"];
+  nova.cell_dbs["c1"].bdms = {Bdm("b1", "i1", "v1")};
+  nova.cell_dbs["c1"].instances = {{1, "i1", false, "h", "n", "stopped", {}, false, {}},
+                                   {2, "i-gone", true, "h", "n", "deleted", {}, false, {}}};
+  nova.cell_dbs["c2"].bdms = {Bdm("b2", "i2", "v2")};
+  nova.mappings = {{"i1", "c1"}, {"i-gone", "c1"}, {"i-nowhere", "c1"}, {"i2", "c2"}};
+  return nova;
+}
+
+}  // namespace
+
+TEST_CASE("agent::db::LocateVolumeBdm") {
+  agent::Log log;
+  MemoryNova nova = TwoCells();
+  SUBCASE("found through the instance's cell") {
+    LocateResult r = LocateVolumeBdm(nova, "i1", "v1", log);
+    REQUIRE(r.ok());
+    CHECK(r.value().bdm.uuid == "b1");
+    CHECK(r.value().cell->name == "cell1");
+  }
+  SUBCASE("no mapping") {
+    LocateResult r = LocateVolumeBdm(nova, "i9", "v1", log);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.failure() == LocateFailure::kNoInstanceMapping);
+    CHECK(r.status().message() == "Instance i9 has no mapping to a cell.");
+  }
+  SUBCASE("mapped but no instance row") {
+    CHECK(LocateVolumeBdm(nova, "i-nowhere", "v1", log).failure() == LocateFailure::kInstanceNotFound);
+  }
+  SUBCASE("deleted instance") {
+    CHECK(LocateVolumeBdm(nova, "i-gone", "v1", log).failure() == LocateFailure::kInstanceDeleted);
+  }
+  SUBCASE("instance without that volume") {
+    LocateResult r = LocateVolumeBdm(nova, "i1", "v2", log);
+    CHECK(r.failure() == LocateFailure::kBdmNotFound);
+  }
+  SUBCASE("unreachable cell") {
+    nova.cell_dbs.erase("c1");
+    LocateResult r = LocateVolumeBdm(nova, "i1", "v1", log);
+    CHECK(r.failure() == LocateFailure::kCellDatabase);
+    CHECK(r.status().code() == base::Code::kUnavailable);
+  }
+}
+
+TEST_CASE("agent::db::LocateBdmByUuid") {
+  agent::Log log;
+  MemoryNova nova = TwoCells();
+  SUBCASE("searches every cell") {
+    LocateResult r = LocateBdmByUuid(nova, "b2", log);
+    REQUIRE(r.ok());
+    CHECK(r.value().cell->name == "cell2");
+  }
+  SUBCASE("absent everywhere") {
+    LocateResult r = LocateBdmByUuid(nova, "b9", log);
+    CHECK(r.failure() == LocateFailure::kBdmNotFound);
+    CHECK(r.status().message() == "No Block Device Mapping with uuid b9 in any of 3 cells.");
+  }
+  SUBCASE("found even when another cell is down") {
+    nova.cell_dbs.erase("c1");
+    CHECK(LocateBdmByUuid(nova, "b2", log).ok());
+  }
+  SUBCASE("absent from the cells that answered, one cell down: not a plain not-found") {
+    nova.cell_dbs.erase("c1");
+    LocateResult r = LocateBdmByUuid(nova, "b1", log);
+    CHECK(r.failure() == LocateFailure::kCellDatabase);
+    CHECK(r.status().message().find("could not search 'cell1'") != std::string::npos);
+  }
+}
