@@ -1,0 +1,54 @@
+#include "agent/command_table.h"
+
+#include <algorithm>
+#include <array>
+
+#include "agent/commands/show.h"
+
+namespace agent {
+namespace {
+
+constexpr std::array kCommands = {
+    Command{"show", "show all attributes of one block device mapping", commands::RunShow},
+};
+
+std::size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::span<const Command> AllCommands() { return kCommands; }
+
+const Command* FindCommand(std::string_view name) {
+  for (const Command& command : kCommands) {
+    if (command.name == name) return &command;
+  }
+  return nullptr;
+}
+
+std::optional<std::string_view> SuggestCommand(std::string_view name) {
+  std::optional<std::string_view> best;
+  std::size_t best_distance = 3;  // more than two edits is not a typo
+  for (const Command& command : kCommands) {
+    const std::size_t d = EditDistance(name, command.name);
+    if (d < best_distance) {
+      best_distance = d;
+      best = command.name;
+    }
+  }
+  return best;
+}
+
+}  // namespace agent

@@ -1,0 +1,30 @@
+#include "agent/commands/cli.h"
+
+#include <sstream>
+
+namespace agent::commands {
+
+namespace po = boost::program_options;
+
+base::Result<po::variables_map> ParseCommandLine(const std::vector<std::string>& args,
+                                                 const po::options_description& options,
+                                                 const std::string& positional_name) {
+  po::positional_options_description positional;
+  if (!positional_name.empty()) positional.add(positional_name.c_str(), -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return base::Status::InvalidInput(e.what());
+  }
+  return vm;
+}
+
+std::string UsageText(const std::string& usage, const po::options_description& options) {
+  std::ostringstream out;
+  out << "Usage: bdm-agent " << usage << "\n\n" << options;
+  return out.str();
+}
+
+}  // namespace agent::commands

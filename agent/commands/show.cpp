@@ -1,0 +1,144 @@
+#include "agent/commands/show.h"
+
+#include "agent/commands/bdm_format.h"
+#include "agent/commands/cli.h"
+#include "agent/db/bdm_locator.h"
+#include "agent/db/mysql_nova_database.h"
+#include "agent/exit_codes.h"
+
+namespace agent::commands {
+namespace {
+
+namespace po = boost::program_options;
+
+constexpr const char* kUsage =
+    "show [options] BDM_UUID\n"
+    "       bdm-agent show [options] --instance INSTANCE_UUID --volume VOLUME_ID\n"
+    "       bdm-agent show [options] INSTANCE_UUID VOLUME_ID";
+
+struct ShowRequest {
+  std::string bdm_uuid;
+  std::string instance_uuid;
+  std::string volume_id;
+  bool json = false;
+  bool connection_info = false;
+  ShowSecrets secrets = ShowSecrets::kNo;
+};
+
+po::options_description ShowOptions() {
+  po::options_description options("show options");
+  options.add_options()
+      ("instance", po::value<std::string>(), "instance UUID (with --volume)")
+      ("volume", po::value<std::string>(), "volume ID (with --instance)")
+      ("json", "print JSON instead of a table")
+      ("connection-info", "print only the connection_info")
+      ("connection_info", "same as --connection-info (nova-manage's spelling)")
+      ("show-secrets", "print passwords, keyrings and tokens in clear")
+      ("help,h", "print this help");
+  options.add_options()("args", po::value<std::vector<std::string>>()->composing(), "positional");
+  return options;
+}
+
+base::Result<ShowRequest> ParseShow(const po::variables_map& vm) {
+  ShowRequest r;
+  const auto positional =
+      vm.count("args") ? vm["args"].as<std::vector<std::string>>() : std::vector<std::string>();
+  const bool by_option = vm.count("instance") || vm.count("volume");
+  if (by_option) {
+    if (!vm.count("instance") || !vm.count("volume") || !positional.empty()) {
+      return base::Status::InvalidInput("--instance and --volume go together, without a BDM uuid");
+    }
+    r.instance_uuid = vm["instance"].as<std::string>();
+    r.volume_id = vm["volume"].as<std::string>();
+  } else if (positional.size() == 1) {
+    r.bdm_uuid = positional[0];
+  } else if (positional.size() == 2) {
+    r.instance_uuid = positional[0];
+    r.volume_id = positional[1];
+  } else {
+    return base::Status::InvalidInput(positional.empty() ? "a BDM uuid or --instance/--volume is required"
+                                                         : "too many arguments");
+  }
+  for (const std::string* id : {&r.bdm_uuid, &r.instance_uuid, &r.volume_id}) {
+    if (id->find_first_of(" \t\n") != std::string::npos) {
+      return base::Status::InvalidInput("'" + *id + "' is not a valid id");
+    }
+  }
+  r.json = vm.count("json") > 0;
+  r.connection_info = vm.count("connection-info") > 0 || vm.count("connection_info") > 0;
+  r.secrets = vm.count("show-secrets") ? ShowSecrets::kYes : ShowSecrets::kNo;
+  return r;
+}
+
+int ExitCodeFor(db::LocateFailure failure, const base::Status& status) {
+  switch (failure) {
+    case db::LocateFailure::kNoInstanceMapping:
+    case db::LocateFailure::kInstanceNotFound: return exit_code::kShowInstanceNotFound;
+    case db::LocateFailure::kInstanceDeleted: return exit_code::kInstanceDeleted;
+    case db::LocateFailure::kBdmNotFound: return exit_code::kShowBdmNotFound;
+    case db::LocateFailure::kApiDatabase: return exit_code::ForDatabase(status, /*api=*/true);
+    case db::LocateFailure::kCellDatabase: return exit_code::ForDatabase(status, /*api=*/false);
+  }
+  return exit_code::kUnexpected;
+}
+
+base::Result<std::string> Render(const db::BlockDeviceMapping& bdm, const ShowRequest& r) {
+  if (r.connection_info) {
+    return r.json ? FormatConnectionInfoJson(bdm, r.secrets) : FormatConnectionInfoTable(bdm, r.secrets);
+  }
+  return r.json ? FormatBdmJson(bdm, r.secrets) : FormatBdmTable(bdm, r.secrets);
+}
+
+}  // namespace
+
+int RunShow(const std::vector<std::string>& args, const CommandEnv& env) {
+  const po::options_description options = ShowOptions();
+  auto vm = ParseCommandLine(args, options, "args");
+  if (!vm.ok()) {
+    env.log.Error("show: " + vm.error().message() + " (see bdm-agent show --help)");
+    return exit_code::kUsage;
+  }
+  if (vm->count("help")) {
+    std::fputs(UsageText(kUsage, options).c_str(), env.out);
+    return exit_code::kOk;
+  }
+  auto request = ParseShow(*vm);
+  if (!request.ok()) {
+    env.log.Error("show: " + request.error().message() + " (see bdm-agent show --help)");
+    return exit_code::kUsage;
+  }
+
+  auto conf = config::LoadNovaConfig(env.global.config);
+  if (!conf.ok()) {
+    env.log.Error(conf.error().message());
+    return exit_code::kConfig;
+  }
+  db::MysqlNovaDatabase nova_db(
+      {conf->api_database_connection.value_or(""), conf->database_connection.value_or(""), {}}, env.log);
+
+  db::LocateResult found = request->bdm_uuid.empty()
+                               ? db::LocateVolumeBdm(nova_db, request->instance_uuid, request->volume_id, env.log)
+                               : db::LocateBdmByUuid(nova_db, request->bdm_uuid, env.log);
+  if (!found.ok()) {
+    env.log.Error(found.status().message());
+    return ExitCodeFor(found.failure(), found.status());
+  }
+  const db::BlockDeviceMapping& bdm = found.value().bdm;
+  if (!bdm.uuid) {
+    env.log.Warning("block device mapping id " + std::to_string(bdm.id) +
+                    " has no uuid (a legacy row; Nova assigns one the next time it loads it)");
+  }
+  auto text = Render(bdm, *request);
+  if (!text.ok()) {
+    env.log.Error(text.error().message());
+    switch (text.error().code()) {
+      case base::Code::kCorrupt: return exit_code::kCorruptData;
+      case base::Code::kFailedPrecondition: return exit_code::kNoConnectionInfo;
+      default: return exit_code::kUnexpected;
+    }
+  }
+  std::fputs(text->c_str(), env.out);
+  return exit_code::kOk;
+}
+
+}  // namespace agent::commands

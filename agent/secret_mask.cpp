@@ -1,0 +1,63 @@
+#include "agent/secret_mask.h"
+
+#include <algorithm>
+#include <array>
+#include <string>
+#include <vector>
+
+namespace agent {
+namespace {
+
+constexpr std::array<std::string_view, 10> kSecretWords = {
+    "password", "passwd", "secret", "token", "keyring",
+    "key", "keys", "credential", "credentials", "private"};
+constexpr std::array<std::string_view, 11> kIdentifierWords = {
+    "uuid", "id", "type", "name", "username", "user", "format", "method", "enabled", "path", "file"};
+
+std::vector<std::string> Words(std::string_view key) {
+  std::vector<std::string> words(1);
+  for (char c : key) {
+    if (c == '_' || c == '-' || c == '.' || c == ' ') {
+      if (!words.back().empty()) words.emplace_back();
+      continue;
+    }
+    words.back() += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (words.back().empty()) words.pop_back();
+  return words;
+}
+
+template <std::size_t N>
+bool Contains(const std::array<std::string_view, N>& list, std::string_view word) {
+  return std::find(list.begin(), list.end(), word) != list.end();
+}
+
+}  // namespace
+
+bool IsSecretKey(std::string_view key) {
+  const std::vector<std::string> words = Words(key);
+  if (words.empty() || Contains(kIdentifierWords, words.back())) return false;
+  return std::any_of(words.begin(), words.end(),
+                     [](const std::string& w) { return Contains(kSecretWords, w); });
+}
+
+int MaskSecrets(rapidjson::Value& value, rapidjson::Document::AllocatorType& allocator) {
+  int masked = 0;
+  if (value.IsObject()) {
+    for (auto& member : value.GetObject()) {
+      std::string_view key(member.name.GetString(), member.name.GetStringLength());
+      if (IsSecretKey(key) && !member.value.IsNull()) {
+        member.value.SetString(kMaskedValue.data(), static_cast<rapidjson::SizeType>(kMaskedValue.size()),
+                               allocator);
+        ++masked;
+      } else {
+        masked += MaskSecrets(member.value, allocator);
+      }
+    }
+  } else if (value.IsArray()) {
+    for (auto& element : value.GetArray()) masked += MaskSecrets(element, allocator);
+  }
+  return masked;
+}
+
+}  // namespace agent

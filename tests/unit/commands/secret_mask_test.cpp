@@ -1,0 +1,37 @@
+#include "agent/secret_mask.h"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <doctest/doctest.h>
+
+TEST_CASE("agent::IsSecretKey") {
+  for (const char* key : {"auth_password", "secret", "keyring", "target_secret", "password", "token",
+                          "discovery_auth_password", "secret_key", "access_key", "key", "AUTH_PASSWORD",
+                          "api-token", "private_key", "credentials"}) {
+    CAPTURE(key);
+    CHECK(agent::IsSecretKey(key));
+  }
+  for (const char* key : {"secret_uuid", "secret_type", "auth_username", "encryption_key_id", "hosts",
+                          "auth_method", "keyring_path", "target_iqn", "volume_id", "name", "monkey",
+                          "tokenizer", ""}) {
+    CAPTURE(key);
+    CHECK_FALSE(agent::IsSecretKey(key));
+  }
+}
+
+TEST_CASE("agent::MaskSecrets") {
+  rapidjson::Document doc;
+  doc.Parse(R"({"driver_volume_type":"iscsi","data":{"auth_password":"s3cr3t","auth_username":"u",
+      "keyring":"[client.cinder]\nkey = AQB==","secret_uuid":"457e","list":[{"token":5}],
+      "target_secret":null,"nested":{"secret":{"a":1}}}})");
+  REQUIRE_FALSE(doc.HasParseError());
+  CHECK(agent::MaskSecrets(doc, doc.GetAllocator()) == 4);
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  doc.Accept(writer);
+  CHECK(std::string(buffer.GetString()) ==
+        R"({"driver_volume_type":"iscsi","data":{"auth_password":"***","auth_username":"u",)"
+        R"("keyring":"***","secret_uuid":"457e","list":[{"token":"***"}],"target_secret":null,)"
+        R"("nested":{"secret":"***"}}})");
+}
