@@ -1,0 +1,190 @@
+// Envelope: the oslo.messaging message body that Nova's RPC puts on RabbitMQ
+// (oslo_messaging/_drivers/common.py serialize_msg/deserialize_msg,
+// amqpdriver.py _send/_send_reply, amqp.py pack_context/unpack_context).
+//
+//   {"oslo.version": "2.0", "oslo.message": "<the inner message as a JSON string>"}
+//
+// Encoding writes exactly what Python writes: keys in the order oslo builds
+// its dicts, json.dumps separators ", " and ": ", and ensure_ascii escaping
+// (non-ASCII as lowercase \uXXXX, UTF-16 surrogate pairs above the BMP,
+// DEL as \u007f). Decoding a 2.0 body that oslo.messaging wrote and encoding
+// the result again gives the same bytes (the golden vectors do). Bodies
+// Python would not write may come back different but equivalent: unknown
+// keys and null namespace/_msg_id/_reply_q/_unique_id are dropped, a call
+// without _timeout gains "_timeout": null, a float _timeout with no fraction
+// loses its ".0", a legacy 1.0 body comes back enveloped.
+//
+// Decoding follows Python's json.loads: an object that repeats a key keeps
+// the last value at the first key's position; NaN/Infinity are accepted;
+// integers keep every digit. It refuses a few texts Python's json module
+// takes: a lone high surrogate escape ("\ud800"), a number whose magnitude
+// is beyond 1e308 as written (Python: inf, or an exact int), nesting deeper
+// than kMaxJsonDepth; and, like kombu's strict decode, invalid UTF-8 and
+// encoded surrogates in the raw text.
+// A body from the wire is data: every problem is a kCorrupt Status with a
+// one-line message, never an exception.
+//
+// The same JSON dialect is exposed below (ToPythonJson, SplitJsonObject,
+// PythonJsonObjectWriter) for the other wire formats built on it (the
+// `failure` field, Nova's request context).
+//
+// Nothing here keeps state between calls; all functions are safe to call from
+// several threads. Randomness is always the caller's generator.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "rpc/remote_error.h"
+
+namespace rpc {
+
+// ---------------------------------------------------------------------------
+// Python's json dialect
+// ---------------------------------------------------------------------------
+
+inline constexpr std::size_t kMaxJsonDepth = 512;
+
+enum class JsonKind { kNull, kBool, kNumber, kString, kArray, kObject };
+
+// One JSON value as Python's json.dumps(json.loads(text)) writes it.
+struct JsonPart {
+  JsonKind kind = JsonKind::kNull;
+  std::string json;          // the value in Python's format
+  std::string string_value;  // kString only: the decoded UTF-8 text
+};
+
+struct JsonMember {
+  std::string key;
+  JsonPart value;
+};
+
+// Re-writes any JSON text in Python's format. Integers keep all their digits;
+// other numbers are written as Python's repr(float) would. kInvalidInput when
+// the text is not JSON (the message names RapidJSON's error and offset).
+base::Result<JsonPart> ToPythonJson(std::string_view json);
+
+// The members of a JSON object, in Python's dict order, each in Python's
+// format. kInvalidInput when the text is not JSON or not an object.
+base::Result<std::vector<JsonMember>> SplitJsonObject(std::string_view json);
+
+// The items of a JSON array, each in Python's format. kInvalidInput when the
+// text is not JSON or not an array.
+base::Result<std::vector<JsonPart>> SplitJsonArray(std::string_view json);
+
+// The JSON string literal for `utf8`, quoted and escaped as Python does.
+// kInvalidInput when `utf8` is not UTF-8.
+base::Result<std::string> PythonJsonString(std::string_view utf8);
+
+// Builds one JSON object in Python's format, members in call order. Values
+// given to Raw() must already be in Python's format (e.g. a JsonPart::json).
+// Keys are not de-duplicated: the caller adds each key once.
+class PythonJsonObjectWriter {
+ public:
+  PythonJsonObjectWriter& Raw(std::string_view key, std::string_view python_json);
+  PythonJsonObjectWriter& String(std::string_view key, std::string_view utf8);
+  PythonJsonObjectWriter& OptionalString(std::string_view key, const std::optional<std::string>& utf8);
+  PythonJsonObjectWriter& StringArray(std::string_view key, const std::vector<std::string>& utf8);
+  PythonJsonObjectWriter& Bool(std::string_view key, bool value);
+  PythonJsonObjectWriter& Null(std::string_view key);
+
+  // The object's text. kInvalidInput naming the first key whose name or
+  // string value was not UTF-8.
+  base::Result<std::string> Finish() &&;
+
+ private:
+  void Key(std::string_view key);
+  void Value(std::string_view key, std::string_view utf8);
+
+  std::string out_ = "{";
+  std::string bad_key_;  // first key with a non-UTF-8 string; empty if none
+  bool bad_ = false;
+};
+
+// ---------------------------------------------------------------------------
+// The envelope
+// ---------------------------------------------------------------------------
+
+inline constexpr std::string_view kEnvelopeVersion = "2.0";
+
+enum class EnvelopeForm {
+  kV2,        // {"oslo.version": ..., "oslo.message": "..."}
+  kLegacyV1,  // an object without both keys: the object is the message itself
+};
+
+struct UnwrappedMessage {
+  EnvelopeForm form = EnvelopeForm::kV2;
+  std::string message_json;  // the inner message as JSON text
+};
+
+// Takes the envelope off a message body, as deserialize_msg does. kCorrupt
+// when the body is not a JSON object, oslo.version is not a string or not
+// compatible with 2.0 (same major, minor <= 0), or oslo.message is not a
+// string.
+base::Result<UnwrappedMessage> Unwrap(std::string_view body);
+
+// A request (a call when msg_id is set, a cast otherwise), as
+// RPCClient._make_message plus AMQPDriverBase._send builds it.
+struct RpcRequest {
+  std::string method;
+  std::optional<std::string> namespace_;  // Target.namespace; Nova's compute API: none
+  std::optional<std::string> version;     // absent means "1.0" to a server
+  std::string args_json = "{}";           // JSON object of keyword arguments
+  std::string context_json = "{}";        // JSON object: the _context_* keys without the prefix
+  std::optional<std::string> msg_id;      // calls only: uuid4 hex
+  std::optional<std::string> reply_q;     // calls only: "reply_<uuid4 hex>"
+  std::optional<double> timeout;          // calls only: call-monitor seconds; written as null when absent
+  std::string unique_id;                  // uuid4 hex; empty when a decoded message had none
+};
+
+// The body for `request`. kInvalidInput when method or unique_id is empty,
+// args_json/context_json is not a JSON object, msg_id and reply_q are not
+// both set or both unset, timeout is set on a cast or is not finite, or a
+// string is not UTF-8.
+base::Result<std::string> EncodeRequest(const RpcRequest& request);
+
+// Decodes a request body (2.0 envelope or legacy 1.0). kCorrupt when Unwrap
+// fails, the message is not a JSON object, method is missing or not a string,
+// args is missing or not an object, a known key has the wrong type
+// (namespace/_msg_id/_reply_q/_unique_id: string or null; version: string;
+// _timeout: finite number or null), or _msg_id and _reply_q do not come
+// together. args_json and context_json come back in Python's format.
+base::Result<RpcRequest> DecodeRequest(std::string_view body);
+
+// The answer to a call (AMQPIncomingMessage._send_reply).
+struct RpcReply {
+  std::string result_json = "null";      // the return value, any JSON
+  std::optional<RemoteFailure> failure;  // set: the call raised
+  bool ending = true;                    // false: a call-monitor heartbeat
+  std::string msg_id;                    // the request's _msg_id
+  std::string unique_id;                 // uuid4 hex; empty when a decoded reply had none
+};
+
+// The body for `reply`. kInvalidInput when msg_id or unique_id is empty,
+// result_json is not JSON, or EncodeRemoteFailure refuses the failure.
+base::Result<std::string> EncodeReply(const RpcReply& reply);
+
+// Decodes a reply body. kCorrupt when Unwrap fails, the message is not a
+// JSON object, `failure` is missing (Python's waiter would raise KeyError) or
+// is neither null nor a string DecodeRemoteFailure accepts, `ending` is
+// missing or not a bool, or _msg_id is missing or not a string. An empty
+// failure string means no failure, as in Python. A missing result is "null".
+base::Result<RpcReply> DecodeReply(std::string_view body);
+
+// ---------------------------------------------------------------------------
+// Identifiers
+// ---------------------------------------------------------------------------
+
+// A random (version 4) UUID as uuid.uuid4().hex writes it: 32 lowercase hex
+// digits. Draws from `rng` only; the caller owns and seeds it.
+std::string NewUuid4Hex(std::mt19937_64& rng);
+
+// The same as str(uuid.uuid4()): 8-4-4-4-12 lowercase hex digits.
+std::string NewUuid4(std::mt19937_64& rng);
+
+}  // namespace rpc
