@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <rapidjson/error/en.h>
+#include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -106,6 +107,16 @@ std::string Compact(const rapidjson::Value& value) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
+// Indented over several lines, arrays kept on one line: for table cells.
+std::string Pretty(const rapidjson::Value& value) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
+  writer.SetIndent(' ', 2);
+  writer.SetFormatOptions(rapidjson::kFormatSingleLineArray);
+  value.Accept(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
 bool ParsesAsJson(const std::string& text) {
   rapidjson::Document doc;
   doc.Parse(text.data(), text.size());
@@ -195,7 +206,7 @@ base::Result<std::string> FormatBdmTable(const BlockDeviceMapping& bdm, ShowSecr
         cell = text;
       } else {
         BASE_TRY_ASSIGN(rapidjson::Document doc, ParseConnectionInfo(bdm, text, secrets));
-        cell = Compact(doc);
+        cell = Pretty(doc);
       }
     }
     rows.push_back({field.name, std::move(cell)});
@@ -225,7 +236,7 @@ base::Result<std::string> FormatConnectionInfoTable(const BlockDeviceMapping& bd
   std::vector<std::vector<std::string>> rows;
   for (const auto& member : doc.GetObject()) {
     rows.push_back({member.name.GetString(),
-                    member.value.IsObject() || member.value.IsArray() ? Compact(member.value)
+                    member.value.IsObject() || member.value.IsArray() ? Pretty(member.value)
                                                                       : PythonScalar(member.value)});
   }
   std::sort(rows.begin(), rows.end());

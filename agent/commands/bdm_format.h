@@ -6,7 +6,8 @@
 // nova-manage's --json does, and datetimes use the same "%Y-%m-%dT%H:%M:%S.%f"
 // form; unlike nova-manage, connection_info is a nested JSON object, not a
 // string holding JSON. Table rows are sorted by key, values rendered the way
-// nova-manage renders them (None/True/False, "YYYY-MM-DD HH:MM:SS+00:00").
+// nova-manage renders them (None/True/False, "YYYY-MM-DD HH:MM:SS+00:00"),
+// except JSON objects, which are indented over several lines to stay readable.
 //
 // A connection_info that is not valid JSON is kCorrupt (with the parse offset),
 // unless secrets are shown, in which case the stored text is printed as is.
