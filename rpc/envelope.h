@@ -24,9 +24,7 @@
 // A body from the wire is data: every problem is a kCorrupt Status with a
 // one-line message, never an exception.
 //
-// The same JSON dialect is exposed below (ToPythonJson, SplitJsonObject,
-// PythonJsonObjectWriter) for the other wire formats built on it (the
-// `failure` field, Nova's request context).
+// The JSON dialect itself is in rpc/python_json.h.
 //
 // Nothing here keeps state between calls; all functions are safe to call from
 // several threads. Randomness is always the caller's generator.
@@ -40,72 +38,10 @@
 #include <vector>
 
 #include "base/result.h"
+#include "rpc/python_json.h"
 #include "rpc/remote_error.h"
 
 namespace rpc {
-
-// ---------------------------------------------------------------------------
-// Python's json dialect
-// ---------------------------------------------------------------------------
-
-inline constexpr std::size_t kMaxJsonDepth = 512;
-
-enum class JsonKind { kNull, kBool, kNumber, kString, kArray, kObject };
-
-// One JSON value as Python's json.dumps(json.loads(text)) writes it.
-struct JsonPart {
-  JsonKind kind = JsonKind::kNull;
-  std::string json;          // the value in Python's format
-  std::string string_value;  // kString only: the decoded UTF-8 text
-};
-
-struct JsonMember {
-  std::string key;
-  JsonPart value;
-};
-
-// Re-writes any JSON text in Python's format. Integers keep all their digits;
-// other numbers are written as Python's repr(float) would. kInvalidInput when
-// the text is not JSON (the message names RapidJSON's error and offset).
-base::Result<JsonPart> ToPythonJson(std::string_view json);
-
-// The members of a JSON object, in Python's dict order, each in Python's
-// format. kInvalidInput when the text is not JSON or not an object.
-base::Result<std::vector<JsonMember>> SplitJsonObject(std::string_view json);
-
-// The items of a JSON array, each in Python's format. kInvalidInput when the
-// text is not JSON or not an array.
-base::Result<std::vector<JsonPart>> SplitJsonArray(std::string_view json);
-
-// The JSON string literal for `utf8`, quoted and escaped as Python does.
-// kInvalidInput when `utf8` is not UTF-8.
-base::Result<std::string> PythonJsonString(std::string_view utf8);
-
-// Builds one JSON object in Python's format, members in call order. Values
-// given to Raw() must already be in Python's format (e.g. a JsonPart::json).
-// Keys are not de-duplicated: the caller adds each key once.
-class PythonJsonObjectWriter {
- public:
-  PythonJsonObjectWriter& Raw(std::string_view key, std::string_view python_json);
-  PythonJsonObjectWriter& String(std::string_view key, std::string_view utf8);
-  PythonJsonObjectWriter& OptionalString(std::string_view key, const std::optional<std::string>& utf8);
-  PythonJsonObjectWriter& StringArray(std::string_view key, const std::vector<std::string>& utf8);
-  PythonJsonObjectWriter& Bool(std::string_view key, bool value);
-  PythonJsonObjectWriter& Null(std::string_view key);
-
-  // The object's text. kInvalidInput naming the first key whose name or
-  // string value was not UTF-8.
-  base::Result<std::string> Finish() &&;
-
- private:
-  void Key(std::string_view key);
-  void Value(std::string_view key, std::string_view utf8);
-
-  std::string out_ = "{";
-  std::string bad_key_;  // first key with a non-UTF-8 string; empty if none
-  bool bad_ = false;
-};
-
 // ---------------------------------------------------------------------------
 // The envelope
 // ---------------------------------------------------------------------------

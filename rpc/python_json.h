@@ -1,0 +1,98 @@
+// Python's json dialect, as oslo.messaging and Nova write it on the wire:
+// json.dumps with ensure_ascii and the separators ", " and ": ", keys in the
+// order Python built its dicts, numbers written as Python prints them.
+//
+// ToPythonJson re-renders any JSON text that way (an object repeating a key
+// keeps the last value at the first key's position, as json.loads does);
+// SplitJsonObject / SplitJsonArray give the members of a document as Python
+// JSON pieces; PythonJsonObjectWriter builds an object key by key. Used by
+// the envelope, the `failure` field and Nova's request context and objects.
+//
+// Refused (kInvalidInput): invalid UTF-8 or encoded surrogates in the text, a
+// lone high surrogate escape ("\ud800"), a number whose magnitude is beyond
+// 1e308 as written, nesting deeper than kMaxJsonDepth. Pure functions, no
+// state; safe from several threads.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+
+namespace rpc {
+// ---------------------------------------------------------------------------
+// Python's json dialect
+// ---------------------------------------------------------------------------
+
+inline constexpr std::size_t kMaxJsonDepth = 512;
+
+enum class JsonKind { kNull, kBool, kNumber, kString, kArray, kObject };
+
+// One JSON value as Python's json.dumps(json.loads(text)) writes it.
+struct JsonPart {
+  JsonKind kind = JsonKind::kNull;
+  std::string json;          // the value in Python's format
+  std::string string_value;  // kString only: the decoded UTF-8 text
+};
+
+struct JsonMember {
+  std::string key;
+  JsonPart value;
+};
+
+// Re-writes any JSON text in Python's format. Integers keep all their digits;
+// other numbers are written as Python's repr(float) would. kInvalidInput when
+// the text is not JSON (the message names RapidJSON's error and offset).
+base::Result<JsonPart> ToPythonJson(std::string_view json);
+
+// The members of a JSON object, in Python's dict order, each in Python's
+// format. kInvalidInput when the text is not JSON or not an object.
+base::Result<std::vector<JsonMember>> SplitJsonObject(std::string_view json);
+
+// The items of a JSON array, each in Python's format. kInvalidInput when the
+// text is not JSON or not an array.
+base::Result<std::vector<JsonPart>> SplitJsonArray(std::string_view json);
+
+// Building blocks for writers of other Python-JSON documents:
+// AppendQuoted appends the quoted, escaped string literal for `utf8` and
+// returns false (appending nothing useful) when `utf8` is not UTF-8;
+// AppendPythonFloat appends repr(float) (shortest round-trip, "1e+16" style
+// exponents, "NaN"/"Infinity"); PythonFloatValue reads a JSON number text as
+// Python's float() would.
+bool AppendQuoted(std::string& out, std::string_view utf8);
+void AppendPythonFloat(double value, std::string& out);
+double PythonFloatValue(std::string_view text);
+
+// The JSON string literal for `utf8`, quoted and escaped as Python does.
+// kInvalidInput when `utf8` is not UTF-8.
+base::Result<std::string> PythonJsonString(std::string_view utf8);
+
+// Builds one JSON object in Python's format, members in call order. Values
+// given to Raw() must already be in Python's format (e.g. a JsonPart::json).
+// Keys are not de-duplicated: the caller adds each key once.
+class PythonJsonObjectWriter {
+ public:
+  PythonJsonObjectWriter& Raw(std::string_view key, std::string_view python_json);
+  PythonJsonObjectWriter& String(std::string_view key, std::string_view utf8);
+  PythonJsonObjectWriter& OptionalString(std::string_view key, const std::optional<std::string>& utf8);
+  PythonJsonObjectWriter& StringArray(std::string_view key, const std::vector<std::string>& utf8);
+  PythonJsonObjectWriter& Bool(std::string_view key, bool value);
+  PythonJsonObjectWriter& Null(std::string_view key);
+
+  // The object's text. kInvalidInput naming the first key whose name or
+  // string value was not UTF-8.
+  base::Result<std::string> Finish() &&;
+
+ private:
+  void Key(std::string_view key);
+  void Value(std::string_view key, std::string_view utf8);
+
+  std::string out_ = "{";
+  std::string bad_key_;  // first key with a non-UTF-8 string; empty if none
+  bool bad_ = false;
+};
+
+}  // namespace rpc
