@@ -7,6 +7,7 @@
 //
 // BASE_TRY(expr) returns the Status of a failed Status or Result from the
 // enclosing function; BASE_TRY_ASSIGN(lhs, expr) unwraps a Result into lhs.
+// BASE_TRY_ASSIGN expands to several statements: brace it inside an if/else.
 #pragma once
 
 #include <stdexcept>
