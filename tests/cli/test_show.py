@@ -198,3 +198,23 @@ def test_usage_version_help_and_debug(stack):
     assert rc == 0
     assert "bdm-agent: debug: " in err and "API database" in err
     assert stack.env["BDM_MYSQL_PASSWORD"] not in err
+
+
+def test_legacy_row_without_uuid_is_shown_and_left_unwritten(stack, scratch_rows):
+    row = stack.seeded[0]
+    volume = new_uuid()
+    conn = stack.db("nova")
+    with contextlib.closing(conn), conn.cursor() as cur:
+        cur.execute("INSERT INTO block_device_mapping (uuid, instance_uuid, source_type, destination_type, "
+                    "volume_id, device_name, connection_info, deleted, created_at) "
+                    "VALUES (NULL, %s, 'volume', 'volume', %s, '/dev/vdy', '{}', 0, NOW())",
+                    (row["instance_uuid"], volume))
+    scratch_rows("nova", "block_device_mapping", "volume_id", volume)
+    rc, out, err = stack.agent("show", "--instance", row["instance_uuid"], "--volume", volume, "--json")
+    assert rc == 0, err
+    assert json.loads(out)["uuid"] is None
+    assert "has no uuid (a legacy row" in err
+    conn = stack.db("nova")
+    with contextlib.closing(conn), conn.cursor() as cur:
+        cur.execute("SELECT uuid FROM block_device_mapping WHERE volume_id = %s", (volume,))
+        assert cur.fetchone() == (None,)  # show never writes (nova-manage would assign one)
