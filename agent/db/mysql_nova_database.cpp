@@ -1,7 +1,10 @@
 #include "agent/db/mysql_nova_database.h"
 
+#include <charconv>
+
 #include "agent/config/cell_url_template.h"
 #include "agent/config/database_url.h"
+#include "agent/db/instance_loader.h"
 #include "agent/db/row_mapping.h"
 
 namespace agent::db {
@@ -25,6 +28,9 @@ constexpr std::string_view kBdmByUuidQuery =
 constexpr std::string_view kInstanceQuery =
     "SELECT id, uuid, deleted, host, node, vm_state, task_state, locked, locked_by "
     "FROM instances WHERE uuid = ? ORDER BY deleted LIMIT 1";
+constexpr std::string_view kMinimumComputeVersionQuery =
+    "SELECT MIN(version) AS version FROM services "
+    "WHERE `binary` = ? AND deleted = 0 AND forced_down = 0";
 
 base::Result<std::optional<BlockDeviceMapping>> FirstBdm(base::Result<SqlRows> rows) {
   if (!rows.ok()) return rows.error();
@@ -54,6 +60,26 @@ class MysqlCellDatabase final : public CellDatabase {
     if (rows.empty()) return std::optional<InstanceSummary>();
     BASE_TRY_ASSIGN(InstanceSummary instance, InstanceSummaryFromRow(SqlRowView(rows, 0)));
     return std::optional<InstanceSummary>(std::move(instance));
+  }
+
+  base::Result<std::optional<proto_compat::InstanceRecord>> LoadInstance(
+      std::string_view instance_uuid) override {
+    return LoadInstanceRecord(connection_, instance_uuid);
+  }
+
+  base::Result<std::optional<std::int64_t>> MinimumComputeServiceVersion() override {
+    const SqlParam params[] = {std::string("nova-compute")};
+    BASE_TRY_ASSIGN(SqlRows rows, connection_.Query(kMinimumComputeVersionQuery, params));
+    if (rows.empty() || !rows.rows()[0][0]) return std::optional<std::int64_t>();
+    const std::string& text = *rows.rows()[0][0];
+    std::int64_t version = 0;
+    const char* end = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(text.data(), end, version);
+    if (ec != std::errc() || ptr != end) {
+      return base::Status::Corrupt(connection_.label() + ": services.version minimum '" + text +
+                                   "' is not an integer");
+    }
+    return std::optional<std::int64_t>(version);
   }
 
  private:

@@ -11,12 +11,14 @@
 // each naming the database it came from.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string_view>
 #include <vector>
 
 #include "agent/db/records.h"
 #include "base/result.h"
+#include "proto_compat/instance.h"
 
 namespace agent::db {
 
@@ -34,6 +36,16 @@ class CellDatabase {
 
   // The instance row with this uuid, deleted or not (see InstanceSummary::deleted).
   virtual base::Result<std::optional<InstanceSummary>> FindInstance(std::string_view instance_uuid) = 0;
+
+  // The live instance with this uuid and the rows its Instance object is
+  // loaded with (info cache, system metadata, security groups), as
+  // agent/db/instance_loader.h describes; empty when there is no live row.
+  virtual base::Result<std::optional<proto_compat::InstanceRecord>> LoadInstance(
+      std::string_view instance_uuid) = 0;
+
+  // MIN(version) of the live, not forced-down nova-compute services in this
+  // cell; empty when there are none (or all versions are NULL).
+  virtual base::Result<std::optional<std::int64_t>> MinimumComputeServiceVersion() = 0;
 };
 
 class NovaDatabase {

@@ -36,6 +36,13 @@ class MemoryCell final : public CellDatabase {
     }
     return std::optional<InstanceSummary>();
   }
+  // Not used by the locator.
+  base::Result<std::optional<proto_compat::InstanceRecord>> LoadInstance(std::string_view) override {
+    return std::optional<proto_compat::InstanceRecord>();
+  }
+  base::Result<std::optional<std::int64_t>> MinimumComputeServiceVersion() override {
+    return std::optional<std::int64_t>();
+  }
 };
 
 class MemoryNova final : public NovaDatabase {
