@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 
 namespace proto_compat {
 namespace {
@@ -54,7 +55,9 @@ base::Result<std::optional<std::optional<T>>> ReadField(const NovaObjectPrimitiv
 }  // namespace
 
 NovaObjectData& NovaObjectData::Add(std::string_view field) {
-  fields_.emplace_back(field);
+  const auto size = static_cast<std::uint32_t>(field.size());
+  fields_.append(reinterpret_cast<const char*>(&size), sizeof size);
+  fields_.append(field);
   return *this;
 }
 
@@ -130,7 +133,14 @@ NovaObjectData& NovaObjectData::Raw(std::string_view field, std::string_view pyt
 }
 
 bool NovaObjectData::Has(std::string_view field) const {
-  return std::find(fields_.begin(), fields_.end(), field) != fields_.end();
+  for (std::size_t at = 0; at < fields_.size();) {
+    std::uint32_t size = 0;
+    std::memcpy(&size, fields_.data() + at, sizeof size);
+    at += sizeof size;
+    if (std::string_view(fields_).substr(at, size) == field) return true;
+    at += size;
+  }
+  return false;
 }
 
 base::Result<std::string> NovaObjectData::Finish() && {
@@ -183,7 +193,8 @@ base::Result<NovaObjectPrimitive> ReadNovaObject(std::string_view json) {
   BASE_TRY_ASSIGN(object.version, HeaderString(*members, kVersionKey));
   const rpc::JsonMember* data = Find(*members, kDataKey);
   if (data == nullptr) return base::Status::Corrupt("object primitive has no " + std::string(kDataKey));
-  auto fields = rpc::SplitJsonObject(data->value.json);
+  // data->value.json came out of SplitJsonObject: checked, in Python's format.
+  auto fields = rpc::SplitPythonJsonObject(data->value.json);
   if (!fields.ok()) return base::Status::Corrupt(std::string(kDataKey) + " is not an object");
   object.data = std::move(*fields);
   if (const rpc::JsonMember* changes = Find(*members, kChangesKey)) {

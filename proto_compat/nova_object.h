@@ -84,7 +84,7 @@ class NovaObjectData {
   void Fail(std::string_view field, const base::Status& status);
 
   rpc::PythonJsonObjectWriter writer_;
-  std::vector<std::string> fields_;
+  std::string fields_;  // the added field names, each after its 4-byte length
   base::Status status_;  // first failure of a nested value
 };
 

@@ -1,5 +1,7 @@
 #include "rpc/envelope.h"
 
+#include "rpc/python_json_scan_internal.h"
+
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
 
@@ -62,11 +64,32 @@ bool CompatibleWithEnvelope2(std::string_view version) {
   return revision && *revision <= 0;
 }
 
+constexpr std::string_view kEnvelopeHead = R"({"oslo.version": "2.0", "oslo.message": )";
+
 std::string Wrap(std::string_view message_json) {
-  std::string body = R"({"oslo.version": "2.0", "oslo.message": )";
+  std::string body;
+  body.reserve(kEnvelopeHead.size() + message_json.size() + message_json.size() / 4 + 8);
+  body = kEnvelopeHead;
   AppendQuoted(body, message_json);  // ASCII: the inner text is already escaped
   body += '}';
   return body;
+}
+
+// Unwrap for a body exactly as Wrap (and oslo.messaging) writes it, with the
+// message literal in Python's format: the common case, without splitting the
+// body into parts. nullopt for any other body.
+std::optional<UnwrappedMessage> UnwrapPythonFormat(std::string_view body) {
+  if (body.size() < kEnvelopeHead.size() + 3 || body.substr(0, kEnvelopeHead.size()) != kEnvelopeHead ||
+      body.back() != '}' || body[kEnvelopeHead.size()] != '"') {
+    return std::nullopt;
+  }
+  // The literal runs to the body's last quote; AppendCheckedString refuses
+  // an unescaped quote inside it.
+  const std::string_view inner = body.substr(kEnvelopeHead.size() + 1, body.size() - kEnvelopeHead.size() - 3);
+  if (body[body.size() - 2] != '"') return std::nullopt;
+  UnwrappedMessage unwrapped{EnvelopeForm::kV2, {}};
+  if (!python_json_internal::AppendCheckedString(inner, unwrapped.message_json)) return std::nullopt;
+  return unwrapped;
 }
 
 // The inner message's members, for DecodeRequest/DecodeReply.
@@ -106,6 +129,7 @@ std::optional<std::string> CallShapeProblem(const RpcRequest& request) {
 
 base::Result<UnwrappedMessage> Unwrap(std::string_view body) {
   constexpr std::string_view kWhat = "RPC envelope";
+  if (auto unwrapped = UnwrapPythonFormat(body)) return std::move(*unwrapped);
   auto members = SplitJsonObject(body);
   if (!members.ok()) return Corrupt(kWhat, "body is " + members.error().message());
   const JsonMember* version = nullptr;
@@ -132,15 +156,32 @@ base::Result<std::string> EncodeRequest(const RpcRequest& request) {
   if (request.method.empty()) return invalid("method is empty");
   if (request.unique_id.empty()) return invalid("unique_id is empty");
   if (auto problem = CallShapeProblem(request)) return invalid(*problem);
-  auto args = ToPythonJson(request.args_json);
-  if (!args.ok() || args->kind != JsonKind::kObject) {
-    return invalid("args_json is " + (args.ok() ? std::string("not a JSON object") : args.error().message()));
+  // Text already in Python's format (our own writers' output) is used as it
+  // is; anything else is re-rendered, exactly as ToPythonJson would.
+  JsonKind args_kind = JsonKind::kNull;
+  std::string_view args_json = request.args_json;
+  std::string rendered_args;
+  if (!python_json_internal::ScanCanonical(args_json, args_kind, nullptr)) {
+    auto args = ToPythonJson(request.args_json);
+    if (!args.ok()) return invalid("args_json is " + args.error().message());
+    args_kind = args->kind;
+    rendered_args = std::move(args->json);
+    args_json = rendered_args;
   }
-  auto context = SplitJsonObject(request.context_json);
-  if (!context.ok()) return invalid("context_json is " + context.error().message());
+  if (args_kind != JsonKind::kObject) return invalid("args_json is not a JSON object");
+  JsonKind context_kind = JsonKind::kNull;
+  std::vector<python_json_internal::CanonicalItem> context_items;
+  std::vector<JsonMember> context_members;
+  if (!python_json_internal::ScanCanonical(request.context_json, context_kind, &context_items) ||
+      context_kind != JsonKind::kObject) {
+    context_items.clear();
+    auto context = SplitJsonObject(request.context_json);
+    if (!context.ok()) return invalid("context_json is " + context.error().message());
+    context_members = std::move(*context);
+  }
 
   PythonJsonObjectWriter message;
-  message.String("method", request.method).Raw("args", args->json);
+  message.String("method", request.method).Raw("args", args_json);
   if (request.namespace_) message.String("namespace", *request.namespace_);
   if (request.version) message.String("version", *request.version);
   if (request.msg_id) {
@@ -148,7 +189,13 @@ base::Result<std::string> EncodeRequest(const RpcRequest& request) {
     message.Raw("_timeout", request.timeout ? FormatTimeout(*request.timeout) : "null");
   }
   message.String("_unique_id", request.unique_id);
-  for (const JsonMember& member : *context) message.Raw("_context_" + member.key, member.value.json);
+  std::string key;
+  for (const python_json_internal::CanonicalItem& item : context_items) {
+    key = "_context_";
+    python_json_internal::AppendCanonicalString(item.key, item.key_escaped, key);
+    message.Raw(key, item.json);
+  }
+  for (const JsonMember& member : context_members) message.Raw("_context_" + member.key, member.value.json);
   auto inner = std::move(message).Finish();
   if (!inner.ok()) return invalid(inner.error().message());
   return Wrap(*inner);
@@ -161,16 +208,16 @@ base::Result<RpcRequest> DecodeRequest(std::string_view body) {
   bool has_method = false;
   bool has_args = false;
   PythonJsonObjectWriter context;
-  for (const JsonMember& member : members) {
+  for (JsonMember& member : members) {
     const std::string& key = member.key;
-    const JsonPart& value = member.value;
+    JsonPart& value = member.value;
     if (key == "method") {
       if (value.kind != JsonKind::kString) return WrongType(kWhat, member, "a string");
       request.method = value.string_value;
       has_method = true;
     } else if (key == "args") {
       if (value.kind != JsonKind::kObject) return WrongType(kWhat, member, "an object");
-      request.args_json = value.json;
+      request.args_json = std::move(value.json);
       has_args = true;
     } else if (key == "namespace") {
       BASE_TRY_ASSIGN(request.namespace_, StringOrNull(kWhat, member));

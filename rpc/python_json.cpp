@@ -1,5 +1,7 @@
 #include "rpc/python_json.h"
 
+#include "rpc/python_json_scan_internal.h"
+
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
 
@@ -8,6 +10,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <system_error>
 #include <unordered_map>
 #include <unordered_set>
@@ -46,112 +49,111 @@ bool NextCodePoint(std::string_view s, std::size_t& i, std::uint32_t& cp) {
   return true;
 }
 
-void AppendUnitEscape(std::string& out, std::uint32_t unit) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += "\\u";
-  for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(unit >> shift) & 0xF];
+constexpr char kHexDigits[] = "0123456789abcdef";
+
+char* WriteUnitEscape(char* w, std::uint32_t unit) {
+  *w++ = '\\';
+  *w++ = 'u';
+  *w++ = kHexDigits[(unit >> 12) & 0xF];
+  *w++ = kHexDigits[(unit >> 8) & 0xF];
+  *w++ = kHexDigits[(unit >> 4) & 0xF];
+  *w++ = kHexDigits[unit & 0xF];
+  return w;
+}
+
+// Writes the escape of one code point that is not plain printable ASCII (at
+// most 12 bytes); returns the end of what it wrote.
+char* WriteEscaped(char* w, std::uint32_t cp) {
+  char simple = 0;
+  switch (cp) {
+    case '"': simple = '"'; break;
+    case '\\': simple = '\\'; break;
+    case '\n': simple = 'n'; break;
+    case '\r': simple = 'r'; break;
+    case '\t': simple = 't'; break;
+    case '\b': simple = 'b'; break;
+    case '\f': simple = 'f'; break;
+    default: break;
+  }
+  if (simple != 0) {
+    *w++ = '\\';
+    *w++ = simple;
+    return w;
+  }
+  if (cp < 0x10000) return WriteUnitEscape(w, cp);
+  cp -= 0x10000;
+  w = WriteUnitEscape(w, 0xD800 | (cp >> 10));
+  return WriteUnitEscape(w, 0xDC00 | (cp & 0x3FF));
 }
 
 }  // namespace
 
 
 // Appends `utf8` as a quoted JSON string the way Python escapes it; false
-// (with `out` partly written) when `utf8` is not UTF-8.
+// (with `out` partly written) when `utf8` is not UTF-8. Runs of printable
+// ASCII are copied whole; only the bytes between them are looked at one by
+// one, and their escapes are gathered in a small buffer first.
 bool AppendQuoted(std::string& out, std::string_view utf8) {
-  out += '"';
-  for (std::size_t i = 0; i < utf8.size();) {
-    std::uint32_t cp = 0;
-    if (!NextCodePoint(utf8, i, cp)) return false;
-    switch (cp) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (cp >= 0x20 && cp <= 0x7E) {
-          out += static_cast<char>(cp);
-        } else if (cp < 0x10000) {
-          AppendUnitEscape(out, cp);
-        } else {
-          cp -= 0x10000;
-          AppendUnitEscape(out, 0xD800 | (cp >> 10));
-          AppendUnitEscape(out, 0xDC00 | (cp & 0x3FF));
-        }
-    }
+  constexpr std::size_t kBuffer = 256;
+  constexpr std::size_t kMaxEscape = 12;
+  char buffer[kBuffer];
+  char* w = buffer;
+  const auto flush = [&] {
+    out.append(buffer, static_cast<std::size_t>(w - buffer));
+    w = buffer;
+  };
+  const char* const begin = utf8.data();
+  const char* const end = begin + utf8.size();
+  std::size_t run = python_json_internal::PlainAsciiRun(begin, end);
+  if (run == utf8.size() && run + 2 <= kBuffer) {  // the common case: a short text with nothing to escape
+    buffer[0] = '"';
+    std::memcpy(buffer + 1, begin, run);
+    buffer[run + 1] = '"';
+    out.append(buffer, run + 2);
+    return true;
   }
-  out += '"';
-  return true;
-}
-
-// repr(float): the shortest round-trip digits, positional when the decimal
-// exponent is in [-4, 16), scientific ("1e+16", "1e-05") otherwise.
-void AppendPythonFloat(double value, std::string& out) {
-  if (std::isnan(value)) { out += "NaN"; return; }
-  if (std::isinf(value)) { out += value < 0 ? "-Infinity" : "Infinity"; return; }
-  std::array<char, 64> buffer{};
-  const auto written = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value,
-                                     std::chars_format::scientific);
-  const std::string_view sci(buffer.data(), static_cast<std::size_t>(written.ptr - buffer.data()));
-  const std::size_t e = sci.find('e');
-  std::string digits;
-  for (char c : sci.substr(0, e)) {
-    if (c >= '0' && c <= '9') digits += c;
-  }
-  int exponent = 0;
-  const std::string_view exp_text = sci.substr(e + (sci[e + 1] == '+' ? 2 : 1));
-  std::from_chars(exp_text.data(), exp_text.data() + exp_text.size(), exponent);
-  if (sci.front() == '-') out += '-';
-  const int n = static_cast<int>(digits.size());
-  if (exponent >= -4 && exponent < 16) {
-    const int point = exponent + 1;  // digits before the decimal point
-    if (point <= 0) {
-      out += "0." + std::string(static_cast<std::size_t>(-point), '0') + digits;
-    } else if (point < n) {
-      out += digits.substr(0, static_cast<std::size_t>(point)) + "." + digits.substr(static_cast<std::size_t>(point));
+  out.reserve(out.size() + utf8.size() + 2);
+  *w++ = '"';
+  for (const char* p = begin; p != end; run = python_json_internal::PlainAsciiRun(p, end)) {
+    // Room for the run, one escape and the closing quote, or flush first.
+    if (run + kMaxEscape + 1 > static_cast<std::size_t>(buffer + kBuffer - w)) {
+      flush();
+      if (run > kBuffer / 2) {
+        out.append(p, run);
+      } else {
+        std::memcpy(w, p, run);
+        w += run;
+      }
     } else {
-      out += digits + std::string(static_cast<std::size_t>(point - n), '0') + ".0";
+      python_json_internal::CopyRun(w, p, run, end - p >= 16 && buffer + kBuffer - w >= 16);
+      w += run;
     }
-    return;
+    p += run;
+    if (p == end) break;
+    const auto lead = static_cast<unsigned char>(*p);
+    if (lead == '"' || lead == '\\') {
+      *w++ = '\\';
+      *w++ = static_cast<char>(lead);
+      ++p;
+      continue;
+    }
+    if (lead < 0x80) {
+      w = WriteEscaped(w, lead);
+      ++p;
+      continue;
+    }
+    std::size_t i = static_cast<std::size_t>(p - begin);
+    std::uint32_t cp = 0;
+    if (!NextCodePoint(utf8, i, cp)) {
+      flush();
+      return false;
+    }
+    p = begin + i;
+    w = WriteEscaped(w, cp);
   }
-  out += digits.substr(0, 1);
-  if (n > 1) out += "." + digits.substr(1);
-  out += exponent < 0 ? "e-" : "e+";
-  const int magnitude = exponent < 0 ? -exponent : exponent;
-  if (magnitude < 10) out += '0';
-  out += std::to_string(magnitude);
-}
-
-// float(text) for a JSON number as Python reads it: values beyond the range
-// of a double become +-inf or +-0.0 instead of failing.
-double PythonFloatValue(std::string_view text) {
-  double value = 0;
-  if (std::from_chars(text.data(), text.data() + text.size(), value).ec != std::errc::result_out_of_range) {
-    return value;
-  }
-  // Out of range: overflow or underflow, told apart by the decimal order of
-  // the first significant digit (the mantissa cannot be all zeros here).
-  const bool negative = text.front() == '-';
-  if (negative) text.remove_prefix(1);
-  const std::size_t e = std::min(text.find_first_of("eE"), text.size());
-  const std::string_view mantissa = text.substr(0, e);
-  const std::size_t point = std::min(mantissa.find('.'), mantissa.size());
-  const std::size_t first = mantissa.find_first_of("123456789");
-  long order = first < point ? static_cast<long>(point - first - 1) : -static_cast<long>(first - point);
-  if (e < text.size()) {
-    std::string_view exponent = text.substr(e + 1);
-    const bool exponent_negative = exponent.front() == '-';
-    if (exponent.front() == '-' || exponent.front() == '+') exponent.remove_prefix(1);
-    exponent.remove_prefix(std::min(exponent.find_first_not_of('0'), exponent.size()));
-    long magnitude = 1000000000L;  // saturates: only the sign of the total matters
-    if (exponent.size() < 10) std::from_chars(exponent.data(), exponent.data() + exponent.size(), magnitude);
-    if (exponent.empty()) magnitude = 0;
-    order += exponent_negative ? -magnitude : magnitude;
-  }
-  const double magnitude = order > 0 ? HUGE_VAL : 0.0;
-  return negative ? -magnitude : magnitude;
+  *w++ = '"';
+  flush();
+  return true;
 }
 
 namespace {
@@ -270,6 +272,11 @@ base::Result<Node> ParseTree(std::string_view json) {
   // past the end of a text that stops inside a multi-byte sequence. A NUL
   // byte would end RapidJSON's StringStream early.
   for (std::size_t i = 0; i < json.size();) {
+    const auto byte = static_cast<unsigned char>(json[i]);
+    if (byte != 0 && byte < 0x80) {
+      ++i;
+      continue;
+    }
     const std::size_t at = i;
     std::uint32_t cp = 0;
     const bool utf8 = NextCodePoint(json, i, cp) && (cp < 0xD800 || cp > 0xDFFF);
@@ -328,12 +335,62 @@ JsonPart ToPart(const Node& node) {
 
 }  // namespace
 
-base::Result<JsonPart> ToPythonJson(std::string_view json) {
+namespace {
+
+using python_json_internal::AppendCanonicalString;
+using python_json_internal::CanonicalItem;
+using python_json_internal::ScanCanonical;
+
+// A value ScanCanonical accepted, as a JsonPart: its text is already Python's.
+void FillCanonicalPart(const CanonicalItem& item, JsonPart& part) {
+  part.kind = item.kind;
+  part.json.assign(item.json);
+  if (item.kind == JsonKind::kString) {
+    AppendCanonicalString(item.json.substr(1, item.json.size() - 2), item.value_escaped, part.string_value);
+  }
+}
+
+JsonPart CanonicalPart(const CanonicalItem& item) {
+  JsonPart part;
+  FillCanonicalPart(item, part);
+  return part;
+}
+
+std::vector<JsonMember> CanonicalMembers(const std::vector<CanonicalItem>& items);
+
+}  // namespace
+
+namespace python_json_internal {
+
+base::Result<JsonPart> ToPythonJsonByTree(std::string_view json) {
   BASE_TRY_ASSIGN(Node root, ParseTree(json));
   return ToPart(root);
 }
 
+}  // namespace python_json_internal
+
+// Each entry point first tries ScanCanonical (text already in Python's
+// format, the usual case) and otherwise parses into a tree and re-renders.
+base::Result<JsonPart> ToPythonJson(std::string_view json) {
+  JsonKind kind = JsonKind::kNull;
+  std::vector<CanonicalItem> items;
+  if (ScanCanonical(json, kind, !json.empty() && json.front() == '"' ? &items : nullptr)) {
+    if (kind == JsonKind::kString) return CanonicalPart(items.front());
+    JsonPart part;
+    part.kind = kind;
+    part.json.assign(json);
+    return part;
+  }
+  return python_json_internal::ToPythonJsonByTree(json);
+}
+
 base::Result<std::vector<JsonMember>> SplitJsonObject(std::string_view json) {
+  JsonKind kind = JsonKind::kNull;
+  std::vector<CanonicalItem> items;
+  if (ScanCanonical(json, kind, &items)) {
+    if (kind != JsonKind::kObject) return base::Status::InvalidInput("not a JSON object");
+    return CanonicalMembers(items);
+  }
   BASE_TRY_ASSIGN(Node root, ParseTree(json));
   if (root.kind != JsonKind::kObject) return base::Status::InvalidInput("not a JSON object");
   std::vector<JsonMember> members;
@@ -344,72 +401,50 @@ base::Result<std::vector<JsonMember>> SplitJsonObject(std::string_view json) {
   return members;
 }
 
+namespace {
+
+std::vector<JsonMember> CanonicalMembers(const std::vector<CanonicalItem>& items) {
+  std::vector<JsonMember> members(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    AppendCanonicalString(items[i].key, items[i].key_escaped, members[i].key);
+    FillCanonicalPart(items[i], members[i].value);
+  }
+  return members;
+}
+
+}  // namespace
+
+base::Result<std::vector<JsonMember>> SplitPythonJsonObject(std::string_view python_json) {
+  JsonKind kind = JsonKind::kNull;
+  std::vector<CanonicalItem> items;
+  if (python_json_internal::SplitPythonFormat(python_json, kind, items) && kind == JsonKind::kObject) {
+    return CanonicalMembers(items);
+  }
+  return SplitJsonObject(python_json);
+}
+
 base::Result<std::vector<JsonPart>> SplitJsonArray(std::string_view json) {
+  JsonKind kind = JsonKind::kNull;
+  std::vector<CanonicalItem> items;
+  if (ScanCanonical(json, kind, &items)) {
+    if (kind != JsonKind::kArray) return base::Status::InvalidInput("not a JSON array");
+    std::vector<JsonPart> parts;
+    parts.reserve(items.size());
+    for (const CanonicalItem& item : items) parts.push_back(CanonicalPart(item));
+    return parts;
+  }
   BASE_TRY_ASSIGN(Node root, ParseTree(json));
   if (root.kind != JsonKind::kArray) return base::Status::InvalidInput("not a JSON array");
-  std::vector<JsonPart> items;
-  items.reserve(root.children.size());
-  for (const Node& child : root.children) items.push_back(ToPart(child));
-  return items;
+  std::vector<JsonPart> parts;
+  parts.reserve(root.children.size());
+  for (const Node& child : root.children) parts.push_back(ToPart(child));
+  return parts;
 }
 
 base::Result<std::string> PythonJsonString(std::string_view utf8) {
   std::string out;
   if (!AppendQuoted(out, utf8)) return base::Status::InvalidInput("string is not UTF-8");
   return out;
-}
-
-// ---- PythonJsonObjectWriter -------------------------------------------------
-
-void PythonJsonObjectWriter::Key(std::string_view key) {
-  if (out_.size() > 1) out_ += ", ";
-  if (!AppendQuoted(out_, key) && !bad_) bad_ = true, bad_key_ = "a key";
-  out_ += ": ";
-}
-
-void PythonJsonObjectWriter::Value(std::string_view key, std::string_view utf8) {
-  if (!AppendQuoted(out_, utf8) && !bad_) bad_ = true, bad_key_ = key;
-}
-
-PythonJsonObjectWriter& PythonJsonObjectWriter::Raw(std::string_view key, std::string_view python_json) {
-  Key(key);
-  out_ += python_json;
-  return *this;
-}
-
-PythonJsonObjectWriter& PythonJsonObjectWriter::String(std::string_view key, std::string_view utf8) {
-  Key(key);
-  Value(key, utf8);
-  return *this;
-}
-
-PythonJsonObjectWriter& PythonJsonObjectWriter::OptionalString(std::string_view key,
-                                                               const std::optional<std::string>& utf8) {
-  return utf8 ? String(key, *utf8) : Null(key);
-}
-
-PythonJsonObjectWriter& PythonJsonObjectWriter::StringArray(std::string_view key,
-                                                            const std::vector<std::string>& utf8) {
-  Key(key);
-  out_ += '[';
-  for (std::size_t i = 0; i < utf8.size(); ++i) {
-    if (i > 0) out_ += ", ";
-    Value(key, utf8[i]);
-  }
-  out_ += ']';
-  return *this;
-}
-
-PythonJsonObjectWriter& PythonJsonObjectWriter::Bool(std::string_view key, bool value) {
-  return Raw(key, value ? "true" : "false");
-}
-
-PythonJsonObjectWriter& PythonJsonObjectWriter::Null(std::string_view key) { return Raw(key, "null"); }
-
-base::Result<std::string> PythonJsonObjectWriter::Finish() && {
-  if (bad_) return base::Status::InvalidInput("'" + bad_key_ + "' is not UTF-8");
-  out_ += '}';
-  return std::move(out_);
 }
 
 }  // namespace rpc

@@ -8,6 +8,12 @@
 // JSON pieces; PythonJsonObjectWriter builds an object key by key. Used by
 // the envelope, the `failure` field and Nova's request context and objects.
 //
+// Text that is already in Python's format (our own writers' output, or what
+// Python sent) is recognised in one pass without building a tree and handed
+// back as is; anything else is parsed into a tree and re-rendered. Both ways
+// give the same result (rpc/python_json_scan_internal.h; tested against each
+// other in tests/unit/rpc/python_json_test.cpp and tests/fuzz/).
+//
 // Refused (kInvalidInput): invalid UTF-8 or encoded surrogates in the text, a
 // lone high surrogate escape ("\ud800"), a number whose magnitude is beyond
 // 1e308 as written, nesting deeper than kMaxJsonDepth. Pure functions, no
@@ -55,6 +61,14 @@ base::Result<std::vector<JsonMember>> SplitJsonObject(std::string_view json);
 // The items of a JSON array, each in Python's format. kInvalidInput when the
 // text is not JSON or not an array.
 base::Result<std::vector<JsonPart>> SplitJsonArray(std::string_view json);
+
+// SplitJsonObject for text these functions already produced and checked (a
+// JsonPart::json, ToPythonJson's output): it is only split, not checked
+// again, which saves a pass over every nested value. Text that does not have
+// the shape of a Python-format object goes to SplitJsonObject; other text
+// that merely has that shape gives unspecified members (but no exception and
+// no read outside `python_json`), so pass only such values.
+base::Result<std::vector<JsonMember>> SplitPythonJsonObject(std::string_view python_json);
 
 // Building blocks for writers of other Python-JSON documents:
 // AppendQuoted appends the quoted, escaped string literal for `utf8` and

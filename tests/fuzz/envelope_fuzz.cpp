@@ -12,6 +12,7 @@
 #include "proto_compat/request_context.h"
 #include "rpc/envelope.h"
 #include "rpc/python_json.h"
+#include "rpc/python_json_scan_internal.h"
 #include "rpc/remote_error.h"
 
 namespace {
@@ -46,6 +47,33 @@ void ReplyRoundTrip(std::string_view body) {
   if (reply->failure) (void)reply->failure->Summary();
 }
 
+bool SamePart(const rpc::JsonPart& a, const rpc::JsonPart& b) {
+  return a.kind == b.kind && a.json == b.json && a.string_value == b.string_value;
+}
+
+// The fast paths (text already in Python's format) must agree with the
+// general tree-based path on every input: same result, or both refuse.
+void FastPathsAgree(std::string_view body) {
+  auto fast = rpc::ToPythonJson(body);
+  auto tree = rpc::python_json_internal::ToPythonJsonByTree(body);
+  Check(fast.ok() == tree.ok());
+  if (!fast.ok()) {
+    Check(fast.error().message() == tree.error().message());
+    return;
+  }
+  Check(SamePart(*fast, *tree));
+  if (fast->kind != rpc::JsonKind::kObject) return;
+  auto split = rpc::SplitJsonObject(body);
+  auto trusted = rpc::SplitPythonJsonObject(fast->json);
+  auto split_again = rpc::SplitJsonObject(fast->json);
+  Check(split.ok() && trusted.ok() && split_again.ok());
+  Check(split->size() == trusted->size() && split->size() == split_again->size());
+  for (std::size_t i = 0; i < split->size(); ++i) {
+    Check((*split)[i].key == (*trusted)[i].key && (*split)[i].key == (*split_again)[i].key);
+    Check(SamePart((*split)[i].value, (*trusted)[i].value) && SamePart((*split)[i].value, (*split_again)[i].value));
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -53,6 +81,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   RequestRoundTrip(body);
   ReplyRoundTrip(body);
   (void)rpc::DecodeRemoteFailure(body);
+  FastPathsAgree(body);
   if (auto python = rpc::ToPythonJson(body); python.ok()) {
     auto again = rpc::ToPythonJson(python->json);
     Check(again.ok() && again->json == python->json);

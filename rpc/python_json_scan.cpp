@@ -1,0 +1,446 @@
+#include "rpc/python_json_scan_internal.h"
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+namespace rpc::python_json_internal {
+namespace {
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;  // uppercase is valid JSON, but Python writes lowercase
+}
+
+// Reads "\uXXXX" (lowercase hex) at p; false when it is not there.
+bool ReadUnit(const char* p, const char* end, std::uint32_t& unit) {
+  if (end - p < 6 || p[0] != '\\' || p[1] != 'u') return false;
+  unit = 0;
+  for (int k = 2; k < 6; ++k) {
+    const int digit = HexDigit(p[k]);
+    if (digit < 0) return false;
+    unit = (unit << 4) | static_cast<std::uint32_t>(digit);
+  }
+  return true;
+}
+
+// Writes cp as UTF-8 at w; returns the end of what it wrote.
+char* AppendUtf8(std::uint32_t cp, char* w) {
+  if (cp < 0x80) {
+    *w++ = static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    *w++ = static_cast<char>(0xC0 | (cp >> 6));
+    *w++ = static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    *w++ = static_cast<char>(0xE0 | (cp >> 12));
+    *w++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    *w++ = static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    *w++ = static_cast<char>(0xF0 | (cp >> 18));
+    *w++ = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    *w++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    *w++ = static_cast<char>(0x80 | (cp & 0x3F));
+  }
+  return w;
+}
+
+// Reads a "\\uXXXX" escape (a surrogate pair as one) at p as Python writes
+// it, advancing p; false for escapes Python does not write ("\\u0041",
+// uppercase hex) and for those left to the general path (NUL, a lone low
+// surrogate).
+bool ReadPythonUnitEscape(const char*& p, const char* end, std::uint32_t& cp) {
+  std::uint32_t unit = 0;
+  if (!ReadUnit(p, end, unit)) return false;
+  if (unit < 0x20) {
+    // Python writes these with their short escapes; NUL is left to the general path.
+    if (unit == 0 || unit == '\b' || unit == '\t' || unit == '\n' || unit == '\f' || unit == '\r') return false;
+  } else if (unit < 0x7F || (unit >= 0xDC00 && unit <= 0xDFFF)) {
+    return false;  // printable ASCII is written as is; a lone low surrogate is left to the general path
+  } else if (unit >= 0xD800 && unit <= 0xDBFF) {
+    std::uint32_t low = 0;
+    if (!ReadUnit(p + 6, end, low) || low < 0xDC00 || low > 0xDFFF) return false;
+    p += 6;
+    unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
+  }
+  p += 6;
+  cp = unit;
+  return true;
+}
+
+char ShortEscape(char c) {
+  switch (c) {
+    case '"': return '"';
+    case '\\': return '\\';
+    case 'n': return '\n';
+    case 'r': return '\r';
+    case 't': return '\t';
+    case 'b': return '\b';
+    case 'f': return '\f';
+    default: return 0;
+  }
+}
+
+// A cheap hash of a key: its length and its first and last 8 bytes. Keys
+// that collide are still compared in full.
+std::size_t KeyHash(std::string_view key) {
+  std::uint64_t head = 0;
+  std::uint64_t tail = 0;
+  const std::size_t n = key.size();
+  if (n >= 8) {
+    std::memcpy(&head, key.data(), 8);
+    std::memcpy(&tail, key.data() + n - 8, 8);
+  } else {
+    std::memcpy(&head, key.data(), n);
+  }
+  std::uint64_t hash = (head ^ (tail * 0x9E3779B97F4A7C15ull) ^ n) * 0xFF51AFD7ED558CCDull;
+  return static_cast<std::size_t>(hash ^ (hash >> 29));
+}
+
+// One pass over a document, checking that it is in Python's format. Every
+// code point has exactly one accepted spelling, so two keys are the same
+// dict key exactly when their literals are the same bytes.
+class Scanner {
+ public:
+  explicit Scanner(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {}
+
+  bool Document(JsonKind& kind, std::vector<CanonicalItem>* items) {
+    const char* start = p_;
+    bool escaped = false;
+    if (!Value(0, kind, items, escaped) || p_ != end_) return false;
+    if (kind == JsonKind::kString && items != nullptr) {
+      CanonicalItem item;
+      item.kind = kind;
+      item.json = std::string_view(start, static_cast<std::size_t>(end_ - start));
+      item.value_escaped = escaped;
+      items->push_back(item);
+    }
+    return true;
+  }
+
+ private:
+  bool Value(std::size_t depth, JsonKind& kind, std::vector<CanonicalItem>* items, bool& escaped) {
+    if (p_ == end_) return false;
+    switch (*p_) {
+      case '"': kind = JsonKind::kString; return String(escaped);
+      case '{': kind = JsonKind::kObject; return Container(true, depth + 1, items);
+      case '[': kind = JsonKind::kArray; return Container(false, depth + 1, items);
+      case 't': kind = JsonKind::kBool; return Word("true");
+      case 'f': kind = JsonKind::kBool; return Word("false");
+      case 'n': kind = JsonKind::kNull; return Word("null");
+      default: kind = JsonKind::kNumber; return Number();
+    }
+  }
+
+  bool Word(std::string_view word) {
+    if (static_cast<std::size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word) return false;
+    p_ += word.size();
+    return true;
+  }
+
+  // p_ at the opening quote; leaves p_ after the closing one.
+  bool String(bool& escaped) {
+    ++p_;
+    escaped = false;
+    for (;;) {
+      p_ += PlainAsciiRun(p_, end_);
+      if (p_ == end_) return false;
+      if (*p_ == '"') {
+        ++p_;
+        return true;
+      }
+      if (*p_ != '\\' || end_ - p_ < 2) return false;  // raw control, DEL or non-ASCII: Python escapes them
+      escaped = true;
+      switch (p_[1]) {
+        case '"': case '\\': case 'n': case 'r': case 't': case 'b': case 'f': p_ += 2; continue;
+        default: break;
+      }
+      std::uint32_t cp = 0;
+      if (!ReadPythonUnitEscape(p_, end_, cp)) return false;
+    }
+  }
+
+  static bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+  bool Digits() {
+    const char* start = p_;
+    while (p_ != end_ && IsDigit(*p_)) ++p_;
+    return p_ != start;
+  }
+
+  bool Number() {
+    const char* start = p_;
+    if (*p_ == '-') ++p_;
+    if (p_ == end_) return false;
+    const char* digits = p_;
+    if (*p_ == '0') {
+      ++p_;
+    } else if (!Digits()) {
+      return false;  // NaN, Infinity or not a number: the general path decides
+    }
+    const std::size_t int_digits = static_cast<std::size_t>(p_ - digits);
+    bool fractional = false;
+    if (p_ != end_ && *p_ == '.') {
+      ++p_;
+      if (!Digits()) return false;
+      fractional = true;
+    }
+    if (p_ != end_ && (*p_ == 'e' || *p_ == 'E')) {
+      ++p_;
+      if (p_ != end_ && (*p_ == '+' || *p_ == '-')) ++p_;
+      if (!Digits()) return false;
+      fractional = true;
+    }
+    const std::string_view text(start, static_cast<std::size_t>(p_ - start));
+    if (!fractional) return int_digits <= 18 && text != "-0";
+    // A float is in Python's format when it is repr(float(text)).
+    if (text.size() > 32) return false;
+    const double value = PythonFloatValue(text);
+    if (!std::isfinite(value) || std::fabs(value) >= 1e300) return false;
+    std::string repr;
+    AppendPythonFloat(value, repr);
+    return repr == text;
+  }
+
+  bool Container(bool object, std::size_t depth, std::vector<CanonicalItem>* items) {
+    if (depth > kMaxJsonDepth) return false;
+    ++p_;
+    const char close = object ? '}' : ']';
+    if (p_ != end_ && *p_ == close) {
+      ++p_;
+      return true;
+    }
+    const std::size_t keys_start = keys_.size();
+    for (;;) {
+      CanonicalItem item;
+      if (object) {
+        if (p_ == end_ || *p_ != '"') return false;
+        const char* key = p_ + 1;
+        if (!String(item.key_escaped)) return false;
+        item.key = std::string_view(key, static_cast<std::size_t>(p_ - 1 - key));
+        keys_.push_back(item.key);
+        if (end_ - p_ < 2 || p_[0] != ':' || p_[1] != ' ') return false;
+        p_ += 2;
+      }
+      const char* value = p_;
+      if (!Value(depth, item.kind, nullptr, item.value_escaped)) return false;
+      item.json = std::string_view(value, static_cast<std::size_t>(p_ - value));
+      if (items != nullptr) items->push_back(item);
+      if (p_ == end_) return false;
+      if (*p_ == close) {
+        ++p_;
+        break;
+      }
+      if (end_ - p_ < 2 || p_[0] != ',' || p_[1] != ' ') return false;
+      p_ += 2;
+    }
+    if (!object) return true;
+    const bool unique = UniqueKeys(keys_start);  // a repeated key needs json.loads's dict semantics
+    keys_.resize(keys_start);
+    return unique;
+  }
+
+  bool UniqueKeys(std::size_t start) {
+    const std::size_t n = keys_.size() - start;
+    if (n <= 8) {
+      for (std::size_t i = start; i < keys_.size(); ++i) {
+        for (std::size_t j = i + 1; j < keys_.size(); ++j) {
+          if (keys_[i] == keys_[j]) return false;
+        }
+      }
+      return true;
+    }
+    std::size_t size = 16;
+    while (size < 2 * n) size *= 2;
+    slots_.assign(size, 0);  // 0: empty, else index + 1 into keys_
+    for (std::size_t i = start; i < keys_.size(); ++i) {
+      for (std::size_t slot = KeyHash(keys_[i]) & (size - 1);; slot = (slot + 1) & (size - 1)) {
+        if (slots_[slot] == 0) {
+          slots_[slot] = i + 1;
+          break;
+        }
+        if (keys_[slots_[slot] - 1] == keys_[i]) return false;
+      }
+    }
+    return true;
+  }
+
+  const char* p_;
+  const char* const end_;
+  std::vector<std::string_view> keys_;  // the open objects' keys, innermost last
+  std::vector<std::size_t> slots_;      // UniqueKeys' hash table
+};
+
+// Skips one value of text in Python's format at p; nullptr when the text does
+// not have that shape. Does not check what it skips.
+const char* SkipPythonValue(const char* p, const char* end, JsonKind& kind, bool& escaped) {
+  if (p == end) return nullptr;
+  escaped = false;
+  switch (*p) {
+    case '"': {
+      kind = JsonKind::kString;
+      ++p;
+      for (;;) {
+        p += PlainAsciiRun(p, end);
+        if (p == end) return nullptr;
+        if (*p == '"') return p + 1;
+        if (*p != '\\' || end - p < 2) return nullptr;
+        escaped = true;
+        p += 2;
+      }
+    }
+    case '{':
+    case '[': {
+      kind = *p == '{' ? JsonKind::kObject : JsonKind::kArray;
+      std::size_t depth = 0;
+      while (p != end) {
+        const char c = *p;
+        if (c == '"') {
+          bool inner_escaped = false;
+          JsonKind inner = JsonKind::kNull;
+          p = SkipPythonValue(p, end, inner, inner_escaped);
+          if (p == nullptr) return nullptr;
+          continue;
+        }
+        ++p;
+        if (c == '{' || c == '[') {
+          ++depth;
+        } else if ((c == '}' || c == ']') && --depth == 0) {
+          return p;
+        }
+      }
+      return nullptr;
+    }
+    default: {
+      kind = *p == 't' || *p == 'f' ? JsonKind::kBool : *p == 'n' ? JsonKind::kNull : JsonKind::kNumber;
+      while (p != end && *p != ',' && *p != '}' && *p != ']') ++p;
+      return p;
+    }
+  }
+}
+
+}  // namespace
+
+bool ScanCanonical(std::string_view json, JsonKind& root, std::vector<CanonicalItem>* items) {
+  if (items != nullptr) items->reserve(32);
+  Scanner scanner(json);
+  return scanner.Document(root, items);
+}
+
+bool AppendCheckedString(std::string_view literal, std::string& out) {
+  const std::size_t start = out.size();
+  out.resize(start + literal.size());  // the text is never longer than its literal
+  char* w = out.data() + start;
+  const char* p = literal.data();
+  const char* const end = p + literal.size();
+  while (p != end) {
+    const std::size_t run = PlainAsciiRun(p, end);
+    CopyRun(w, p, run, end - p >= 16);  // w trails p: the text is never longer
+    w += run;
+    p += run;
+    if (p == end) break;
+    if (*p != '\\' || end - p < 2) {
+      out.resize(start);
+      return false;
+    }
+    if (p[1] == '"') {  // the escape of a JSON text inside a JSON string
+      *w++ = '"';
+      p += 2;
+      continue;
+    }
+    if (const char simple = ShortEscape(p[1])) {
+      *w++ = simple;
+      p += 2;
+      continue;
+    }
+    std::uint32_t cp = 0;
+    if (!ReadPythonUnitEscape(p, end, cp)) {
+      out.resize(start);
+      return false;
+    }
+    w = AppendUtf8(cp, w);
+  }
+  out.resize(static_cast<std::size_t>(w - out.data()));
+  return true;
+}
+
+bool SplitPythonFormat(std::string_view json, JsonKind& root, std::vector<CanonicalItem>& items) {
+  const char* p = json.data();
+  const char* const end = p + json.size();
+  if (p == end || (*p != '{' && *p != '[')) return false;
+  const bool object = *p == '{';
+  const char close = object ? '}' : ']';
+  root = object ? JsonKind::kObject : JsonKind::kArray;
+  ++p;
+  if (p != end && *p == close) return p + 1 == end;
+  for (;;) {
+    CanonicalItem item;
+    if (object) {
+      const char* key = p;
+      JsonKind kind = JsonKind::kNull;
+      p = SkipPythonValue(p, end, kind, item.key_escaped);
+      if (p == nullptr || kind != JsonKind::kString || end - p < 2 || p[0] != ':' || p[1] != ' ') return false;
+      item.key = std::string_view(key + 1, static_cast<std::size_t>(p - key - 2));
+      p += 2;
+    }
+    const char* value = p;
+    p = SkipPythonValue(p, end, item.kind, item.value_escaped);
+    if (p == nullptr || p == value || p == end) return false;
+    item.json = std::string_view(value, static_cast<std::size_t>(p - value));
+    items.push_back(item);
+    if (*p == close) return p + 1 == end;
+    if (end - p < 2 || p[0] != ',' || p[1] != ' ') return false;
+    p += 2;
+  }
+}
+
+void AppendCanonicalString(std::string_view literal, bool escaped, std::string& out) {
+  if (!escaped) {
+    out.append(literal);
+    return;
+  }
+  // The text is never longer than its literal: write in place, then trim.
+  const std::size_t start = out.size();
+  out.resize(start + literal.size());
+  char* w = out.data() + start;
+  const char* p = literal.data();
+  const char* const end = p + literal.size();
+  while (p != end) {
+    const std::size_t run = PlainAsciiRun(p, end);
+    CopyRun(w, p, run, end - p >= 16);  // w trails p: the text is never longer
+    w += run;
+    p += run;
+    if (p == end) break;
+    // Only Python's escapes are here (see the header).
+    char simple = 0;
+    switch (p[1]) {
+      case '"': simple = '"'; break;
+      case '\\': simple = '\\'; break;
+      case 'n': simple = '\n'; break;
+      case 'r': simple = '\r'; break;
+      case 't': simple = '\t'; break;
+      case 'b': simple = '\b'; break;
+      case 'f': simple = '\f'; break;
+      default: break;
+    }
+    if (simple != 0) {
+      *w++ = simple;
+      p += 2;
+      continue;
+    }
+    std::uint32_t cp = 0;
+    ReadUnit(p, end, cp);
+    p += 6;
+    if (cp >= 0xD800 && cp <= 0xDBFF) {
+      std::uint32_t low = 0;
+      ReadUnit(p, end, low);
+      p += 6;
+      cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+    }
+    w = AppendUtf8(cp, w);
+  }
+  out.resize(static_cast<std::size_t>(w - out.data()));
+}
+
+}  // namespace rpc::python_json_internal

@@ -1,0 +1,126 @@
+// Fast paths of rpc/python_json.h, internal to rpc/ (and its tests).
+//
+// Most JSON this codec reads was written by Python's json.dumps or by our own
+// writers, so it is already in Python's format: re-rendering it gives the same
+// bytes. ScanCanonical recognises such text in one pass without building a
+// tree, and hands out views into it. It is conservative: it accepts only text
+// that ToPythonJson would accept and return unchanged, and refuses (returns
+// false, so that callers take the general tree-based path) everything else,
+// including some texts that are in Python's format but rare: floats of
+// magnitude >= 1e300, integers of more than 18 digits, NaN/Infinity, a lone
+// low surrogate escape, "\u0000", nesting deeper than kMaxJsonDepth.
+//
+// Pure functions over borrowed text; no state between calls; thread-safe.
+#pragma once
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "rpc/python_json.h"
+
+namespace rpc::python_json_internal {
+
+inline constexpr std::array<bool, 256> kPlainAscii = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0x20; c < 0x7F; ++c) table[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
+  return table;
+}();
+
+// The number of bytes at the start of [p, end) that json.dumps writes
+// unchanged inside a string literal: printable ASCII other than '"' and '\\'.
+// Inline: it runs once per string and per escape on every hot path.
+inline std::size_t PlainAsciiRun(const char* p, const char* end) {
+  const char* q = p;
+#if defined(__SSE2__)
+  while (end - q >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+    // Signed compare: bytes >= 0x80 are negative, so "< 0x20" catches them too.
+    const __m128i special =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                     _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F))));
+    const int mask = _mm_movemask_epi8(special);
+    if (mask != 0) return static_cast<std::size_t>(q - p) + static_cast<std::size_t>(__builtin_ctz(mask));
+    q += 16;
+  }
+#endif
+  // 8 bytes at a time (SWAR): flag bytes < 0x20 or >= 0x80, '"', '\\' and
+  // DEL. A flag can be wrong only above a true one, so the lowest is exact.
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ull;
+  const auto zero_byte = [](std::uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  while (end - q >= 8) {
+    std::uint64_t x = 0;
+    std::memcpy(&x, q, 8);
+    const std::uint64_t special = (((x - 0x20 * kOnes) | x) & kHigh) | zero_byte(x ^ ('"' * kOnes)) |
+                                  zero_byte(x ^ ('\\' * kOnes)) | zero_byte(x ^ (0x7F * kOnes));
+    if (special != 0) return static_cast<std::size_t>(q - p) + static_cast<std::size_t>(__builtin_ctzll(special) / 8);
+    q += 8;
+  }
+#endif
+  while (q != end && kPlainAscii[static_cast<unsigned char>(*q)]) ++q;
+  return static_cast<std::size_t>(q - p);
+}
+
+// Copies the `run` bytes at p to w. When `room16` (the caller knows that 16
+// bytes can be read at p and written at w), a run of up to 16 bytes is copied
+// as one block; the bytes after the run are scratch the caller overwrites or
+// trims later.
+inline void CopyRun(char* w, const char* p, std::size_t run, bool room16) {
+#if defined(__SSE2__)
+  if (room16 && run <= 16) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(w), _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    return;
+  }
+#endif
+  std::memcpy(w, p, run);
+}
+
+// One top-level item of a document ScanCanonical accepted. Views into it.
+struct CanonicalItem {
+  std::string_view key;       // objects: the key's literal between its quotes
+  bool key_escaped = false;   // the key's literal holds a backslash escape
+  JsonKind kind = JsonKind::kNull;
+  std::string_view json;      // the value's text (already Python's format)
+  bool value_escaped = false;  // strings: the literal holds a backslash escape
+};
+
+// True when `json` is exactly json.dumps(json.loads(json)) with ensure_ascii
+// and the separators ", " and ": " (and lies within the limits above). Then
+// `root` is the document's kind and, when `items` is not null, *items holds
+// the root's members (object) or items (array), views into `json`; for a
+// string root, items[0] describes the root itself. False otherwise; *items is
+// then unspecified.
+bool ScanCanonical(std::string_view json, JsonKind& root, std::vector<CanonicalItem>* items);
+
+// Appends the UTF-8 text of `literal`, the inside of a string literal (no
+// quotes), when the literal is exactly as Python writes it (see
+// ScanCanonical); false, appending nothing, otherwise. One pass.
+bool AppendCheckedString(std::string_view literal, std::string& out);
+
+// Splits the top level of an object or array that is already in Python's
+// format (ToPythonJson's output, a JsonPart::json, or text ScanCanonical
+// accepted) without checking it again. False when the text does not even
+// have that shape; never reads outside `json`. On other JSON the items are
+// unspecified.
+bool SplitPythonFormat(std::string_view json, JsonKind& root, std::vector<CanonicalItem>& items);
+
+// Appends the UTF-8 text of a string literal's inside (without the quotes)
+// that ScanCanonical accepted. Not for any other text.
+void AppendCanonicalString(std::string_view literal, bool escaped, std::string& out);
+
+// The general, tree-based ToPythonJson, without the fast path: the reference
+// the fast path is tested against.
+base::Result<JsonPart> ToPythonJsonByTree(std::string_view json);
+
+}  // namespace rpc::python_json_internal

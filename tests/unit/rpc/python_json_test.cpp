@@ -1,0 +1,234 @@
+// Unit tests of the fast paths in rpc/python_json: escaping by runs of plain
+// ASCII (AppendQuoted), and reading text that is already in Python's format
+// without a tree (ScanCanonical, SplitPythonJsonObject, the envelope's
+// Unwrap). Each fast path is checked against a simple reference or against
+// the general tree-based path, which the golden-vector tests pin to Python.
+#include "rpc/python_json.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include "rpc/envelope.h"
+#include "rpc/python_json_scan_internal.h"
+
+namespace {
+
+using rpc::JsonKind;
+
+// json.dumps(text) one code point at a time: the reference for AppendQuoted.
+std::optional<std::string> ReferenceQuoted(std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  const auto unit = [](std::string& out, std::uint32_t u) {
+    out += "\\u";
+    for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(u >> shift) & 0xF];
+  };
+  std::string out = "\"";
+  for (std::size_t i = 0; i < s.size();) {
+    const auto lead = static_cast<unsigned char>(s[i]);
+    std::size_t n = lead < 0x80 ? 1 : (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3 : (lead & 0xF8) == 0xF0 ? 4 : 0;
+    if (n == 0 || s.size() - i < n) return std::nullopt;
+    std::uint32_t cp = n == 1 ? lead : n == 2 ? (lead & 0x1Fu) : n == 3 ? (lead & 0x0Fu) : (lead & 0x07u);
+    for (std::size_t k = 1; k < n; ++k) {
+      const auto next = static_cast<unsigned char>(s[i + k]);
+      if ((next & 0xC0) != 0x80) return std::nullopt;
+      cp = (cp << 6) | (next & 0x3Fu);
+    }
+    const std::uint32_t min = n == 1 ? 0 : n == 2 ? 0x80 : n == 3 ? 0x800 : 0x10000;
+    if (cp < min || cp > 0x10FFFF) return std::nullopt;
+    i += n;
+    if (cp == '"') out += "\\\"";
+    else if (cp == '\\') out += "\\\\";
+    else if (cp == '\n') out += "\\n";
+    else if (cp == '\r') out += "\\r";
+    else if (cp == '\t') out += "\\t";
+    else if (cp == '\b') out += "\\b";
+    else if (cp == '\f') out += "\\f";
+    else if (cp >= 0x20 && cp < 0x7F) out += static_cast<char>(cp);
+    else if (cp < 0x10000) unit(out, cp);
+    else unit(out, 0xD800 | ((cp - 0x10000) >> 10)), unit(out, 0xDC00 | ((cp - 0x10000) & 0x3FF));
+  }
+  return out + "\"";
+}
+
+bool SamePart(const rpc::JsonPart& a, const rpc::JsonPart& b) {
+  return a.kind == b.kind && a.json == b.json && a.string_value == b.string_value;
+}
+
+}  // namespace
+
+TEST_CASE("rpc::python_json_internal::PlainAsciiRun stops at the first byte Python escapes") {
+  const auto reference = [](const std::string& s) {
+    std::size_t n = 0;
+    while (n < s.size() && static_cast<unsigned char>(s[n]) >= 0x20 && static_cast<unsigned char>(s[n]) < 0x7F &&
+           s[n] != '"' && s[n] != '\\') {
+      ++n;
+    }
+    return n;
+  };
+  const std::vector<unsigned char> bytes = {0x00, 0x01, 0x1F, 0x20, 0x21, '"', 0x23, '\\', 0x5B, 0x5D,
+                                            0x7E, 0x7F, 0x80, 0xA2, 0xDC, 0xFF};
+  for (std::size_t length = 0; length <= 40; ++length) {
+    for (std::size_t at = 0; at <= length; ++at) {
+      for (const unsigned char byte : bytes) {
+        std::string text(length, 'a');
+        if (at < length) text[at] = static_cast<char>(byte);
+        if (length > at + 3) text[at + 3] = '\x01';  // a second special byte after the first
+        CAPTURE(length);
+        CAPTURE(at);
+        CAPTURE(static_cast<int>(byte));
+        REQUIRE(rpc::python_json_internal::PlainAsciiRun(text.data(), text.data() + text.size()) == reference(text));
+      }
+    }
+  }
+}
+
+TEST_CASE("rpc::AppendQuoted escapes runs of plain ASCII and what lies between them") {
+  const std::string run16(16, 'a');
+  const std::string run300(300, 'b');
+  const std::vector<std::string> inputs = {
+      "", "x", "plain ascii only", run16, run300, run300 + run300,
+      "\"", "\\", "a\"b\\c\nd\re\tf\bg\fh", std::string("nul\0byte", 8), "\x7f", "\x01\x1f",
+      run16 + "\"" + run16, run300 + "\n" + run300, run16 + "\xc3\xa9", run300 + "\xe2\x82\xac" + run16,
+      "\xf0\x9f\x98\x80" + run300, std::string(250, 'c') + std::string(40, '"'), std::string(200, '\x01'),
+      std::string(100, 'd') + "\xed\xa0\x80",  // an encoded surrogate is accepted, as Python's surrogatepass writes it
+  };
+  for (const std::string& input : inputs) {
+    CAPTURE(input);
+    std::string out = "prefix";
+    REQUIRE(rpc::AppendQuoted(out, input));
+    const auto expected = ReferenceQuoted(input);
+    REQUIRE(expected.has_value());
+    CHECK(out == "prefix" + *expected);
+  }
+  SUBCASE("invalid UTF-8, also after a long ASCII run, is refused") {
+    const std::vector<std::string> bad = {"\xff", run16 + "\xc3", run300 + "\x80", run300 + "\xc3\x28",
+                                          std::string(40, 'e') + "\xe2\x82", "\xf8\x88\x80\x80\x80", run16 + "\xc0\x80"};
+    for (const std::string& input : bad) {
+      CAPTURE(input);
+      std::string out;
+      CHECK_FALSE(rpc::AppendQuoted(out, input));
+      CHECK_FALSE(rpc::PythonJsonString(input).ok());
+    }
+  }
+}
+
+TEST_CASE("rpc::ToPythonJson fast path agrees with the tree on near-Python texts") {
+  const std::string deep_ok = std::string(512, '[') + std::string(512, ']');
+  const std::string deep_bad = std::string(513, '[') + std::string(513, ']');
+  const std::vector<std::string> inputs = {
+      // In Python's format (the fast path takes them).
+      R"({"a": 1, "b": [true, false, null], "c": {"d": "e"}})", R"("caf\u00e9 \ud83d\ude00 \u007f \u0001 \" \\ \n")",
+      R"([1.5, -0.0, 1e+16, 1e-05, 0.0001, 123456789012345678])", "[]", "{}", R"({"": ""})", deep_ok,
+      R"({"k": "v", "K": "v", "k2": {"k": 1, "k": 2}})",
+      // Not in Python's format, or outside the fast path's limits.
+      R"({"a":1})", R"({"a" : 1})", R"( {"a": 1})", R"({"a": 1} )", R"(["\u0041"])", R"(["\u00E9"])", R"(["\/"])",
+      R"(["\u0000"])", R"(["\udc00"])", R"(["\ud800"])", R"(["\ud800\u0041"])", R"(["\u000a"])", "[-0]", "[01]",
+      "[1234567890123456789]", "[1e16]", "[1.50]", "[1.5e300]", "[NaN]", "[Infinity]", "[-Infinity]",
+      R"({"a": 1, "a": 2})", R"({"x": {"a": 1, "b": 2, "c": 3, "d": 4, "e": 5, "f": 6, "g": 7, "h": 8, "i": 9, "a": 0}})",
+      "\"caf\xc3\xa9\"", "[\"\x7f\"]", "[\"\x01\"]", deep_bad, "", "[", "[1, ]", "[1,2]", "[1,  2]", "tru", "nul",
+      "\"unterminated", R"("bad \q escape")", R"(["a", "b"] [])",
+  };
+  for (const std::string& input : inputs) {
+    CAPTURE(input);
+    auto fast = rpc::ToPythonJson(input);
+    auto tree = rpc::python_json_internal::ToPythonJsonByTree(input);
+    REQUIRE(fast.ok() == tree.ok());
+    if (!fast.ok()) {
+      CHECK(fast.error().message() == tree.error().message());
+      continue;
+    }
+    CHECK(SamePart(*fast, *tree));
+    JsonKind kind = JsonKind::kNull;
+    if (rpc::python_json_internal::ScanCanonical(input, kind, nullptr)) CHECK(fast->json == input);
+    if (fast->kind == JsonKind::kObject) {
+      auto split = rpc::SplitJsonObject(input);
+      auto trusted = rpc::SplitPythonJsonObject(fast->json);
+      REQUIRE(split.ok());
+      REQUIRE(trusted.ok());
+      REQUIRE(split->size() == trusted->size());
+      for (std::size_t i = 0; i < split->size(); ++i) {
+        CHECK((*split)[i].key == (*trusted)[i].key);
+        CHECK(SamePart((*split)[i].value, (*trusted)[i].value));
+      }
+    }
+    if (fast->kind == JsonKind::kArray) {
+      auto items = rpc::SplitJsonArray(input);
+      auto again = rpc::SplitJsonArray(fast->json);
+      REQUIRE(items.ok());
+      REQUIRE(again.ok());
+      REQUIRE(items->size() == again->size());
+      for (std::size_t i = 0; i < items->size(); ++i) CHECK(SamePart((*items)[i], (*again)[i]));
+    }
+  }
+}
+
+TEST_CASE("rpc::ScanCanonical") {
+  std::vector<rpc::python_json_internal::CanonicalItem> items;
+  JsonKind kind = JsonKind::kNull;
+  SUBCASE("gives the top level as views") {
+    const std::string text = R"({"a\"b": "x\ny", "n": [1, {"m": null}], "t": true})";
+    REQUIRE(rpc::python_json_internal::ScanCanonical(text, kind, &items));
+    CHECK(kind == JsonKind::kObject);
+    REQUIRE(items.size() == 3);
+    CHECK(items[0].key == R"(a\"b)");
+    CHECK(items[0].key_escaped);
+    CHECK(items[0].json == R"("x\ny")");
+    CHECK(items[0].value_escaped);
+    CHECK(items[1].kind == JsonKind::kArray);
+    CHECK(items[1].json == R"([1, {"m": null}])");
+    CHECK(items[2].kind == JsonKind::kBool);
+  }
+  SUBCASE("a long ASCII run followed by bytes Python would escape") {
+    const std::string run(100, 'a');
+    CHECK(rpc::python_json_internal::ScanCanonical("\"" + run + "\"", kind, nullptr));
+    CHECK_FALSE(rpc::python_json_internal::ScanCanonical("\"" + run + "\xc3\xa9\"", kind, nullptr));
+    CHECK_FALSE(rpc::python_json_internal::ScanCanonical("\"" + run + "\xff\"", kind, nullptr));
+    CHECK_FALSE(rpc::python_json_internal::ScanCanonical("\"" + run + "\t\"", kind, nullptr));
+    CHECK_FALSE(rpc::python_json_internal::ScanCanonical("\"" + run, kind, nullptr));
+  }
+}
+
+TEST_CASE("rpc::python_json_internal::AppendCheckedString") {
+  std::string out = "x";
+  CHECK(rpc::python_json_internal::AppendCheckedString(R"(a\"b\\c\n\u00e9\ud83d\ude00)", out));
+  CHECK(out == "xa\"b\\c\n\xc3\xa9\xf0\x9f\x98\x80");
+  for (const std::string_view bad : {R"(a"b)", R"(a\)", R"(\u0041)", R"(\uD800)", R"(\ud800)", R"(\/)", "\xc3\xa9"}) {
+    CAPTURE(bad);
+    std::string kept = "y";
+    CHECK_FALSE(rpc::python_json_internal::AppendCheckedString(bad, kept));
+    CHECK(kept == "y");
+  }
+}
+
+TEST_CASE("rpc::Unwrap takes the same message by either path") {
+  const std::string message = R"({"method": "m", "args": {"s": "caf\u00e9"}})";
+  const std::string python = R"({"oslo.version": "2.0", "oslo.message": )" + *rpc::PythonJsonString(message) + "}";
+  const std::string spaced = R"({"oslo.version":"2.0","oslo.message":)" + *rpc::PythonJsonString(message) + "}";
+  auto fast = rpc::Unwrap(python);
+  auto slow = rpc::Unwrap(spaced);
+  REQUIRE(fast.ok());
+  REQUIRE(slow.ok());
+  CHECK(fast->form == rpc::EnvelopeForm::kV2);
+  CHECK(fast->message_json == message);
+  CHECK(slow->message_json == message);
+  auto trailing_space = rpc::Unwrap(R"({"oslo.version": "2.0", "oslo.message": ""} )");
+  REQUIRE(trailing_space.ok());
+  CHECK(trailing_space->message_json.empty());
+  SUBCASE("a body that only looks like Python's is still refused") {
+    for (const std::string& body : {std::string(R"({"oslo.version": "2.0", "oslo.message": "abc\"})"),
+                                   std::string(R"({"oslo.version": "2.0", "oslo.message": "a"b"})"),
+                                   std::string(R"({"oslo.version": "2.0", "oslo.message": ""}})"),
+                                   std::string(R"({"oslo.version": "2.0", "oslo.message": "x", "oslo.message": 1})")}) {
+      CAPTURE(body);
+      auto unwrapped = rpc::Unwrap(body);
+      REQUIRE_FALSE(unwrapped.ok());
+      CHECK(unwrapped.error().code() == base::Code::kCorrupt);
+    }
+  }
+}
