@@ -1,0 +1,174 @@
+// AmqpConnection: one AMQP 0-9-1 connection to RabbitMQ with one channel,
+// opened the way oslo.messaging's rabbit driver (kombu/py-amqp) opens it:
+//
+// * hosts of the transport URL tried in the given order (oslo shuffles a
+//   multi-host list first; the caller may do so), each with its own
+//   credentials, SASL PLAIN (oslo's default is AMQPLAIN, which rabbitmq-c does
+//   not offer; the broker treats both the same), the URL's virtual host;
+// * TLS when AmqpConnectOptions::tls.enabled: the CA file, when given, turns
+//   on peer verification (oslo: cert_reqs=CERT_REQUIRED); a client
+//   certificate and key are sent when both are given; the host name is
+//   checked only when verify_hostname is set (oslo 14's default is off);
+// * heartbeat proposed as heartbeat_timeout_threshold seconds (0: none);
+//   rabbitmq-c answers heartbeats only while a call on this object is inside
+//   the library, so a connection idle longer than ~2 heartbeats may be closed
+//   by the broker; the next call then reports kUnavailable;
+// * client properties with oslo's capabilities and a connection_name.
+//
+// Failures are Status values from AmqpError (amqp_error.h); nothing throws.
+// After a channel-level error (e.g. PRECONDITION_FAILED on a declare) the
+// channel is reopened at once (publisher confirms re-enabled, consumers lost)
+// and usable() stays true; after a connection-level error usable() is false
+// and only a new Open() helps. Message bodies and properties are copied out
+// of rabbitmq-c's memory before a call returns.
+//
+// Not thread-safe: one thread uses an object at a time. Movable, not copyable;
+// A delivery that arrives while Publish waits for its confirm is kept and
+// returned by the next Receive.
+// the destructor closes the socket without the AMQP close handshake (Close()
+// does the handshake and reports its failure).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "rpc/amqp_error.h"
+#include "rpc/amqp_topology.h"
+#include "rpc/message_properties.h"
+#include "rpc/transport_url.h"
+
+struct amqp_connection_state_t_;
+
+namespace rpc {
+
+struct TlsOptions {
+  bool enabled = false;         // [oslo_messaging_rabbit] ssl
+  std::string ca_file;          // ssl_ca_file
+  std::string cert_file;        // ssl_cert_file
+  std::string key_file;         // ssl_key_file
+  bool verify_hostname = false; // ssl_enforce_hostname_verification (Debian)
+};
+
+struct AmqpConnectOptions {
+  std::vector<TransportHost> hosts;  // tried in this order
+  std::string virtual_host = "/";
+  TlsOptions tls;
+  int heartbeat_seconds = 60;        // heartbeat_timeout_threshold; 0 disables
+  std::string connection_name;       // oslo: "<argv0 basename>:<pid>:<uuid4>"
+  std::chrono::milliseconds connect_timeout{10000};  // per host: TCP + TLS + login
+  std::chrono::milliseconds rpc_timeout{30000};      // each synchronous AMQP method
+};
+
+// Options for `url` (hosts, virtual host). TLS is enabled when the URL's
+// query has ssl=1/true/yes/on (a bdm-agent extension: oslo 14's rabbit driver
+// ignores the query); other TLS settings start from `tls`. InvalidInput when
+// the URL is not a RabbitMQ URL or names no host, or a query ssl value is not
+// a boolean.
+base::Result<AmqpConnectOptions> ConnectOptionsFromUrl(const TransportUrl& url, const TlsOptions& tls);
+
+// "<program>:<pid>:<uuid4>", as oslo names its connections.
+std::string OsloConnectionName(std::string_view program, std::mt19937_64& rng);
+
+enum class Mandatory { kNo, kYes };
+
+struct PublishOutcome {
+  bool confirmed = false;  // the broker sent basic.ack (confirms on)
+  bool returned = false;   // mandatory and unroutable: basic.return came back
+};
+
+struct Delivery {
+  std::string exchange;
+  std::string routing_key;
+  std::uint64_t delivery_tag = 0;
+  bool redelivered = false;
+  MessageProperties properties;
+  std::string body;
+};
+
+class AmqpConnection {
+ public:
+  // Connects to the first host that accepts. Returns, for the last host
+  // tried (all hosts' messages are joined): kUnavailable (unreachable,
+  // refused, TLS handshake, closed during login), kPermissionDenied (bad
+  // credentials, no access to the vhost, certificate rejected), kNotFound
+  // (the virtual host does not exist), kInvalidInput (no hosts, unreadable
+  // TLS files). The options are copied.
+  static base::Result<AmqpConnection> Open(const AmqpConnectOptions& options);
+
+  AmqpConnection(AmqpConnection&&) noexcept;
+  AmqpConnection& operator=(AmqpConnection&&) noexcept;
+  AmqpConnection(const AmqpConnection&) = delete;
+  AmqpConnection& operator=(const AmqpConnection&) = delete;
+  ~AmqpConnection();
+
+  // "host:port" of the connected broker (no credentials).
+  const std::string& peer() const { return peer_; }
+  int heartbeat_seconds() const;  // as negotiated
+  bool usable() const { return state_ != nullptr && !broken_; }
+
+  // Declarations (never passive). Channel errors (e.g. kFailedPrecondition
+  // for PRECONDITION_FAILED, kPermissionDenied, kNotFound) leave the
+  // connection usable; kUnavailable/kInternal mean it is not.
+  base::Status DeclareExchange(const ExchangeDeclaration& exchange);
+  base::Status DeclareQueue(const QueueDeclaration& queue);
+  base::Status BindQueue(const std::string& queue, const std::string& exchange, const std::string& routing_key);
+
+  // confirm.select on the channel; from then on Publish waits for the ack.
+  base::Status EnableConfirms();
+
+  // basic.publish; with confirms on, waits until `deadline` for basic.ack.
+  // kUnavailable when the broker nacks or the connection fails (the message
+  // may or may not have been routed: not confirmed), kTimeout when no ack
+  // came in time (the connection is then dropped, as its ack stream is out of
+  // step). The borrowed strings need to live only during the call.
+  base::Result<PublishOutcome> Publish(const std::string& exchange, const std::string& routing_key,
+                                       const MessageProperties& properties, const std::string& body,
+                                       Mandatory mandatory, std::chrono::steady_clock::time_point deadline);
+
+  // basic.consume (no_ack=false, not exclusive). Returns the consumer tag.
+  base::Result<std::string> Consume(const std::string& queue);
+
+  // Waits up to `timeout` for one delivery; nullopt when none came (or when a
+  // frame that is not a delivery, like a late basic.ack, arrived). kUnavailable
+  // when the connection failed or the broker cancelled the consumer (the
+  // connection is then marked unusable so the caller reconnects).
+  base::Result<std::optional<Delivery>> Receive(std::chrono::milliseconds timeout);
+
+  base::Status Ack(std::uint64_t delivery_tag);
+
+  // The AMQP close handshake; the object is unusable afterwards.
+  base::Status Close();
+
+ private:
+  struct StateDeleter {
+    void operator()(amqp_connection_state_t_* state) const;
+  };
+  using StateHandle = std::unique_ptr<amqp_connection_state_t_, StateDeleter>;
+
+  AmqpConnection(StateHandle state, std::string peer);
+  static base::Result<AmqpConnection> OpenOne(const AmqpConnectOptions& options, const TransportHost& host);
+
+  base::Status Check(const AmqpFailure& failure);
+  base::Status ReopenChannel();
+  base::Status HandleBrokerMethod(std::uint32_t method_id, const void* decoded, std::string_view context);
+  base::Status DrainReturnedContent();
+  base::Result<Delivery> ReadDeliveredContent(const void* deliver_method);
+  base::Result<PublishOutcome> AwaitConfirm(std::uint64_t sequence, std::chrono::steady_clock::time_point deadline);
+
+  StateHandle state_;
+  std::string peer_;
+  bool broken_ = false;
+  bool confirms_ = false;
+  std::uint64_t publish_sequence_ = 0;
+  std::deque<Delivery> pending_;  // deliveries read while awaiting a confirm
+};
+
+}  // namespace rpc
