@@ -23,10 +23,7 @@
 #include "rpc/envelope.h"
 #include "rpc/python_json.h"
 
-namespace rpc_test {
-// tests/unit/rpc/envelope_test.cpp: the golden events of vector files ending in `suffix`.
-std::vector<std::string> GoldenEvents(std::string_view suffix);
-}  // namespace rpc_test
+#include "tests/unit/golden_vectors.h"
 
 namespace {
 

@@ -13,9 +13,7 @@
 
 #include "rpc/message_properties.h"
 
-namespace rpc_test {
-std::vector<std::string> GoldenEvents(std::string_view suffix);  // envelope_test.cpp
-}  // namespace rpc_test
+#include "tests/unit/golden_vectors.h"
 
 namespace {
 

@@ -10,11 +10,7 @@
 
 #include <doctest/doctest.h>
 
-namespace rpc_test {
-// Defined in tests/unit/rpc/envelope_test.cpp, linked into the same
-// unit_tests binary: the golden events whose vector file ends in `suffix`.
-std::vector<std::string> GoldenEvents(std::string_view suffix);
-}  // namespace rpc_test
+#include "tests/unit/golden_vectors.h"
 
 namespace {
 
