@@ -9,6 +9,7 @@
 #include <random>
 #include <string_view>
 
+#include "proto_compat/nova_object.h"
 #include "proto_compat/request_context.h"
 #include "rpc/envelope.h"
 #include "rpc/python_json.h"
@@ -19,6 +20,26 @@ namespace {
 
 void Check(bool condition) {
   if (!condition) __builtin_trap();
+}
+
+// The object decoder: every argument that looks like a versioned object, and
+// the objects nested in its fields, as a receiving compute would read them.
+void DecodeObjects(std::string_view args_json, int depth = 0) {
+  if (depth > 4) return;
+  auto members = rpc::SplitJsonObject(args_json);
+  if (!members.ok()) return;
+  for (const rpc::JsonMember& member : *members) {
+    if (member.value.kind != rpc::JsonKind::kObject) continue;
+    auto object = proto_compat::ReadNovaObject(member.value.json);
+    if (!object.ok()) continue;
+    (void)proto_compat::ReadIntField(*object, "id");
+    (void)proto_compat::ReadStringField(*object, "uuid");
+    (void)proto_compat::ReadBoolField(*object, "deleted");
+    (void)proto_compat::ReadDateTimeField(*object, "created_at");
+    for (const rpc::JsonMember& field : object->data) {
+      if (field.value.kind == rpc::JsonKind::kObject) DecodeObjects("{\"f\": " + field.value.json + "}", depth + 1);
+    }
+  }
 }
 
 void RequestRoundTrip(std::string_view body) {
@@ -33,6 +54,7 @@ void RequestRoundTrip(std::string_view body) {
 
   std::mt19937_64 rng(1);
   (void)proto_compat::ParseContextJson(request->context_json, proto_compat::Timestamp{}, rng);
+  DecodeObjects(request->args_json);
 }
 
 void ReplyRoundTrip(std::string_view body) {
