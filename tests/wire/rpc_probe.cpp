@@ -14,6 +14,9 @@
 // Usage: rpc_probe --url URL --topic T [--server S] [--exchange E]
 //          [--mode call|cast|fanout] --method M [--args JSON] [--context JSON]
 //          [--timeout-ms N] [--repeat N] [--pause-ms N] [--ttl S]
+//          [--version V] [--admin-context 1]
+// --version sets the message's RPC version; --admin-context 1 sends the admin
+// RequestContext bdm-agent builds (proto_compat) instead of --context.
 // With --repeat, "{i}" in --args is replaced by the request's index (0-based).
 #include <chrono>
 #include <cstdio>
@@ -22,6 +25,7 @@
 #include <string>
 #include <thread>
 
+#include "proto_compat/request_context.h"
 #include "rpc/rpc_client.h"
 #include "rpc/transport_url.h"
 
@@ -43,7 +47,8 @@ long long Ms(std::chrono::steady_clock::duration d) {
 int main(int argc, char** argv) {
   std::map<std::string, std::string> flags = {
       {"--mode", "call"}, {"--args", "{}"}, {"--context", "{}"}, {"--timeout-ms", "10000"},
-      {"--repeat", "1"},  {"--pause-ms", "0"}, {"--ttl", "1800"}, {"--server", ""}, {"--exchange", ""}};
+      {"--repeat", "1"},  {"--pause-ms", "0"}, {"--ttl", "1800"}, {"--server", ""}, {"--exchange", ""},
+      {"--admin-context", "0"}};
   for (int i = 1; i + 1 < argc; i += 2) flags[argv[i]] = argv[i + 1];
   if (argc % 2 == 0 || !flags.count("--url") || !flags.count("--topic") || !flags.count("--method")) {
     std::cerr << "rpc_probe: error: usage: rpc_probe --url URL --topic T --method M [options]\n";
@@ -88,6 +93,16 @@ int main(int argc, char** argv) {
     request.method = flags["--method"];
     request.args_json = Replace(flags["--args"], "{i}", std::to_string(i));
     request.context_json = flags["--context"];
+    if (flags.count("--version")) request.version = flags["--version"];
+    if (flags["--admin-context"] == "1") {
+      const auto now = std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+      auto context = proto_compat::ToContextJson(proto_compat::MakeAdminContext(now, rng));
+      if (!context.ok()) {
+        std::cout << "error " << i << " " << context.error().ToString() << std::endl;
+        return 2;
+      }
+      request.context_json = *context;
+    }
     base::Status status;
     if (mode == "call") {
       auto reply = client->Call(target, request, timeout);
