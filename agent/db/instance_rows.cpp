@@ -1,68 +1,15 @@
 #include "agent/db/instance_rows.h"
 
-#include <charconv>
 #include <string>
+
+#include "agent/db/column_reader.h"
 
 namespace agent::db {
 namespace {
 
-// Typed access to one row's columns; the first problem is kept.
-class Columns {
- public:
-  Columns(const SqlRowView& row, std::string_view table) : row_(row) {
-    const SqlField& id = row_.Get("id");
-    where_ = std::string(table) + (id ? " row id " + *id : std::string(" row"));
-  }
-
-  std::optional<std::string> Text(std::string_view column) {
-    if (!Present(column)) return std::nullopt;
-    return row_.Get(column);
-  }
-
-  std::optional<std::int64_t> Int(std::string_view column) {
-    const std::optional<std::string> text = Text(column);
-    if (!text) return std::nullopt;
-    std::int64_t value = 0;
-    const char* end = text->data() + text->size();
-    auto [ptr, ec] = std::from_chars(text->data(), end, value);
-    if (ec != std::errc() || ptr != end) {
-      Fail(base::Status::Corrupt(where_ + ": column " + std::string(column) + " '" + *text +
-                                 "' is not an integer"));
-      return std::nullopt;
-    }
-    return value;
-  }
-
-  // A NOT NULL primary key.
-  std::int64_t Id() {
-    auto id = Int("id");
-    if (!id && status_.ok()) Fail(base::Status::Corrupt(where_ + ": column id is NULL"));
-    return id.value_or(0);
-  }
-
-  bool Has(std::string_view column) const { return row_.Has(column); }
-  base::Status status() const { return status_; }
-
- private:
-  bool Present(std::string_view column) {
-    if (row_.Has(column)) return true;
-    Fail(base::Status::FailedPrecondition(where_ + ": column " + std::string(column) +
-                                          " is missing from the schema"));
-    return false;
-  }
-
-  void Fail(base::Status status) {
-    if (status_.ok()) status_ = std::move(status);
-  }
-
-  const SqlRowView& row_;
-  std::string where_;
-  base::Status status_;
-};
-
 // NovaPersistentObject's columns, which every record here has.
 template <typename T>
-void ReadPersistent(Columns& c, T& record) {
+void ReadPersistent(ColumnReader& c, T& record) {
   record.created_at = c.Text("created_at");
   record.updated_at = c.Text("updated_at");
   record.deleted_at = c.Text("deleted_at");
@@ -70,7 +17,7 @@ void ReadPersistent(Columns& c, T& record) {
 }
 
 template <typename T>
-base::Result<T> Checked(const Columns& columns, T record) {
+base::Result<T> Checked(const ColumnReader& columns, T record) {
   if (!columns.status().ok()) return columns.status();
   return record;
 }
@@ -78,7 +25,7 @@ base::Result<T> Checked(const Columns& columns, T record) {
 }  // namespace
 
 base::Result<proto_compat::InstanceRecord> InstanceRecordFromRow(const SqlRowView& row) {
-  Columns c(row, "instances");
+  ColumnReader c(row, "instances");
   proto_compat::InstanceRecord r;
   r.id = c.Id();
   r.user_id = c.Text("user_id");
@@ -135,7 +82,7 @@ base::Result<proto_compat::InstanceRecord> InstanceRecordFromRow(const SqlRowVie
 }
 
 base::Result<proto_compat::InstanceInfoCacheRecord> InfoCacheRecordFromRow(const SqlRowView& row) {
-  Columns c(row, "instance_info_caches");
+  ColumnReader c(row, "instance_info_caches");
   proto_compat::InstanceInfoCacheRecord r;
   r.instance_uuid = c.Text("instance_uuid");
   r.network_info = c.Text("network_info");
@@ -144,7 +91,7 @@ base::Result<proto_compat::InstanceInfoCacheRecord> InfoCacheRecordFromRow(const
 }
 
 base::Result<proto_compat::SecurityGroupRecord> SecurityGroupRecordFromRow(const SqlRowView& row) {
-  Columns c(row, "security_groups");
+  ColumnReader c(row, "security_groups");
   proto_compat::SecurityGroupRecord r;
   r.id = c.Id();
   r.name = c.Text("name");
@@ -156,7 +103,7 @@ base::Result<proto_compat::SecurityGroupRecord> SecurityGroupRecordFromRow(const
 }
 
 base::Result<proto_compat::SystemMetadataItem> SystemMetadataItemFromRow(const SqlRowView& row) {
-  Columns c(row, "instance_system_metadata");
+  ColumnReader c(row, "instance_system_metadata");
   proto_compat::SystemMetadataItem item;
   std::optional<std::string> key = c.Text("key");
   if (!c.status().ok()) return c.status();

@@ -1,10 +1,11 @@
 // Turns result rows into the typed records of records.h.
 //
 // Columns are found by name, so the same code reads older and newer schemas;
-// a column that the record needs but the row lacks is reported, as is a value
-// that does not parse (e.g. a non-numeric boot_index): kCorrupt, naming the
-// table, the row id and the column. Optional columns (the 1.21 encryption
-// fields) may be absent.
+// a column that the record needs but the schema lacks is kFailedPrecondition
+// (exit code 26, schema too old), a value that does not parse (e.g. a
+// non-numeric boot_index) is kCorrupt; both name the table, the row id and the
+// column (see column_reader.h). Optional columns (the 1.21 encryption fields)
+// may be absent.
 #pragma once
 
 #include "agent/db/records.h"

@@ -75,6 +75,7 @@ TEST_CASE("agent::db::BdmFromRow") {
     auto bdm = BdmFromRow(SqlRowView(rows, 0));
     REQUIRE_FALSE(bdm.ok());
     CHECK(bdm.error().message().find("attachment_id is missing from the schema") != std::string::npos);
+    CHECK(bdm.error().code() == base::Code::kFailedPrecondition);
   }
   SUBCASE("a NULL instance_uuid is reported") {
     SqlRows rows = BdmRows({{"instance_uuid", std::nullopt}});
