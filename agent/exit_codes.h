@@ -1,7 +1,7 @@
 // bdm-agent's exit codes. Each command keeps nova-manage's number where
-// nova-manage has the same failure (show: 2, 3; refresh: 2-7); failures that
-// nova-manage does not tell apart get codes of their own, from 20 up, shared
-// by every command. Only main() turns a Status into an exit code, through the
+// nova-manage has the same failure (show: 2, 3; refresh: 2-7); refresh's own
+// failures follow (8-19); failures that nova-manage does not tell apart get
+// codes of their own, from 20 up, shared by every command. Only main() turns a Status into an exit code, through the
 // command that knows which step failed.
 #pragma once
 
@@ -15,6 +15,26 @@ inline constexpr int kUnexpected = 1;  // internal error; the message says what
 // show (as nova-manage volume_attachment show)
 inline constexpr int kShowInstanceNotFound = 2;  // no instance mapping, or no instance row
 inline constexpr int kShowBdmNotFound = 3;       // no such (volume) BDM
+
+// refresh (nova-manage volume_attachment refresh's 2-7, then bdm-agent's own)
+inline constexpr int kRefreshConnectorMissing = 2;    // the connector file does not exist
+inline constexpr int kRefreshConnectorInvalid = 3;    // unreadable, not a JSON object, or no "host"
+inline constexpr int kRefreshInstanceNotFound = 4;    // no instance mapping, or no instance row
+inline constexpr int kRefreshInstanceState = 5;       // vm_state is not "stopped"
+inline constexpr int kRefreshBdmNotFound = 6;         // no volume BDM for the instance and volume
+inline constexpr int kRefreshHostConflict = 7;        // the connector's host is not the instance's
+inline constexpr int kRefreshInstanceLocked = 8;      // the instance is (or just got) locked
+inline constexpr int kRefreshTaskInProgress = 9;      // task_state is set
+inline constexpr int kRefreshNotLibvirt = 10;         // no compute host, or not a libvirt compute node
+inline constexpr int kRefreshNotVolumeBdm = 11;       // the BDM is not an attached volume
+inline constexpr int kRefreshAlreadyRunning = 12;     // another bdm-agent holds this instance's journal
+inline constexpr int kRefreshComputeFailed = 13;      // remove_volume_connection failed; rolled back
+inline constexpr int kRefreshCinderFailed = 14;       // a Cinder call failed; rolled back
+inline constexpr int kRefreshNeedsRecovery = 15;      // not consistent yet: run `bdm-agent recover`
+inline constexpr int kRefreshComputeTooOld = 16;      // the compute RPC version cap cannot send the call
+inline constexpr int kRefreshBrokerUnavailable = 17;  // message broker unreachable; nothing changed
+inline constexpr int kRefreshKeptReserved = 18;       // old attachment gone, no new connection: refresh again
+inline constexpr int kRefreshCinderUnavailable = 19;  // Cinder unreachable or refused us; nothing changed
 
 // Shared by every command.
 inline constexpr int kConfig = 20;              // config file missing/unreadable, option or URL invalid

@@ -211,4 +211,14 @@ base::Result<std::uint64_t> MysqlConnection::Execute(std::string_view sql,
   return static_cast<std::uint64_t>(mysql_stmt_affected_rows(prepared.stmt.get()));
 }
 
+base::Status MysqlConnection::InTransaction(const std::function<base::Status()>& body) {
+  MYSQL* mysql = mysql_.get();
+  if (mysql_autocommit(mysql, 0) != 0) return HandleError(mysql, label_ + ": begin");
+  base::Status status = body();
+  if (status.ok() && mysql_commit(mysql) != 0) status = HandleError(mysql, label_ + ": commit");
+  if (!status.ok()) mysql_rollback(mysql);  // a lost connection rolls back by itself
+  mysql_autocommit(mysql, 1);
+  return status;
+}
+
 }  // namespace agent::db

@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -54,6 +55,11 @@ class MysqlConnection {
 
   // Runs a statement without rows; returns the number of affected rows.
   base::Result<std::uint64_t> Execute(std::string_view sql, std::span<const SqlParam> params = {});
+
+  // Runs `body` as one transaction: committed when it returns OK, rolled back
+  // when it fails (its Status is returned) or when the commit fails. Not
+  // reentrant.
+  base::Status InTransaction(const std::function<base::Status()>& body);
 
   const std::string& label() const { return label_; }
 

@@ -1,10 +1,8 @@
 #include "agent/db/mysql_nova_database.h"
 
-#include <charconv>
-
 #include "agent/config/cell_url_template.h"
 #include "agent/config/database_url.h"
-#include "agent/db/instance_loader.h"
+#include "agent/db/mysql_cell_database.h"
 #include "agent/db/row_mapping.h"
 
 namespace agent::db {
@@ -20,71 +18,6 @@ constexpr std::string_view kMappingQuery =
 constexpr std::string_view kCellsQuery =
     "SELECT id, uuid, name, database_connection, transport_url, disabled "
     "FROM cell_mappings ORDER BY id";
-constexpr std::string_view kVolumeBdmQuery =
-    "SELECT * FROM block_device_mapping "
-    "WHERE deleted = 0 AND volume_id = ? AND instance_uuid = ? ORDER BY id LIMIT 1";
-constexpr std::string_view kBdmByUuidQuery =
-    "SELECT * FROM block_device_mapping WHERE deleted = 0 AND uuid = ? LIMIT 1";
-constexpr std::string_view kInstanceQuery =
-    "SELECT id, uuid, deleted, host, node, vm_state, task_state, locked, locked_by "
-    "FROM instances WHERE uuid = ? ORDER BY deleted LIMIT 1";
-constexpr std::string_view kMinimumComputeVersionQuery =
-    "SELECT MIN(version) AS version FROM services "
-    "WHERE `binary` = ? AND deleted = 0 AND forced_down = 0";
-
-base::Result<std::optional<BlockDeviceMapping>> FirstBdm(base::Result<SqlRows> rows) {
-  if (!rows.ok()) return rows.error();
-  if (rows->empty()) return std::optional<BlockDeviceMapping>();
-  BASE_TRY_ASSIGN(BlockDeviceMapping bdm, BdmFromRow(SqlRowView(*rows, 0)));
-  return std::optional<BlockDeviceMapping>(std::move(bdm));
-}
-
-class MysqlCellDatabase final : public CellDatabase {
- public:
-  explicit MysqlCellDatabase(MysqlConnection connection) : connection_(std::move(connection)) {}
-
-  base::Result<std::optional<BlockDeviceMapping>> FindVolumeBdm(std::string_view instance_uuid,
-                                                                std::string_view volume_id) override {
-    const SqlParam params[] = {std::string(volume_id), std::string(instance_uuid)};
-    return FirstBdm(connection_.Query(kVolumeBdmQuery, params));
-  }
-
-  base::Result<std::optional<BlockDeviceMapping>> FindBdmByUuid(std::string_view bdm_uuid) override {
-    const SqlParam params[] = {std::string(bdm_uuid)};
-    return FirstBdm(connection_.Query(kBdmByUuidQuery, params));
-  }
-
-  base::Result<std::optional<InstanceSummary>> FindInstance(std::string_view instance_uuid) override {
-    const SqlParam params[] = {std::string(instance_uuid)};
-    BASE_TRY_ASSIGN(SqlRows rows, connection_.Query(kInstanceQuery, params));
-    if (rows.empty()) return std::optional<InstanceSummary>();
-    BASE_TRY_ASSIGN(InstanceSummary instance, InstanceSummaryFromRow(SqlRowView(rows, 0)));
-    return std::optional<InstanceSummary>(std::move(instance));
-  }
-
-  base::Result<std::optional<proto_compat::InstanceRecord>> LoadInstance(
-      std::string_view instance_uuid) override {
-    return LoadInstanceRecord(connection_, instance_uuid);
-  }
-
-  base::Result<std::optional<std::int64_t>> MinimumComputeServiceVersion() override {
-    const SqlParam params[] = {std::string("nova-compute")};
-    BASE_TRY_ASSIGN(SqlRows rows, connection_.Query(kMinimumComputeVersionQuery, params));
-    if (rows.empty() || !rows.rows()[0][0]) return std::optional<std::int64_t>();
-    const std::string& text = *rows.rows()[0][0];
-    std::int64_t version = 0;
-    const char* end = text.data() + text.size();
-    auto [ptr, ec] = std::from_chars(text.data(), end, version);
-    if (ec != std::errc() || ptr != end) {
-      return base::Status::Corrupt(connection_.label() + ": services.version minimum '" + text +
-                                   "' is not an integer");
-    }
-    return std::optional<std::int64_t>(version);
-  }
-
- private:
-  MysqlConnection connection_;
-};
 
 }  // namespace
 

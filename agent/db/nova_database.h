@@ -13,9 +13,11 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
+#include "agent/db/instance_changes.h"
 #include "agent/db/records.h"
 #include "base/result.h"
 #include "proto_compat/instance.h"
@@ -46,6 +48,45 @@ class CellDatabase {
   // MIN(version) of the live, not forced-down nova-compute services in this
   // cell; empty when there are none (or all versions are NULL).
   virtual base::Result<std::optional<std::int64_t>> MinimumComputeServiceVersion() = 0;
+
+  // compute_nodes.hypervisor_type of the live node (host, hypervisor_hostname);
+  // empty when there is no such node.
+  virtual base::Result<std::optional<std::string>> ComputeNodeHypervisorType(std::string_view host,
+                                                                             std::string_view node) = 0;
+
+  // --- refresh's writes; the rows are described in agent/db/instance_changes.h ---
+
+  // The live BDM with this id.
+  virtual base::Result<std::optional<BlockDeviceMapping>> FindBdmById(std::int64_t bdm_id) = 0;
+
+  // The value of the instance's live system_metadata key `locked_reason`.
+  virtual base::Result<std::optional<std::string>> LockedReason(std::string_view instance_uuid) = 0;
+
+  // Locks the instance as compute.api.API.lock does for an admin, in one
+  // transaction, only if it is live and unlocked; false (nothing written)
+  // otherwise.
+  virtual base::Result<bool> LockInstance(const InstanceLockChange& change) = 0;
+
+  // Unlocks as compute.api.API.unlock does, in one transaction, only if the
+  // instance is locked with exactly `change.reason`; false (nothing written)
+  // otherwise.
+  virtual base::Result<bool> UnlockInstance(const InstanceLockChange& change) = 0;
+
+  // instance_actions rows (InstanceAction.action_start / finish).
+  virtual base::Status StartInstanceAction(std::string_view instance_uuid, std::string_view action,
+                                           std::string_view request_id) = 0;
+  virtual base::Result<std::optional<InstanceActionRow>> FindInstanceAction(std::string_view instance_uuid,
+                                                                           std::string_view request_id) = 0;
+  virtual base::Status FinishInstanceAction(std::string_view instance_uuid, std::string_view request_id) = 0;
+
+  // Stores a new attachment id and connection_info (NULL when empty) on the
+  // live BDM `bdm_id`, only if its attachment_id is still
+  // `expected_attachment_id` (compare-and-set); false (nothing written)
+  // otherwise. updated_at is bumped as BlockDeviceMapping.save does.
+  virtual base::Result<bool> SaveBdmAttachment(std::int64_t bdm_id,
+                                               const std::optional<std::string>& expected_attachment_id,
+                                               std::string_view attachment_id,
+                                               const std::optional<std::string>& connection_info) = 0;
 };
 
 class NovaDatabase {

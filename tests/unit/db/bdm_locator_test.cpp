@@ -43,6 +43,26 @@ class MemoryCell final : public CellDatabase {
   base::Result<std::optional<std::int64_t>> MinimumComputeServiceVersion() override {
     return std::optional<std::int64_t>();
   }
+  // The locator only reads; refresh's queries and writes are not used here.
+  base::Result<std::optional<std::string>> ComputeNodeHypervisorType(std::string_view, std::string_view) override {
+    return Unused();
+  }
+  base::Result<std::optional<BlockDeviceMapping>> FindBdmById(std::int64_t) override { return Unused(); }
+  base::Result<std::optional<std::string>> LockedReason(std::string_view) override { return Unused(); }
+  base::Result<bool> LockInstance(const InstanceLockChange&) override { return Unused(); }
+  base::Result<bool> UnlockInstance(const InstanceLockChange&) override { return Unused(); }
+  base::Status StartInstanceAction(std::string_view, std::string_view, std::string_view) override { return Unused(); }
+  base::Result<std::optional<InstanceActionRow>> FindInstanceAction(std::string_view, std::string_view) override {
+    return Unused();
+  }
+  base::Status FinishInstanceAction(std::string_view, std::string_view) override { return Unused(); }
+  base::Result<bool> SaveBdmAttachment(std::int64_t, const std::optional<std::string>&, std::string_view,
+                                       const std::optional<std::string>&) override {
+    return Unused();
+  }
+
+ private:
+  static base::Status Unused() { return base::Status::Internal("not used by the locator"); }
 };
 
 class MemoryNova final : public NovaDatabase {

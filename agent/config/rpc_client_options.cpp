@@ -1,0 +1,31 @@
+#include "agent/config/rpc_client_options.h"
+
+#include "rpc/transport_url.h"
+
+namespace agent::config {
+
+base::Result<rpc::RpcClientOptions> RpcClientOptionsFromConfig(const NovaConfig& conf, std::string_view program,
+                                                               std::mt19937_64& rng) {
+  if (!conf.transport_url) {
+    return base::Status::InvalidInput("[DEFAULT] transport_url is not set in the configuration");
+  }
+  BASE_TRY_ASSIGN(rpc::TransportUrl url, rpc::ParseTransportUrl(*conf.transport_url, "[DEFAULT] transport_url"));
+  rpc::TlsOptions tls;
+  tls.enabled = conf.rabbit.ssl;
+  tls.ca_file = conf.rabbit.ssl_ca_file;
+  tls.cert_file = conf.rabbit.ssl_cert_file;
+  tls.key_file = conf.rabbit.ssl_key_file;
+  rpc::RpcClientOptions options;
+  BASE_TRY_ASSIGN(options.connect, rpc::ConnectOptionsFromUrl(url, tls));
+  options.connect.heartbeat_seconds = conf.rabbit.heartbeat_timeout_threshold;
+  options.connect.connection_name = rpc::OsloConnectionName(program, rng);
+  options.topology.control_exchange = conf.control_exchange;
+  options.topology.amqp_durable_queues = conf.rabbit.amqp_durable_queues;
+  options.topology.amqp_auto_delete = conf.rabbit.amqp_auto_delete;
+  options.topology.rabbit_transient_queues_ttl = conf.rabbit.rabbit_transient_queues_ttl;
+  options.topology.rabbit_ha_queues = conf.rabbit.rabbit_ha_queues;
+  options.topology.rabbit_quorum_queue = conf.rabbit.rabbit_quorum_queue;
+  return options;
+}
+
+}  // namespace agent::config

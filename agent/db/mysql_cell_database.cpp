@@ -1,0 +1,102 @@
+#include "agent/db/mysql_cell_database.h"
+
+#include <charconv>
+
+#include "agent/db/instance_loader.h"
+#include "agent/db/row_mapping.h"
+
+namespace agent::db {
+namespace {
+
+// BDMs are read with every column so that older and newer schemas both map
+// (row_mapping.h); other column lists are spelled out.
+constexpr std::string_view kVolumeBdmQuery =
+    "SELECT * FROM block_device_mapping "
+    "WHERE deleted = 0 AND volume_id = ? AND instance_uuid = ? ORDER BY id LIMIT 1";
+constexpr std::string_view kBdmByUuidQuery =
+    "SELECT * FROM block_device_mapping WHERE deleted = 0 AND uuid = ? LIMIT 1";
+constexpr std::string_view kBdmByIdQuery = "SELECT * FROM block_device_mapping WHERE deleted = 0 AND id = ?";
+constexpr std::string_view kInstanceQuery =
+    "SELECT id, uuid, deleted, host, node, vm_state, task_state, locked, locked_by "
+    "FROM instances WHERE uuid = ? ORDER BY deleted LIMIT 1";
+constexpr std::string_view kMinimumComputeVersionQuery =
+    "SELECT MIN(version) AS version FROM services "
+    "WHERE `binary` = ? AND deleted = 0 AND forced_down = 0";
+constexpr std::string_view kHypervisorTypeQuery =
+    "SELECT hypervisor_type FROM compute_nodes "
+    "WHERE deleted = 0 AND host = ? AND hypervisor_hostname = ? ORDER BY id LIMIT 1";
+constexpr std::string_view kLockedReasonQuery =
+    "SELECT value FROM instance_system_metadata "
+    "WHERE deleted = 0 AND instance_uuid = ? AND `key` = ? ORDER BY id LIMIT 1";
+
+base::Result<std::optional<BlockDeviceMapping>> FirstBdm(base::Result<SqlRows> rows) {
+  if (!rows.ok()) return rows.error();
+  if (rows->empty()) return std::optional<BlockDeviceMapping>();
+  BASE_TRY_ASSIGN(BlockDeviceMapping bdm, BdmFromRow(SqlRowView(*rows, 0)));
+  return std::optional<BlockDeviceMapping>(std::move(bdm));
+}
+
+// The first column of the first row, if any.
+base::Result<std::optional<std::string>> FirstValue(base::Result<SqlRows> rows) {
+  if (!rows.ok()) return rows.error();
+  if (rows->empty()) return std::optional<std::string>();
+  return rows->rows()[0][0];
+}
+
+}  // namespace
+
+base::Result<std::optional<BlockDeviceMapping>> MysqlCellDatabase::FindVolumeBdm(std::string_view instance_uuid,
+                                                                                 std::string_view volume_id) {
+  const SqlParam params[] = {std::string(volume_id), std::string(instance_uuid)};
+  return FirstBdm(connection_.Query(kVolumeBdmQuery, params));
+}
+
+base::Result<std::optional<BlockDeviceMapping>> MysqlCellDatabase::FindBdmByUuid(std::string_view bdm_uuid) {
+  const SqlParam params[] = {std::string(bdm_uuid)};
+  return FirstBdm(connection_.Query(kBdmByUuidQuery, params));
+}
+
+base::Result<std::optional<BlockDeviceMapping>> MysqlCellDatabase::FindBdmById(std::int64_t bdm_id) {
+  const SqlParam params[] = {bdm_id};
+  return FirstBdm(connection_.Query(kBdmByIdQuery, params));
+}
+
+base::Result<std::optional<InstanceSummary>> MysqlCellDatabase::FindInstance(std::string_view instance_uuid) {
+  const SqlParam params[] = {std::string(instance_uuid)};
+  BASE_TRY_ASSIGN(SqlRows rows, connection_.Query(kInstanceQuery, params));
+  if (rows.empty()) return std::optional<InstanceSummary>();
+  BASE_TRY_ASSIGN(InstanceSummary instance, InstanceSummaryFromRow(SqlRowView(rows, 0)));
+  return std::optional<InstanceSummary>(std::move(instance));
+}
+
+base::Result<std::optional<proto_compat::InstanceRecord>> MysqlCellDatabase::LoadInstance(
+    std::string_view instance_uuid) {
+  return LoadInstanceRecord(connection_, instance_uuid);
+}
+
+base::Result<std::optional<std::int64_t>> MysqlCellDatabase::MinimumComputeServiceVersion() {
+  const SqlParam params[] = {std::string("nova-compute")};
+  BASE_TRY_ASSIGN(std::optional<std::string> text, FirstValue(connection_.Query(kMinimumComputeVersionQuery, params)));
+  if (!text) return std::optional<std::int64_t>();
+  std::int64_t version = 0;
+  const char* end = text->data() + text->size();
+  auto [ptr, ec] = std::from_chars(text->data(), end, version);
+  if (ec != std::errc() || ptr != end) {
+    return base::Status::Corrupt(connection_.label() + ": services.version minimum '" + *text +
+                                 "' is not an integer");
+  }
+  return std::optional<std::int64_t>(version);
+}
+
+base::Result<std::optional<std::string>> MysqlCellDatabase::ComputeNodeHypervisorType(std::string_view host,
+                                                                                       std::string_view node) {
+  const SqlParam params[] = {std::string(host), std::string(node)};
+  return FirstValue(connection_.Query(kHypervisorTypeQuery, params));
+}
+
+base::Result<std::optional<std::string>> MysqlCellDatabase::LockedReason(std::string_view instance_uuid) {
+  const SqlParam params[] = {std::string(instance_uuid), std::string(kLockedReasonKey)};
+  return FirstValue(connection_.Query(kLockedReasonQuery, params));
+}
+
+}  // namespace agent::db

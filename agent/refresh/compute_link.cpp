@@ -1,0 +1,63 @@
+#include "agent/refresh/compute_link.h"
+
+#include "agent/config/rpc_client_options.h"
+#include "proto_compat/request_context.h"
+
+namespace agent::refresh {
+
+base::Result<proto_compat::RemoveVolumeConnectionCall> PlanComputeCall(db::NovaDatabase& nova_db,
+                                                                      const config::NovaConfig& conf,
+                                                                      const Log& log) {
+  std::optional<std::int64_t> minimum;
+  if (proto_compat::IsAutoUpgradeLevel(conf.upgrade_levels_compute)) {
+    BASE_TRY_ASSIGN(std::vector<db::CellMapping> cells, nova_db.ListCellMappings());
+    std::vector<std::optional<std::int64_t>> versions;
+    for (const db::CellMapping& cell : cells) {
+      auto cell_db = nova_db.Cell(cell);
+      auto version = cell_db.ok() ? (*cell_db)->MinimumComputeServiceVersion() : cell_db.error();
+      if (!version.ok()) {
+        log.Warning("cell " + cell.name + " left out of the compute RPC version: " + version.error().message());
+        continue;
+      }
+      versions.push_back(*version);
+    }
+    minimum = proto_compat::MinimumServiceVersionAcrossCells(versions);
+  }
+  BASE_TRY_ASSIGN(proto_compat::ComputeRpcCap cap, proto_compat::ResolveComputeRpcCap(conf.upgrade_levels_compute, minimum));
+  log.Debug("compute RPC cap: " + cap.origin);
+  return proto_compat::PlanRemoveVolumeConnection(cap);
+}
+
+RpcComputeLink::RpcComputeLink(rpc::RpcClient client, proto_compat::RemoveVolumeConnectionCall plan,
+                               std::chrono::milliseconds timeout, const Log& log)
+    : client_(std::move(client)), plan_(std::move(plan)), timeout_(timeout), log_(&log), rng_(std::random_device{}()) {}
+
+base::Result<RpcComputeLink> RpcComputeLink::Connect(const config::NovaConfig& conf,
+                                                     proto_compat::RemoveVolumeConnectionCall plan, const Log& log) {
+  std::mt19937_64 rng(std::random_device{}());
+  BASE_TRY_ASSIGN(rpc::RpcClientOptions options, config::RpcClientOptionsFromConfig(conf, "bdm-agent", rng));
+  BASE_TRY_ASSIGN(rpc::RpcClient client, rpc::RpcClient::Connect(std::move(options)));
+  return RpcComputeLink(std::move(client), std::move(plan), std::chrono::seconds(conf.rpc_response_timeout), log);
+}
+
+base::Status RpcComputeLink::RemoveVolumeConnection(const proto_compat::InstanceRecord& instance,
+                                                    std::string_view volume_id, std::string_view host) {
+  BASE_TRY_ASSIGN(std::string primitive,
+                  proto_compat::EncodeInstancePrimitive(instance, plan_.instance_version,
+                                                        proto_compat::NovaManageInstanceFields(plan_.instance_version)));
+  rpc::RpcRequest request;
+  request.method = std::string(proto_compat::kRemoveVolumeConnectionMethod);
+  request.version = plan_.version;
+  BASE_TRY_ASSIGN(request.args_json, proto_compat::RemoveVolumeConnectionArgs(plan_, primitive, volume_id));
+  const auto now = std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+  const proto_compat::RequestContext context = proto_compat::MakeAdminContext(now, rng_);
+  BASE_TRY_ASSIGN(request.context_json, proto_compat::ToContextJson(context));
+  const rpc::RpcTarget target{"", plan_.topic, std::string(host)};
+  log_->Debug("calling remove_volume_connection " + plan_.version + " on " + plan_.topic + "." + std::string(host) +
+              " (" + context.request_id + ")");
+  auto reply = client_.Call(target, std::move(request), timeout_);
+  if (!reply.ok()) return reply.error().WithContext("remove_volume_connection on " + std::string(host));
+  return base::Status::Ok();
+}
+
+}  // namespace agent::refresh

@@ -1,0 +1,321 @@
+#include "agent/refresh/journal.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <utility>
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace agent::refresh {
+namespace {
+
+constexpr std::string_view kSuffix = ".journal";
+constexpr int kFormatVersion = 1;
+
+constexpr std::array<std::pair<JournalStep, std::string_view>, 16> kStepNames = {{
+    {JournalStep::kLocked, "locked"},
+    {JournalStep::kActionStarted, "action_started"},
+    {JournalStep::kCreatingAttachment, "creating_attachment"},
+    {JournalStep::kAttachmentCreated, "attachment_created"},
+    {JournalStep::kRemovingConnection, "removing_connection"},
+    {JournalStep::kConnectionRemoved, "connection_removed"},
+    {JournalStep::kDeletingOldAttachment, "deleting_old_attachment"},
+    {JournalStep::kOldAttachmentDeleted, "old_attachment_deleted"},
+    {JournalStep::kUpdatingAttachment, "updating_attachment"},
+    {JournalStep::kAttachmentUpdated, "attachment_updated"},
+    {JournalStep::kSavingBdm, "saving_bdm"},
+    {JournalStep::kBdmSaved, "bdm_saved"},
+    {JournalStep::kCompleting, "completing"},
+    {JournalStep::kCompleted, "completed"},
+    {JournalStep::kActionFinished, "action_finished"},
+    {JournalStep::kUnlocked, "unlocked"},
+}};
+
+std::optional<JournalStep> StepByName(std::string_view name) {
+  for (const auto& [step, step_name] : kStepNames) {
+    if (step_name == name) return step;
+  }
+  return std::nullopt;
+}
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void Put(Writer& w, std::string_view key, std::string_view value) {
+  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+void PutOptional(Writer& w, std::string_view key, const std::optional<std::string>& value) {
+  if (value) return Put(w, key, std::string_view(*value));
+  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+  w.Null();
+}
+
+std::string Errno(std::string_view what, const std::string& path) {
+  return std::string(what) + " " + path + ": " + std::strerror(errno);
+}
+
+base::Status SyncDirectory(const std::string& dir) {
+  base::UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd || ::fsync(fd.get()) != 0) return base::Status::Unavailable(Errno("cannot sync journal directory", dir));
+  return base::Status::Ok();
+}
+
+base::Status WriteAll(int fd, std::string_view text, const std::string& path) {
+  while (!text.empty()) {
+    const ssize_t n = ::write(fd, text.data(), text.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return base::Status::Unavailable(Errno("cannot write journal", path));
+    text.remove_prefix(static_cast<std::size_t>(n));
+  }
+  if (::fdatasync(fd) != 0) return base::Status::Unavailable(Errno("cannot sync journal", path));
+  return base::Status::Ok();
+}
+
+base::Result<std::string> ReadAll(int fd, const std::string& path) {
+  std::string text;
+  char buffer[8192];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return base::Status::Unavailable(Errno("cannot read journal", path));
+    if (n == 0) return text;
+    text.append(buffer, static_cast<std::size_t>(n));
+  }
+}
+
+std::optional<std::string> OptionalMember(const rapidjson::Value& object, const char* key) {
+  auto it = object.FindMember(key);
+  if (it == object.MemberEnd() || !it->value.IsString()) return std::nullopt;
+  return std::string(it->value.GetString(), it->value.GetStringLength());
+}
+
+base::Result<JournalBegin> ParseBegin(const rapidjson::Value& line) {
+  JournalBegin b;
+  auto required = [&](const char* key, std::string& out) -> base::Status {
+    std::optional<std::string> value = OptionalMember(line, key);
+    if (!value) return base::Status::Corrupt(std::string("journal begin line has no '") + key + "'");
+    out = std::move(*value);
+    return base::Status::Ok();
+  };
+  BASE_TRY(required("instance_uuid", b.instance_uuid));
+  BASE_TRY(required("volume_id", b.volume_id));
+  BASE_TRY(required("connector", b.connector_json));
+  BASE_TRY(required("compute_host", b.compute_host));
+  BASE_TRY(required("lock_reason", b.lock_reason));
+  BASE_TRY(required("lock_request_id", b.lock_request_id));
+  BASE_TRY(required("action_request_id", b.action_request_id));
+  BASE_TRY(required("unlock_request_id", b.unlock_request_id));
+  BASE_TRY(required("event_host", b.event_host));
+  auto id = line.FindMember("bdm_id");
+  if (id == line.MemberEnd() || !id->value.IsInt64()) return base::Status::Corrupt("journal begin line has no 'bdm_id'");
+  b.bdm_id = id->value.GetInt64();
+  b.bdm_uuid = OptionalMember(line, "bdm_uuid");
+  b.cell_uuid = OptionalMember(line, "cell_uuid");
+  b.old_attachment_id = OptionalMember(line, "old_attachment_id");
+  b.device_name = OptionalMember(line, "device_name");
+  auto deletes = line.FindMember("compute_deletes_old");
+  b.compute_deletes_old = deletes != line.MemberEnd() && deletes->value.IsBool() && deletes->value.GetBool();
+  return b;
+}
+
+std::string JournalPath(const std::string& state_dir, std::string_view instance_uuid) {
+  return state_dir + "/" + std::string(instance_uuid) + std::string(kSuffix);
+}
+
+base::Status EnsureStateDir(const std::string& state_dir) {
+  std::error_code error;
+  std::filesystem::create_directories(state_dir, error);
+  if (error) return base::Status::Unavailable("cannot create state dir " + state_dir + ": " + error.message());
+  ::chmod(state_dir.c_str(), 0700);
+  return base::Status::Ok();
+}
+
+}  // namespace
+
+std::string_view JournalStepName(JournalStep step) {
+  for (const auto& [s, name] : kStepNames) {
+    if (s == step) return name;
+  }
+  return "unknown";
+}
+
+bool JournalState::Reached(JournalStep step) const {
+  return std::find(steps.begin(), steps.end(), step) != steps.end();
+}
+
+std::string EncodeJournalLine(const JournalBegin& b) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  Put(w, "step", "begin");
+  w.Key("format");
+  w.Int(kFormatVersion);
+  Put(w, "instance_uuid", b.instance_uuid);
+  Put(w, "volume_id", b.volume_id);
+  w.Key("bdm_id");
+  w.Int64(b.bdm_id);
+  PutOptional(w, "bdm_uuid", b.bdm_uuid);
+  PutOptional(w, "cell_uuid", b.cell_uuid);
+  PutOptional(w, "old_attachment_id", b.old_attachment_id);
+  PutOptional(w, "device_name", b.device_name);
+  Put(w, "connector", b.connector_json);
+  Put(w, "compute_host", b.compute_host);
+  Put(w, "lock_reason", b.lock_reason);
+  Put(w, "lock_request_id", b.lock_request_id);
+  Put(w, "action_request_id", b.action_request_id);
+  Put(w, "unlock_request_id", b.unlock_request_id);
+  Put(w, "event_host", b.event_host);
+  w.Key("compute_deletes_old");
+  w.Bool(b.compute_deletes_old);
+  w.Key("pid");
+  w.Int64(static_cast<std::int64_t>(::getpid()));
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+}
+
+std::string EncodeJournalLine(JournalStep step, std::optional<std::string_view> value) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  Put(w, "step", JournalStepName(step));
+  if (value) Put(w, "value", *value);
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+}
+
+base::Result<JournalState> ParseJournal(std::string_view text) {
+  JournalState state;
+  bool have_begin = false;
+  std::size_t line_number = 0;
+  while (!text.empty()) {
+    ++line_number;
+    const std::size_t end = text.find('\n');
+    if (end == std::string_view::npos) break;  // torn last line: the step it announced never started
+    const std::string line(text.substr(0, end));
+    text.remove_prefix(end + 1);
+    rapidjson::Document doc;
+    doc.Parse(line.c_str(), line.size());
+    if (doc.HasParseError() || !doc.IsObject()) {
+      return base::Status::Corrupt("journal line " + std::to_string(line_number) + " is not a JSON object");
+    }
+    const std::optional<std::string> name = OptionalMember(doc, "step");
+    if (!name) return base::Status::Corrupt("journal line " + std::to_string(line_number) + " has no step");
+    if (*name == "begin") {
+      if (have_begin) return base::Status::Corrupt("journal has two begin lines");
+      BASE_TRY_ASSIGN(state.begin, ParseBegin(doc));
+      have_begin = true;
+      continue;
+    }
+    if (!have_begin) return base::Status::Corrupt("journal does not start with a begin line");
+    const std::optional<JournalStep> step = StepByName(*name);
+    if (!step) return base::Status::Corrupt("journal line " + std::to_string(line_number) + ": unknown step '" + *name + "'");
+    state.steps.push_back(*step);
+    if (*step == JournalStep::kAttachmentCreated) state.new_attachment_id = OptionalMember(doc, "value");
+    if (*step == JournalStep::kAttachmentUpdated) state.new_connection_info = OptionalMember(doc, "value");
+  }
+  if (!have_begin) return base::Status::Corrupt("journal has no begin line");
+  return state;
+}
+
+RefreshJournal::RefreshJournal(std::string path, base::UniqueFd fd, JournalState state)
+    : path_(std::move(path)), fd_(std::move(fd)), state_(std::move(state)) {}
+
+base::Result<RefreshJournal> RefreshJournal::Create(const std::string& state_dir, const JournalBegin& begin) {
+  BASE_TRY(EnsureStateDir(state_dir));
+  const std::string path = JournalPath(state_dir, begin.instance_uuid);
+  // Written and locked under a temporary name, then linked into place: the
+  // journal never exists without its begin line or its lock.
+  std::string temp = state_dir + "/.new-XXXXXX";
+  base::UniqueFd fd(::mkostemp(temp.data(), O_CLOEXEC));
+  if (!fd) return base::Status::Unavailable(Errno("cannot create journal in", state_dir));
+  ::fchmod(fd.get(), 0600);
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    ::unlink(temp.c_str());
+    return base::Status::Unavailable(Errno("cannot lock", temp));
+  }
+  base::Status written = WriteAll(fd.get(), EncodeJournalLine(begin), temp);
+  if (written.ok() && ::link(temp.c_str(), path.c_str()) != 0) {
+    written = errno == EEXIST ? base::Status::FailedPrecondition("a refresh journal already exists: " + path)
+                              : base::Status::Unavailable(Errno("cannot create journal", path));
+  }
+  ::unlink(temp.c_str());
+  BASE_TRY(written);
+  BASE_TRY(SyncDirectory(state_dir));
+  JournalState state;
+  state.begin = begin;
+  return RefreshJournal(path, std::move(fd), std::move(state));
+}
+
+base::Result<std::optional<RefreshJournal>> RefreshJournal::Open(const std::string& state_dir,
+                                                                std::string_view instance_uuid) {
+  const std::string path = JournalPath(state_dir, instance_uuid);
+  base::UniqueFd fd(::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC));
+  if (!fd) {
+    if (errno == ENOENT) return std::optional<RefreshJournal>();
+    return base::Status::Unavailable(Errno("cannot open journal", path));
+  }
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    return base::Status::FailedPrecondition("another bdm-agent process is refreshing instance " +
+                                            std::string(instance_uuid) + " (" + path + " is locked)");
+  }
+  struct stat info;  // removed by its owner between our open and our lock?
+  if (::fstat(fd.get(), &info) == 0 && info.st_nlink == 0) return std::optional<RefreshJournal>();
+  BASE_TRY_ASSIGN(std::string text, ReadAll(fd.get(), path));
+  auto state = ParseJournal(text);
+  if (!state.ok()) return state.error().WithContext(path);
+  // Drop a torn last line so that the next record starts on its own line.
+  const std::size_t complete = text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1;
+  if (complete != text.size() && ::ftruncate(fd.get(), static_cast<off_t>(complete)) != 0) {
+    return base::Status::Unavailable(Errno("cannot repair journal", path));
+  }
+  return std::optional<RefreshJournal>(RefreshJournal(path, std::move(fd), std::move(*state)));
+}
+
+base::Result<std::vector<std::string>> RefreshJournal::List(const std::string& state_dir) {
+  std::vector<std::string> uuids;
+  std::error_code error;
+  std::filesystem::directory_iterator it(state_dir, error);
+  if (error) {
+    if (error == std::errc::no_such_file_or_directory) return uuids;
+    return base::Status::Unavailable("cannot list state dir " + state_dir + ": " + error.message());
+  }
+  for (const auto& entry : it) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() > kSuffix.size() && name.ends_with(kSuffix) && name[0] != '.') {
+      uuids.push_back(name.substr(0, name.size() - kSuffix.size()));
+    }
+  }
+  std::sort(uuids.begin(), uuids.end());
+  return uuids;
+}
+
+base::Status RefreshJournal::Record(JournalStep step, std::optional<std::string_view> value) {
+  BASE_TRY(WriteAll(fd_.get(), EncodeJournalLine(step, value), path_));
+  state_.steps.push_back(step);
+  if (step == JournalStep::kAttachmentCreated && value) state_.new_attachment_id = std::string(*value);
+  if (step == JournalStep::kAttachmentUpdated && value) state_.new_connection_info = std::string(*value);
+  return base::Status::Ok();
+}
+
+base::Status RefreshJournal::Remove() {
+  if (::unlink(path_.c_str()) != 0 && errno != ENOENT) {
+    return base::Status::Unavailable(Errno("cannot remove journal", path_));
+  }
+  const std::string dir = std::filesystem::path(path_).parent_path().string();
+  BASE_TRY(SyncDirectory(dir));
+  fd_.Reset();
+  return base::Status::Ok();
+}
+
+}  // namespace agent::refresh

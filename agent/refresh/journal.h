@@ -1,0 +1,117 @@
+// RefreshJournal: the crash-safe record of one refresh, a file
+// <state dir>/<instance uuid>.journal of JSON lines, each one fsync'd before
+// the step it announces starts (and after the step that produced an id), so
+// that after a crash `bdm-agent recover` knows what may have happened and the
+// ids it must look at.
+//
+// The first line ("begin") holds everything recovery needs without the
+// original command line: the BDM, volume and old attachment, the connector,
+// the lock reason and the request ids of the lock, action and unlock. Later
+// lines are steps (JournalStep), some with a value (the new attachment id,
+// the new connection_info). A torn last line (crash while writing) is
+// ignored; any other unreadable line makes the journal kCorrupt.
+//
+// A journal is owned by one process at a time: an exclusive flock(2) is held
+// from creation (the file appears under its name already locked and with its
+// begin line) until Remove() or destruction. The state dir is created 0700
+// and journals 0600: a connection_info may hold a CHAP password.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "base/unique_fd.h"
+
+namespace agent::refresh {
+
+struct JournalBegin {
+  std::string instance_uuid;
+  std::string volume_id;
+  std::int64_t bdm_id = 0;
+  std::optional<std::string> bdm_uuid;
+  std::optional<std::string> cell_uuid;          // empty: the local [database]
+  std::optional<std::string> old_attachment_id;  // the BDM's before the refresh
+  std::optional<std::string> device_name;        // sent to Cinder as mountpoint
+  std::string connector_json;                    // the connector object, as given
+  std::string compute_host;                      // the instance's host (RPC server)
+  std::string lock_reason;
+  std::string lock_request_id, action_request_id, unlock_request_id;
+  std::string event_host;                        // [DEFAULT] host of this node
+  bool compute_deletes_old = false;              // remove_volume_connection sent delete_attachment
+};
+
+enum class JournalStep {
+  kLocked,
+  kActionStarted,
+  kCreatingAttachment,
+  kAttachmentCreated,   // value: the new attachment id
+  kRemovingConnection,
+  kConnectionRemoved,
+  kDeletingOldAttachment,
+  kOldAttachmentDeleted,
+  kUpdatingAttachment,
+  kAttachmentUpdated,   // value: the new connection_info (Nova's form)
+  kSavingBdm,
+  kBdmSaved,
+  kCompleting,
+  kCompleted,
+  kActionFinished,
+  kUnlocked,
+};
+
+std::string_view JournalStepName(JournalStep step);
+
+struct JournalState {
+  JournalBegin begin;
+  std::vector<JournalStep> steps;                // in the order written
+  std::optional<std::string> new_attachment_id;
+  std::optional<std::string> new_connection_info;
+
+  bool Reached(JournalStep step) const;
+};
+
+class RefreshJournal {
+ public:
+  // Creates the journal of begin.instance_uuid with its begin line.
+  // kFailedPrecondition when one exists (an earlier refresh to recover, or
+  // one running); kUnavailable when the state dir cannot be written.
+  static base::Result<RefreshJournal> Create(const std::string& state_dir, const JournalBegin& begin);
+
+  // The existing journal of an instance, locked for this process; empty when
+  // there is none. kFailedPrecondition when another process holds it.
+  static base::Result<std::optional<RefreshJournal>> Open(const std::string& state_dir,
+                                                         std::string_view instance_uuid);
+
+  // The instance uuids that have a journal in `state_dir`, sorted.
+  static base::Result<std::vector<std::string>> List(const std::string& state_dir);
+
+  RefreshJournal(RefreshJournal&&) noexcept = default;
+  RefreshJournal& operator=(RefreshJournal&&) noexcept = default;
+
+  // Appends one step (with its value, if any) and fsyncs it.
+  base::Status Record(JournalStep step, std::optional<std::string_view> value = std::nullopt);
+
+  // Deletes the file once the refresh is over and consistent.
+  base::Status Remove();
+
+  const JournalState& state() const { return state_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  RefreshJournal(std::string path, base::UniqueFd fd, JournalState state);
+
+  std::string path_;
+  base::UniqueFd fd_;
+  JournalState state_;
+};
+
+// The journal text for `state` (begin line + steps) and back; exposed for tests.
+std::string EncodeJournalLine(const JournalBegin& begin);
+std::string EncodeJournalLine(JournalStep step, std::optional<std::string_view> value);
+base::Result<JournalState> ParseJournal(std::string_view text);
+
+}  // namespace agent::refresh

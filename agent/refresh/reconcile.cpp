@@ -1,0 +1,205 @@
+#include "agent/refresh/reconcile.h"
+
+#include <algorithm>
+#include <functional>
+
+namespace agent::refresh {
+namespace {
+
+class Reconciler {
+ public:
+  Reconciler(RefreshJournal& journal, const RefreshPorts& ports, DryRun dry_run)
+      : journal_(journal), b_(journal.state().begin), ports_(ports), dry_run_(dry_run == DryRun::kYes) {}
+
+  RefreshReport Run() {
+    base::Status status = Decide();
+    if (status.ok()) status = FinishAndUnlock();
+    if (status.ok() && !dry_run_) status = journal_.Remove();
+    if (!status.ok()) {
+      report_.outcome = Outcome::kNeedsRecovery;
+      report_.blocker = status;
+    }
+    return std::move(report_);
+  }
+
+ private:
+  // Does (or, dry run, announces) one change.
+  base::Status Act(const std::string& what, const std::function<base::Status()>& change) {
+    report_.done.push_back(dry_run_ ? "would " + what : what);
+    ports_.log.Debug("recover: " + what);
+    return dry_run_ ? base::Status::Ok() : change();
+  }
+
+  // Whether the attachment exists in Cinder.
+  base::Result<bool> Exists(const std::string& id) {
+    auto attachment = ports_.cinder.Get(id);
+    if (attachment.ok()) return true;
+    if (attachment.error().IsNotFound()) return false;
+    return attachment.error();
+  }
+
+  base::Status DeleteAttachment(const std::string& id, const std::string& why) {
+    return Act("delete attachment " + id + " (" + why + ")", [&] {
+      base::Status deleted = ports_.cinder.Delete(id);
+      return deleted.IsNotFound() ? base::Status::Ok() : deleted;
+    });
+  }
+
+  // The attachments this refresh created: the journalled one, or, when the
+  // crash came between Cinder's answer and the journal, the volume's
+  // attachments for the instance that nothing else accounts for.
+  base::Result<std::vector<std::string>> CreatedAttachments(const std::optional<db::BlockDeviceMapping>& bdm) {
+    const JournalState& state = journal_.state();
+    std::vector<std::string> created;
+    if (state.new_attachment_id) created.push_back(*state.new_attachment_id);
+    if (!state.Reached(JournalStep::kCreatingAttachment) || state.new_attachment_id) return created;
+    BASE_TRY_ASSIGN(std::vector<cinder::Attachment> listed, ports_.cinder.ListAttachments(b_.volume_id));
+    for (const cinder::Attachment& attachment : listed) {
+      if (attachment.instance != b_.instance_uuid || attachment.id == b_.old_attachment_id) continue;
+      if (bdm && attachment.id == bdm->attachment_id) continue;
+      created.push_back(attachment.id);
+    }
+    return created;
+  }
+
+  base::Status Decide() {
+    BASE_TRY_ASSIGN(std::optional<db::InstanceActionRow> lock_action,
+                    ports_.cell.FindInstanceAction(b_.instance_uuid, b_.lock_request_id));
+    if (!lock_action) {  // the lock is the first change and is atomic: nothing happened
+      report_.outcome = Outcome::kRolledBack;
+      report_.done.push_back("nothing to undo: the refresh stopped before locking the instance");
+      nothing_locked_ = true;
+      return base::Status::Ok();
+    }
+    BASE_TRY_ASSIGN(std::optional<db::BlockDeviceMapping> bdm, ports_.cell.FindBdmById(b_.bdm_id));
+    BASE_TRY_ASSIGN(std::vector<std::string> created, CreatedAttachments(bdm));
+    if (!bdm) {
+      for (const std::string& id : created) BASE_TRY(DeleteAttachment(id, "its BDM was deleted meanwhile"));
+      report_.outcome = Outcome::kRolledBack;
+      return base::Status::Ok();
+    }
+    const std::optional<std::string>& current = bdm->attachment_id;
+    if (current && std::find(created.begin(), created.end(), *current) != created.end()) {
+      return RollForwardSaved(*current, created);
+    }
+    bool current_exists = false;
+    if (current) {
+      BASE_TRY_ASSIGN(current_exists, Exists(*current));
+    }
+    if (current_exists) {
+      for (const std::string& id : created) BASE_TRY(DeleteAttachment(id, "created by the failed refresh"));
+      report_.outcome = Outcome::kRolledBack;
+      report_.attachment_id = current;
+      return base::Status::Ok();
+    }
+    return RollForwardUnsaved(*bdm, created);
+  }
+
+  // The BDM already has the new attachment: finish the Cinder side.
+  base::Status RollForwardSaved(const std::string& id, const std::vector<std::string>& created) {
+    BASE_TRY_ASSIGN(cinder::Attachment attachment, ports_.cinder.Get(id));
+    if (attachment.status != "attached") {
+      BASE_TRY(Act("complete attachment " + id, [&] { return ports_.cinder.Complete(id); }));
+    }
+    if (b_.old_attachment_id && *b_.old_attachment_id != id) {
+      BASE_TRY_ASSIGN(bool old_exists, Exists(*b_.old_attachment_id));
+      if (old_exists) BASE_TRY(DeleteAttachment(*b_.old_attachment_id, "replaced by " + id));
+    }
+    for (const std::string& other : created) {
+      if (other != id) BASE_TRY(DeleteAttachment(other, "created by the failed refresh"));
+    }
+    report_.outcome = Outcome::kRefreshed;
+    report_.attachment_id = id;
+    return base::Status::Ok();
+  }
+
+  // The BDM's attachment is gone (deleted by this refresh, or the BDM never
+  // had one): give the volume a working attachment with the journalled
+  // connector instead of leaving the BDM without connection_info.
+  base::Status RollForwardUnsaved(const db::BlockDeviceMapping& bdm, const std::vector<std::string>& created) {
+    std::optional<std::string> target;
+    for (const std::string& id : created) {
+      BASE_TRY_ASSIGN(bool exists, Exists(id));
+      if (exists && !target) {
+        target = id;
+      } else if (exists) {
+        BASE_TRY(DeleteAttachment(id, "created by the failed refresh"));
+      }
+    }
+    if (!target) {
+      BASE_TRY(Act("reserve a new attachment for volume " + b_.volume_id, [&]() -> base::Status {
+        BASE_TRY(journal_.Record(JournalStep::kCreatingAttachment));
+        BASE_TRY_ASSIGN(cinder::Attachment reserved, ports_.cinder.Create(b_.volume_id, b_.instance_uuid));
+        target = reserved.id;
+        return journal_.Record(JournalStep::kAttachmentCreated, reserved.id);
+      }));
+      if (!target) target = "<new attachment>";  // dry run
+    }
+    std::optional<std::string> connection_info;
+    base::Status updated = Act("update attachment " + *target + " with the connector", [&]() -> base::Status {
+      const std::optional<std::string_view> mountpoint =
+          b_.device_name ? std::optional<std::string_view>(*b_.device_name) : std::nullopt;
+      BASE_TRY_ASSIGN(cinder::Attachment attachment, ports_.cinder.Update(*target, b_.connector_json, mountpoint));
+      BASE_TRY_ASSIGN(connection_info, cinder::NovaConnectionInfo(attachment, b_.volume_id));
+      return journal_.Record(JournalStep::kAttachmentUpdated, *connection_info);
+    });
+    if (updated.code() == base::Code::kUnavailable || updated.code() == base::Code::kTimeout) return updated;
+    const bool keep_reserved = !updated.ok();
+    if (keep_reserved) {
+      ports_.log.Warning("Cinder gave no new connection for attachment " + *target + ": " + updated.message());
+      connection_info = bdm.connection_info;
+    }
+    BASE_TRY(Act("save attachment " + *target + " on the BDM" +
+                     (keep_reserved ? " with its previous connection_info" : " with its new connection_info"),
+                 [&]() -> base::Status {
+                   BASE_TRY_ASSIGN(bool saved, ports_.cell.SaveBdmAttachment(b_.bdm_id, bdm.attachment_id, *target,
+                                                                             connection_info));
+                   if (!saved) {
+                     return base::Status::FailedPrecondition("block device mapping " + std::to_string(b_.bdm_id) +
+                                                             " changed during recovery");
+                   }
+                   return base::Status::Ok();
+                 }));
+    report_.attachment_id = target;
+    if (keep_reserved) {
+      report_.outcome = Outcome::kKeptReserved;
+      return base::Status::Ok();
+    }
+    BASE_TRY(Act("complete attachment " + *target, [&] { return ports_.cinder.Complete(*target); }));
+    report_.outcome = Outcome::kRefreshed;
+    return base::Status::Ok();
+  }
+
+  base::Status FinishAndUnlock() {
+    if (nothing_locked_) return base::Status::Ok();
+    BASE_TRY_ASSIGN(std::optional<db::InstanceActionRow> action,
+                    ports_.cell.FindInstanceAction(b_.instance_uuid, b_.action_request_id));
+    if (action && !action->finished) {
+      BASE_TRY(Act("finish instance action " + b_.action_request_id,
+                   [&] { return ports_.cell.FinishInstanceAction(b_.instance_uuid, b_.action_request_id); }));
+    }
+    BASE_TRY_ASSIGN(std::optional<std::string> reason, ports_.cell.LockedReason(b_.instance_uuid));
+    if (reason != b_.lock_reason) return base::Status::Ok();  // not (or no longer) our lock
+    return Act("unlock instance " + b_.instance_uuid, [&]() -> base::Status {
+      BASE_TRY_ASSIGN(bool unlocked, ports_.cell.UnlockInstance({b_.instance_uuid, b_.unlock_request_id,
+                                                                 b_.event_host, b_.lock_reason}));
+      if (!unlocked) ports_.log.Warning("instance " + b_.instance_uuid + " was no longer locked by this refresh");
+      return base::Status::Ok();
+    });
+  }
+
+  RefreshJournal& journal_;
+  const JournalBegin b_;
+  const RefreshPorts& ports_;
+  const bool dry_run_;
+  bool nothing_locked_ = false;
+  RefreshReport report_;
+};
+
+}  // namespace
+
+RefreshReport Reconcile(RefreshJournal& journal, const RefreshPorts& ports, DryRun dry_run) {
+  return Reconciler(journal, ports, dry_run).Run();
+}
+
+}  // namespace agent::refresh

@@ -1,0 +1,176 @@
+#include "agent/refresh/refresh_workflow.h"
+
+#include <functional>
+
+#include "agent/refresh/reconcile.h"
+
+namespace agent::refresh {
+namespace {
+
+// The instance as nova-manage holds it when it calls the compute: loaded
+// before the lock, then changed by compute.api.API.lock (locked, locked_by
+// and the reason in system_metadata; updated_at stays the loaded one).
+proto_compat::InstanceRecord AsLockedForRefresh(proto_compat::InstanceRecord instance, const std::string& reason) {
+  instance.locked = 1;
+  instance.locked_by = "admin";
+  bool found = false;
+  for (proto_compat::SystemMetadataItem& item : instance.system_metadata) {
+    if (item.key == db::kLockedReasonKey) {
+      item.value = reason;
+      found = true;
+    }
+  }
+  if (!found) instance.system_metadata.push_back({std::string(db::kLockedReasonKey), reason});
+  return instance;
+}
+
+class Steps {
+ public:
+  Steps(RefreshJournal& journal, const RefreshPorts& ports) : journal_(journal), ports_(ports) {}
+
+  // Runs one step: journal `before` (if any), the step, journal `after`.
+  base::Status Run(const char* name, Peer peer, std::optional<JournalStep> before,
+                   const std::function<base::Status()>& body) {
+    current_ = name;
+    ports_.log.Debug(std::string("refresh: ") + name);
+    if (before) BASE_TRY(Journal(*before));
+    peer_ = peer;
+    return body();
+  }
+  base::Status Done(JournalStep after, std::optional<std::string_view> value = std::nullopt) {
+    return Journal(after, value);
+  }
+  const char* current() const { return current_; }
+  Peer peer() const { return peer_; }
+
+ private:
+  RefreshJournal& journal_;
+  const RefreshPorts& ports_;
+  base::Status Journal(JournalStep step, std::optional<std::string_view> value = std::nullopt) {
+    peer_ = Peer::kJournal;
+    return journal_.Record(step, value).WithContext("journal");
+  }
+
+  const char* current_ = "";
+  Peer peer_ = Peer::kDatabase;
+};
+
+}  // namespace
+
+std::string_view OutcomeName(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kRefreshed: return "refreshed";
+    case Outcome::kRolledBack: return "rolled back";
+    case Outcome::kKeptReserved: return "kept reserved";
+    case Outcome::kNeedsRecovery: return "needs recovery";
+    case Outcome::kLockLost: return "lock lost";
+  }
+  return "unknown";
+}
+
+RefreshReport RunRefresh(RefreshJournal& journal, proto_compat::InstanceRecord instance, ComputeLink& compute,
+                         const RefreshPorts& ports) {
+  const JournalBegin& b = journal.state().begin;
+  Steps steps(journal, ports);
+  std::string new_id;
+  bool lock_lost = false;
+
+  const base::Status status = [&]() -> base::Status {
+    BASE_TRY(steps.Run("lock the instance", Peer::kDatabase, std::nullopt, [&]() -> base::Status {
+      BASE_TRY_ASSIGN(bool locked, ports.cell.LockInstance({b.instance_uuid, b.lock_request_id, b.event_host,
+                                                            b.lock_reason}));
+      lock_lost = !locked;
+      return base::Status::Ok();
+    }));
+    if (lock_lost) return base::Status::Ok();
+    BASE_TRY(steps.Done(JournalStep::kLocked));
+
+    BASE_TRY(steps.Run("start the instance action", Peer::kDatabase, std::nullopt, [&] {
+      return ports.cell.StartInstanceAction(b.instance_uuid, "refresh_volume_attachment", b.action_request_id);
+    }));
+    BASE_TRY(steps.Done(JournalStep::kActionStarted));
+
+    BASE_TRY(steps.Run("reserve a new Cinder attachment", Peer::kCinder, JournalStep::kCreatingAttachment, [&]() -> base::Status {
+      BASE_TRY_ASSIGN(cinder::Attachment created, ports.cinder.Create(b.volume_id, b.instance_uuid));
+      new_id = created.id;
+      return base::Status::Ok();
+    }));
+    BASE_TRY(steps.Done(JournalStep::kAttachmentCreated, new_id));
+
+    BASE_TRY(steps.Run("remove_volume_connection on the compute", Peer::kCompute, JournalStep::kRemovingConnection, [&] {
+      return compute.RemoveVolumeConnection(AsLockedForRefresh(std::move(instance), b.lock_reason), b.volume_id,
+                                            b.compute_host);
+    }));
+    BASE_TRY(steps.Done(JournalStep::kConnectionRemoved));
+
+    if (!b.compute_deletes_old && b.old_attachment_id) {
+      BASE_TRY(steps.Run("delete the old Cinder attachment", Peer::kCinder, JournalStep::kDeletingOldAttachment, [&] {
+        base::Status deleted = ports.cinder.Delete(*b.old_attachment_id);
+        return deleted.IsNotFound() ? base::Status::Ok() : deleted;
+      }));
+      BASE_TRY(steps.Done(JournalStep::kOldAttachmentDeleted));
+    }
+
+    std::string connection_info;
+    BASE_TRY(steps.Run("update the new attachment with the connector", Peer::kCinder,
+                       JournalStep::kUpdatingAttachment,
+                       [&]() -> base::Status {
+                         const std::optional<std::string_view> mountpoint =
+                             b.device_name ? std::optional<std::string_view>(*b.device_name) : std::nullopt;
+                         BASE_TRY_ASSIGN(cinder::Attachment updated,
+                                         ports.cinder.Update(new_id, b.connector_json, mountpoint));
+                         BASE_TRY_ASSIGN(connection_info, cinder::NovaConnectionInfo(updated, b.volume_id));
+                         return base::Status::Ok();
+                       }));
+    BASE_TRY(steps.Done(JournalStep::kAttachmentUpdated, connection_info));
+
+    BASE_TRY(steps.Run("save the BDM", Peer::kDatabase, JournalStep::kSavingBdm, [&]() -> base::Status {
+      BASE_TRY_ASSIGN(bool saved,
+                      ports.cell.SaveBdmAttachment(b.bdm_id, b.old_attachment_id, new_id, connection_info));
+      if (!saved) {
+        return base::Status::FailedPrecondition("block device mapping " + std::to_string(b.bdm_id) +
+                                                " changed or was deleted during the refresh");
+      }
+      return base::Status::Ok();
+    }));
+    BASE_TRY(steps.Done(JournalStep::kBdmSaved));
+
+    BASE_TRY(steps.Run("complete the new attachment", Peer::kCinder, JournalStep::kCompleting,
+                       [&] { return ports.cinder.Complete(new_id); }));
+    BASE_TRY(steps.Done(JournalStep::kCompleted));
+
+    BASE_TRY(steps.Run("finish the instance action", Peer::kDatabase, std::nullopt,
+                       [&] { return ports.cell.FinishInstanceAction(b.instance_uuid, b.action_request_id); }));
+    BASE_TRY(steps.Done(JournalStep::kActionFinished));
+    BASE_TRY(steps.Run("unlock the instance", Peer::kDatabase, std::nullopt, [&]() -> base::Status {
+      BASE_TRY_ASSIGN(bool unlocked, ports.cell.UnlockInstance({b.instance_uuid, b.unlock_request_id, b.event_host,
+                                                                b.lock_reason}));
+      if (!unlocked) ports.log.Warning("instance " + b.instance_uuid + " was no longer locked by this refresh");
+      return base::Status::Ok();
+    }));
+    BASE_TRY(steps.Done(JournalStep::kUnlocked));
+    return journal.Remove();
+  }();
+
+  RefreshReport report;
+  if (status.ok() && lock_lost) {
+    report.outcome = Outcome::kLockLost;
+    report.cause = base::Status::FailedPrecondition("instance " + b.instance_uuid + " was locked by someone else");
+    base::Status removed = journal.Remove();
+    if (!removed.ok()) ports.log.Warning(removed.message());
+    return report;
+  }
+  if (status.ok()) {
+    report.attachment_id = new_id;
+    return report;
+  }
+  ports.log.Warning("refresh failed at step '" + std::string(steps.current()) + "': " + status.message() +
+                    "; reconciling");
+  report = Reconcile(journal, ports);
+  report.failed_step = steps.current();
+  report.failed_peer = steps.peer();
+  report.cause = status;
+  return report;
+}
+
+}  // namespace agent::refresh

@@ -1,0 +1,66 @@
+// The refresh of one volume BDM, Nova's steps in Nova's order (nova-facts
+// §2), each announced in the journal before it starts:
+//   lock -> action start -> reserve a new attachment -> remove_volume_connection
+//   on the compute -> delete the old attachment (unless the compute did) ->
+//   update the new attachment with the connector -> save attachment_id and
+//   connection_info on the BDM -> complete the attachment -> finish the
+//   action -> unlock.
+// On a failure the same reconciliation that `bdm-agent recover` runs brings
+// everything back to a consistent state (reconcile.h), so the outcome is
+// one of the Outcome values, never half a refresh, unless the database or
+// Cinder stays unreachable: then the journal is kept for `recover`.
+//
+// Prerequisites are the caller's job (prerequisites.h); RunRefresh starts
+// with the first side effect.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/cinder/attachment_api.h"
+#include "agent/db/nova_database.h"
+#include "agent/log.h"
+#include "agent/refresh/compute_link.h"
+#include "agent/refresh/journal.h"
+#include "base/status.h"
+#include "proto_compat/instance.h"
+
+namespace agent::refresh {
+
+struct RefreshPorts {
+  db::CellDatabase& cell;
+  cinder::AttachmentApi& cinder;
+  const Log& log;
+};
+
+enum class Outcome {
+  kRefreshed,      // new attachment + connection_info stored, volume in-use, instance unlocked
+  kRolledBack,     // BDM and old attachment as before, no attachment left behind, instance unlocked
+  kKeptReserved,   // the old attachment was gone and Cinder gave no new connection: the BDM points at a
+                   // reserved attachment and keeps its previous connection_info; refresh again later
+  kNeedsRecovery,  // a peer stayed unreachable: the journal is kept for `bdm-agent recover`
+  kLockLost,       // someone locked the instance first; nothing was changed
+};
+
+std::string_view OutcomeName(Outcome outcome);
+
+// Who a step talks to, which decides the exit code of its failure.
+enum class Peer { kDatabase, kCinder, kCompute, kJournal };
+
+struct RefreshReport {
+  Outcome outcome = Outcome::kRefreshed;
+  std::optional<std::string> failed_step;  // the step that failed, if one did
+  Peer failed_peer = Peer::kDatabase;
+  base::Status cause;                      // its failure
+  base::Status blocker;                    // kNeedsRecovery: what stopped reconciliation
+  std::optional<std::string> attachment_id;  // the BDM's attachment at the end
+  std::vector<std::string> done;           // what reconciliation did, one line each
+};
+
+// `instance` is the Instance as loaded before the lock; it is sent to the
+// compute as nova-manage sends it (locked, with the lock reason).
+RefreshReport RunRefresh(RefreshJournal& journal, proto_compat::InstanceRecord instance, ComputeLink& compute,
+                         const RefreshPorts& ports);
+
+}  // namespace agent::refresh
