@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "agent/commands/recover.h"
+#include "agent/commands/refresh.h"
 #include "agent/commands/show.h"
 
 namespace agent {
@@ -10,6 +12,9 @@ namespace {
 
 constexpr std::array kCommands = {
     Command{"show", "show all attributes of one block device mapping", commands::RunShow},
+    Command{"refresh", "replace a stopped instance's volume attachment and store fresh connection_info",
+            commands::RunRefresh},
+    Command{"recover", "finish refreshes that were interrupted (from their journals)", commands::RunRecover},
 };
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {

@@ -140,7 +140,7 @@ class Reconciler {
       const std::optional<std::string_view> mountpoint =
           b_.device_name ? std::optional<std::string_view>(*b_.device_name) : std::nullopt;
       BASE_TRY_ASSIGN(cinder::Attachment attachment, ports_.cinder.Update(*target, b_.connector_json, mountpoint));
-      BASE_TRY_ASSIGN(connection_info, cinder::NovaConnectionInfo(attachment, b_.volume_id));
+      BASE_TRY_ASSIGN(connection_info, StoredConnectionInfo(attachment, b_.volume_id));
       return journal_.Record(JournalStep::kAttachmentUpdated, *connection_info);
     });
     if (updated.code() == base::Code::kUnavailable || updated.code() == base::Code::kTimeout) return updated;

@@ -1,8 +1,10 @@
 #include "agent/refresh/refresh_workflow.h"
 
+#include <csignal>
 #include <functional>
 
 #include "agent/refresh/reconcile.h"
+#include "rpc/python_json.h"
 
 namespace agent::refresh {
 namespace {
@@ -23,6 +25,16 @@ proto_compat::InstanceRecord AsLockedForRefresh(proto_compat::InstanceRecord ins
   if (!found) instance.system_metadata.push_back({std::string(db::kLockedReasonKey), reason});
   return instance;
 }
+
+}  // namespace
+
+base::Result<std::string> StoredConnectionInfo(const cinder::Attachment& attachment, std::string_view volume_id) {
+  BASE_TRY_ASSIGN(std::string compact, cinder::NovaConnectionInfo(attachment, volume_id));
+  BASE_TRY_ASSIGN(rpc::JsonPart python, rpc::ToPythonJson(compact));
+  return std::move(python.json);
+}
+
+namespace {
 
 class Steps {
  public:
@@ -48,7 +60,9 @@ class Steps {
   const RefreshPorts& ports_;
   base::Status Journal(JournalStep step, std::optional<std::string_view> value = std::nullopt) {
     peer_ = Peer::kJournal;
-    return journal_.Record(step, value).WithContext("journal");
+    BASE_TRY(journal_.Record(step, value).WithContext("journal"));
+    if (!ports_.crash_after.empty() && ports_.crash_after == JournalStepName(step)) std::raise(SIGKILL);
+    return base::Status::Ok();
   }
 
   const char* current_ = "";
@@ -119,7 +133,7 @@ RefreshReport RunRefresh(RefreshJournal& journal, proto_compat::InstanceRecord i
                              b.device_name ? std::optional<std::string_view>(*b.device_name) : std::nullopt;
                          BASE_TRY_ASSIGN(cinder::Attachment updated,
                                          ports.cinder.Update(new_id, b.connector_json, mountpoint));
-                         BASE_TRY_ASSIGN(connection_info, cinder::NovaConnectionInfo(updated, b.volume_id));
+                         BASE_TRY_ASSIGN(connection_info, StoredConnectionInfo(updated, b.volume_id));
                          return base::Status::Ok();
                        }));
     BASE_TRY(steps.Done(JournalStep::kAttachmentUpdated, connection_info));

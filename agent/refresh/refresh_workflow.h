@@ -32,6 +32,9 @@ struct RefreshPorts {
   db::CellDatabase& cell;
   cinder::AttachmentApi& cinder;
   const Log& log;
+  // Test-only (crash tests): SIGKILL this process right after journalling
+  // the step of this name (JournalStepName), as a crash would.
+  std::string_view crash_after = {};
 };
 
 enum class Outcome {
@@ -57,6 +60,10 @@ struct RefreshReport {
   std::optional<std::string> attachment_id;  // the BDM's attachment at the end
   std::vector<std::string> done;           // what reconciliation did, one line each
 };
+
+// The connection_info text Nova stores for `attachment`: its translation
+// (cinder::NovaConnectionInfo) written as Python's json.dumps writes it.
+base::Result<std::string> StoredConnectionInfo(const cinder::Attachment& attachment, std::string_view volume_id);
 
 // `instance` is the Instance as loaded before the lock; it is sent to the
 // compute as nova-manage sends it (locked, with the lock reason).

@@ -1,0 +1,281 @@
+#include "agent/commands/refresh.h"
+
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <random>
+
+#include "agent/commands/cli.h"
+#include "agent/commands/refresh_setup.h"
+#include "agent/db/bdm_locator.h"
+#include "agent/db/mysql_nova_database.h"
+#include "agent/exit_codes.h"
+#include "agent/refresh/compute_link.h"
+#include "agent/refresh/connector_file.h"
+#include "agent/refresh/prerequisites.h"
+#include "agent/refresh/reconcile.h"
+#include "agent/refresh/refresh_begin.h"
+#include "proto_compat/request_context.h"
+
+namespace agent::commands {
+namespace {
+
+namespace po = boost::program_options;
+using refresh::CheckFailure;
+
+constexpr const char* kUsage =
+    "refresh [options] BDM_UUID --connector FILE\n"
+    "       bdm-agent refresh [options] --instance INSTANCE_UUID --volume VOLUME_ID --connector FILE\n"
+    "       bdm-agent refresh [options] INSTANCE_UUID VOLUME_ID CONNECTOR_FILE   (nova-manage's form)";
+
+struct RefreshRequest {
+  std::string bdm_uuid, instance_uuid, volume_id, connector_path;
+  std::optional<std::string> state_dir;
+  std::vector<std::string> allowed_hypervisor_types;
+  bool dry_run = false;
+};
+
+po::options_description RefreshOptions() {
+  po::options_description options("refresh options");
+  options.add_options()
+      ("instance", po::value<std::string>(), "instance UUID (with --volume)")
+      ("volume", po::value<std::string>(), "volume ID (with --instance)")
+      ("connector", po::value<std::string>(), "the compute host's connector JSON (bdm-agent get-connector); - reads stdin")
+      ("allow-hypervisor-type", po::value<std::vector<std::string>>()->composing(),
+       "also accept compute nodes of this hypervisor_type (repeatable; e.g. fake for a test stack)")
+      ("state-dir", po::value<std::string>(), "where refresh journals live (default [bdm_agent] state_dir, else /var/lib/bdm-agent)")
+      ("dry-run", "check everything and print the plan; change nothing")
+      ("help,h", "print this help");
+  options.add_options()("args", po::value<std::vector<std::string>>()->composing(), "positional");
+  return options;
+}
+
+base::Result<RefreshRequest> ParseRefresh(const po::variables_map& vm) {
+  RefreshRequest r;
+  auto positional = vm.count("args") ? vm["args"].as<std::vector<std::string>>() : std::vector<std::string>();
+  if (vm.count("connector")) {
+    r.connector_path = vm["connector"].as<std::string>();
+  } else if (positional.size() == 3) {
+    r.connector_path = positional.back();
+    positional.pop_back();
+  } else {
+    return base::Status::InvalidInput("--connector FILE is required");
+  }
+  if (vm.count("instance") || vm.count("volume")) {
+    if (!vm.count("instance") || !vm.count("volume") || !positional.empty()) {
+      return base::Status::InvalidInput("--instance and --volume go together, without a BDM uuid");
+    }
+    r.instance_uuid = vm["instance"].as<std::string>();
+    r.volume_id = vm["volume"].as<std::string>();
+  } else if (positional.size() == 1) {
+    r.bdm_uuid = positional[0];
+  } else if (positional.size() == 2) {
+    r.instance_uuid = positional[0];
+    r.volume_id = positional[1];
+  } else {
+    return base::Status::InvalidInput(positional.empty() ? "a BDM uuid or --instance/--volume is required"
+                                                         : "too many arguments");
+  }
+  if (vm.count("state-dir")) r.state_dir = vm["state-dir"].as<std::string>();
+  if (vm.count("allow-hypervisor-type")) {
+    r.allowed_hypervisor_types = vm["allow-hypervisor-type"].as<std::vector<std::string>>();
+  }
+  r.dry_run = vm.count("dry-run") > 0;
+  return r;
+}
+
+int ExitCodeForLocate(db::LocateFailure failure, const base::Status& status) {
+  switch (failure) {
+    case db::LocateFailure::kNoInstanceMapping:
+    case db::LocateFailure::kInstanceNotFound: return exit_code::kRefreshInstanceNotFound;
+    case db::LocateFailure::kInstanceDeleted: return exit_code::kInstanceDeleted;
+    case db::LocateFailure::kBdmNotFound: return exit_code::kRefreshBdmNotFound;
+    case db::LocateFailure::kApiDatabase: return exit_code::ForDatabase(status, /*api=*/true);
+    case db::LocateFailure::kCellDatabase: return exit_code::ForDatabase(status, /*api=*/false);
+  }
+  return exit_code::kUnexpected;
+}
+
+int ExitCodeForCheck(CheckFailure failure) {
+  switch (failure) {
+    case CheckFailure::kNotVolumeBdm: return exit_code::kRefreshNotVolumeBdm;
+    case CheckFailure::kNotStopped: return exit_code::kRefreshInstanceState;
+    case CheckFailure::kTaskInProgress: return exit_code::kRefreshTaskInProgress;
+    case CheckFailure::kLocked: return exit_code::kRefreshInstanceLocked;
+    case CheckFailure::kNoHost:
+    case CheckFailure::kNotLibvirt: return exit_code::kRefreshNotLibvirt;
+    case CheckFailure::kHostConflict: return exit_code::kRefreshHostConflict;
+  }
+  return exit_code::kUnexpected;
+}
+
+// One refresh: the command's state between its phases.
+class RefreshCommand {
+ public:
+  RefreshCommand(RefreshRequest request, const CommandEnv& env) : r_(std::move(request)), env_(env) {}
+
+  int Run();
+
+ private:
+  int Fail(int code, const std::string& message) {
+    env_.log.Error(message);
+    return code;
+  }
+  db::LocateResult Locate(db::NovaDatabase& nova_db) {
+    return r_.bdm_uuid.empty() ? db::LocateVolumeBdm(nova_db, r_.instance_uuid, r_.volume_id, env_.log)
+                               : db::LocateBdmByUuid(nova_db, r_.bdm_uuid, env_.log);
+  }
+  // Finishes an earlier refresh of the instance left in the journal.
+  int RecoverEarlier(db::CellDatabase& cell, cinder::AttachmentApi& cinder, const std::string& instance_uuid);
+
+  RefreshRequest r_;
+  const CommandEnv& env_;
+  RefreshSettings settings_;
+};
+
+int RefreshCommand::RecoverEarlier(db::CellDatabase& cell, cinder::AttachmentApi& cinder,
+                                   const std::string& instance_uuid) {
+  auto earlier = refresh::RefreshJournal::Open(settings_.state_dir, instance_uuid);
+  if (!earlier.ok()) {
+    const bool running = earlier.error().code() == base::Code::kFailedPrecondition;
+    return Fail(running ? exit_code::kRefreshAlreadyRunning : exit_code::kRefreshNeedsRecovery,
+                earlier.error().message());
+  }
+  if (!*earlier) return exit_code::kOk;
+  env_.log.Warning("an earlier refresh of instance " + instance_uuid + " did not finish; recovering it first");
+  const refresh::RefreshReport report = refresh::Reconcile(**earlier, {cell, cinder, env_.log});
+  const int code = FinishReport(report, (*earlier)->state().begin, env_.out, env_.log);
+  return report.outcome == refresh::Outcome::kNeedsRecovery ? code : exit_code::kOk;
+}
+
+int RefreshCommand::Run() {
+  auto connector_read = refresh::ReadConnector(r_.connector_path);
+  if (auto* error = std::get_if<refresh::ConnectorError>(&connector_read)) {
+    return Fail(error->kind == refresh::ConnectorFailure::kMissing ? exit_code::kRefreshConnectorMissing
+                                                                   : exit_code::kRefreshConnectorInvalid,
+                error->status.message());
+  }
+  const refresh::Connector connector = std::get<refresh::Connector>(std::move(connector_read));
+
+  auto conf = config::LoadNovaConfig(env_.global.config);
+  if (!conf.ok()) return Fail(exit_code::kConfig, conf.error().message());
+  auto settings = LoadRefreshSettings(*conf, r_.state_dir, r_.allowed_hypervisor_types);
+  if (!settings.ok()) return Fail(exit_code::kConfig, settings.error().message());
+  settings_ = std::move(*settings);
+  db::MysqlNovaDatabase nova_db(
+      {conf->api_database_connection.value_or(""), conf->database_connection.value_or(""), {}}, env_.log);
+
+  db::LocateResult found = Locate(nova_db);
+  if (!found.ok()) return Fail(ExitCodeForLocate(found.failure(), found.status()), found.status().message());
+  db::CellDatabase& cell = *found.value().cell_db;
+  const std::string instance_uuid = found.value().bdm.instance_uuid;
+
+  std::mt19937_64 rng(std::random_device{}());
+  const proto_compat::RequestContext action_context = proto_compat::MakeAdminContext(
+      std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()), rng);
+  auto cinder = OpenCinder(*conf, action_context.request_id);
+  if (!cinder.ok()) {
+    return Fail(cinder.error().code() == base::Code::kInvalidInput ? exit_code::kConfig
+                                                                   : exit_code::kRefreshCinderUnavailable,
+                cinder.error().message());
+  }
+  if (!r_.dry_run) {
+    if (int code = RecoverEarlier(cell, **cinder, instance_uuid); code != exit_code::kOk) return code;
+    found = Locate(nova_db);  // recovery may have changed the BDM
+    if (!found.ok()) return Fail(ExitCodeForLocate(found.failure(), found.status()), found.status().message());
+  }
+  const db::BlockDeviceMapping bdm = found.value().bdm;
+
+  auto instance = cell.FindInstance(instance_uuid);
+  if (!instance.ok()) return Fail(exit_code::ForDatabase(instance.error(), false), instance.error().message());
+  if (!*instance) return Fail(exit_code::kRefreshInstanceNotFound, "Instance " + instance_uuid + " could not be found.");
+  std::optional<std::string> hypervisor_type;
+  if ((*instance)->host && (*instance)->node) {
+    auto type = cell.ComputeNodeHypervisorType(*(*instance)->host, *(*instance)->node);
+    if (!type.ok()) return Fail(exit_code::ForDatabase(type.error(), false), type.error().message());
+    hypervisor_type = *type;
+  }
+  if (auto failed = refresh::CheckRefreshPrerequisites(
+          {**instance, bdm, hypervisor_type, connector.host, settings_.allowed_hypervisor_types})) {
+    return Fail(ExitCodeForCheck(failed->kind), failed->message);
+  }
+
+  auto volume = (*cinder)->GetVolume(*bdm.volume_id);
+  if (!volume.ok()) {
+    return Fail(volume.error().IsNotFound() ? exit_code::kRefreshCinderFailed : exit_code::kRefreshCinderUnavailable,
+                volume.error().message());
+  }
+  auto plan = refresh::PlanComputeCall(nova_db, *conf, env_.log);
+  if (!plan.ok()) {
+    return Fail(plan.error().code() == base::Code::kInvalidInput ? exit_code::kConfig
+                                                                 : exit_code::kRefreshComputeTooOld,
+                plan.error().message());
+  }
+
+  const refresh::JournalBegin begin = refresh::MakeJournalBegin(found.value(), **instance, connector, *plan, conf->host,
+                                                                 action_context.request_id, rng);
+
+  if (r_.dry_run) {
+    std::fprintf(env_.out,
+                 "would refresh BDM %s (instance %s, volume %s, volume status %s)\n"
+                 "  lock the instance: %s\n"
+                 "  start instance action refresh_volume_attachment (%s)\n"
+                 "  reserve a new Cinder attachment for the volume\n"
+                 "  call remove_volume_connection %s on %s.%s (Instance %s%s)\n"
+                 "%s"
+                 "  update the new attachment with the connector of host %s (mountpoint %s)\n"
+                 "  save attachment_id and connection_info on the BDM (id %lld), complete the attachment\n"
+                 "  finish the action and unlock; journal in %s\n",
+                 bdm.uuid.value_or("-").c_str(), instance_uuid.c_str(), begin.volume_id.c_str(), volume->status.c_str(),
+                 begin.lock_reason.c_str(), begin.action_request_id.c_str(), plan->version.c_str(), plan->topic.c_str(),
+                 begin.compute_host.c_str(), std::string(proto_compat::InstanceVersionName(plan->instance_version)).c_str(),
+                 plan->delete_attachment ? ", delete_attachment=True" : "",
+                 plan->delete_attachment || !bdm.attachment_id
+                     ? ""
+                     : ("  delete the old attachment " + *bdm.attachment_id + "\n").c_str(),
+                 connector.host.c_str(), bdm.device_name.value_or("-").c_str(), static_cast<long long>(bdm.id),
+                 settings_.state_dir.c_str());
+    return exit_code::kOk;
+  }
+
+  auto compute = refresh::RpcComputeLink::Connect(*conf, *plan, env_.log);
+  if (!compute.ok()) return Fail(exit_code::kRefreshBrokerUnavailable, compute.error().message());
+  auto record = cell.LoadInstance(instance_uuid);
+  if (!record.ok()) return Fail(exit_code::ForDatabase(record.error(), false), record.error().message());
+  if (!*record) return Fail(exit_code::kRefreshInstanceNotFound, "Instance " + instance_uuid + " could not be found.");
+
+  auto journal = refresh::RefreshJournal::Create(settings_.state_dir, begin);
+  if (!journal.ok()) {
+    return Fail(journal.error().code() == base::Code::kFailedPrecondition ? exit_code::kRefreshAlreadyRunning
+                                                                          : exit_code::kConfig,
+                journal.error().message());
+  }
+  const char* crash_after = std::getenv("BDM_AGENT_TEST_CRASH_AFTER");  // crash tests only
+  if (crash_after != nullptr && std::string_view(crash_after) == "begin") std::raise(SIGKILL);
+  const refresh::RefreshReport report = refresh::RunRefresh(
+      *journal, std::move(**record), *compute, {cell, **cinder, env_.log, crash_after ? crash_after : ""});
+  return FinishReport(report, begin, env_.out, env_.log);
+}
+
+}  // namespace
+
+int RunRefresh(const std::vector<std::string>& args, const CommandEnv& env) {
+  const po::options_description options = RefreshOptions();
+  auto vm = ParseCommandLine(args, options, "args");
+  if (!vm.ok()) {
+    env.log.Error("refresh: " + vm.error().message() + " (see bdm-agent refresh --help)");
+    return exit_code::kUsage;
+  }
+  if (vm->count("help")) {
+    std::fputs(UsageText(kUsage, options).c_str(), env.out);
+    return exit_code::kOk;
+  }
+  auto request = ParseRefresh(*vm);
+  if (!request.ok()) {
+    env.log.Error("refresh: " + request.error().message() + " (see bdm-agent refresh --help)");
+    return exit_code::kUsage;
+  }
+  return RefreshCommand(std::move(*request), env).Run();
+}
+
+}  // namespace agent::commands

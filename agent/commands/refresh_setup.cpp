@@ -1,0 +1,94 @@
+#include "agent/commands/refresh_setup.h"
+
+#include <sstream>
+
+#include "agent/cinder/cinder_client.h"
+#include "agent/exit_codes.h"
+#include "proto_compat/request_context.h"
+
+namespace agent::commands {
+
+base::Result<RefreshSettings> LoadRefreshSettings(const config::NovaConfig& conf,
+                                                  const std::optional<std::string>& state_dir,
+                                                  const std::vector<std::string>& allowed_hypervisor_types) {
+  RefreshSettings settings;
+  BASE_TRY_ASSIGN(std::optional<std::string> configured_dir, conf.Get("bdm_agent", "state_dir"));
+  settings.state_dir = state_dir.value_or(configured_dir.value_or(std::string(kDefaultStateDir)));
+  if (settings.state_dir.empty()) return base::Status::InvalidInput("the state dir must not be empty");
+  BASE_TRY_ASSIGN(std::optional<std::string> types, conf.Get("bdm_agent", "allowed_hypervisor_types"));
+  if (types) {
+    std::istringstream list(*types);
+    for (std::string type; std::getline(list, type, ',');) {
+      const auto first = type.find_first_not_of(" \t");
+      if (first == std::string::npos) continue;
+      settings.allowed_hypervisor_types.push_back(type.substr(first, type.find_last_not_of(" \t") - first + 1));
+    }
+  }
+  settings.allowed_hypervisor_types.insert(settings.allowed_hypervisor_types.end(), allowed_hypervisor_types.begin(),
+                                           allowed_hypervisor_types.end());
+  return settings;
+}
+
+base::Result<std::unique_ptr<cinder::AttachmentApi>> OpenCinder(const config::NovaConfig& conf,
+                                                                const std::string& request_id) {
+  cinder::CinderSession session;
+  session.global_request_id = request_id;
+  return cinder::ConnectCinder(conf, session);
+}
+
+base::Result<db::CellDatabase*> CellByUuid(db::NovaDatabase& nova_db, const std::optional<std::string>& cell_uuid) {
+  if (!cell_uuid) return nova_db.LocalCell();
+  BASE_TRY_ASSIGN(std::vector<db::CellMapping> cells, nova_db.ListCellMappings());
+  for (const db::CellMapping& cell : cells) {
+    if (cell.uuid == *cell_uuid) return nova_db.Cell(cell);
+  }
+  return base::Status::NotFound("cell " + *cell_uuid + " is no longer mapped");
+}
+
+int FinishReport(const refresh::RefreshReport& report, const refresh::JournalBegin& begin, std::FILE* out,
+                 const Log& log) {
+  using refresh::Outcome;
+  for (const std::string& line : report.done) std::fprintf(out, "  %s\n", line.c_str());
+  const std::string what = "BDM " + begin.bdm_uuid.value_or(std::to_string(begin.bdm_id)) + " (instance " +
+                           begin.instance_uuid + ", volume " + begin.volume_id + ")";
+  const std::string failure =
+      report.failed_step ? " after '" + *report.failed_step + "' failed: " + report.cause.message() : "";
+  switch (report.outcome) {
+    case Outcome::kRefreshed:
+      if (report.failed_step) log.Warning("refresh recovered" + failure);
+      std::fprintf(out, "refreshed %s: attachment %s -> %s\n", what.c_str(),
+                   begin.old_attachment_id.value_or("none").c_str(), report.attachment_id.value_or("?").c_str());
+      return exit_code::kOk;
+    case Outcome::kLockLost:
+      log.Error("instance " + begin.instance_uuid + " was locked by someone else first; nothing was changed");
+      return exit_code::kRefreshInstanceLocked;
+    case Outcome::kRolledBack: {
+      if (!report.failed_step) {
+        std::fprintf(out, "rolled back %s: nothing changed\n", what.c_str());
+        return exit_code::kOk;
+      }
+      log.Error("refresh of " + what + " rolled back" + failure);
+      switch (report.failed_peer) {
+        case refresh::Peer::kCompute: return exit_code::kRefreshComputeFailed;
+        case refresh::Peer::kCinder: return exit_code::kRefreshCinderFailed;
+        case refresh::Peer::kJournal: return exit_code::kConfig;
+        case refresh::Peer::kDatabase: return exit_code::ForDatabase(report.cause, /*api=*/false);
+      }
+      return exit_code::kUnexpected;
+    }
+    case Outcome::kKeptReserved:
+      log.Error("refresh of " + what + failure + "; Cinder gave no new connection, so attachment " +
+                report.attachment_id.value_or("?") +
+                " keeps the volume reserved and the BDM keeps its previous connection_info: run refresh again "
+                "once Cinder works");
+      return exit_code::kRefreshKeptReserved;
+    case Outcome::kNeedsRecovery:
+      log.Error("refresh of " + what + " is not consistent yet" + failure + "; recovery stopped: " +
+                report.blocker.message() + "; run 'bdm-agent recover --instance " + begin.instance_uuid +
+                "' once it is reachable");
+      return exit_code::kRefreshNeedsRecovery;
+  }
+  return exit_code::kUnexpected;
+}
+
+}  // namespace agent::commands

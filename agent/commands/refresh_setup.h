@@ -1,0 +1,47 @@
+// What the refresh and recover commands share: where journals live, which
+// extra hypervisor types count as libvirt, opening Cinder and the cell
+// database of a journal, and turning a RefreshReport into output and an
+// exit code.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/cinder/attachment_api.h"
+#include "agent/config/nova_config.h"
+#include "agent/db/nova_database.h"
+#include "agent/refresh/refresh_workflow.h"
+#include "base/result.h"
+
+namespace agent::commands {
+
+inline constexpr std::string_view kDefaultStateDir = "/var/lib/bdm-agent";
+
+struct RefreshSettings {
+  std::string state_dir;                             // --state-dir, [bdm_agent] state_dir
+  std::vector<std::string> allowed_hypervisor_types;  // --allow-hypervisor-type, [bdm_agent] allowed_hypervisor_types
+};
+
+// The settings from the config, with the command line's values (when given)
+// winning. kInvalidInput for unreadable options.
+base::Result<RefreshSettings> LoadRefreshSettings(const config::NovaConfig& conf,
+                                                  const std::optional<std::string>& state_dir,
+                                                  const std::vector<std::string>& allowed_hypervisor_types);
+
+// Cinder as Nova's [cinder]/[service_user] sections describe it, with
+// `request_id` as the global request id.
+base::Result<std::unique_ptr<cinder::AttachmentApi>> OpenCinder(const config::NovaConfig& conf,
+                                                                const std::string& request_id);
+
+// The database of the cell a journal names (empty: the local [database]).
+base::Result<db::CellDatabase*> CellByUuid(db::NovaDatabase& nova_db, const std::optional<std::string>& cell_uuid);
+
+// Writes the report's lines (what reconciliation did, the outcome) to `out`
+// and returns refresh's exit code for it.
+int FinishReport(const refresh::RefreshReport& report, const refresh::JournalBegin& begin, std::FILE* out,
+                 const Log& log);
+
+}  // namespace agent::commands

@@ -1,0 +1,35 @@
+#include "agent/refresh/refresh_begin.h"
+
+#include <chrono>
+
+#include "agent/refresh/prerequisites.h"
+#include "proto_compat/request_context.h"
+
+namespace agent::refresh {
+
+JournalBegin MakeJournalBegin(const db::LocatedBdm& located, const db::InstanceSummary& instance,
+                              const Connector& connector, const proto_compat::RemoveVolumeConnectionCall& plan,
+                              const std::string& event_host, const std::string& action_request_id,
+                              std::mt19937_64& rng) {
+  const db::BlockDeviceMapping& bdm = located.bdm;
+  const auto now = std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+  JournalBegin begin;
+  begin.instance_uuid = bdm.instance_uuid;
+  begin.volume_id = bdm.volume_id.value_or("");
+  begin.bdm_id = bdm.id;
+  begin.bdm_uuid = bdm.uuid;
+  if (located.cell) begin.cell_uuid = located.cell->uuid;
+  begin.old_attachment_id = bdm.attachment_id;
+  begin.device_name = bdm.device_name;
+  begin.connector_json = connector.json;
+  begin.compute_host = instance.host.value_or("");
+  begin.lock_reason = LockReason(bdm.uuid.value_or(""), bdm.instance_uuid, begin.volume_id);
+  begin.lock_request_id = proto_compat::MakeAdminContext(now, rng).request_id;
+  begin.action_request_id = action_request_id;
+  begin.unlock_request_id = proto_compat::MakeAdminContext(now, rng).request_id;
+  begin.event_host = event_host;
+  begin.compute_deletes_old = plan.delete_attachment;
+  return begin;
+}
+
+}  // namespace agent::refresh

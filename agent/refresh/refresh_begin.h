@@ -1,0 +1,25 @@
+// The journal's begin record for a refresh that passed its checks: what the
+// BDM, instance, connector and compute RPC plan say, the lock reason Nova
+// uses, and one fresh request id per action (lock, refresh, unlock), as
+// nova-manage uses three admin contexts.
+#pragma once
+
+#include <random>
+#include <string>
+
+#include "agent/db/bdm_locator.h"
+#include "agent/refresh/connector_file.h"
+#include "agent/refresh/journal.h"
+#include "proto_compat/remove_volume_connection.h"
+
+namespace agent::refresh {
+
+// `located.bdm` must be a volume BDM and `instance.host` set (the checks
+// guarantee both). `action_request_id` is the refresh action's (it is also
+// sent to Cinder); the lock and unlock ids are made here.
+JournalBegin MakeJournalBegin(const db::LocatedBdm& located, const db::InstanceSummary& instance,
+                              const Connector& connector, const proto_compat::RemoveVolumeConnectionCall& plan,
+                              const std::string& event_host, const std::string& action_request_id,
+                              std::mt19937_64& rng);
+
+}  // namespace agent::refresh
