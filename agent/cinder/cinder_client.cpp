@@ -1,0 +1,101 @@
+#include "agent/cinder/cinder_client.h"
+
+#include <algorithm>
+
+#include "agent/cinder/cinder_endpoint.h"
+#include "agent/cinder/cinder_http_api.h"
+
+namespace agent::cinder {
+namespace {
+
+using base::Result;
+using base::Status;
+
+constexpr std::chrono::seconds kDefaultTimeout{90};
+constexpr const char* kNoAuthToken = "notused";  // keystoneauth1.noauth.NoAuth.get_token()
+
+Result<AuthKind> ParseAuthType(const std::optional<std::string>& auth_type, std::string_view section) {
+  const std::string value = auth_type.value_or("");
+  if (value == "none") return AuthKind::kNone;
+  if (IsKeystonePasswordAuth(value)) return AuthKind::kKeystonePassword;
+  return Status::InvalidInput("[" + std::string(section) + "] auth_type = " + value +
+                              " is not supported by bdm-agent (none, password, v3password)");
+}
+
+Result<std::string> Token(HttpTransport& transport, AuthKind kind, const config::KeystoneAuthOptions& auth,
+                          std::string_view section, std::string* body) {
+  if (kind == AuthKind::kNone) return std::string(kNoAuthToken);
+  BASE_TRY_ASSIGN(KeystoneToken token, RequestKeystoneToken(transport, auth, section));
+  if (body != nullptr) *body = std::move(token.body);
+  return std::move(token.token);
+}
+
+}  // namespace
+
+CinderSession CinderSession::ForContext(const proto_compat::RequestContext& context) {
+  CinderSession session;
+  session.global_request_id = context.global_request_id.value_or(context.request_id);
+  return session;
+}
+
+Result<CinderSettings> ResolveCinderSettings(const config::NovaConfig& config, const CinderSession& session) {
+  const config::CinderOptions& cinder = config.cinder;
+  CinderSettings settings;
+  if (!cinder.auth.auth_type || cinder.auth.auth_type->empty()) {
+    return Status::InvalidInput(
+        "[cinder] auth_type is not set: the [cinder] section of your nova configuration file must be configured "
+        "for authentication with the block-storage service endpoint");
+  }
+  BASE_TRY_ASSIGN(settings.user_auth, ParseAuthType(cinder.auth.auth_type, "cinder"));
+  if (config.service_user.send_service_user_token && config.service_user.auth.auth_type &&
+      !config.service_user.auth.auth_type->empty()) {
+    BASE_TRY_ASSIGN(settings.service_auth, ParseAuthType(config.service_user.auth.auth_type, "service_user"));
+  }
+  if (cinder.endpoint_template && !cinder.endpoint_template->empty()) {
+    BASE_TRY_ASSIGN(std::string endpoint, ExpandEndpointTemplate(*cinder.endpoint_template));
+    BASE_TRY(CheckVolumeApiV3(endpoint).WithContext("[cinder] endpoint_template"));
+    settings.endpoint = std::move(endpoint);
+  } else if (settings.user_auth == AuthKind::kNone) {
+    return Status::InvalidInput("[cinder] auth_type = none needs [cinder] endpoint_template (there is no catalog)");
+  }
+  BASE_TRY_ASSIGN(settings.catalog, ParseCatalogInfo(cinder.catalog_info, cinder.os_region_name));
+  if (cinder.timeout && *cinder.timeout <= 0) {
+    return Status::InvalidInput("[cinder] timeout must be a positive number of seconds");
+  }
+  const std::chrono::milliseconds total =
+      cinder.timeout ? std::chrono::milliseconds(std::chrono::seconds(*cinder.timeout)) : kDefaultTimeout;
+  settings.transport.total_timeout = total;
+  settings.transport.connect_timeout = std::min(session.connect_timeout, total);
+  settings.transport.ca_file = cinder.cafile;
+  settings.transport.insecure = cinder.insecure;
+  settings.transport.user_agent = session.user_agent;
+  settings.connect_retries = cinder.http_retries;
+  return settings;
+}
+
+Result<std::unique_ptr<AttachmentApi>> ConnectCinder(const config::NovaConfig& config, const CinderSession& session) {
+  BASE_TRY_ASSIGN(CinderSettings settings, ResolveCinderSettings(config, session));
+  BASE_TRY_ASSIGN(HttpTransport transport, HttpTransport::Create(settings.transport));
+
+  CinderHttpApiOptions options;
+  std::string token_body;
+  BASE_TRY_ASSIGN(std::string token, Token(transport, settings.user_auth, config.cinder.auth, "cinder", &token_body));
+  options.auth_headers.push_back("X-Auth-Token: " + token);
+  if (settings.service_auth) {
+    BASE_TRY_ASSIGN(std::string service_token,
+                    Token(transport, *settings.service_auth, config.service_user.auth, "service_user", nullptr));
+    options.auth_headers.push_back("X-Service-Token: " + service_token);
+  }
+  if (settings.endpoint) {
+    options.endpoint = std::move(*settings.endpoint);
+  } else {
+    BASE_TRY_ASSIGN(options.endpoint, SelectCatalogEndpoint(token_body, settings.catalog));
+    BASE_TRY(CheckVolumeApiV3(options.endpoint).WithContext("catalog endpoint"));
+  }
+  options.request_id = session.global_request_id;
+  options.connect_retries = settings.connect_retries;
+  options.first_retry_delay = session.first_retry_delay;
+  return std::unique_ptr<AttachmentApi>(std::make_unique<CinderHttpApi>(std::move(transport), std::move(options)));
+}
+
+}  // namespace agent::cinder

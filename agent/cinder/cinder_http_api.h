@@ -1,0 +1,61 @@
+// CinderHttpApi: the AttachmentApi over HTTP, once ConnectCinder
+// (agent/cinder/cinder_client.h, which documents the behaviour) has settled
+// the endpoint and the auth headers. Internal to agent/cinder/.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agent/cinder/attachment_api.h"
+#include "agent/cinder/http_transport.h"
+
+namespace agent::cinder {
+
+struct CinderHttpApiOptions {
+  std::string endpoint;                    // .../v3[/<project>]
+  std::vector<std::string> auth_headers;   // "X-Auth-Token: ...", "X-Service-Token: ..."
+  std::optional<std::string> request_id;   // X-OpenStack-Request-ID
+  int connect_retries = 3;
+  std::chrono::milliseconds first_retry_delay{500};
+};
+
+class CinderHttpApi final : public AttachmentApi {
+ public:
+  CinderHttpApi(HttpTransport transport, CinderHttpApiOptions options);
+
+  base::Result<Attachment> Create(std::string_view volume_id, std::string_view instance_uuid) override;
+  base::Result<Attachment> Get(std::string_view attachment_id) override;
+  base::Result<Attachment> Update(std::string_view attachment_id, std::string_view connector_json,
+                                  std::optional<std::string_view> mountpoint) override;
+  base::Status Complete(std::string_view attachment_id) override;
+  base::Status Delete(std::string_view attachment_id) override;
+  base::Result<Volume> GetVolume(std::string_view volume_id) override;
+  base::Result<std::vector<Attachment>> ListAttachments(std::string_view volume_id) override;
+
+ private:
+  enum class ConnectRetry { kNo, kYes };
+  struct Call {
+    std::string method;
+    std::vector<std::string_view> path;  // segments under the endpoint
+    std::optional<std::string> body;
+    ConnectRetry connect_retry = ConnectRetry::kYes;
+    int attempts_on_5xx = 1;             // sends while Cinder answers 500 or 504
+    std::string query = {};              // "key=value&..." (already encoded), or empty
+  };
+
+  // The 2xx answer, or the Status of the last failure.
+  base::Result<HttpResponse> Perform(const Call& call);
+  // Sends with connect retries; a TransportError's status on failure.
+  base::Result<HttpResponse> SendWithConnectRetries(const HttpRequest& request, ConnectRetry retry,
+                                                    const std::string& context);
+  base::Status EnsureMicroversion();
+
+  HttpTransport transport_;
+  const CinderHttpApiOptions options_;
+  bool microversion_checked_ = false;
+};
+
+}  // namespace agent::cinder

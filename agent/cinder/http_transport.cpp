@@ -1,0 +1,167 @@
+#include "agent/cinder/http_transport.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "base/unique_handle.h"
+
+namespace agent::cinder {
+namespace {
+
+using base::Status;
+using CurlHandle = base::UniqueHandle<CURL, curl_easy_cleanup>;
+using CurlList = base::UniqueHandle<curl_slist, curl_slist_free_all>;
+
+size_t AppendBody(char* data, size_t size, size_t count, void* user) {
+  static_cast<std::string*>(user)->append(data, size * count);
+  return size * count;
+}
+
+std::string Trim(std::string_view text) {
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return "";
+  const size_t last = text.find_last_not_of(" \t\r\n");
+  return std::string(text.substr(first, last - first + 1));
+}
+
+// Header lines of the final answer only (an interim 100 Continue or a
+// redirect starts a new status line, which clears the list).
+size_t AppendHeader(char* data, size_t size, size_t count, void* user) {
+  auto* headers = static_cast<std::vector<std::pair<std::string, std::string>>*>(user);
+  std::string_view line(data, size * count);
+  if (line.starts_with("HTTP/")) {
+    headers->clear();
+  } else if (size_t colon = line.find(':'); colon != std::string_view::npos) {
+    headers->emplace_back(Trim(line.substr(0, colon)), Trim(line.substr(colon + 1)));
+  }
+  return size * count;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+}  // namespace
+
+struct HttpTransport::Handle {
+  CurlHandle curl;
+};
+
+std::optional<std::string> HttpResponse::Header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (EqualsIgnoreCase(key, name)) return value;
+  }
+  return std::nullopt;
+}
+
+TransportError CurlError(int curl_code, bool request_sent, std::string_view detail, std::string_view context) {
+  const auto code = static_cast<CURLcode>(curl_code);
+  std::string text = detail.empty() ? curl_easy_strerror(code) : std::string(detail);
+  std::string message = std::string(context) + ": " + Trim(text);
+  switch (code) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+      return {Status::Unavailable(std::move(message)), Sent::kNothing};
+    case CURLE_OPERATION_TIMEDOUT:
+      if (!request_sent) return {Status::Unavailable(std::move(message)), Sent::kNothing};
+      return {Status::Timeout(std::move(message)), Sent::kMaybe};
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_BAD_CONTENT_ENCODING:
+      return {Status::RemoteError(std::move(message)), Sent::kMaybe};
+    default:
+      return {Status::Internal(std::move(message)), Sent::kMaybe};
+  }
+}
+
+base::Result<HttpTransport> HttpTransport::Create(TransportOptions options) {
+  CurlHandle curl(curl_easy_init());
+  if (!curl) return Status::Internal("libcurl: curl_easy_init failed");
+  return HttpTransport(std::move(options), std::make_unique<Handle>(Handle{std::move(curl)}));
+}
+
+HttpTransport::HttpTransport(TransportOptions options, std::unique_ptr<Handle> handle)
+    : options_(std::move(options)), handle_(std::move(handle)) {}
+HttpTransport::HttpTransport(HttpTransport&&) noexcept = default;
+HttpTransport& HttpTransport::operator=(HttpTransport&&) noexcept = default;
+HttpTransport::~HttpTransport() = default;
+
+std::variant<HttpResponse, TransportError> HttpTransport::Send(const HttpRequest& request, std::string_view context) {
+  CURL* curl = handle_->curl.get();
+  curl_easy_reset(curl);  // keeps the connection cache
+  HttpResponse response;
+  char error_buffer[CURL_ERROR_SIZE] = {};
+
+  CurlList headers;
+  auto add_header = [&](const std::string& line) -> bool {
+    curl_slist* grown = curl_slist_append(headers.get(), line.c_str());
+    if (grown == nullptr) return false;
+    static_cast<void>(headers.release());
+    headers.reset(grown);
+    return true;
+  };
+  bool ok = add_header("Accept: application/json") && add_header("Expect:");
+  if (request.body) ok = ok && add_header("Content-Type: application/json");
+  for (const std::string& line : request.headers) ok = ok && add_header(line);
+  if (!ok) return TransportError{Status::Internal(std::string(context) + ": out of memory"), Sent::kNothing};
+
+  CURLcode rc = CURLE_OK;
+  auto set = [&](CURLoption option, auto value) {
+    if (rc == CURLE_OK) rc = curl_easy_setopt(curl, option, value);
+  };
+  set(CURLOPT_ERRORBUFFER, error_buffer);
+  set(CURLOPT_URL, request.url.c_str());
+  set(CURLOPT_NOSIGNAL, 1L);
+  set(CURLOPT_PROTOCOLS_STR, "http,https");
+  set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
+  set(CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout.count()));
+  set(CURLOPT_USERAGENT, options_.user_agent.c_str());
+  set(CURLOPT_HTTPHEADER, headers.get());
+  set(CURLOPT_WRITEFUNCTION, AppendBody);
+  set(CURLOPT_WRITEDATA, &response.body);
+  set(CURLOPT_HEADERFUNCTION, AppendHeader);
+  set(CURLOPT_HEADERDATA, &response.headers);
+  if (options_.ca_file) set(CURLOPT_CAINFO, options_.ca_file->c_str());
+  if (options_.insecure) {
+    set(CURLOPT_SSL_VERIFYPEER, 0L);
+    set(CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+  if (request.method == "GET") {
+    set(CURLOPT_HTTPGET, 1L);
+  } else {
+    set(CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    if (request.body) {
+      set(CURLOPT_POSTFIELDS, request.body->data());
+      set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body->size()));
+    } else if (request.method == "POST" || request.method == "PUT") {
+      set(CURLOPT_POSTFIELDS, "");
+      set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(0));
+    }
+  }
+  if (rc != CURLE_OK) return CurlError(rc, false, "", context);
+
+  rc = curl_easy_perform(curl);
+  if (rc != CURLE_OK) {
+    long request_bytes = 0;
+    curl_easy_getinfo(curl, CURLINFO_REQUEST_SIZE, &request_bytes);
+    return CurlError(rc, request_bytes > 0, error_buffer, context);
+  }
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+  return response;
+}
+
+}  // namespace agent::cinder

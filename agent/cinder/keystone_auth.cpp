@@ -1,0 +1,215 @@
+#include "agent/cinder/keystone_auth.h"
+
+#include <array>
+#include <vector>
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "agent/cinder/cinder_endpoint.h"
+#include "agent/cinder/cinder_json.h"
+
+namespace agent::cinder {
+namespace {
+
+using base::Result;
+using base::Status;
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void Str(Writer& w, std::string_view text) { w.String(text.data(), static_cast<rapidjson::SizeType>(text.size())); }
+
+std::string Label(std::string_view section, std::string_view key) {
+  return "[" + std::string(section) + "] " + std::string(key);
+}
+
+bool Set(const std::optional<std::string>& value) { return value && !value->empty(); }
+
+// {"id": ...} or {"name": ...}; id wins as in keystoneauth.
+void Domain(Writer& w, const std::optional<std::string>& id, const std::optional<std::string>& name) {
+  w.StartObject();
+  if (Set(id)) {
+    w.Key("id");
+    Str(w, *id);
+  } else {
+    w.Key("name");
+    Str(w, name.value_or(""));
+  }
+  w.EndObject();
+}
+
+constexpr std::array<std::string_view, 5> kBlockStorageTypes = {"block-storage", "volumev3", "volumev2", "volume",
+                                                                "block-store"};
+
+// Service types that count as `requested`, best first (os-service-types).
+std::vector<std::string_view> CandidateTypes(std::string_view requested) {
+  std::vector<std::string_view> out{requested};
+  bool family = false;
+  for (std::string_view t : kBlockStorageTypes) family = family || t == requested;
+  if (!family) return out;
+  for (std::string_view t : kBlockStorageTypes) {
+    if (t == requested) continue;
+    if (requested == "block-storage" || t == "block-storage") out.push_back(t);
+  }
+  return out;
+}
+
+std::string_view Text(const rapidjson::Value& object, const char* key) {
+  auto found = object.FindMember(key);
+  if (found == object.MemberEnd() || !found->value.IsString()) return {};
+  return {found->value.GetString(), found->value.GetStringLength()};
+}
+
+}  // namespace
+
+Result<CatalogQuery> ParseCatalogInfo(std::string_view catalog_info, std::optional<std::string> region) {
+  const size_t first = catalog_info.find(':');
+  const size_t second = first == std::string_view::npos ? first : catalog_info.find(':', first + 1);
+  if (second == std::string_view::npos || catalog_info.find(':', second + 1) != std::string_view::npos) {
+    return Status::InvalidInput("[cinder] catalog_info: expected <service_type>:<service_name>:<interface>");
+  }
+  CatalogQuery q;
+  q.service_type = catalog_info.substr(0, first);
+  q.service_name = catalog_info.substr(first + 1, second - first - 1);
+  q.interface = catalog_info.substr(second + 1);
+  if (q.interface.ends_with("URL")) q.interface.resize(q.interface.size() - 3);
+  if (q.service_type.empty() || q.interface.empty()) {
+    return Status::InvalidInput("[cinder] catalog_info: service type and interface must not be empty");
+  }
+  if (region && !region->empty()) q.region = std::move(region);
+  return q;
+}
+
+bool IsKeystonePasswordAuth(std::string_view auth_type) {
+  return auth_type == "password" || auth_type == "v3password";
+}
+
+Result<std::string> KeystoneTokenUrl(const config::KeystoneAuthOptions& auth, std::string_view section) {
+  if (!Set(auth.auth_url)) return Status::InvalidInput(Label(section, "auth_url") + " is not set");
+  std::string url = *auth.auth_url;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  if (url.ends_with("/v2.0")) {
+    return Status::InvalidInput(Label(section, "auth_url") + " is a Keystone v2.0 URL; only v3 exists");
+  }
+  if (auth.auth_type.value_or("") == "v3password" || url.ends_with("/v3")) return url + "/auth/tokens";
+  return url + "/v3/auth/tokens";
+}
+
+Result<std::string> KeystoneTokenRequestBody(const config::KeystoneAuthOptions& auth, std::string_view section) {
+  if (!Set(auth.username)) return Status::InvalidInput(Label(section, "username") + " is not set");
+  if (!auth.password) return Status::InvalidInput(Label(section, "password") + " is not set");
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  w.Key("auth");
+  w.StartObject();
+  w.Key("identity");
+  w.StartObject();
+  w.Key("methods");
+  w.StartArray();
+  w.String("password");
+  w.EndArray();
+  w.Key("password");
+  w.StartObject();
+  w.Key("user");
+  w.StartObject();
+  w.Key("password");
+  Str(w, *auth.password);
+  w.Key("name");
+  Str(w, *auth.username);
+  if (Set(auth.user_domain_id) || Set(auth.user_domain_name)) {
+    w.Key("domain");
+    Domain(w, auth.user_domain_id, auth.user_domain_name);
+  }
+  w.EndObject();  // user
+  w.EndObject();  // password
+  w.EndObject();  // identity
+  if (Set(auth.project_id)) {
+    w.Key("scope");
+    w.StartObject();
+    w.Key("project");
+    w.StartObject();
+    w.Key("id");
+    Str(w, *auth.project_id);
+    w.EndObject();
+    w.EndObject();
+  } else if (Set(auth.project_name)) {
+    w.Key("scope");
+    w.StartObject();
+    w.Key("project");
+    w.StartObject();
+    w.Key("name");
+    Str(w, *auth.project_name);
+    if (Set(auth.project_domain_id) || Set(auth.project_domain_name)) {
+      w.Key("domain");
+      Domain(w, auth.project_domain_id, auth.project_domain_name);
+    }
+    w.EndObject();
+    w.EndObject();
+  } else if (auth.system_scope.value_or("") == "all") {
+    w.Key("scope");
+    w.StartObject();
+    w.Key("system");
+    w.StartObject();
+    w.Key("all");
+    w.Bool(true);
+    w.EndObject();
+    w.EndObject();
+  }
+  w.EndObject();  // auth
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+Result<std::string> SelectCatalogEndpoint(std::string_view token_body, const CatalogQuery& query) {
+  rapidjson::Document doc;
+  doc.Parse(token_body.data(), token_body.size());
+  if (doc.HasParseError() || !doc.IsObject()) return Status::RemoteError("Keystone token response is not JSON");
+  auto token = doc.FindMember("token");
+  if (token == doc.MemberEnd() || !token->value.IsObject()) {
+    return Status::RemoteError("Keystone token response has no \"token\" object");
+  }
+  auto catalog = token->value.FindMember("catalog");
+  const std::string wanted = "type " + query.service_type +
+                             (query.service_name.empty() ? "" : ", name " + query.service_name) + ", interface " +
+                             query.interface + (query.region ? ", region " + *query.region : "");
+  if (catalog == token->value.MemberEnd() || !catalog->value.IsArray()) {
+    return Status::NotFound("Keystone token has no service catalog (is [cinder] scoped to a project?); wanted " +
+                            wanted);
+  }
+  for (std::string_view type : CandidateTypes(query.service_type)) {
+    for (const auto& service : catalog->value.GetArray()) {
+      if (!service.IsObject() || Text(service, "type") != type) continue;
+      std::string_view name = Text(service, "name");
+      if (!query.service_name.empty() && !name.empty() && name != query.service_name) continue;
+      auto endpoints = service.FindMember("endpoints");
+      if (endpoints == service.MemberEnd() || !endpoints->value.IsArray()) continue;
+      for (const auto& endpoint : endpoints->value.GetArray()) {
+        if (!endpoint.IsObject() || Text(endpoint, "interface") != query.interface) continue;
+        std::string_view region = Text(endpoint, "region_id");
+        if (region.empty()) region = Text(endpoint, "region");
+        if (query.region && region != *query.region) continue;
+        std::string_view url = Text(endpoint, "url");
+        if (!url.empty()) return std::string(url);
+      }
+    }
+  }
+  return Status::NotFound("no endpoint in Keystone's service catalog for " + wanted +
+                          " ([cinder] catalog_info, os_region_name)");
+}
+
+Result<KeystoneToken> RequestKeystoneToken(HttpTransport& transport, const config::KeystoneAuthOptions& auth,
+                                           std::string_view section) {
+  BASE_TRY_ASSIGN(std::string url, KeystoneTokenUrl(auth, section));
+  BASE_TRY_ASSIGN(std::string body, KeystoneTokenRequestBody(auth, section));
+  const std::string context = "Keystone POST " + RedactedUrl(url) + " (for [" + std::string(section) + "])";
+  auto sent = transport.Send({"POST", url, {}, std::move(body)}, context);
+  if (auto* error = std::get_if<TransportError>(&sent)) return error->status;
+  auto& response = std::get<HttpResponse>(sent);
+  if (response.status < 200 || response.status > 299) return HttpAnswerError(context, response.status, response.body);
+  std::optional<std::string> token = response.Header("X-Subject-Token");
+  if (!token || token->empty()) return Status::RemoteError(context + ": no X-Subject-Token in the answer");
+  return KeystoneToken{std::move(*token), std::move(response.body)};
+}
+
+}  // namespace agent::cinder

@@ -1,0 +1,162 @@
+// Tests of agent/cinder/cinder_json.h on bodies the stack's real Cinder
+// (21.3.1) sent, and of the HTTP error mapping.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "agent/cinder/cinder_json.h"
+
+using namespace agent::cinder;
+
+namespace {
+
+// The PUT /attachments/{id} answer of the stack's Cinder (fake driver).
+constexpr const char* kPutAnswer =
+    R"({"attachment": {"id": "1d00b88d-0da6-4dc8-858b-607e0b16c658", "status": "reserved", )"
+    R"("instance": "d253a60e-6d87-4211-a6a6-1254a5078b80", "volume_id": "374fbdbb-b4d3-483b-88f4-24ad4077640c", )"
+    R"("attached_at": "", "detached_at": "", "attach_mode": "null", "connection_info": {"access_mode": "rw", )"
+    R"("qos_specs": null, "encrypted": false, "cacheable": false, "driver_volume_type": "iscsi", )"
+    R"("attachment_id": "1d00b88d-0da6-4dc8-858b-607e0b16c658"}}})";
+
+// GET / of the stack's cinder-api (HTTP 300).
+constexpr const char* kVersions =
+    R"({"versions": [{"id": "v3.0", "status": "CURRENT", "version": "3.70", "min_version": "3.0", )"
+    R"("updated": "2022-08-31T00:00:00Z", "links": [{"rel": "describedby", "type": "text/html", )"
+    R"("href": "https://docs.openstack.org/"}, {"rel": "self", "href": "http://127.0.0.1:38776/v3/"}], )"
+    R"("media-types": [{"base": "application/json", "type": "application/vnd.openstack.volume+json;version=3"}]}]})";
+
+}  // namespace
+
+TEST_CASE("agent::cinder::ParseAttachmentResponse") {
+  SUBCASE("PUT answer") {
+    auto a = ParseAttachmentResponse(kPutAnswer);
+    REQUIRE(a.ok());
+    CHECK(a->id == "1d00b88d-0da6-4dc8-858b-607e0b16c658");
+    CHECK(a->status == "reserved");
+    CHECK(a->instance == "d253a60e-6d87-4211-a6a6-1254a5078b80");
+    CHECK(a->volume_id == "374fbdbb-b4d3-483b-88f4-24ad4077640c");
+    CHECK(a->attached_at.empty());
+    CHECK(a->attach_mode == "null");
+    CHECK(a->connection_info ==
+          R"({"access_mode":"rw","qos_specs":null,"encrypted":false,"cacheable":false,"driver_volume_type":"iscsi",)"
+          R"("attachment_id":"1d00b88d-0da6-4dc8-858b-607e0b16c658"})");
+  }
+  SUBCASE("POST answer of a reservation: connection_info {}; null instance") {
+    auto a = ParseAttachmentResponse(
+        R"({"attachment": {"id": "x", "status": "reserved", "instance": null, "volume_id": "v", "attached_at": "",)"
+        R"( "detached_at": "", "attach_mode": "null", "connection_info": {}}})");
+    REQUIRE(a.ok());
+    CHECK(a->connection_info == "{}");
+    CHECK(a->instance.empty());
+  }
+  SUBCASE("connection_info null or absent") {
+    auto a = ParseAttachmentResponse(R"({"attachment": {"id": "x", "connection_info": null}})");
+    REQUIRE(a.ok());
+    CHECK_FALSE(a->connection_info.has_value());
+    a = ParseAttachmentResponse(R"({"attachment": {"id": "x"}})");
+    REQUIRE(a.ok());
+    CHECK_FALSE(a->connection_info.has_value());
+  }
+  SUBCASE("not an attachment: kRemoteError") {
+    for (const char* body : {"", "<html>", "[]", R"({"attachments": []})", R"({"attachment": {"status": "x"}})",
+                             R"({"attachment": {"id": 5}})", R"({"attachment": {"id": "x", "status": 1}})"}) {
+      CAPTURE(body);
+      auto a = ParseAttachmentResponse(body);
+      REQUIRE_FALSE(a.ok());
+      CHECK(a.error().code() == base::Code::kRemoteError);
+    }
+  }
+}
+
+TEST_CASE("agent::cinder::ParseVolumeResponse") {
+  auto v = ParseVolumeResponse(
+      R"({"volume": {"id": "v1", "status": "in-use", "attach_status": "attached", "multiattach": true,)"
+      R"( "attachments": [{"id": "v1", "attachment_id": "a1", "server_id": "s"}, {"attachment_id": "a2"}]}})");
+  REQUIRE(v.ok());
+  CHECK(v->id == "v1");
+  CHECK(v->status == "in-use");
+  CHECK(v->attach_status == "attached");
+  CHECK(v->multiattach);
+  CHECK(v->attachment_ids == std::vector<std::string>{"a1", "a2"});
+  CHECK_FALSE(ParseVolumeResponse(R"({"volume": {"id": "v", "multiattach": "yes"}})").ok());
+  CHECK_FALSE(ParseVolumeResponse(R"({"volume": {"id": "v", "attachments": {}}})").ok());
+}
+
+TEST_CASE("agent::cinder::ParseMaxVolumeApiVersion") {
+  auto v = ParseMaxVolumeApiVersion(kVersions);
+  REQUIRE(v.ok());
+  REQUIRE(v->has_value());
+  CHECK(**v == ApiVersion{3, 70});
+  CHECK(**v >= ApiVersion{3, 44});
+  CHECK(ApiVersion{3, 9} < ApiVersion{3, 44});
+  auto none = ParseMaxVolumeApiVersion(R"({"versions": [{"version": "", "id": "v2.0"}]})");
+  REQUIRE(none.ok());
+  CHECK_FALSE(none->has_value());
+  CHECK_FALSE(ParseMaxVolumeApiVersion(R"({"choices": []})").ok());
+  CHECK_FALSE(ParseApiVersion("3").has_value());
+  CHECK_FALSE(ParseApiVersion("3.x").has_value());
+  CHECK_FALSE(ParseApiVersion("3.44.1").has_value());
+  CHECK(ParseApiVersion("3.44") == ApiVersion{3, 44});
+}
+
+TEST_CASE("agent::cinder request bodies") {
+  CHECK(CreateAttachmentBody("v\"1", "i") ==
+        R"({"attachment":{"volume_uuid":"v\"1","connector":null,"instance_uuid":"i"}})");
+  const std::string connector = R"({"host": "compute1", "multipath": false})";
+  SUBCASE("mountpoint added when given and absent") {
+    auto body = UpdateAttachmentBody(connector, "/dev/vdb");
+    REQUIRE(body.ok());
+    CHECK(*body == R"({"attachment": {"connector": {"host": "compute1", "multipath": false, "mountpoint": "/dev/vdb"}}})");
+  }
+  SUBCASE("the connector's own mountpoint wins; empty or no mountpoint adds nothing") {
+    auto body = UpdateAttachmentBody(R"({"mountpoint": "/dev/vdc"})", "/dev/vdb");
+    REQUIRE(body.ok());
+    CHECK(*body == R"({"attachment": {"connector": {"mountpoint": "/dev/vdc"}}})");
+    body = UpdateAttachmentBody(connector, "");
+    REQUIRE(body.ok());
+    CHECK(body->find("mountpoint") == std::string::npos);
+    body = UpdateAttachmentBody(" {}\n", std::nullopt);
+    REQUIRE(body.ok());
+    CHECK(*body == R"({"attachment": {"connector": {}}})");
+    body = UpdateAttachmentBody("{ }", "/dev/vdb");
+    REQUIRE(body.ok());
+    CHECK(*body == R"({"attachment": {"connector": { "mountpoint": "/dev/vdb"}}})");
+  }
+  SUBCASE("not an object: kInvalidInput before anything is sent") {
+    for (const char* bad : {"", "[]", "null", "{\"a\":", "{} {}"}) {
+      CAPTURE(bad);
+      auto body = UpdateAttachmentBody(bad, "/dev/vdb");
+      REQUIRE_FALSE(body.ok());
+      CHECK(body.error().code() == base::Code::kInvalidInput);
+    }
+  }
+}
+
+TEST_CASE("agent::cinder::HttpAnswerError") {
+  struct Case {
+    long status;
+    base::Code code;
+  };
+  for (Case c : {Case{400, base::Code::kInvalidInput}, Case{401, base::Code::kPermissionDenied},
+                 Case{403, base::Code::kPermissionDenied}, Case{404, base::Code::kNotFound},
+                 Case{409, base::Code::kFailedPrecondition}, Case{406, base::Code::kRemoteError},
+                 Case{500, base::Code::kRemoteError}, Case{503, base::Code::kRemoteError}}) {
+    CAPTURE(c.status);
+    CHECK(HttpAnswerError("Cinder GET /x", c.status, "").code() == c.code);
+  }
+  SUBCASE("Cinder's fault message") {
+    base::Status s = HttpAnswerError(
+        "Cinder PUT /attachments/a", 500,
+        R"({"computeFault": {"code": 500, "message": "Unable to update attachment (Volume \nbusy)."}})");
+    CHECK(s.message() == "Cinder PUT /attachments/a: HTTP 500: Unable to update attachment (Volume busy).");
+    s = HttpAnswerError("Cinder GET /attachments/x", 404,
+                        R"({"itemNotFound": {"message": "VolumeAttachment x could not be found.", "code": 404}})");
+    CHECK(s.message() == "Cinder GET /attachments/x: HTTP 404: VolumeAttachment x could not be found.");
+  }
+  SUBCASE("other bodies: one line, bounded") {
+    CHECK(CinderFaultMessage("<html>\n <body>404 Not Found</body>\n</html>\n") ==
+          "<html> <body>404 Not Found</body> </html>");
+    CHECK(CinderFaultMessage("") == "(no message)");
+    CHECK(CinderFaultMessage(std::string(1000, 'x')).size() == 303);
+  }
+}

@@ -1,0 +1,200 @@
+// Tests of agent/cinder/keystone_auth.h. There is no Keystone in the test
+// stack, and bdm-agent has no fake one: the token request body is checked
+// against what keystoneauth's v3 Password plugin builds (nova-facts 4.6), and
+// the catalog look-up against Keystone's own api-ref sample response
+// (api-ref/source/v3/samples/admin/auth-password-project-scoped-response.json,
+// cut to the services that matter here) and a variant of it with v3 volume
+// services added.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "agent/cinder/keystone_auth.h"
+
+using namespace agent::cinder;
+using agent::config::KeystoneAuthOptions;
+
+namespace {
+
+// From the keystone api-ref sample: identity, volumev2 (cinderv2), volume
+// (cinder, v1) and compute services, verbatim.
+constexpr const char* kSampleCatalog = R"([
+  {"endpoints": [
+     {"region_id": "RegionOne", "url": "http://23.253.248.171:5000/v2.0", "region": "RegionOne", "interface": "public", "id": "068d1b359ee84b438266cb736d81de97"},
+     {"region_id": "RegionOne", "url": "http://23.253.248.171:35357/v2.0", "region": "RegionOne", "interface": "admin", "id": "8bfc846841ab441ca38471be6d164ced"},
+     {"region_id": "RegionOne", "url": "http://23.253.248.171:5000/v2.0", "region": "RegionOne", "interface": "internal", "id": "beb6d358c3654b4bada04d4663b640b9"}],
+   "type": "identity", "id": "050726f278654128aba89757ae25950c", "name": "keystone"},
+  {"endpoints": [
+     {"region_id": "RegionOne", "url": "http://23.253.248.171:8776/v2/a6944d763bf64ee6a275f1263fae0352", "region": "RegionOne", "interface": "internal", "id": "2dce7429526e44808235fe918063a914"},
+     {"region_id": "RegionOne", "url": "http://23.253.248.171:8776/v2/a6944d763bf64ee6a275f1263fae0352", "region": "RegionOne", "interface": "public", "id": "a9a9929e6dc645c882ac1abd8bf73d38"},
+     {"region_id": "RegionOne", "url": "http://23.253.248.171:8776/v2/a6944d763bf64ee6a275f1263fae0352", "region": "RegionOne", "interface": "admin", "id": "c7d5f958df7f4c8da84db91094bdc198"}],
+   "type": "volumev2", "id": "202382a1b8a94210bb3120af958092c4", "name": "cinderv2"},
+  {"endpoints": [
+     {"region_id": "RegionOne", "url": "http://23.253.248.171:8774/v2.1/a6944d763bf64ee6a275f1263fae0352", "region": "RegionOne", "interface": "admin", "id": "2511589f262a407bb0071a814a480af4"},
+     {"region_id": "RegionOne", "url": "http://23.253.248.171:8774/v2.1/a6944d763bf64ee6a275f1263fae0352", "region": "RegionOne", "interface": "internal", "id": "9cf9209ae4fc4673a7295611001cf0ae"},
+     {"region_id": "RegionOne", "url": "http://23.253.248.171:8774/v2.1/a6944d763bf64ee6a275f1263fae0352", "region": "RegionOne", "interface": "public", "id": "d200b2509e1343e3887dcc465b4fa534"}],
+   "type": "compute", "id": "a226b3eeb5594f50bf8b6df94636ed28", "name": "nova"},
+  {"endpoints": [
+     {"region_id": "RegionOne", "url": "http://23.253.248.171:8776/v1/a6944d763bf64ee6a275f1263fae0352", "region": "RegionOne", "interface": "internal", "id": "3e321c2c6fa04152b3e86c18b91b93ae"},
+     {"region_id": "RegionOne", "url": "http://23.253.248.171:8776/v1/a6944d763bf64ee6a275f1263fae0352", "region": "RegionOne", "interface": "admin", "id": "55aef0f2557449d4946dc9461b73a63b"},
+     {"region_id": "RegionOne", "url": "http://23.253.248.171:8776/v1/a6944d763bf64ee6a275f1263fae0352", "region": "RegionOne", "interface": "public", "id": "7c91a66a200e458ca6e4e00fddf4d98b"}],
+   "type": "volume", "id": "b6b5edc3fc384b6787149e91b3b31988", "name": "cinder"}
+])";
+
+// The sample's token around a catalog.
+std::string Token(const std::string& catalog) {
+  return R"({"token": {"methods": ["password"], "roles": [{"id": "51cc68287d524c759f47c811e6463340", "name": "admin"}],)"
+         R"( "expires_at": "2015-11-07T02:58:43.578887Z", "project": {"domain": {"id": "default", "name": "Default"},)"
+         R"( "id": "a6944d763bf64ee6a275f1263fae0352", "name": "admin"}, "is_domain": false, "catalog": )" +
+         catalog + R"(, "extras": {}, "user": {"domain": {"id": "default", "name": "Default"},)"
+                   R"( "id": "ee4dfb6e5540447cb3741905149d9b6e", "name": "admin"},)"
+                   R"( "audit_ids": ["3T2dc1CGQxyJsHdDu1xkcw"], "issued_at": "2015-11-07T01:58:43.578929Z"}})";
+}
+
+// The sample plus a block-storage service (two regions) and a volumev3 one.
+std::string WithV3Services() {
+  std::string catalog = kSampleCatalog;
+  catalog.pop_back();  // ']'
+  catalog += R"(,
+  {"endpoints": [
+     {"region_id": "RegionOne", "url": "http://bs1:8776/v3/a69", "region": "RegionOne", "interface": "public", "id": "e1"},
+     {"region_id": "RegionTwo", "url": "http://bs2:8776/v3/a69", "region": "RegionTwo", "interface": "public", "id": "e2"}],
+   "type": "block-storage", "id": "s1", "name": "cinder"},
+  {"endpoints": [
+     {"region_id": "RegionOne", "url": "", "region": "RegionOne", "interface": "public", "id": "e3"},
+     {"region_id": "RegionOne", "url": "http://ctl:8776/v3/a69", "region": "RegionOne", "interface": "public", "id": "e4"},
+     {"region_id": "RegionOne", "url": "http://ctl-int:8776/v3/a69", "region": "RegionOne", "interface": "internal", "id": "e5"},
+     {"region": "RegionTwo", "url": "http://ctl2:8776/v3/a69", "interface": "public", "id": "e6"}],
+   "type": "volumev3", "id": "s2", "name": "cinderv3"}
+])";
+  return Token(catalog);
+}
+
+std::string Select(const std::string& token, const char* catalog_info, std::optional<std::string> region = {}) {
+  auto query = ParseCatalogInfo(catalog_info, std::move(region));
+  REQUIRE(query.ok());
+  auto url = SelectCatalogEndpoint(token, *query);
+  if (!url.ok()) return "<" + std::string(base::CodeName(url.error().code())) + ">";
+  return *url;
+}
+
+KeystoneAuthOptions NovaUser() {
+  KeystoneAuthOptions auth;
+  auth.auth_type = "password";
+  auth.auth_url = "http://ctl:5000/v3";
+  auth.username = "nova";
+  auth.password = "p\"w";
+  auth.user_domain_name = "Default";
+  auth.project_name = "service";
+  auth.project_domain_name = "Default";
+  return auth;
+}
+
+}  // namespace
+
+TEST_CASE("agent::cinder::KeystoneTokenRequestBody") {
+  KeystoneAuthOptions auth = NovaUser();
+  SUBCASE("project by name (nova-facts 4.6)") {
+    auto body = KeystoneTokenRequestBody(auth, "cinder");
+    REQUIRE(body.ok());
+    CHECK(*body == R"({"auth":{"identity":{"methods":["password"],"password":{"user":{"password":"p\"w",)"
+                   R"("name":"nova","domain":{"name":"Default"}}}},"scope":{"project":{"name":"service",)"
+                   R"("domain":{"name":"Default"}}}}})");
+  }
+  SUBCASE("ids win over names; project_id needs no domain") {
+    auth.user_domain_id = "default";
+    auth.project_id = "a6944d76";
+    auto body = KeystoneTokenRequestBody(auth, "cinder");
+    REQUIRE(body.ok());
+    CHECK(*body == R"({"auth":{"identity":{"methods":["password"],"password":{"user":{"password":"p\"w",)"
+                   R"("name":"nova","domain":{"id":"default"}}}},"scope":{"project":{"id":"a6944d76"}}}})");
+  }
+  SUBCASE("system scope; unscoped") {
+    auth.project_name.reset();
+    auth.system_scope = "all";
+    auto body = KeystoneTokenRequestBody(auth, "cinder");
+    REQUIRE(body.ok());
+    CHECK(body->ends_with(R"("scope":{"system":{"all":true}}}})"));
+    auth.system_scope.reset();
+    auth.user_domain_name.reset();
+    body = KeystoneTokenRequestBody(auth, "cinder");
+    REQUIRE(body.ok());
+    CHECK(*body == R"({"auth":{"identity":{"methods":["password"],"password":{"user":{"password":"p\"w",)"
+                   R"("name":"nova"}}}}})");
+  }
+  SUBCASE("missing credentials name the option, never the password") {
+    auth.username.reset();
+    auto body = KeystoneTokenRequestBody(auth, "service_user");
+    REQUIRE_FALSE(body.ok());
+    CHECK(body.error().code() == base::Code::kInvalidInput);
+    CHECK(body.error().message() == "[service_user] username is not set");
+    auth = NovaUser();
+    auth.password.reset();
+    CHECK(KeystoneTokenRequestBody(auth, "cinder").error().message() == "[cinder] password is not set");
+  }
+}
+
+TEST_CASE("agent::cinder::KeystoneTokenUrl") {
+  KeystoneAuthOptions auth = NovaUser();
+  CHECK(KeystoneTokenUrl(auth, "cinder").value() == "http://ctl:5000/v3/auth/tokens");
+  auth.auth_url = "http://ctl:5000/";
+  CHECK(KeystoneTokenUrl(auth, "cinder").value() == "http://ctl:5000/v3/auth/tokens");
+  auth.auth_url = "https://ctl/identity/v3/";
+  CHECK(KeystoneTokenUrl(auth, "cinder").value() == "https://ctl/identity/v3/auth/tokens");
+  auth.auth_type = "v3password";
+  auth.auth_url = "https://ctl/identity";
+  CHECK(KeystoneTokenUrl(auth, "cinder").value() == "https://ctl/identity/auth/tokens");
+  auth.auth_url = "http://ctl:5000/v2.0";
+  CHECK(KeystoneTokenUrl(auth, "cinder").error().code() == base::Code::kInvalidInput);
+  auth.auth_url.reset();
+  CHECK(KeystoneTokenUrl(auth, "cinder").error().message() == "[cinder] auth_url is not set");
+}
+
+TEST_CASE("agent::cinder::SelectCatalogEndpoint") {
+  const std::string sample = Token(kSampleCatalog);
+  SUBCASE("the api-ref sample") {
+    // Nova's default catalog_info: no volumev3 (nor block-storage) service.
+    CHECK(Select(sample, "volumev3::publicURL") == "<not found>");
+    CHECK(Select(sample, "volumev2::publicURL") == "http://23.253.248.171:8776/v2/a6944d763bf64ee6a275f1263fae0352");
+    CHECK(Select(sample, "volume:cinder:internalURL") ==
+          "http://23.253.248.171:8776/v1/a6944d763bf64ee6a275f1263fae0352");
+    CHECK(Select(sample, "volume:cinderv3:publicURL") == "<not found>");
+    CHECK(Select(sample, "volumev2::public", "RegionTwo") == "<not found>");
+    CHECK(Select(sample, "volumev2::admin", "RegionOne") ==
+          "http://23.253.248.171:8776/v2/a6944d763bf64ee6a275f1263fae0352");
+    // block-storage takes any alias; the first in the official order wins.
+    CHECK(Select(sample, "block-storage::public") == "http://23.253.248.171:8776/v2/a6944d763bf64ee6a275f1263fae0352");
+  }
+  SUBCASE("with v3 services") {
+    const std::string token = WithV3Services();
+    CHECK(Select(token, "volumev3::publicURL") == "http://ctl:8776/v3/a69");  // exact type first; empty url skipped
+    CHECK(Select(token, "volumev3:cinderv3:internalURL") == "http://ctl-int:8776/v3/a69");
+    CHECK(Select(token, "volumev3::public", "RegionTwo") == "http://ctl2:8776/v3/a69");  // "region" when no region_id
+    CHECK(Select(token, "block-storage::public", "RegionTwo") == "http://bs2:8776/v3/a69");
+    CHECK(Select(token, "volumev3:cinder:public") == "http://bs1:8776/v3/a69");  // only the alias has that name
+  }
+  SUBCASE("no catalog or not a token") {
+    auto query = ParseCatalogInfo("volumev3::publicURL", std::nullopt).value();
+    CHECK(SelectCatalogEndpoint(R"({"token": {"methods": ["password"]}})", query).error().code() ==
+          base::Code::kNotFound);
+    CHECK(SelectCatalogEndpoint("[]", query).error().code() == base::Code::kRemoteError);
+  }
+}
+
+TEST_CASE("agent::cinder::ParseCatalogInfo") {
+  auto q = ParseCatalogInfo("volumev3::publicURL", std::string());
+  REQUIRE(q.ok());
+  CHECK(q->service_type == "volumev3");
+  CHECK(q->service_name.empty());
+  CHECK(q->interface == "public");
+  CHECK_FALSE(q->region.has_value());
+  q = ParseCatalogInfo("volumev3:cinderv3:internal", std::string("RegionOne"));
+  REQUIRE(q.ok());
+  CHECK(q->service_name == "cinderv3");
+  CHECK(q->interface == "internal");
+  CHECK(q->region == "RegionOne");
+  for (const char* bad : {"volumev3", "volumev3:publicURL", "a:b:c:d", ":x:public", "volumev3:x:"}) {
+    CAPTURE(bad);
+    CHECK(ParseCatalogInfo(bad, std::nullopt).error().code() == base::Code::kInvalidInput);
+  }
+}
