@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "agent/commands/get_connector.h"
 #include "agent/commands/show.h"
 
 namespace agent {
@@ -10,6 +11,8 @@ namespace {
 
 constexpr std::array kCommands = {
     Command{"show", "show all attributes of one block device mapping", commands::RunShow},
+    Command{"get-connector", "print this host's os-brick connector (as nova-manage get_connector)",
+            commands::RunGetConnector},
 };
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {
