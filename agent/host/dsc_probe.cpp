@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <memory>
 #include <optional>
 #include <string>
+
+#include "agent/host/unique_fd.h"
+#include "base/unique_handle.h"
 
 namespace agent::host {
 namespace {
@@ -55,9 +57,10 @@ bool HeadMetricsIsOk(int fd, Clock::time_point deadline) {
 
 // nullopt when the address does not connect; else whether it answered 200.
 std::optional<bool> TryAddress(const addrinfo& address, Clock::time_point deadline) {
-  const int fd = socket(address.ai_family, address.ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, address.ai_protocol);
-  if (fd < 0) return std::nullopt;
-  const std::unique_ptr<const int, void (*)(const int*)> closer(&fd, [](const int* f) { close(*f); });
+  const UniqueFd socket_fd(
+      socket(address.ai_family, address.ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, address.ai_protocol));
+  if (!socket_fd.valid()) return std::nullopt;
+  const int fd = socket_fd.get();
   if (connect(fd, address.ai_addr, address.ai_addrlen) != 0) {
     if (errno != EINPROGRESS || !WaitFor(fd, POLLOUT, deadline)) return std::nullopt;
     int error = 0;
@@ -85,7 +88,7 @@ bool LightosDiscoveryClientFound(std::chrono::milliseconds timeout) {
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
   if (getaddrinfo("localhost", std::to_string(kLightosDiscoveryPort).c_str(), &hints, &found) != 0) return false;
-  const std::unique_ptr<addrinfo, void (*)(addrinfo*)> owner(found, freeaddrinfo);
+  const base::UniqueHandle<addrinfo, freeaddrinfo> owner(found);
   // Like socket.create_connection: the first address that connects is used.
   for (const addrinfo* a = found; a != nullptr; a = a->ai_next) {
     if (std::optional<bool> ok = TryAddress(*a, deadline)) return *ok;

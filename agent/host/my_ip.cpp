@@ -6,16 +6,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <memory>
 #include <sstream>
+
+#include "agent/host/unique_fd.h"
+#include "base/unique_handle.h"
 
 namespace agent::host {
 namespace {
 
 std::optional<std::string> SourceAddressTowardsTestNet() {
-  const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return std::nullopt;
-  const std::unique_ptr<const int, void (*)(const int*)> closer(&fd, [](const int* f) { close(*f); });
+  const UniqueFd socket_fd(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!socket_fd.valid()) return std::nullopt;
+  const int fd = socket_fd.get();
   sockaddr_in target{};
   target.sin_family = AF_INET;
   target.sin_port = htons(80);
@@ -32,7 +34,7 @@ std::optional<std::string> SourceAddressTowardsTestNet() {
 std::optional<std::string> FirstIpv4Of(const std::string& interface) {
   ifaddrs* list = nullptr;
   if (getifaddrs(&list) != 0) return std::nullopt;
-  const std::unique_ptr<ifaddrs, void (*)(ifaddrs*)> owner(list, freeifaddrs);
+  const base::UniqueHandle<ifaddrs, freeifaddrs> owner(list);
   for (const ifaddrs* a = list; a != nullptr; a = a->ifa_next) {
     if (a->ifa_addr == nullptr || a->ifa_addr->sa_family != AF_INET || interface != a->ifa_name) continue;
     char text[INET_ADDRSTRLEN] = {};

@@ -10,38 +10,12 @@
 #include <cerrno>
 #include <cstring>
 
+#include "agent/host/unique_fd.h"
+
 extern char** environ;
 
 namespace agent::host {
 namespace {
-
-// One end of a pipe; closed when it goes away.
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  Fd(Fd&& other) noexcept : fd_(other.Release()) {}
-  Fd& operator=(Fd&& other) noexcept {
-    Reset(other.Release());
-    return *this;
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() { Reset(); }
-
-  int get() const { return fd_; }
-  [[nodiscard]] int Release() {
-    const int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-  void Reset(int fd = -1) {
-    if (fd_ >= 0) close(fd_);
-    fd_ = fd;
-  }
-
- private:
-  int fd_;
-};
 
 std::string Errno(const std::string& context, int error) { return context + ": " + std::strerror(error); }
 
@@ -80,8 +54,8 @@ base::Result<ProgramOutput> RunProgram(const std::vector<std::string>& argv, std
   if (argv.empty()) return base::Status::Internal("RunProgram: empty argv");
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return base::Status::Internal(Errno("pipe", errno));
-  Fd read_end(fds[0]);
-  Fd write_end(fds[1]);
+  UniqueFd read_end(fds[0]);
+  UniqueFd write_end(fds[1]);
 
   SpawnSetup setup;
   posix_spawn_file_actions_addopen(&setup.actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
