@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "agent/commands/get_connector.h"
 #include "agent/commands/recover.h"
 #include "agent/commands/refresh.h"
 #include "agent/commands/show.h"
@@ -15,6 +16,8 @@ constexpr std::array kCommands = {
     Command{"refresh", "replace a stopped instance's volume attachment and store fresh connection_info",
             commands::RunRefresh},
     Command{"recover", "finish refreshes that were interrupted (from their journals)", commands::RunRecover},
+    Command{"get-connector", "print this host's os-brick connector (as nova-manage get_connector)",
+            commands::RunGetConnector},
 };
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {

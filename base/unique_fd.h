@@ -1,4 +1,5 @@
-// UniqueFd: owns a POSIX file descriptor and closes it exactly once.
+// UniqueFd: owns a POSIX file descriptor (a file, a pipe end, a socket) and
+// closes it exactly once.
 // Movable, not copyable; -1 means "none".
 #pragma once
 
@@ -22,7 +23,9 @@ class UniqueFd {
   ~UniqueFd() { Reset(); }
 
   int get() const { return fd_; }
-  explicit operator bool() const { return fd_ >= 0; }
+  bool valid() const { return fd_ >= 0; }
+  explicit operator bool() const { return valid(); }
+  [[nodiscard]] int Release() { return std::exchange(fd_, -1); }
   void Reset(int fd = -1) {
     if (fd_ >= 0) ::close(fd_);
     fd_ = fd;
