@@ -13,7 +13,8 @@
 // name) for rows that have no mapping. --service-version prints, instead,
 // the cell's minimum nova-compute service version ("none" if there is none).
 // --plan prints the remove_volume_connection call for `[upgrade_levels]
-// compute = LEVEL` ("-" for unset; "auto" reads every cell's services) as
+// compute = LEVEL` ("-" for unset, which is auto; auto reads every cell's
+// services) as
 // "<version> <topic> <delete_attachment> <instance version>", or
 // "error <code name>: <message>". With --call-args it then prints, one line
 // per uuid, the `args` object of that call for VOLUME_ID, as the agent sends

@@ -319,3 +319,12 @@ def test_capped_call_version_matches_zed_client(nova, level):
     rc, out, err = cpp("--plan", level)
     assert rc == 0, err
     assert out.strip().startswith(expected), (level, out)
+
+
+def test_unset_level_plans_as_auto():
+    """Unset [upgrade_levels] compute is auto to bdm-agent (Nova's unpinned
+    client would send its newest version, which an older compute ignores)."""
+    rc_auto, auto, err_auto = cpp("--plan", "auto")
+    rc_unset, unset, err_unset = cpp("--plan", "-")
+    assert rc_auto == 0 and rc_unset == 0, err_auto + err_unset
+    assert unset == auto and not unset.startswith("error"), (unset, auto)
