@@ -64,8 +64,10 @@ class Nova:
         if not os.path.exists(os.path.join(STACK_DIR, "seed.json")):
             raise RuntimeError(STACK_DIR + "/seed.json missing: run tools/stack up && tools/seed")
         from nova import config, context, objects
+        import nova.conf
         objects.register_all()
-        config.parse_args(["bdm-agent-wire-test", "--config-file", NOVA_CONF])
+        if "config_file" not in nova.conf.CONF:  # not yet parsed (test_nova_rpc_server.py does it too)
+            config.parse_args(["bdm-agent-wire-test", "--config-file", NOVA_CONF])
         self.context = context
         self.objects = objects
         self.ctxt = context.get_admin_context()
