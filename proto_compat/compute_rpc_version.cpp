@@ -101,13 +101,16 @@ std::int64_t MinimumServiceVersionAcrossCells(std::span<const std::optional<std:
   return minimum;
 }
 
-bool IsAutoUpgradeLevel(const std::optional<std::string>& level) { return level == "auto"; }
+bool IsAutoUpgradeLevel(const std::optional<std::string>& level) { return !level || *level == "auto"; }
 
 base::Result<ComputeRpcCap> ResolveComputeRpcCap(const std::optional<std::string>& level,
                                                  std::optional<std::int64_t> minimum_service_version) {
-  if (!level) return ComputeRpcCap{std::nullopt, "[upgrade_levels] compute is not set: no version cap"};
   if (IsAutoUpgradeLevel(level)) {
-    if (!minimum_service_version) throw std::logic_error("ResolveComputeRpcCap: auto needs the service version");
+    const std::string auto_origin =
+        level ? "[upgrade_levels] compute = auto" : "[upgrade_levels] compute is not set (as auto)";
+    if (!minimum_service_version) {
+      throw std::logic_error("ResolveComputeRpcCap: auto (or unset) needs the service version");
+    }
     const std::int64_t minimum = *minimum_service_version;
     if (minimum < 0) {
       return base::Status::Corrupt("minimum nova-compute service version " + std::to_string(minimum) +
@@ -115,8 +118,8 @@ base::Result<ComputeRpcCap> ResolveComputeRpcCap(const std::optional<std::string
     }
     if (minimum == 0) {
       return ComputeRpcCap{Known(kNewestComputeRpcVersion),
-                           "[upgrade_levels] compute = auto: no nova-compute service reports a version, "
-                           "using the newest (" + std::string(kNewestComputeRpcVersion) + ")"};
+                           auto_origin + ": no nova-compute service reports a version, using the newest (" +
+                               std::string(kNewestComputeRpcVersion) + ")"};
     }
     auto cap = ComputeRpcForServiceVersion(minimum);
     if (!cap) {
@@ -126,8 +129,8 @@ base::Result<ComputeRpcCap> ResolveComputeRpcCap(const std::optional<std::string
           std::string(kNewestComputeRpcVersion) +
           "); set [upgrade_levels] compute to a version such as " + std::string(kNewestComputeRpcVersion));
     }
-    return ComputeRpcCap{cap, "[upgrade_levels] compute = auto: minimum nova-compute service version " +
-                                  std::to_string(minimum) + " -> " + FormatRpcVersion(*cap)};
+    return ComputeRpcCap{cap, auto_origin + ": minimum nova-compute service version " + std::to_string(minimum) +
+                                  " -> " + FormatRpcVersion(*cap)};
   }
   const std::optional<std::string_view> alias = ComputeRpcAlias(*level);
   auto cap = ParseRpcVersion(alias.value_or(*level));

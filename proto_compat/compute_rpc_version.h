@@ -3,14 +3,21 @@
 // and _determine_version_cap, nova/objects/service.py, oslo.messaging's
 // version_is_compatible).
 //
-//   unset          no cap: every version may be sent (the newest is used)
 //   "auto"         the cap follows the oldest nova-compute: the minimum
 //                  service version (services.version over live, not
 //                  forced-down nova-compute rows of every cell) mapped
 //                  through SERVICE_VERSION_HISTORY; 0 (no computes) means
 //                  the newest version known, as Nova does without caching
+//   unset          the same as "auto". Here bdm-agent differs from Nova,
+//                  whose client sends its own newest version when unset: a
+//                  bdm-agent newer than the computes (the usual case for a
+//                  repair tool) would then send 6.3 on topic compute-alt,
+//                  which an older compute never answers (a 60 s timeout)
 //   a release name VERSION_ALIASES, lower case ("zed" -> 6.1)
-//   anything else  used as a version literally ("6.0"; "Zed" is not an alias)
+//   anything else  used as a version literally ("6.0"; "Zed" is not an alias;
+//                  an empty value is an error, as int('') is in Nova)
+// The newest call regardless of the computes takes an explicit cap at the
+// newest version: "gazpacho" or kNewestComputeRpcVersion ("6.5").
 //
 // Tables: the newest Nova this file knows is 33.x ("gazpacho", compute RPC
 // 6.5, SERVICE_VERSION 73). Service versions 0..64 are Zed's
@@ -71,16 +78,17 @@ std::optional<RpcVersion> ComputeRpcForServiceVersion(std::int64_t service_versi
 std::int64_t MinimumServiceVersionAcrossCells(std::span<const std::optional<std::int64_t>> per_cell);
 
 struct ComputeRpcCap {
-  std::optional<RpcVersion> cap;  // empty: no cap
+  std::optional<RpcVersion> cap;  // empty: no cap, as Nova's unpinned client (never from Resolve...)
   std::string origin;             // how it was chosen, for logs
 };
 
-// Whether `level` is "auto", i.e. ResolveComputeRpcCap needs the minimum
-// nova-compute service version.
+// Whether `level` is "auto" or unset, i.e. ResolveComputeRpcCap needs the
+// minimum nova-compute service version.
 bool IsAutoUpgradeLevel(const std::optional<std::string>& level);
 
-// The cap for `[upgrade_levels] compute` = `level` (see above).
-// `minimum_service_version` is read only for "auto" and must then be given.
+// The cap for `[upgrade_levels] compute` = `level` (see above; nullopt:
+// unset). `minimum_service_version` is read only when IsAutoUpgradeLevel and
+// must then be given.
 // kInvalidInput: the level is neither an alias nor a version.
 // kFailedPrecondition: "auto" with a minimum newer than
 // kNewestComputeServiceVersion (Nova raises ServiceTooOld: this client is

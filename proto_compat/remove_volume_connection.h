@@ -12,9 +12,10 @@
 //                 which knows 2.8), else 2.7, which every 6.x compute
 //                 accepts without a conductor backport round trip. (Nova
 //                 itself always sends its own newest version.)
-// With no cap this is 6.3 + delete_attachment on compute-alt: right for the
-// newest computes only. A deployment of older computes needs a cap ("auto"
-// or a release name), as it does for Nova's own client.
+// With no cap (Nova's own client when `[upgrade_levels] compute` is unset)
+// this is 6.3 + delete_attachment on compute-alt: right for the newest
+// computes only. bdm-agent always has a cap: unset means "auto" there
+// (compute_rpc_version.h), so the call follows the oldest nova-compute.
 //
 // Pure functions; safe from any thread.
 #pragma once

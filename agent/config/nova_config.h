@@ -76,7 +76,9 @@ struct NovaConfig {
   std::optional<std::string> database_connection, api_database_connection;
   CinderOptions cinder;
   ServiceUserOptions service_user;
-  std::optional<std::string> upgrade_levels_compute;  // [upgrade_levels] compute
+  // [upgrade_levels] compute, as written; unset means "auto" to bdm-agent
+  // (proto_compat::ResolveComputeRpcCap), unlike Nova (no cap).
+  std::optional<std::string> upgrade_levels_compute;
   RabbitOptions rabbit;
   bool libvirt_volume_use_multipath = false;  // [libvirt] volume_use_multipath
 

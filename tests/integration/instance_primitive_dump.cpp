@@ -7,14 +7,18 @@
 //       [--version 2.7|2.8] [--without system_metadata|info_cache|security_groups]...
 //       [--service-version] UUID...
 //   instance_primitive_dump --config-file NOVA_CONF --plan LEVEL
+//       [--call-args VOLUME_ID UUID...]
 //
 // The cell is the instance's mapping in the API database, or --cell (by
 // name) for rows that have no mapping. --service-version prints, instead,
 // the cell's minimum nova-compute service version ("none" if there is none).
 // --plan prints the remove_volume_connection call for `[upgrade_levels]
-// compute = LEVEL` ("-" for unset; "auto" reads every cell's services) as
+// compute = LEVEL` ("-" for unset, which is auto; auto reads every cell's
+// services) as
 // "<version> <topic> <delete_attachment> <instance version>", or
-// "error <code name>: <message>".
+// "error <code name>: <message>". With --call-args it then prints, one line
+// per uuid, the `args` object of that call for VOLUME_ID, as the agent sends
+// it (the Instance primitive at the plan's version, with the fields above).
 // Exit 0 when everything printed; 1 with "instance_primitive_dump: <uuid>:
 // <code name>: <message>" on stderr at the first one that did not.
 #include <cstdio>
@@ -38,6 +42,7 @@ struct Options {
   proto_compat::InstanceFields fields;
   bool service_version = false;
   std::optional<std::string> plan;  // "-" for an unset level
+  std::optional<std::string> call_args_volume;
   std::vector<std::string> uuids;
 };
 
@@ -67,6 +72,8 @@ base::Result<Options> ParseArguments(int argc, char** argv) {
       else return base::Status::InvalidInput("--without " + std::string(value) + ": unknown field");
     } else if (arg == "--plan" && has_value) {
       options.plan = argv[++i];
+    } else if (arg == "--call-args" && has_value) {
+      options.call_args_volume = argv[++i];
     } else if (arg == "--service-version") {
       options.service_version = true;
     } else if (!arg.empty() && arg.front() != '-') {
@@ -76,6 +83,7 @@ base::Result<Options> ParseArguments(int argc, char** argv) {
     }
   }
   if (options.config_file.empty()) return base::Status::InvalidInput("--config-file is required");
+  if (options.call_args_volume && !options.plan) return base::Status::InvalidInput("--call-args needs --plan");
   return options;
 }
 
@@ -94,7 +102,9 @@ base::Result<agent::db::CellDatabase*> CellFor(agent::db::MysqlNovaDatabase& db,
   return db.Cell(*mapping->cell);
 }
 
-base::Result<std::string> Dump(agent::db::MysqlNovaDatabase& db, const Options& options, const std::string& uuid) {
+// The primitive of `uuid`, or with `call` (--call-args) the call's args.
+base::Result<std::string> Dump(agent::db::MysqlNovaDatabase& db, const Options& options, const std::string& uuid,
+                               const proto_compat::RemoveVolumeConnectionCall* call) {
   BASE_TRY_ASSIGN(agent::db::CellDatabase * cell, CellFor(db, options, uuid));
   if (options.service_version) {
     BASE_TRY_ASSIGN(std::optional<std::int64_t> version, cell->MinimumComputeServiceVersion());
@@ -102,6 +112,11 @@ base::Result<std::string> Dump(agent::db::MysqlNovaDatabase& db, const Options& 
   }
   BASE_TRY_ASSIGN(std::optional<proto_compat::InstanceRecord> record, cell->LoadInstance(uuid));
   if (!record) return base::Status::NotFound("no live instance " + uuid);
+  if (call) {
+    BASE_TRY_ASSIGN(std::string instance,
+                    proto_compat::EncodeInstancePrimitive(*record, call->instance_version, options.fields));
+    return proto_compat::RemoveVolumeConnectionArgs(*call, instance, *options.call_args_volume);
+  }
   return proto_compat::EncodeInstancePrimitive(*record, options.version, options.fields);
 }
 
@@ -118,16 +133,19 @@ base::Result<std::int64_t> MinimumAcrossCells(agent::db::MysqlNovaDatabase& db) 
   return proto_compat::MinimumServiceVersionAcrossCells(versions);
 }
 
-base::Result<std::string> Plan(agent::db::MysqlNovaDatabase& db, const std::string& level_text) {
+base::Result<proto_compat::RemoveVolumeConnectionCall> Plan(agent::db::MysqlNovaDatabase& db,
+                                                            const std::string& level_text) {
   const std::optional<std::string> level =
       level_text == "-" ? std::nullopt : std::optional<std::string>(level_text);
   std::optional<std::int64_t> minimum;
   if (proto_compat::IsAutoUpgradeLevel(level)) {
     BASE_TRY_ASSIGN(minimum, MinimumAcrossCells(db));
   }
-  auto cap = proto_compat::ResolveComputeRpcCap(level, minimum);
-  if (!cap.ok()) return "error " + std::string(base::CodeName(cap.error().code())) + ": " + cap.error().message();
-  auto call = proto_compat::PlanRemoveVolumeConnection(*cap);
+  BASE_TRY_ASSIGN(proto_compat::ComputeRpcCap cap, proto_compat::ResolveComputeRpcCap(level, minimum));
+  return proto_compat::PlanRemoveVolumeConnection(cap);
+}
+
+std::string PlanLine(const base::Result<proto_compat::RemoveVolumeConnectionCall>& call) {
   if (!call.ok()) return "error " + std::string(base::CodeName(call.error().code())) + ": " + call.error().message();
   return call->version + " " + call->topic + " " + (call->delete_attachment ? "true" : "false") + " " +
          std::string(proto_compat::InstanceVersionName(call->instance_version));
@@ -143,13 +161,16 @@ int main(int argc, char** argv) {
   agent::Log log;
   agent::db::MysqlNovaDatabase db(
       {conf->api_database_connection.value_or(""), conf->database_connection.value_or(""), {}}, log);
+  std::optional<base::Result<proto_compat::RemoveVolumeConnectionCall>> call;
   if (options->plan) {
-    auto text = Plan(db, *options->plan);
-    if (!text.ok()) return Fail(text.error().ToString());
-    std::printf("%s\n", text->c_str());
+    call = Plan(db, *options->plan);
+    std::printf("%s\n", PlanLine(*call).c_str());
+    if (options->call_args_volume && !call->ok()) return Fail("--call-args: no call to build");
   }
+  const proto_compat::RemoveVolumeConnectionCall* call_args =
+      options->call_args_volume ? &**call : nullptr;
   for (const std::string& uuid : options->uuids) {
-    auto text = Dump(db, *options, uuid);
+    auto text = Dump(db, *options, uuid, call_args);
     if (!text.ok()) {
       return Fail(uuid + ": " + std::string(base::CodeName(text.error().code())) + ": " + text.error().message());
     }

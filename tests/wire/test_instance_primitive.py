@@ -64,8 +64,10 @@ class Nova:
         if not os.path.exists(os.path.join(STACK_DIR, "seed.json")):
             raise RuntimeError(STACK_DIR + "/seed.json missing: run tools/stack up && tools/seed")
         from nova import config, context, objects
+        import nova.conf
         objects.register_all()
-        config.parse_args(["bdm-agent-wire-test", "--config-file", NOVA_CONF])
+        if "config_file" not in nova.conf.CONF:  # not yet parsed (test_nova_rpc_server.py does it too)
+            config.parse_args(["bdm-agent-wire-test", "--config-file", NOVA_CONF])
         self.context = context
         self.objects = objects
         self.ctxt = context.get_admin_context()
@@ -319,3 +321,12 @@ def test_capped_call_version_matches_zed_client(nova, level):
     rc, out, err = cpp("--plan", level)
     assert rc == 0, err
     assert out.strip().startswith(expected), (level, out)
+
+
+def test_unset_level_plans_as_auto():
+    """Unset [upgrade_levels] compute is auto to bdm-agent (Nova's unpinned
+    client would send its newest version, which an older compute ignores)."""
+    rc_auto, auto, err_auto = cpp("--plan", "auto")
+    rc_unset, unset, err_unset = cpp("--plan", "-")
+    assert rc_auto == 0 and rc_unset == 0, err_auto + err_unset
+    assert unset == auto and not unset.startswith("error"), (unset, auto)

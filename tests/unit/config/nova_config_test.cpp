@@ -56,7 +56,7 @@ TEST_CASE("agent::config::BuildNovaConfig defaults") {
   CHECK_FALSE(c.cinder.insecure);
   CHECK_FALSE(c.cinder.auth.auth_type.has_value());
   CHECK_FALSE(c.service_user.send_service_user_token);
-  CHECK_FALSE(c.upgrade_levels_compute.has_value());
+  CHECK_FALSE(c.upgrade_levels_compute.has_value());  // unset: bdm-agent resolves it as auto
   CHECK_FALSE(c.rabbit.ssl);
   CHECK(c.rabbit.ssl_ca_file.empty());
   CHECK(c.rabbit.heartbeat_timeout_threshold == 60);
@@ -304,4 +304,13 @@ TEST_CASE("agent::config::LoadNovaConfig") {
     CHECK(c.error().message().find(dir + "/missing.conf") != std::string::npos);
   }
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("agent::config::BuildNovaConfig [upgrade_levels] compute: unset, empty and set are told apart") {
+  // Unset means auto to proto_compat::ResolveComputeRpcCap; an empty value is
+  // not unset (oslo gives ''), so it reaches the resolver and is refused there.
+  CHECK_FALSE(Build("[upgrade_levels]\n").upgrade_levels_compute.has_value());
+  CHECK(Build("[upgrade_levels]\ncompute =\n").upgrade_levels_compute == "");
+  CHECK(Build("[upgrade_levels]\ncompute = gazpacho\n").upgrade_levels_compute == "gazpacho");
+  CHECK(Build("[upgrade_levels]\ncompute = 6.5\n").upgrade_levels_compute == "6.5");
 }

@@ -4,6 +4,7 @@
 // and, on the stack, against Zed's client in tests/wire.
 #include "proto_compat/compute_rpc_version.h"
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -121,10 +122,14 @@ TEST_CASE("proto_compat::ResolveComputeRpcCap: release names and literal version
     CHECK(cap.origin.find(c.level) != std::string::npos);
   }
 
-  SUBCASE("unset: no cap, the newest call") {
-    const ComputeRpcCap cap = Resolve(std::nullopt);
-    CHECK_FALSE(cap.cap.has_value());
-    CHECK(Plan(cap) == "6.3 compute-alt delete_attachment Instance 2.8");
+  SUBCASE("the newest call takes an explicit cap at the newest version") {
+    for (const std::string level : {"gazpacho", "6.5"}) {
+      CAPTURE(level);
+      CHECK(Plan(Resolve(level)) == "6.3 compute-alt delete_attachment Instance 2.8");
+    }
+  }
+  SUBCASE("no cap at all (Nova's unpinned client; never resolved here): the newest call") {
+    CHECK(Plan(ComputeRpcCap{std::nullopt, "no cap"}) == "6.3 compute-alt delete_attachment Instance 2.8");
   }
   SUBCASE("neither alias nor version: invalid input (aliases are lower case)") {
     for (const std::string level : {"Zed", "ZED", "", "latest", "zed ", "6"}) {
@@ -173,28 +178,39 @@ TEST_CASE("proto_compat::ResolveComputeRpcCap: auto from the minimum service ver
       {72, "6.4", "6.3 compute delete_attachment Instance 2.8"},
       {73, "6.5", "6.3 compute-alt delete_attachment Instance 2.8"},
   };
-  for (const Case& c : cases) {
-    CAPTURE(c.service_version);
-    const ComputeRpcCap cap = Resolve("auto", c.service_version);
-    REQUIRE(cap.cap.has_value());
-    CHECK(proto_compat::FormatRpcVersion(*cap.cap) == c.cap);
-    CHECK(Plan(cap) == c.call);
-    CHECK(cap.origin.find(std::to_string(c.service_version)) != std::string::npos);
+  // Unset is auto (unlike Nova, whose unpinned client sends its newest).
+  for (const std::optional<std::string>& level : {std::optional<std::string>("auto"), std::optional<std::string>()}) {
+    CAPTURE(level.value_or("(unset)"));
+    for (const Case& c : cases) {
+      CAPTURE(c.service_version);
+      const ComputeRpcCap cap = Resolve(level, c.service_version);
+      REQUIRE(cap.cap.has_value());
+      CHECK(proto_compat::FormatRpcVersion(*cap.cap) == c.cap);
+      CHECK(Plan(cap) == c.call);
+      CHECK(cap.origin.find(std::to_string(c.service_version)) != std::string::npos);
+      CHECK(cap.origin.find(level ? "= auto" : "not set (as auto)") != std::string::npos);
+    }
   }
   SUBCASE("no computes (0): the newest version, as Nova does") {
-    const ComputeRpcCap cap = Resolve("auto", 0);
-    CHECK(proto_compat::FormatRpcVersion(*cap.cap) == "6.5");
+    CHECK(proto_compat::FormatRpcVersion(*Resolve("auto", 0).cap) == "6.5");
+    CHECK(proto_compat::FormatRpcVersion(*Resolve(std::nullopt, 0).cap) == "6.5");
   }
   SUBCASE("computes newer than this client: Nova's ServiceTooOld") {
-    auto cap = proto_compat::ResolveComputeRpcCap(std::string("auto"), 74);
-    REQUIRE_FALSE(cap.ok());
-    CHECK(cap.error().code() == base::Code::kFailedPrecondition);
-    CHECK(cap.error().message().find("74") != std::string::npos);
+    for (const std::optional<std::string>& level : {std::optional<std::string>("auto"), std::optional<std::string>()}) {
+      auto cap = proto_compat::ResolveComputeRpcCap(level, 74);
+      REQUIRE_FALSE(cap.ok());
+      CHECK(cap.error().code() == base::Code::kFailedPrecondition);
+      CHECK(cap.error().message().find("74") != std::string::npos);
+    }
   }
   SUBCASE("a negative version is corrupt data") {
-    auto cap = proto_compat::ResolveComputeRpcCap(std::string("auto"), -2);
+    auto cap = proto_compat::ResolveComputeRpcCap(std::nullopt, -2);
     REQUIRE_FALSE(cap.ok());
     CHECK(cap.error().code() == base::Code::kCorrupt);
+  }
+  SUBCASE("auto or unset without the service version is a caller's bug") {
+    CHECK_THROWS_AS((void)proto_compat::ResolveComputeRpcCap(std::nullopt, std::nullopt), std::logic_error);
+    CHECK_THROWS_AS((void)proto_compat::ResolveComputeRpcCap(std::string("auto"), std::nullopt), std::logic_error);
   }
   SUBCASE("the service history table") {
     CHECK(proto_compat::ComputeRpcForServiceVersion(0) == std::optional(V("4.0")));
@@ -203,7 +219,9 @@ TEST_CASE("proto_compat::ResolveComputeRpcCap: auto from the minimum service ver
     CHECK_FALSE(proto_compat::ComputeRpcForServiceVersion(-1).has_value());
     CHECK(proto_compat::IsAutoUpgradeLevel(std::string("auto")));
     CHECK_FALSE(proto_compat::IsAutoUpgradeLevel(std::string("Auto")));
-    CHECK_FALSE(proto_compat::IsAutoUpgradeLevel(std::nullopt));
+    CHECK(proto_compat::IsAutoUpgradeLevel(std::nullopt));
+    CHECK_FALSE(proto_compat::IsAutoUpgradeLevel(std::string("")));
+    CHECK_FALSE(proto_compat::IsAutoUpgradeLevel(std::string("zed")));
   }
 }
 
@@ -227,7 +245,7 @@ TEST_CASE("proto_compat::MinimumServiceVersionAcrossCells (get_minimum_version_a
 }
 
 TEST_CASE("proto_compat::RemoveVolumeConnectionArgs keyword order") {
-  auto newest = proto_compat::PlanRemoveVolumeConnection(Resolve(std::nullopt));
+  auto newest = proto_compat::PlanRemoveVolumeConnection(Resolve("gazpacho"));
   REQUIRE(newest.ok());
   auto args = proto_compat::RemoveVolumeConnectionArgs(*newest, R"({"i": 1})", "vol");
   REQUIRE(args.ok());
