@@ -170,7 +170,9 @@ void RpcServer::SendReply(const RpcRequest& request, HandlerResult result, const
   }
   const auto deadline = Clock::now() + options_.missing_reply_queue_timeout;
   ReconnectSchedule schedule(options_.retry);
-  while (!stop.stop_requested()) {
+  // The first attempt is made even when a stop was requested meanwhile: the
+  // message in hand is finished; only retries give way to the stop.
+  for (bool first = true; first || !stop.stop_requested(); first = false) {
     base::Status status;
     if (!connection_ || !connection_->usable()) {
       status = Connect();
