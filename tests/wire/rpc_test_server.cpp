@@ -21,7 +21,9 @@
 // the server failed, 2 for bad arguments.
 //
 // Usage: rpc_test_server --url URL --topic T --server S [--exchange E]
-//          [--version V]
+//          [--version V] [--missing-reply-timeout-ms N]
+// --missing-reply-timeout-ms shortens how long a reply to a missing reply
+// queue is retried (oslo's 60 s by default).
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
@@ -154,6 +156,9 @@ int main(int argc, char** argv) {
   rpc::RpcServerOptions options;
   options.connect = *connect;
   options.topology.control_exchange = flags["--exchange"];
+  if (flags.count("--missing-reply-timeout-ms")) {
+    options.missing_reply_queue_timeout = std::chrono::milliseconds(std::stoll(flags["--missing-reply-timeout-ms"]));
+  }
   options.log = [](std::string_view line) { std::cerr << "rpc_test_server: warning: " << line << std::endl; };
   InvocationLog log;
   rpc::RpcDispatcher dispatcher({MainEndpoint(flags["--version"], log), NamespacedEndpoint(log)});

@@ -46,11 +46,11 @@ def _server_binary():
 class AgentServer:
     """rpc_test_server in a subprocess; its stdout lines are collected."""
 
-    def __init__(self, topic, server="agent1", version="1.3"):
+    def __init__(self, topic, server="agent1", version="1.3", *extra):
         self.topic, self.server = topic, server
         self.proc = subprocess.Popen(
             [_server_binary(), "--url", URL, "--topic", topic, "--server", server, "--exchange", "nova",
-             "--version", version],
+             "--version", version, *extra],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self._lines = queue.Queue()
         self.invocations = []
@@ -138,8 +138,8 @@ def _delete_queues(names):
 def agent():
     servers, queues = [], []
 
-    def start(topic=None, server="agent1", version="1.3"):
-        s = AgentServer(topic or _topic(), server, version)
+    def start(topic=None, server="agent1", version="1.3", *extra):
+        s = AgentServer(topic or _topic(), server, version, *extra)
         servers.append(s)
         queues.extend([s.topic, "%s.%s" % (s.topic, s.server), s.fanout_queue])
         return s
@@ -329,3 +329,24 @@ def test_stop_finishes_the_message_in_hand(transport, agent):
     # Nothing consumes the server's own queue now; a later call times out.
     with pytest.raises(oslo_messaging.MessagingTimeout):
         c.prepare(timeout=1).call({}, "echo", value=1)
+
+
+def test_reply_to_a_vanished_client_is_retried_then_dropped(transport, agent):
+    # Fault injection: a call whose reply queue does not exist (its client
+    # went away), published raw since a live oslo client always has its queue.
+    srv = agent(None, "agent1", "1.3", "--missing-reply-timeout-ms", "1500")
+    dead_queue = "reply_" + uuid.uuid4().hex
+    calls = [rpc_common.serialize_msg({"method": "echo", "args": {"value": i}, "_msg_id": uuid.uuid4().hex,
+                                       "_reply_q": dead_queue, "_timeout": None, "_unique_id": uuid.uuid4().hex})
+             for i in ("lost-1", "lost-2")]
+    _publish_raw(srv.topic, calls)
+    c = client(transport, srv.topic, srv.server)
+    start = time.monotonic()
+    assert c.prepare(timeout=10).call({}, "echo", value="live") == "live"
+    waited = time.monotonic() - start
+    assert 1.3 < waited < 5  # the first lost reply was retried for 1.5 s, the second dropped at once
+    assert [i["args"]["value"] for i in srv.calls_and_casts()] == ["lost-1", "lost-2", "live"]
+    assert srv.stop() == 0
+    assert srv.stderr.count("dropped, the reply queue is missing") == 1, srv.stderr
+    assert srv.stderr.count("dropped, the reply queue is gone") == 1, srv.stderr
+    assert "replies=1 dropped=2" in srv.stderr
