@@ -350,3 +350,21 @@ def test_reply_to_a_vanished_client_is_retried_then_dropped(transport, agent):
     assert srv.stderr.count("dropped, the reply queue is missing") == 1, srv.stderr
     assert srv.stderr.count("dropped, the reply queue is gone") == 1, srv.stderr
     assert "replies=1 dropped=2" in srv.stderr
+
+
+def test_messages_not_yet_handled_at_stop_go_to_the_next_server(transport, agent):
+    # Acked only once handled: what the broker had already pushed to a server
+    # that stops is requeued, and the next server on that queue gets it.
+    topic = _topic()
+    first = agent(topic, "agent1")
+    c = client(transport, topic, "agent1")
+    for i in range(3):
+        c.cast({}, "sleep", ms=600 + i)
+    first.wait_invocations(1)
+    assert first.stop(how=signal.SIGTERM) == 0
+    handled_first = [i["args"]["ms"] for i in first.calls_and_casts()]
+    assert handled_first[0] == 600 and len(handled_first) < 3
+    second = agent(topic, "agent1")
+    left = 3 - len(handled_first)
+    handled_second = [i["args"]["ms"] for i in second.wait_invocations(left, seconds=15)]
+    assert sorted(handled_first + handled_second) == [600, 601, 602]
