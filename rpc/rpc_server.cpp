@@ -26,7 +26,8 @@ RpcServer::RpcServer(RpcServerOptions options, RpcTarget target, RpcDispatcher d
       dispatcher_(std::move(dispatcher)),
       rng_(std::make_unique<std::mt19937_64>(std::random_device{}())),
       seen_(options_.duplicate_cache_size) {
-  fanout_queue_ = FanoutQueue(options_.topology, target_.topic, NewUuid4Hex(*rng_)).name;
+  fanout_uuid_ = NewUuid4Hex(*rng_);
+  fanout_queue_ = FanoutQueue(options_.topology, target_.topic, fanout_uuid_).name;
 }
 RpcServer::RpcServer(RpcServer&&) noexcept = default;
 RpcServer& RpcServer::operator=(RpcServer&&) noexcept = default;
@@ -62,8 +63,7 @@ base::Status RpcServer::Connect() {
     BASE_TRY(connection.BindQueue(key, topic_exchange.name, key));
   }
   const ExchangeDeclaration fanout_exchange = FanoutExchange(target_.topic);
-  QueueDeclaration fanout_queue = FanoutQueue(options_.topology, target_.topic, "");
-  fanout_queue.name = fanout_queue_;
+  const QueueDeclaration fanout_queue = FanoutQueue(options_.topology, target_.topic, fanout_uuid_);
   BASE_TRY(connection.DeclareExchange(fanout_exchange));
   BASE_TRY(connection.DeclareQueue(fanout_queue));
   BASE_TRY(connection.BindQueue(fanout_queue_, fanout_exchange.name, target_.topic));

@@ -135,6 +135,7 @@ class RpcServer {
   RpcTarget target_;
   RpcDispatcher dispatcher_;
   std::unique_ptr<std::mt19937_64> rng_;
+  std::string fanout_uuid_;   // chosen once: the fanout queue survives reconnects
   std::string fanout_queue_;
   std::optional<AmqpConnection> connection_;
   std::uint64_t generation_ = 0;  // connections opened; delivery tags belong to one

@@ -368,3 +368,24 @@ def test_messages_not_yet_handled_at_stop_go_to_the_next_server(transport, agent
     left = 3 - len(handled_first)
     handled_second = [i["args"]["ms"] for i in second.wait_invocations(left, seconds=15)]
     assert sorted(handled_first + handled_second) == [600, 601, 602]
+
+
+def test_server_reconnects_when_the_broker_closes_its_connection(transport, agent):
+    # Only this server's own connection is closed (found by the
+    # connection_name "rpc_test_server:<pid>:<uuid>" it sends); the broker and
+    # everyone else's connections are left alone.
+    srv = agent()
+    c = client(transport, srv.topic, srv.server)
+    assert c.call({}, "echo", value="before") == "before"
+    mine = '"connection_name","rpc_test_server:%d:' % srv.proc.pid
+    pids = [line.split("\t")[0] for line in rabbitmqctl(
+        "list_connections", "pid", "client_properties", "--no-table-headers", "--quiet").splitlines()
+        if mine in line]
+    assert len(pids) == 1, pids
+    rabbitmqctl("close_connection", pids[0], "wire test: forced close")
+    assert c.prepare(timeout=20).call({}, "echo", value="after") == "after"
+    client(transport, srv.topic).prepare(fanout=True).cast({}, "echo", value="fanout-after")
+    assert srv.wait_invocations(3)[-1]["args"] == {"value": "fanout-after"}
+    assert srv.stop() == 0
+    assert "reconnects=1" in srv.stderr, srv.stderr
+    assert "connection lost" in srv.stderr
