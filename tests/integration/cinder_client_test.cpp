@@ -1,16 +1,9 @@
 // agent::cinder::ConnectCinder against the stack's real Cinder (21.3.1), with
 // the stack's nova.conf ($BDM_NOVA_CONF, the file nova-manage uses): the
-// refresh sequence on a volume made for the test, the errors Cinder really
-// returns, and transport failures.
-//
-// Two faults the real Cinder cannot be made to show on demand are made here
-// by hand, and only those: a closed port (nothing listens) and a socket that
-// accepts connections but never answers (stands in for a hung cinder-api).
+// refresh sequence on a volume made for the test and the errors Cinder really
+// returns. Faults the real Cinder cannot show on demand are in
+// cinder_fault_test.cpp.
 #include <doctest/doctest.h>
-
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -31,14 +24,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-agent::config::NovaConfig NovaConf() {
-  const char* path = std::getenv("BDM_NOVA_CONF");
-  if (path == nullptr) return testing::LocalStack().nova_conf;
-  auto conf = agent::config::LoadNovaConfig({{agent::config::SourceKind::kFile, path}});
-  REQUIRE_MESSAGE(conf.ok(), conf.error().ToString());
-  return *conf;
-}
-
 std::unique_ptr<AttachmentApi> Connect(const agent::config::NovaConfig& conf, CinderSession session = {}) {
   auto api = ConnectCinder(conf, session);
   REQUIRE_MESSAGE(api.ok(), api.error().ToString());
@@ -53,39 +38,6 @@ std::string Connector() {
   REQUIRE_MESSAGE(!text.str().empty(), "no connector.json");
   return text.str();
 }
-
-// A port nothing listens on (bound once, then closed).
-int ClosedPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-// A listening socket that never accepts: connections complete in the kernel
-// backlog and no answer ever comes.
-struct SilentListener {
-  int fd = -1;
-  int port = 0;
-  SilentListener() {
-    fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    listen(fd, 8);
-    socklen_t len = sizeof addr;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    port = ntohs(addr.sin_port);
-  }
-  ~SilentListener() { close(fd); }
-};
 
 // cinder-api.log lines containing every one of `needles`.
 int LogCount(std::initializer_list<std::string> needles) {
@@ -121,7 +73,7 @@ TEST_CASE("agent::cinder attachments against the stack's Cinder: the refresh seq
   const std::string request_id = "req-" + testing::RandomUuid();
   CinderSession session;
   session.global_request_id = request_id;
-  auto api = Connect(NovaConf(), session);
+  auto api = Connect(testing::StackNovaConf(), session);
 
   auto reserved = api->Create(volume.id(), instance);
   REQUIRE_MESSAGE(reserved.ok(), reserved.error().ToString());
@@ -192,7 +144,7 @@ TEST_CASE("agent::cinder attachments against the stack's Cinder: the refresh seq
 }
 
 TEST_CASE("agent::cinder errors from the stack's Cinder") {
-  auto api = Connect(NovaConf());
+  auto api = Connect(testing::StackNovaConf());
   const std::string unknown = testing::RandomUuid();
   SUBCASE("unknown ids: kNotFound with Cinder's message") {
     auto got = api->Get(unknown);
@@ -222,12 +174,12 @@ TEST_CASE("agent::cinder errors from the stack's Cinder") {
 
 TEST_CASE("agent::cinder Delete without a service token: Cinder refuses (bug #2004555 guard)") {
   testing::ScratchVolume volume("bdm-agent-cinder-it-nosvc");
-  auto api = Connect(NovaConf());
+  auto api = Connect(testing::StackNovaConf());
   auto reserved = api->Create(volume.id(), testing::RandomUuid());
   REQUIRE(reserved.ok());
   REQUIRE(api->Update(reserved->id, Connector(), std::nullopt).ok());
 
-  agent::config::NovaConfig conf = NovaConf();
+  agent::config::NovaConfig conf = testing::StackNovaConf();
   conf.service_user.send_service_user_token = false;
   CinderSession session;
   session.global_request_id = "req-" + testing::RandomUuid();
@@ -241,43 +193,4 @@ TEST_CASE("agent::cinder Delete without a service token: Cinder refuses (bug #20
                        "status: 500"}, 5) == 5);  // Nova's 5 attempts
   CHECK(api->Get(reserved->id).ok());          // still there
   CHECK(api->Delete(reserved->id).ok());       // with the service token it goes
-}
-
-TEST_CASE("agent::cinder transport failures") {
-  agent::config::NovaConfig conf = NovaConf();
-  SUBCASE("closed port: kUnavailable at once without retries, in ~3.5 s with [cinder] http_retries = 3") {
-    conf.cinder.endpoint_template = "http://127.0.0.1:" + std::to_string(ClosedPort()) + "/v3";
-    conf.cinder.http_retries = 0;
-    auto api = Connect(conf);
-    auto start = Clock::now();
-    auto got = api->Get(testing::RandomUuid());
-    auto elapsed = Clock::now() - start;
-    REQUIRE_FALSE(got.ok());
-    CHECK(got.error().code() == base::Code::kUnavailable);
-    CHECK(got.error().message().starts_with("Cinder GET /attachments/"));
-    CHECK(elapsed < std::chrono::milliseconds(500));
-
-    conf.cinder.http_retries = 3;
-    api = Connect(conf);
-    start = Clock::now();
-    CHECK(api->Delete(testing::RandomUuid()).code() == base::Code::kUnavailable);
-    elapsed = Clock::now() - start;
-    MESSAGE("refused DELETE with 3 retries: " << std::chrono::duration<double>(elapsed).count() << " s");
-    CHECK(elapsed >= std::chrono::milliseconds(3500));
-    CHECK(elapsed < std::chrono::milliseconds(5000));
-    CHECK(api->Create(testing::RandomUuid(), testing::RandomUuid()).error().code() == base::Code::kUnavailable);
-  }
-  SUBCASE("no answer within [cinder] timeout: kTimeout") {
-    SilentListener silent;
-    conf.cinder.endpoint_template = "http://127.0.0.1:" + std::to_string(silent.port) + "/v3";
-    conf.cinder.timeout = 1;
-    auto api = Connect(conf);
-    auto start = Clock::now();
-    auto got = api->Get(testing::RandomUuid());
-    auto elapsed = Clock::now() - start;
-    REQUIRE_FALSE(got.ok());
-    CHECK(got.error().code() == base::Code::kTimeout);
-    CHECK(elapsed >= std::chrono::milliseconds(900));
-    CHECK(elapsed < std::chrono::milliseconds(3000));
-  }
 }

@@ -9,6 +9,8 @@
 
 #include <rapidjson/document.h>
 
+#include "tests/integration/stack_fixture.h"
+
 namespace testing {
 namespace {
 
@@ -85,6 +87,14 @@ ScratchVolume::~ScratchVolume() {
 
 std::string ScratchVolume::Status() const {
   return Field(admin_.Call("GET", "/volumes/" + id_).body, "volume", "status");
+}
+
+agent::config::NovaConfig StackNovaConf() {
+  const char* path = std::getenv("BDM_NOVA_CONF");
+  if (path == nullptr) return LocalStack().nova_conf;
+  auto conf = agent::config::LoadNovaConfig({{agent::config::SourceKind::kFile, path}});
+  if (!conf.ok()) throw std::runtime_error(std::string(path) + ": " + conf.error().ToString());
+  return *conf;
 }
 
 std::string RandomUuid() {

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "agent/cinder/http_transport.h"
+#include "agent/config/nova_config.h"
 
 namespace testing {
 
@@ -39,6 +40,10 @@ class ScratchVolume {
   CinderAdmin admin_;
   std::string id_;
 };
+
+// The nova.conf nova-manage uses ($BDM_NOVA_CONF, else the stack's), loaded
+// by bdm-agent's loader; a failure fails the test.
+agent::config::NovaConfig StackNovaConf();
 
 // A uuid4 in text form, for instance uuids and request ids.
 std::string RandomUuid();
