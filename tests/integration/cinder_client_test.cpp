@@ -150,7 +150,8 @@ TEST_CASE("agent::cinder errors from the stack's Cinder") {
     auto got = api->Get(unknown);
     REQUIRE_FALSE(got.ok());
     CHECK(got.error().code() == base::Code::kNotFound);
-    CHECK(got.error().message() == "Cinder GET /attachments/" + unknown + ": HTTP 404: Volume attachment could not be found with filter: attachment_id = " +
+    CHECK(got.error().message() == "Cinder GET /attachments/" + unknown +
+                                       ": HTTP 404: Volume attachment could not be found with filter: attachment_id = " +
                                        unknown + ".");
     CHECK(api->Delete(unknown).code() == base::Code::kNotFound);
     CHECK(api->Complete(unknown).code() == base::Code::kNotFound);
