@@ -46,6 +46,10 @@ struct Attachment {
 };
 
 // The parts of a volume (GET /volumes/{id}) the refresh workflow looks at.
+// Cinder's volume view has no attach_status: like Nova
+// (_untranslate_volume_summary_view) it is "attached" when the view lists
+// attachments, else "detached". The view lists only attachments whose own
+// status is attached (os-complete done), not reserved or attaching ones.
 struct Volume {
   std::string id, status, attach_status;
   bool multiattach = false;

@@ -22,11 +22,13 @@
 // (default 5 s), whole request [cinder] timeout seconds, else 90 s (Cinder's
 // own RPC timeout is 60 s; a PUT or DELETE while cinder-volume is down
 // answers 500 after it).
-// Retries: Update and Delete are sent up to 5 times while Cinder answers 500
-// or 504 (as Nova's attachment_delete; a 500 there changed nothing). A
-// connection Cinder refused, or a name that did not resolve (nothing was
-// sent), is retried [cinder] http_retries times after 0.5 s, 1 s, 2 s, ...
-// for every call but Create.
+// Retries: Update and Delete are sent up to 5 times in all while Cinder
+// answers 500 or 504, at once (Nova 26.2.2 does so for attachment_delete;
+// Cinder changes nothing when PUT or DELETE answer 500). Other answers are
+// never resent. A connection Cinder refused, or a name that did not resolve
+// (nothing was sent), is retried [cinder] http_retries times after 0.5 s,
+// 1 s, 2 s, ... (keystoneauth's back-off) for every call but Create's POST;
+// Create's version discovery GET is retried like any GET.
 //
 // ConnectCinder itself talks only to Keystone (when configured); Cinder is
 // first contacted by the first call.

@@ -102,7 +102,8 @@ Status CheckVolumeApiV3(std::string_view url) {
     }
   }
   if (!has("v3")) {
-    return Status::InvalidInput("Cinder endpoint " + shown + " does not name the volume API version (no /v3 in its path)");
+    return Status::InvalidInput("Cinder endpoint " + shown +
+                                " does not name the volume API version (no /v3 in its path)");
   }
   return Status::Ok();
 }

@@ -104,7 +104,9 @@ Result<Attachment> CinderHttpApi::Get(std::string_view attachment_id) {
   BASE_TRY(RequireId(attachment_id, "attachment id", "GET /attachments/"));
   BASE_TRY_ASSIGN(HttpResponse response, Perform({"GET", {"attachments", attachment_id}, std::nullopt}));
   auto attachment = ParseAttachmentResponse(response.body);
-  if (!attachment.ok()) return attachment.error().WithContext("Cinder GET " + DisplayPath({"attachments", attachment_id}));
+  if (!attachment.ok()) {
+    return attachment.error().WithContext("Cinder GET " + DisplayPath({"attachments", attachment_id}));
+  }
   return attachment;
 }
 

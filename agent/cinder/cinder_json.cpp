@@ -158,7 +158,6 @@ Result<Volume> ParseVolumeResponse(std::string_view body) {
   BASE_TRY_ASSIGN(out.id, StringField(*v, "id", what));
   if (out.id.empty()) return Status::RemoteError("volume has no id");
   BASE_TRY_ASSIGN(out.status, StringField(*v, "status", what));
-  BASE_TRY_ASSIGN(out.attach_status, StringField(*v, "attach_status", what));
   auto multi = v->FindMember("multiattach");
   if (multi != v->MemberEnd() && !multi->value.IsNull()) {
     if (!multi->value.IsBool()) return Status::RemoteError("volume: \"multiattach\" is not a boolean");
@@ -173,6 +172,7 @@ Result<Volume> ParseVolumeResponse(std::string_view body) {
       out.attachment_ids.push_back(std::move(id));
     }
   }
+  out.attach_status = out.attachment_ids.empty() ? "detached" : "attached";  // Nova's derivation
   return out;
 }
 

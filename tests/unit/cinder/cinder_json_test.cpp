@@ -70,7 +70,7 @@ TEST_CASE("agent::cinder::ParseAttachmentResponse") {
 
 TEST_CASE("agent::cinder::ParseVolumeResponse") {
   auto v = ParseVolumeResponse(
-      R"({"volume": {"id": "v1", "status": "in-use", "attach_status": "attached", "multiattach": true,)"
+      R"({"volume": {"id": "v1", "status": "in-use", "multiattach": true,)"
       R"( "attachments": [{"id": "v1", "attachment_id": "a1", "server_id": "s"}, {"attachment_id": "a2"}]}})");
   REQUIRE(v.ok());
   CHECK(v->id == "v1");
@@ -78,6 +78,10 @@ TEST_CASE("agent::cinder::ParseVolumeResponse") {
   CHECK(v->attach_status == "attached");
   CHECK(v->multiattach);
   CHECK(v->attachment_ids == std::vector<std::string>{"a1", "a2"});
+  auto free = ParseVolumeResponse(R"({"volume": {"id": "v2", "status": "reserved", "attachments": []}})");
+  REQUIRE(free.ok());
+  CHECK(free->attach_status == "detached");
+  CHECK_FALSE(free->multiattach);
   CHECK_FALSE(ParseVolumeResponse(R"({"volume": {"id": "v", "multiattach": "yes"}})").ok());
   CHECK_FALSE(ParseVolumeResponse(R"({"volume": {"id": "v", "attachments": {}}})").ok());
 }

@@ -1,0 +1,127 @@
+// agent::cinder under faults the stack's real Cinder cannot be made to show
+// on demand (the stack must not be stopped): nothing listening, a peer that
+// never answers, an API older than 3.44, and 500/504 answers to PUT and POST.
+// These peers are tests/integration/canned_http_server.h; the configuration
+// is still the stack's nova.conf with only endpoint_template (and the named
+// [cinder] options) changed.
+#include <doctest/doctest.h>
+
+#include <chrono>
+
+#include "agent/cinder/cinder_client.h"
+#include "tests/integration/canned_http_server.h"
+#include "tests/integration/cinder_test_support.h"
+
+using agent::cinder::AttachmentApi;
+using testing::CannedHttpServer;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::unique_ptr<AttachmentApi> ConnectTo(int port, agent::config::NovaConfig conf = testing::StackNovaConf()) {
+  conf.cinder.endpoint_template = "http://127.0.0.1:" + std::to_string(port) + "/v3";
+  auto api = agent::cinder::ConnectCinder(conf, {});
+  REQUIRE_MESSAGE(api.ok(), api.error().ToString());
+  return std::move(api).value();
+}
+
+double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+const std::string kId = "6b0f4e9e-0c57-4a43-8f7f-0d1a5c1f6a01";
+
+std::string AttachmentAnswer() {
+  return CannedHttpServer::Answer(
+      200, R"({"attachment": {"id": ")" + kId + R"(", "status": "reserved", "instance": "i", "volume_id": "v",)"
+               R"( "attached_at": "", "detached_at": "", "attach_mode": "null", "connection_info": {}}})");
+}
+
+}  // namespace
+
+TEST_CASE("agent::cinder transport failures") {
+  agent::config::NovaConfig conf = testing::StackNovaConf();
+  SUBCASE("closed port: kUnavailable at once without retries, after 0.5+1+2 s with [cinder] http_retries = 3") {
+    const int port = testing::ClosedPort();
+    conf.cinder.http_retries = 0;
+    auto api = ConnectTo(port, conf);
+    auto start = Clock::now();
+    auto got = api->Get(kId);
+    auto elapsed = Clock::now() - start;
+    REQUIRE_FALSE(got.ok());
+    CHECK(got.error().code() == base::Code::kUnavailable);
+    CHECK(got.error().message().starts_with("Cinder GET /attachments/" + kId + ": "));
+    MESSAGE("refused GET, no retries: " << Seconds(elapsed) << " s");
+    CHECK(elapsed < std::chrono::milliseconds(500));
+
+    conf.cinder.http_retries = 3;
+    api = ConnectTo(port, conf);
+    start = Clock::now();
+    CHECK(api->Delete(kId).code() == base::Code::kUnavailable);
+    elapsed = Clock::now() - start;
+    MESSAGE("refused DELETE with 3 retries: " << Seconds(elapsed) << " s");
+    CHECK(elapsed >= std::chrono::milliseconds(3500));
+    CHECK(elapsed < std::chrono::milliseconds(5000));
+  }
+  SUBCASE("a peer that accepts and never answers: kTimeout after [cinder] timeout") {
+    CannedHttpServer silent({});  // listens, never accepts: connections sit in the backlog
+    conf.cinder.timeout = 1;
+    auto api = ConnectTo(silent.port(), conf);
+    auto start = Clock::now();
+    auto got = api->Get(kId);
+    auto elapsed = Clock::now() - start;
+    REQUIRE_FALSE(got.ok());
+    CHECK(got.error().code() == base::Code::kTimeout);
+    CHECK(elapsed >= std::chrono::milliseconds(900));
+    CHECK(elapsed < std::chrono::milliseconds(3000));
+  }
+}
+
+TEST_CASE("agent::cinder Create checks the API version first") {
+  SUBCASE("Cinder older than 3.44: kFailedPrecondition, nothing created") {
+    CannedHttpServer old({CannedHttpServer::Answer(
+        300, R"({"versions": [{"id": "v3.0", "status": "CURRENT", "version": "3.27", "min_version": "3.0"}]})")});
+    auto api = ConnectTo(old.port());
+    auto created = api->Create("v", "i");
+    REQUIRE_FALSE(created.ok());
+    CHECK(created.error().code() == base::Code::kFailedPrecondition);
+    CHECK(created.error().message().find("3.27") != std::string::npos);
+    CHECK(old.requests() == std::vector<std::string>{"GET / HTTP/1.1"});
+  }
+  SUBCASE("once per connection; a 500 from POST is not resent") {
+    CannedHttpServer peer({CannedHttpServer::Answer(300, R"({"versions": [{"version": "3.70"}]})"),
+                           CannedHttpServer::Answer(500, R"({"computeFault": {"message": "boom", "code": 500}})"),
+                           AttachmentAnswer()});
+    auto api = ConnectTo(peer.port());
+    auto first = api->Create("v", "i");
+    REQUIRE_FALSE(first.ok());
+    CHECK(first.error().message() == "Cinder POST /attachments: HTTP 500: boom");
+    auto second = api->Create("v", "i");
+    REQUIRE(second.ok());
+    CHECK(peer.requests() ==
+          std::vector<std::string>{"GET / HTTP/1.1", "POST /v3/attachments HTTP/1.1", "POST /v3/attachments HTTP/1.1"});
+  }
+}
+
+TEST_CASE("agent::cinder Update is resent on 500 and 504, up to 5 times") {
+  const std::string fault = CannedHttpServer::Answer(500, R"({"computeFault": {"message": "Unable to update"}})");
+  const std::string gateway = CannedHttpServer::Answer(504, "<html>Gateway Timeout</html>");
+  SUBCASE("succeeds on the third send") {
+    CannedHttpServer peer({fault, gateway, AttachmentAnswer()});
+    auto updated = ConnectTo(peer.port())->Update(kId, R"({"host": "compute1"})", "/dev/vdb");
+    REQUIRE_MESSAGE(updated.ok(), updated.error().ToString());
+    CHECK(peer.requests().size() == 3);
+  }
+  SUBCASE("gives up after 5 with the last answer") {
+    CannedHttpServer peer({fault});
+    auto updated = ConnectTo(peer.port())->Update(kId, R"({"host": "compute1"})", std::nullopt);
+    REQUIRE_FALSE(updated.ok());
+    CHECK(updated.error().code() == base::Code::kRemoteError);
+    CHECK(updated.error().message() == "Cinder PUT /attachments/" + kId + ": HTTP 500: Unable to update");
+    CHECK(peer.requests().size() == 5);
+  }
+  SUBCASE("other errors are not resent") {
+    CannedHttpServer peer({CannedHttpServer::Answer(409, R"({"conflict": {"message": "duplicate connectors"}})")});
+    auto updated = ConnectTo(peer.port())->Update(kId, R"({"host": "compute1"})", std::nullopt);
+    CHECK(updated.error().code() == base::Code::kFailedPrecondition);
+    CHECK(peer.requests().size() == 1);
+  }
+}
