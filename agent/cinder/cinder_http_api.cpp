@@ -148,9 +148,11 @@ Result<Volume> CinderHttpApi::GetVolume(std::string_view volume_id) {
 
 Result<std::vector<Attachment>> CinderHttpApi::ListAttachments(std::string_view volume_id) {
   BASE_TRY(RequireId(volume_id, "volume id", "GET /attachments"));
-  // The id goes into the query percent-encoded like a path segment.
+  // all_tenants: the attachments of every project (the volume is the
+  // instance owner's, the caller an admin or service user). The id goes into
+  // the query percent-encoded like a path segment.
   Call call{"GET", {"attachments"}, std::nullopt, ConnectRetry::kYes, 1,
-            "volume_id=" + EndpointUrl("", {volume_id}).substr(1)};
+            "all_tenants=1&volume_id=" + EndpointUrl("", {volume_id}).substr(1)};
   BASE_TRY_ASSIGN(HttpResponse response, Perform(call));
   auto attachments = ParseAttachmentListResponse(response.body);
   if (!attachments.ok()) return attachments.error().WithContext("Cinder GET /attachments");
