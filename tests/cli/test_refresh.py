@@ -123,7 +123,7 @@ PREREQUISITES = [
     ("connector-missing", 2, "Connector file not found"),
     ("connector-not-json", 3, "Failed to open"),
     ("connector-no-host", 3, "has no \"host\""),
-    ("instance-not-found", 4, "could not be found"),
+    ("instance-not-found", 4, "has no mapping to a cell"),
     ("not-stopped", 5, "in vm_state active"),
     ("bdm-not-found", 6, "No volume Block Device Mapping"),
     ("host-conflict", 7, "does not match the instance host 'compute1'"),
@@ -133,7 +133,7 @@ PREREQUISITES = [
     ("not-a-volume", 11, "is not an attached volume"),
     ("compute-too-old", 16, "4.0"),
     ("broker-unreachable", 17, "127.0.0.1:1"),
-    ("cinder-unreachable", 19, "127.0.0.1:1"),
+    ("cinder-unreachable", 19, "Failed to connect to 127.0.0.1 port 1"),
     ("api-db-unreachable", 21, "API database"),
 ]
 
@@ -146,6 +146,7 @@ def victim(stack, tmp_path_factory):
 
 @pytest.mark.parametrize("name,code,message", PREREQUISITES, ids=[p[0] for p in PREREQUISITES])
 def test_each_prerequisite_failure_changes_nothing(stack, cinder, victim, tmp_path, name, code, message):
+    before = snapshot(stack, cinder, victim)
     entry = dict(victim)
     connector = None
     config = None
@@ -188,7 +189,6 @@ def test_each_prerequisite_failure_changes_nothing(stack, cinder, victim, tmp_pa
         config = stack.write_config(tmp_path, {"http://127.0.0.1:38776/v3": "http://127.0.0.1:1/v3"})
     elif name == "api-db-unreachable":
         config = stack.write_config(tmp_path, {"127.0.0.1:33306/nova_api": "127.0.0.1:1/nova_api"})
-    before = snapshot(stack, cinder, victim)
     try:
         if name == "not-a-volume":
             cmd = [stack.agent_bin, "--config-file", stack.nova_conf, "refresh", root, "--connector",
