@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "agent/exit_codes.h"
+
 namespace agent::commands {
 
 namespace po = boost::program_options;
@@ -25,6 +27,25 @@ std::string UsageText(const std::string& usage, const po::options_description& o
   std::ostringstream out;
   out << "Usage: bdm-agent " << usage << "\n\n" << options;
   return out.str();
+}
+
+std::variant<po::variables_map, int> ParseCommand(std::string_view command, const std::string& usage,
+                                                 const std::vector<std::string>& args,
+                                                 const po::options_description& options,
+                                                 const std::string& positional_name, const CommandEnv& env) {
+  auto vm = ParseCommandLine(args, options, positional_name);
+  if (!vm.ok()) return UsageError(command, vm.error().message(), env);
+  if (vm->count("help")) {
+    std::fputs(UsageText(usage, options).c_str(), env.out);
+    return exit_code::kOk;
+  }
+  return std::move(*vm);
+}
+
+int UsageError(std::string_view command, const std::string& message, const CommandEnv& env) {
+  const std::string name(command);
+  env.log.Error(name + ": " + message + " (see bdm-agent " + name + " --help)");
+  return exit_code::kUsage;
 }
 
 }  // namespace agent::commands

@@ -4,10 +4,13 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+#include <variant>
 #include <vector>
 
 #include <boost/program_options.hpp>
 
+#include "agent/command_table.h"
 #include "base/result.h"
 
 namespace agent::commands {
@@ -20,5 +23,17 @@ base::Result<boost::program_options::variables_map> ParseCommandLine(
 
 // "Usage: bdm-agent <usage>\n" followed by the options' help text.
 std::string UsageText(const std::string& usage, const boost::program_options::options_description& options);
+
+// What every command does first: parse its arguments; on --help print the
+// usage text to env.out, on a bad command line log one error naming the
+// command. Returns the parsed options, or the exit code to return at once
+// (kOk after --help, kUsage after an error).
+std::variant<boost::program_options::variables_map, int> ParseCommand(
+    std::string_view command, const std::string& usage, const std::vector<std::string>& args,
+    const boost::program_options::options_description& options, const std::string& positional_name,
+    const CommandEnv& env);
+
+// Logs "<command>: <message> (see bdm-agent <command> --help)"; returns kUsage.
+int UsageError(std::string_view command, const std::string& message, const CommandEnv& env);
 
 }  // namespace agent::commands

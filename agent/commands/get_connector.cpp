@@ -43,15 +43,9 @@ base::Result<config::NovaConfig> LoadConfigWithMyIp(const config::ConfigSources&
 
 int RunGetConnector(const std::vector<std::string>& args, const CommandEnv& env) {
   const po::options_description options = GetConnectorOptions();
-  auto vm = ParseCommandLine(args, options, "");
-  if (!vm.ok()) {
-    env.log.Error("get-connector: " + vm.error().message() + " (see bdm-agent get-connector --help)");
-    return exit_code::kUsage;
-  }
-  if (vm->count("help")) {
-    std::fputs(UsageText(kUsage, options).c_str(), env.out);
-    return exit_code::kOk;
-  }
+  auto parsed = ParseCommand("get-connector", kUsage, args, options, "", env);
+  if (const int* code = std::get_if<int>(&parsed)) return *code;
+  const po::variables_map& vm = std::get<po::variables_map>(parsed);
 
   const host::HostPaths paths;
   auto conf = LoadConfigWithMyIp(env.global.config, host::NovaDefaultMyIp(paths));
@@ -72,7 +66,7 @@ int RunGetConnector(const std::vector<std::string>& args, const CommandEnv& env)
     env.log.Error(connector.error().message());
     return exit_code::kUnexpected;
   }
-  if (vm->count("json")) {
+  if (vm.count("json")) {
     auto json = FormatConnectorJson(*connector);
     if (!json.ok()) {
       env.log.Error("the connector cannot be written as JSON: " + json.error().message());

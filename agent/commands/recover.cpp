@@ -68,30 +68,24 @@ int RecoverOne(const std::string& instance_uuid, const RefreshSettings& settings
 
 int RunRecover(const std::vector<std::string>& args, const CommandEnv& env) {
   const po::options_description options = RecoverOptions();
-  auto vm = ParseCommandLine(args, options, "");
-  if (!vm.ok()) {
-    env.log.Error("recover: " + vm.error().message() + " (see bdm-agent recover --help)");
-    return exit_code::kUsage;
-  }
-  if (vm->count("help")) {
-    std::fputs(UsageText(kUsage, options).c_str(), env.out);
-    return exit_code::kOk;
-  }
+  auto parsed = ParseCommand("recover", kUsage, args, options, "", env);
+  if (const int* code = std::get_if<int>(&parsed)) return *code;
+  const po::variables_map& vm = std::get<po::variables_map>(parsed);
   auto conf = config::LoadNovaConfig(env.global.config);
   if (!conf.ok()) {
     env.log.Error(conf.error().message());
     return exit_code::kConfig;
   }
   const std::optional<std::string> state_dir =
-      vm->count("state-dir") ? std::optional((*vm)["state-dir"].as<std::string>()) : std::nullopt;
+      vm.count("state-dir") ? std::optional(vm["state-dir"].as<std::string>()) : std::nullopt;
   auto settings = LoadRefreshSettings(*conf, state_dir, {});
   if (!settings.ok()) {
     env.log.Error(settings.error().message());
     return exit_code::kConfig;
   }
   std::vector<std::string> instances;
-  if (vm->count("instance")) {
-    instances.push_back((*vm)["instance"].as<std::string>());
+  if (vm.count("instance")) {
+    instances.push_back(vm["instance"].as<std::string>());
   } else {
     auto listed = refresh::RefreshJournal::List(settings->state_dir);
     if (!listed.ok()) {
@@ -103,7 +97,7 @@ int RunRecover(const std::vector<std::string>& args, const CommandEnv& env) {
   }
   db::MysqlNovaDatabase nova_db(
       {conf->api_database_connection.value_or(""), conf->database_connection.value_or(""), {}}, env.log);
-  const refresh::DryRun dry_run = vm->count("dry-run") ? refresh::DryRun::kYes : refresh::DryRun::kNo;
+  const refresh::DryRun dry_run = vm.count("dry-run") ? refresh::DryRun::kYes : refresh::DryRun::kNo;
   int worst = exit_code::kOk;
   for (const std::string& instance_uuid : instances) {
     const int code = RecoverOne(instance_uuid, *settings, nova_db, *conf, dry_run, env);

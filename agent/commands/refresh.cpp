@@ -261,20 +261,11 @@ int RefreshCommand::Run() {
 
 int RunRefresh(const std::vector<std::string>& args, const CommandEnv& env) {
   const po::options_description options = RefreshOptions();
-  auto vm = ParseCommandLine(args, options, "args");
-  if (!vm.ok()) {
-    env.log.Error("refresh: " + vm.error().message() + " (see bdm-agent refresh --help)");
-    return exit_code::kUsage;
-  }
-  if (vm->count("help")) {
-    std::fputs(UsageText(kUsage, options).c_str(), env.out);
-    return exit_code::kOk;
-  }
-  auto request = ParseRefresh(*vm);
-  if (!request.ok()) {
-    env.log.Error("refresh: " + request.error().message() + " (see bdm-agent refresh --help)");
-    return exit_code::kUsage;
-  }
+  auto parsed = ParseCommand("refresh", kUsage, args, options, "args", env);
+  if (const int* code = std::get_if<int>(&parsed)) return *code;
+  const po::variables_map& vm = std::get<po::variables_map>(parsed);
+  auto request = ParseRefresh(vm);
+  if (!request.ok()) return UsageError("refresh", request.error().message(), env);
   return RefreshCommand(std::move(*request), env).Run();
 }
 

@@ -93,20 +93,11 @@ base::Result<std::string> Render(const db::BlockDeviceMapping& bdm, const ShowRe
 
 int RunShow(const std::vector<std::string>& args, const CommandEnv& env) {
   const po::options_description options = ShowOptions();
-  auto vm = ParseCommandLine(args, options, "args");
-  if (!vm.ok()) {
-    env.log.Error("show: " + vm.error().message() + " (see bdm-agent show --help)");
-    return exit_code::kUsage;
-  }
-  if (vm->count("help")) {
-    std::fputs(UsageText(kUsage, options).c_str(), env.out);
-    return exit_code::kOk;
-  }
-  auto request = ParseShow(*vm);
-  if (!request.ok()) {
-    env.log.Error("show: " + request.error().message() + " (see bdm-agent show --help)");
-    return exit_code::kUsage;
-  }
+  auto parsed = ParseCommand("show", kUsage, args, options, "args", env);
+  if (const int* code = std::get_if<int>(&parsed)) return *code;
+  const po::variables_map& vm = std::get<po::variables_map>(parsed);
+  auto request = ParseShow(vm);
+  if (!request.ok()) return UsageError("show", request.error().message(), env);
 
   auto conf = config::LoadNovaConfig(env.global.config);
   if (!conf.ok()) {
