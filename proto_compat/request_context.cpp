@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
+#include <charconv>
 #include <utility>
 
 #include "rpc/envelope.h"
@@ -219,12 +219,21 @@ std::string FormatContextTimestamp(Timestamp timestamp) {
   const auto day = floor<days>(timestamp);
   const year_month_day date{day};
   const hh_mm_ss<microseconds> time{timestamp - day};
-  std::array<char, 64> buffer{};
-  std::snprintf(buffer.data(), buffer.size(), "%d-%02u-%02uT%02lld:%02lld:%02lld.%06lld", static_cast<int>(date.year()),
-                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                static_cast<long long>(time.hours().count()), static_cast<long long>(time.minutes().count()),
-                static_cast<long long>(time.seconds().count()), static_cast<long long>(time.subseconds().count()));
-  return buffer.data();
+  // "%d-%02u-%02uT%02d:%02d:%02d.%06d" by hand: one per message.
+  char buffer[48];
+  char* w = std::to_chars(buffer, buffer + 12, static_cast<int>(date.year())).ptr;
+  const auto digits = [&w](char separator, long long value, int width) {
+    *w++ = separator;
+    for (int i = width - 1; i >= 0; --i, value /= 10) w[i] = static_cast<char>('0' + value % 10);
+    w += width;
+  };
+  digits('-', static_cast<unsigned>(date.month()), 2);
+  digits('-', static_cast<unsigned>(date.day()), 2);
+  digits('T', time.hours().count(), 2);
+  digits(':', time.minutes().count(), 2);
+  digits(':', time.seconds().count(), 2);
+  digits('.', time.subseconds().count(), 6);
+  return std::string(buffer, static_cast<std::size_t>(w - buffer));
 }
 
 base::Result<Timestamp> ParseContextTimestamp(std::string_view text) {

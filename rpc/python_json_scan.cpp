@@ -272,45 +272,46 @@ class Scanner {
   std::vector<std::size_t> slots_;      // UniqueKeys' hash table
 };
 
+// Skips the rest of a string literal (p after its opening quote); nullptr
+// when it does not end. In text in Python's format only '"' and '\\' matter.
+const char* SkipPythonString(const char* p, const char* end, bool& escaped) {
+  for (;;) {
+    p = FindQuoteOrBackslash(p, end);
+    if (p == end) return nullptr;
+    if (*p == '"') return p + 1;
+    if (end - p < 2) return nullptr;
+    escaped = true;
+    p += 2;
+  }
+}
+
 // Skips one value of text in Python's format at p; nullptr when the text does
 // not have that shape. Does not check what it skips.
 const char* SkipPythonValue(const char* p, const char* end, JsonKind& kind, bool& escaped) {
   if (p == end) return nullptr;
   escaped = false;
   switch (*p) {
-    case '"': {
+    case '"':
       kind = JsonKind::kString;
-      ++p;
-      for (;;) {
-        p += PlainAsciiRun(p, end);
-        if (p == end) return nullptr;
-        if (*p == '"') return p + 1;
-        if (*p != '\\' || end - p < 2) return nullptr;
-        escaped = true;
-        p += 2;
-      }
-    }
+      return SkipPythonString(p + 1, end, escaped);
     case '{':
     case '[': {
       kind = *p == '{' ? JsonKind::kObject : JsonKind::kArray;
       std::size_t depth = 0;
-      while (p != end) {
-        const char c = *p;
+      for (;;) {
+        p = FindStructural(p, end);
+        if (p == end) return nullptr;
+        const char c = *p++;
         if (c == '"') {
           bool inner_escaped = false;
-          JsonKind inner = JsonKind::kNull;
-          p = SkipPythonValue(p, end, inner, inner_escaped);
+          p = SkipPythonString(p, end, inner_escaped);
           if (p == nullptr) return nullptr;
-          continue;
-        }
-        ++p;
-        if (c == '{' || c == '[') {
+        } else if (c == '{' || c == '[') {
           ++depth;
-        } else if ((c == '}' || c == ']') && --depth == 0) {
+        } else if (--depth == 0) {
           return p;
         }
       }
-      return nullptr;
     }
     default: {
       kind = *p == 't' || *p == 'f' ? JsonKind::kBool : *p == 'n' ? JsonKind::kNull : JsonKind::kNumber;
@@ -334,31 +335,30 @@ bool AppendCheckedString(std::string_view literal, std::string& out) {
   char* w = out.data() + start;
   const char* p = literal.data();
   const char* const end = p + literal.size();
-  while (p != end) {
-    const std::size_t run = PlainAsciiRun(p, end);
-    CopyRun(w, p, run, end - p >= 16);  // w trails p: the text is never longer
-    w += run;
-    p += run;
-    if (p == end) break;
-    if (*p != '\\' || end - p < 2) {
-      out.resize(start);
-      return false;
+  const auto fail = [&] {
+    out.resize(start);
+    return false;
+  };
+  for (;;) {
+    // w trails p (the text is never longer), so 16 bytes fit at w whenever
+    // 16 can be read at p.
+    if (end - p >= 16) {
+      const std::size_t run = PlainAsciiRun16(p, w);
+      p += run;
+      w += run;
+      if (run == 16) continue;
+    } else {
+      while (p != end && kPlainAscii[static_cast<unsigned char>(*p)]) *w++ = *p++;
+      if (p == end) break;
     }
-    if (p[1] == '"') {  // the escape of a JSON text inside a JSON string
-      *w++ = '"';
-      p += 2;
-      continue;
-    }
-    if (const char simple = ShortEscape(p[1])) {
+    if (*p != '\\' || end - p < 2) return fail();  // raw control, DEL or non-ASCII: Python escapes them
+    if (const char simple = ShortEscape(p[1])) {  // '\\"' first: a JSON text inside a JSON string
       *w++ = simple;
       p += 2;
       continue;
     }
     std::uint32_t cp = 0;
-    if (!ReadPythonUnitEscape(p, end, cp)) {
-      out.resize(start);
-      return false;
-    }
+    if (!ReadPythonUnitEscape(p, end, cp)) return fail();
     w = AppendUtf8(cp, w);
   }
   out.resize(static_cast<std::size_t>(w - out.data()));
@@ -400,47 +400,9 @@ void AppendCanonicalString(std::string_view literal, bool escaped, std::string& 
     out.append(literal);
     return;
   }
-  // The text is never longer than its literal: write in place, then trim.
-  const std::size_t start = out.size();
-  out.resize(start + literal.size());
-  char* w = out.data() + start;
-  const char* p = literal.data();
-  const char* const end = p + literal.size();
-  while (p != end) {
-    const std::size_t run = PlainAsciiRun(p, end);
-    CopyRun(w, p, run, end - p >= 16);  // w trails p: the text is never longer
-    w += run;
-    p += run;
-    if (p == end) break;
-    // Only Python's escapes are here (see the header).
-    char simple = 0;
-    switch (p[1]) {
-      case '"': simple = '"'; break;
-      case '\\': simple = '\\'; break;
-      case 'n': simple = '\n'; break;
-      case 'r': simple = '\r'; break;
-      case 't': simple = '\t'; break;
-      case 'b': simple = '\b'; break;
-      case 'f': simple = '\f'; break;
-      default: break;
-    }
-    if (simple != 0) {
-      *w++ = simple;
-      p += 2;
-      continue;
-    }
-    std::uint32_t cp = 0;
-    ReadUnit(p, end, cp);
-    p += 6;
-    if (cp >= 0xD800 && cp <= 0xDBFF) {
-      std::uint32_t low = 0;
-      ReadUnit(p, end, low);
-      p += 6;
-      cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-    }
-    w = AppendUtf8(cp, w);
-  }
-  out.resize(static_cast<std::size_t>(w - out.data()));
+  // ScanCanonical accepts exactly the escapes AppendCheckedString reads, so
+  // this cannot fail on the literals it is meant for.
+  if (!AppendCheckedString(literal, out)) out.append(literal);
 }
 
 }  // namespace rpc::python_json_internal
