@@ -296,13 +296,9 @@ std::string JsonMemberView::Key() const {
 }
 
 std::string JsonMemberView::StringValue() const {
-  const std::string_view literal = json.substr(1, json.size() - 2);
   std::string text;
-  if (!value_escaped) return text.assign(literal);
-  if (python_json_internal::AppendCheckedString(literal, text)) return text;
-  // Re-rendered text may hold escapes ScanCanonical leaves to the tree ("\u0000").
-  auto part = python_json_internal::ToPythonJsonByTree(json);
-  return part.ok() ? std::move(part->string_value) : std::string();
+  python_json_internal::AppendCanonicalString(json.substr(1, json.size() - 2), value_escaped, text);
+  return text;
 }
 
 base::Result<std::vector<JsonMemberView>> SplitPythonJsonObjectViews(std::string_view python_json) {

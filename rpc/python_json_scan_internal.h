@@ -172,7 +172,7 @@ bool AppendCheckedString(std::string_view literal, std::string& out);
 bool SplitPythonFormat(std::string_view json, JsonKind& root, std::vector<CanonicalItem>& items);
 
 // Appends the UTF-8 text of a string literal's inside (without the quotes)
-// that ScanCanonical accepted. Not for any other text.
+// that ScanCanonical accepted or ToPythonJson wrote. Not for any other text.
 void AppendCanonicalString(std::string_view literal, bool escaped, std::string& out);
 
 // The general, tree-based ToPythonJson, without the fast path: the reference
