@@ -199,10 +199,22 @@ std::string FormatMysqlDateTime(const NovaDateTime& t) {
 }
 
 std::string FormatDateTimeField(const NovaDateTime& t) {
-  std::array<char, 40> buffer{};
-  const int n = std::snprintf(buffer.data(), buffer.size(), "%d-%02d-%02dT%02d:%02d:%02dZ", t.year, t.month,
-                              t.day, t.hour, t.minute, t.second);
-  return std::string(buffer.data(), static_cast<std::size_t>(n));
+  // "%d-%02d-%02dT%02d:%02d:%02dZ" by hand: this runs for every datetime of
+  // every object primitive.
+  char buffer[32];
+  char* w = std::to_chars(buffer, buffer + 12, t.year).ptr;
+  const auto two = [&w](char separator, int value) {
+    *w++ = separator;
+    *w++ = static_cast<char>('0' + value / 10 % 10);
+    *w++ = static_cast<char>('0' + value % 10);
+  };
+  two('-', t.month);
+  two('-', t.day);
+  two('T', t.hour);
+  two(':', t.minute);
+  two(':', t.second);
+  *w++ = 'Z';
+  return std::string(buffer, static_cast<std::size_t>(w - buffer));
 }
 
 base::Result<NovaDateTime> ParseDateTimeField(std::string_view text) {

@@ -55,6 +55,7 @@ base::Result<std::optional<std::optional<T>>> ReadField(const NovaObjectPrimitiv
 }  // namespace
 
 NovaObjectData& NovaObjectData::Add(std::string_view field) {
+  if (fields_.empty()) fields_.reserve(1024);  // an Instance's names fit: one allocation
   const auto size = static_cast<std::uint32_t>(field.size());
   fields_.append(reinterpret_cast<const char*>(&size), sizeof size);
   fields_.append(field);
@@ -181,8 +182,11 @@ const rpc::JsonPart* NovaObjectPrimitive::Field(std::string_view field) const {
   return member == nullptr ? nullptr : &member->value;
 }
 
-base::Result<NovaObjectPrimitive> ReadNovaObject(std::string_view json) {
-  auto members = rpc::SplitJsonObject(json);
+namespace {
+
+// obj_from_primitive's checks over the members of a primitive that is
+// already in Python's format.
+base::Result<NovaObjectPrimitive> FromMembers(const base::Result<std::vector<rpc::JsonMember>>& members) {
   if (!members.ok()) return base::Status::Corrupt("object primitive: " + members.error().message());
   NovaObjectPrimitive object;
   BASE_TRY_ASSIGN(std::string namespace_, HeaderString(*members, kNamespaceKey));
@@ -199,6 +203,55 @@ base::Result<NovaObjectPrimitive> ReadNovaObject(std::string_view json) {
   object.data = std::move(*fields);
   if (const rpc::JsonMember* changes = Find(*members, kChangesKey)) {
     auto items = rpc::SplitJsonArray(changes->value.json);
+    if (!items.ok()) return base::Status::Corrupt(std::string(kChangesKey) + " is not a list");
+    object.changes.emplace();
+    for (const rpc::JsonPart& item : *items) {
+      if (item.kind != rpc::JsonKind::kString) {
+        return base::Status::Corrupt(std::string(kChangesKey) + " holds a non-string");
+      }
+      object.changes->push_back(item.string_value);
+    }
+  }
+  return object;
+}
+
+}  // namespace
+
+base::Result<NovaObjectPrimitive> ReadNovaObject(std::string_view json) {
+  return FromMembers(rpc::SplitJsonObject(json));
+}
+
+base::Result<NovaObjectView> ReadCheckedNovaObject(std::string_view checked_json) {
+  auto members = rpc::SplitPythonJsonObjectViews(checked_json);
+  if (!members.ok()) return base::Status::Corrupt("object primitive: " + members.error().message());
+  const auto find = [&](std::string_view key) -> const rpc::JsonMemberView* {
+    for (const rpc::JsonMemberView& member : *members) {
+      if (member.KeyIs(key)) return &member;
+    }
+    return nullptr;
+  };
+  const auto header = [&](std::string_view key) -> base::Result<std::string> {
+    const rpc::JsonMemberView* member = find(key);
+    if (member == nullptr) return base::Status::Corrupt("object primitive has no " + std::string(key));
+    if (member->kind != rpc::JsonKind::kString) return base::Status::Corrupt(std::string(key) + " is not a string");
+    return member->StringValue();
+  };
+  NovaObjectView object;
+  BASE_TRY_ASSIGN(std::string namespace_, header(kNamespaceKey));
+  if (namespace_ != kNovaObjectNamespace) {
+    return base::Status::Corrupt("object primitive has namespace '" + namespace_ + "', not 'nova'");
+  }
+  BASE_TRY_ASSIGN(object.name, header(kNameKey));
+  BASE_TRY_ASSIGN(object.version, header(kVersionKey));
+  const rpc::JsonMemberView* data = find(kDataKey);
+  if (data == nullptr) return base::Status::Corrupt("object primitive has no " + std::string(kDataKey));
+  auto fields = rpc::SplitPythonJsonObjectViews(data->json);
+  if (data->kind != rpc::JsonKind::kObject || !fields.ok()) {
+    return base::Status::Corrupt(std::string(kDataKey) + " is not an object");
+  }
+  object.data = std::move(*fields);
+  if (const rpc::JsonMemberView* changes = find(kChangesKey)) {
+    auto items = rpc::SplitJsonArray(changes->json);
     if (!items.ok()) return base::Status::Corrupt(std::string(kChangesKey) + " is not a list");
     object.changes.emplace();
     for (const rpc::JsonPart& item : *items) {

@@ -109,10 +109,26 @@ struct NovaObjectPrimitive {
   const rpc::JsonPart* Field(std::string_view field) const;
 };
 
+// The same, as views into text that is already checked (see
+// rpc::SplitPythonJsonObjectViews), which must outlive it: the fields are
+// neither copied nor unescaped.
+struct NovaObjectView {
+  std::string name;
+  std::string version;
+  std::vector<rpc::JsonMemberView> data;            // in received order
+  std::optional<std::vector<std::string>> changes;  // absent unless the key was there
+};
+
 // kCorrupt when the text is not a JSON object, a header key is missing or not
 // a string, the namespace is not "nova", data is not an object, or changes is
 // not a list of strings.
 base::Result<NovaObjectPrimitive> ReadNovaObject(std::string_view json);
+
+// ReadNovaObject for text the rpc/python_json.h functions already checked (a
+// JsonPart::json such as a decoded request's args_json, a JsonMemberView::json
+// of such text): it is split, not checked again, as Python's deserializer
+// walks the dicts that json.loads made once; nothing is copied.
+base::Result<NovaObjectView> ReadCheckedNovaObject(std::string_view checked_json);
 
 // Typed reads of one field. The outer optional is empty when the field is
 // absent; the inner one when it is null. kCorrupt when the value has another

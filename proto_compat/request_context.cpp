@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
+#include <charconv>
 #include <utility>
 
 #include "rpc/envelope.h"
@@ -51,8 +51,8 @@ constexpr std::array<BoolKey, 4> kBools = {{
     {"is_admin_project", &RequestContext::is_admin_project},
 }};
 
-base::Status WrongType(const JsonMember& member, std::string_view expected) {
-  return base::Status::Corrupt(std::string(kWhat) + ": '" + member.key + "' is not " + std::string(expected));
+base::Status WrongType(std::string_view key, std::string_view expected) {
+  return base::Status::Corrupt(std::string(kWhat) + ": '" + std::string(key) + "' is not " + std::string(expected));
 }
 
 // A short, escaped rendering of caller or wire text for an error message.
@@ -85,13 +85,13 @@ bool Literal(std::string_view text, std::size_t& pos, char expected) {
   return true;
 }
 
-base::Result<std::string> CatalogJson(const JsonMember& member) {
-  if (member.value.kind == JsonKind::kNull) return std::string("[]");
-  if (member.value.kind != JsonKind::kArray) return WrongType(member, "an array");
-  BASE_TRY_ASSIGN(std::vector<rpc::JsonPart> entries, rpc::SplitJsonArray(member.value.json));
+base::Result<std::string> CatalogJson(std::string_view key, const rpc::JsonMemberView& member) {
+  if (member.kind == JsonKind::kNull) return std::string("[]");
+  if (member.kind != JsonKind::kArray) return WrongType(key, "an array");
+  BASE_TRY_ASSIGN(std::vector<rpc::JsonPart> entries, rpc::SplitJsonArray(member.json));
   std::string json = "[";
   for (const rpc::JsonPart& entry : entries) {
-    if (entry.kind != JsonKind::kObject) return WrongType(member, "an array of objects");
+    if (entry.kind != JsonKind::kObject) return WrongType(key, "an array of objects");
     BASE_TRY_ASSIGN(std::vector<JsonMember> fields, rpc::SplitJsonObject(entry.json));
     const auto type = std::find_if(fields.begin(), fields.end(), [](const JsonMember& f) { return f.key == "type"; });
     if (type == fields.end() || type->value.kind != JsonKind::kString ||
@@ -161,53 +161,60 @@ base::Result<std::string> ToContextJson(const RequestContext& context) {
 
 base::Result<RequestContext> ParseContextJson(std::string_view context_json, Timestamp now,
                                               std::mt19937_64& rng) {
-  auto members = rpc::SplitJsonObject(context_json);
-  if (!members.ok()) return base::Status::Corrupt(std::string(kWhat) + " is " + members.error().message());
+  // Checked once (re-rendered only when not in Python's format), then read
+  // as views into that text: nothing is copied per member.
+  auto checked = rpc::ToPythonJson(context_json);
+  if (!checked.ok()) return base::Status::Corrupt(std::string(kWhat) + " is " + checked.error().message());
+  auto members = rpc::SplitPythonJsonObjectViews(checked->json);
+  if (checked->kind != JsonKind::kObject || !members.ok()) {
+    return base::Status::Corrupt(std::string(kWhat) + " is not a JSON object");
+  }
   RequestContext context;
   context.timestamp = now;
-  for (const JsonMember& member : *members) {
-    const rpc::JsonPart& value = member.value;
+  std::string key_storage;
+  for (const rpc::JsonMemberView& value : *members) {
+    const std::string_view key = value.key_escaped ? std::string_view(key_storage = value.Key()) : value.key_literal;
     const auto text = [&]() -> base::Result<std::optional<std::string>> {
       if (value.kind == JsonKind::kNull) return std::optional<std::string>();
-      if (value.kind != JsonKind::kString) return WrongType(member, "a string");
-      return std::optional<std::string>(value.string_value);
+      if (value.kind != JsonKind::kString) return WrongType(key, "a string");
+      return std::optional<std::string>(value.StringValue());
     };
     const auto optional_string = std::find_if(kOptionalStrings.begin(), kOptionalStrings.end(),
-                                              [&](const OptionalStringKey& k) { return k.key == member.key; });
-    const auto flag = std::find_if(kBools.begin(), kBools.end(), [&](const BoolKey& k) { return k.key == member.key; });
+                                              [&](const OptionalStringKey& k) { return k.key == key; });
+    const auto flag = std::find_if(kBools.begin(), kBools.end(), [&](const BoolKey& k) { return k.key == key; });
     if (optional_string != kOptionalStrings.end()) {
       BASE_TRY_ASSIGN(context.*optional_string->field, text());
-      const bool falsy_id = member.key == "user_id" || member.key == "project_id";  // nova: `if user_id:`
+      const bool falsy_id = key == "user_id" || key == "project_id";  // nova: `if user_id:`
       if (falsy_id && context.*optional_string->field == "") (context.*optional_string->field).reset();
     } else if (flag != kBools.end()) {
       if (value.kind == JsonKind::kBool) context.*flag->field = value.json == "true";
-      if (value.kind != JsonKind::kBool && value.kind != JsonKind::kNull) return WrongType(member, "a bool");
-    } else if (member.key == "request_id") {
+      if (value.kind != JsonKind::kBool && value.kind != JsonKind::kNull) return WrongType(key, "a bool");
+    } else if (key == "request_id") {
       BASE_TRY_ASSIGN(std::optional<std::string> request_id, text());
       context.request_id = request_id.value_or("");
-    } else if (member.key == "timestamp") {
+    } else if (key == "timestamp") {
       BASE_TRY_ASSIGN(std::optional<std::string> timestamp, text());
       if (timestamp && !timestamp->empty()) {
         auto parsed = ParseContextTimestamp(*timestamp);
         if (!parsed.ok()) return base::Status::Corrupt(std::string(kWhat) + ": " + parsed.error().message());
         context.timestamp = *parsed;
       }
-    } else if (member.key == "read_deleted") {
-      const std::string& name = value.string_value;
+    } else if (key == "read_deleted") {
+      const std::string name = value.kind == JsonKind::kString ? value.StringValue() : std::string();
       if (value.kind != JsonKind::kString || (name != "no" && name != "yes" && name != "only")) {
         return base::Status::Corrupt(std::string(kWhat) + ": read_deleted can only be one of 'no', 'yes' or 'only', not " +
-                                     value.json.substr(0, 64));
+                                     std::string(value.json.substr(0, 64)));
       }
       context.read_deleted = name == "no" ? ReadDeleted::kNo : name == "yes" ? ReadDeleted::kYes : ReadDeleted::kOnly;
-    } else if (member.key == "roles" && value.kind != JsonKind::kNull) {
-      if (value.kind != JsonKind::kArray) return WrongType(member, "an array of strings");
+    } else if (key == "roles" && value.kind != JsonKind::kNull) {
+      if (value.kind != JsonKind::kArray) return WrongType(key, "an array of strings");
       BASE_TRY_ASSIGN(std::vector<rpc::JsonPart> roles, rpc::SplitJsonArray(value.json));
       for (rpc::JsonPart& role : roles) {
-        if (role.kind != JsonKind::kString) return WrongType(member, "an array of strings");
+        if (role.kind != JsonKind::kString) return WrongType(key, "an array of strings");
         context.roles.push_back(std::move(role.string_value));
       }
-    } else if (member.key == "service_catalog") {
-      BASE_TRY_ASSIGN(context.service_catalog_json, CatalogJson(member));
+    } else if (key == "service_catalog") {
+      BASE_TRY_ASSIGN(context.service_catalog_json, CatalogJson(key, value));
     }
   }
   if (context.request_id.empty()) context.request_id = "req-" + rpc::NewUuid4(rng);
@@ -219,12 +226,21 @@ std::string FormatContextTimestamp(Timestamp timestamp) {
   const auto day = floor<days>(timestamp);
   const year_month_day date{day};
   const hh_mm_ss<microseconds> time{timestamp - day};
-  std::array<char, 64> buffer{};
-  std::snprintf(buffer.data(), buffer.size(), "%d-%02u-%02uT%02lld:%02lld:%02lld.%06lld", static_cast<int>(date.year()),
-                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                static_cast<long long>(time.hours().count()), static_cast<long long>(time.minutes().count()),
-                static_cast<long long>(time.seconds().count()), static_cast<long long>(time.subseconds().count()));
-  return buffer.data();
+  // "%d-%02u-%02uT%02d:%02d:%02d.%06d" by hand: one per message.
+  char buffer[48];
+  char* w = std::to_chars(buffer, buffer + 12, static_cast<int>(date.year())).ptr;
+  const auto digits = [&w](char separator, long long value, int width) {
+    *w++ = separator;
+    for (int i = width - 1; i >= 0; --i, value /= 10) w[i] = static_cast<char>('0' + value % 10);
+    w += width;
+  };
+  digits('-', static_cast<unsigned>(date.month()), 2);
+  digits('-', static_cast<unsigned>(date.day()), 2);
+  digits('T', time.hours().count(), 2);
+  digits(':', time.minutes().count(), 2);
+  digits(':', time.seconds().count(), 2);
+  digits('.', time.subseconds().count(), 6);
+  return std::string(buffer, static_cast<std::size_t>(w - buffer));
 }
 
 base::Result<Timestamp> ParseContextTimestamp(std::string_view text) {

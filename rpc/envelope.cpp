@@ -21,17 +21,47 @@ namespace rpc {
 namespace {
 
 // A wire value quoted for an error message: one line, ASCII, bounded.
-std::string Excerpt(const JsonPart& part) {
+std::string Excerpt(std::string_view python_json) {
   constexpr std::size_t kMax = 80;
-  return part.json.size() <= kMax ? part.json : part.json.substr(0, kMax) + "...";
+  return python_json.size() <= kMax ? std::string(python_json) : std::string(python_json.substr(0, kMax)) + "...";
 }
 
 base::Status Corrupt(std::string_view what, std::string_view detail) {
   return base::Status::Corrupt(std::string(what) + ": " + std::string(detail));
 }
 
+// One member of a decoded message, as views into text that is already in
+// Python's format (checked once, not copied): the message text itself when
+// ScanCanonical accepted it, else the members SplitJsonObject re-rendered.
+struct Field {
+  std::string_view key;   // decoded
+  JsonKind kind = JsonKind::kNull;
+  std::string_view json;  // the value in Python's format
+  bool escaped = false;   // kString from the scan: the literal holds an escape
+  const std::string* decoded = nullptr;  // kString from SplitJsonObject: its text
+
+  std::string Text() const {
+    if (decoded != nullptr) return *decoded;
+    std::string out;
+    python_json_internal::AppendCanonicalString(json.substr(1, json.size() - 2), escaped, out);
+    return out;
+  }
+};
+
+// The members of a message, and what their views point into.
+struct Fields {
+  std::string message_json;
+  std::vector<JsonMember> rendered;  // only when the message was re-rendered
+  std::vector<std::string> keys;     // decoded keys that held an escape
+  std::vector<Field> fields;
+};
+
+base::Status WrongType(std::string_view what, const Field& field, std::string_view expected) {
+  return Corrupt(what, "'" + std::string(field.key) + "' is not " + std::string(expected) + ": " + Excerpt(field.json));
+}
+
 base::Status WrongType(std::string_view what, const JsonMember& member, std::string_view expected) {
-  return Corrupt(what, "'" + member.key + "' is not " + std::string(expected) + ": " + Excerpt(member.value));
+  return WrongType(what, Field{member.key, member.value.kind, member.value.json, false, nullptr}, expected);
 }
 
 // int() of one part of a version string; only [+-]digits.
@@ -68,7 +98,7 @@ constexpr std::string_view kEnvelopeHead = R"({"oslo.version": "2.0", "oslo.mess
 
 std::string Wrap(std::string_view message_json) {
   std::string body;
-  body.reserve(kEnvelopeHead.size() + message_json.size() + message_json.size() / 4 + 8);
+  body.reserve(kEnvelopeHead.size() + 2 * message_json.size() + 32);  // AppendQuoted's worst case: no reallocation
   body = kEnvelopeHead;
   AppendQuoted(body, message_json);  // ASCII: the inner text is already escaped
   body += '}';
@@ -92,18 +122,40 @@ std::optional<UnwrappedMessage> UnwrapPythonFormat(std::string_view body) {
   return unwrapped;
 }
 
-// The inner message's members, for DecodeRequest/DecodeReply.
-base::Result<std::vector<JsonMember>> MessageMembers(std::string_view body, std::string_view what) {
+// The inner message's members, for DecodeRequest/DecodeReply. The message
+// text is checked once; the fields are views into it.
+base::Status MessageFields(std::string_view body, std::string_view what, Fields& out) {
   BASE_TRY_ASSIGN(UnwrappedMessage unwrapped, Unwrap(body));
-  auto members = SplitJsonObject(unwrapped.message_json);
+  out.message_json = std::move(unwrapped.message_json);
+  JsonKind kind = JsonKind::kNull;
+  std::vector<python_json_internal::CanonicalItem> items;
+  if (python_json_internal::ScanCanonical(out.message_json, kind, &items) && kind == JsonKind::kObject) {
+    out.fields.reserve(items.size());
+    out.keys.reserve(items.size());  // views into it must not move
+    for (const python_json_internal::CanonicalItem& item : items) {
+      std::string_view key = item.key;
+      if (item.key_escaped) {
+        python_json_internal::AppendCanonicalString(item.key, true, out.keys.emplace_back());
+        key = out.keys.back();
+      }
+      out.fields.push_back(Field{key, item.kind, item.json, item.value_escaped, nullptr});
+    }
+    return base::Status();
+  }
+  auto members = SplitJsonObject(out.message_json);
   if (!members.ok()) return Corrupt(what, "oslo.message is " + members.error().message());
-  return members;
+  out.rendered = std::move(*members);
+  out.fields.reserve(out.rendered.size());
+  for (const JsonMember& member : out.rendered) {
+    out.fields.push_back(Field{member.key, member.value.kind, member.value.json, false, &member.value.string_value});
+  }
+  return base::Status();
 }
 
-base::Result<std::optional<std::string>> StringOrNull(std::string_view what, const JsonMember& member) {
-  if (member.value.kind == JsonKind::kNull) return std::optional<std::string>();
-  if (member.value.kind != JsonKind::kString) return WrongType(what, member, "a string");
-  return std::optional<std::string>(member.value.string_value);
+base::Result<std::optional<std::string>> StringOrNull(std::string_view what, const Field& field) {
+  if (field.kind == JsonKind::kNull) return std::optional<std::string>();
+  if (field.kind != JsonKind::kString) return WrongType(what, field, "a string");
+  return std::optional<std::string>(field.Text());
 }
 
 // Python writes int timeouts without ".0"; Nova's call monitor uses int 60.
@@ -143,7 +195,7 @@ base::Result<UnwrappedMessage> Unwrap(std::string_view body) {
   }
   if (version->value.kind != JsonKind::kString) return WrongType(kWhat, *version, "a string");
   if (!CompatibleWithEnvelope2(version->value.string_value)) {
-    return Corrupt(kWhat, "oslo.version " + Excerpt(version->value) + " is not compatible with 2.0");
+    return Corrupt(kWhat, "oslo.version " + Excerpt(version->value.json) + " is not compatible with 2.0");
   }
   if (message->value.kind != JsonKind::kString) return WrongType(kWhat, *message, "a string");
   return UnwrappedMessage{EnvelopeForm::kV2, message->value.string_value};
@@ -203,42 +255,42 @@ base::Result<std::string> EncodeRequest(const RpcRequest& request) {
 
 base::Result<RpcRequest> DecodeRequest(std::string_view body) {
   constexpr std::string_view kWhat = "RPC request";
-  BASE_TRY_ASSIGN(std::vector<JsonMember> members, MessageMembers(body, kWhat));
+  Fields message;
+  BASE_TRY(MessageFields(body, kWhat, message));
   RpcRequest request;
   bool has_method = false;
   bool has_args = false;
   PythonJsonObjectWriter context;
-  for (JsonMember& member : members) {
-    const std::string& key = member.key;
-    JsonPart& value = member.value;
-    if (key == "method") {
-      if (value.kind != JsonKind::kString) return WrongType(kWhat, member, "a string");
-      request.method = value.string_value;
+  for (const Field& field : message.fields) {
+    const std::string_view key = field.key;
+    if (key.starts_with("_context_")) {
+      context.Raw(key.substr(9), field.json);
+    } else if (key == "method") {
+      if (field.kind != JsonKind::kString) return WrongType(kWhat, field, "a string");
+      request.method = field.Text();
       has_method = true;
     } else if (key == "args") {
-      if (value.kind != JsonKind::kObject) return WrongType(kWhat, member, "an object");
-      request.args_json = std::move(value.json);
+      if (field.kind != JsonKind::kObject) return WrongType(kWhat, field, "an object");
+      request.args_json.assign(field.json);
       has_args = true;
     } else if (key == "namespace") {
-      BASE_TRY_ASSIGN(request.namespace_, StringOrNull(kWhat, member));
+      BASE_TRY_ASSIGN(request.namespace_, StringOrNull(kWhat, field));
     } else if (key == "version") {
-      if (value.kind != JsonKind::kString) return WrongType(kWhat, member, "a string");
-      request.version = value.string_value;
+      if (field.kind != JsonKind::kString) return WrongType(kWhat, field, "a string");
+      request.version = field.Text();
     } else if (key == "_msg_id") {
-      BASE_TRY_ASSIGN(request.msg_id, StringOrNull(kWhat, member));
+      BASE_TRY_ASSIGN(request.msg_id, StringOrNull(kWhat, field));
     } else if (key == "_reply_q") {
-      BASE_TRY_ASSIGN(request.reply_q, StringOrNull(kWhat, member));
+      BASE_TRY_ASSIGN(request.reply_q, StringOrNull(kWhat, field));
     } else if (key == "_unique_id") {
-      BASE_TRY_ASSIGN(std::optional<std::string> unique_id, StringOrNull(kWhat, member));
+      BASE_TRY_ASSIGN(std::optional<std::string> unique_id, StringOrNull(kWhat, field));
       request.unique_id = unique_id.value_or("");
     } else if (key == "_timeout") {
-      if (value.kind == JsonKind::kNumber) {
-        request.timeout = PythonFloatValue(value.json);
-      } else if (value.kind != JsonKind::kNull) {
-        return WrongType(kWhat, member, "a number or null");
+      if (field.kind == JsonKind::kNumber) {
+        request.timeout = PythonFloatValue(field.json);
+      } else if (field.kind != JsonKind::kNull) {
+        return WrongType(kWhat, field, "a number or null");
       }
-    } else if (key.compare(0, 9, "_context_") == 0) {
-      context.Raw(std::string_view(key).substr(9), value.json);
     }
   }
   if (!has_method) return Corrupt(kWhat, "'method' is missing");
@@ -275,33 +327,33 @@ base::Result<std::string> EncodeReply(const RpcReply& reply) {
 
 base::Result<RpcReply> DecodeReply(std::string_view body) {
   constexpr std::string_view kWhat = "RPC reply";
-  BASE_TRY_ASSIGN(std::vector<JsonMember> members, MessageMembers(body, kWhat));
+  Fields message;
+  BASE_TRY(MessageFields(body, kWhat, message));
   RpcReply reply;
   bool has_failure = false;
   bool has_ending = false;
   bool has_msg_id = false;
-  for (const JsonMember& member : members) {
-    const JsonPart& value = member.value;
-    if (member.key == "result") {
-      reply.result_json = value.json;
-    } else if (member.key == "failure") {
+  for (const Field& field : message.fields) {
+    if (field.key == "result") {
+      reply.result_json = field.json;
+    } else if (field.key == "failure") {
       has_failure = true;
-      BASE_TRY_ASSIGN(std::optional<std::string> failure, StringOrNull(kWhat, member));
+      BASE_TRY_ASSIGN(std::optional<std::string> failure, StringOrNull(kWhat, field));
       if (failure && !failure->empty()) {  // Python tests the string's truth
         auto decoded = DecodeRemoteFailure(*failure);
         if (!decoded.ok()) return Corrupt(kWhat, "failure: " + decoded.error().message());
         reply.failure = std::move(*decoded);
       }
-    } else if (member.key == "ending") {
-      if (value.kind != JsonKind::kBool) return WrongType(kWhat, member, "a bool");
-      reply.ending = value.json == "true";
+    } else if (field.key == "ending") {
+      if (field.kind != JsonKind::kBool) return WrongType(kWhat, field, "a bool");
+      reply.ending = field.json == "true";
       has_ending = true;
-    } else if (member.key == "_msg_id") {
-      if (value.kind != JsonKind::kString) return WrongType(kWhat, member, "a string");
-      reply.msg_id = value.string_value;
+    } else if (field.key == "_msg_id") {
+      if (field.kind != JsonKind::kString) return WrongType(kWhat, field, "a string");
+      reply.msg_id = field.Text();
       has_msg_id = true;
-    } else if (member.key == "_unique_id") {
-      BASE_TRY_ASSIGN(std::optional<std::string> unique_id, StringOrNull(kWhat, member));
+    } else if (field.key == "_unique_id") {
+      BASE_TRY_ASSIGN(std::optional<std::string> unique_id, StringOrNull(kWhat, field));
       reply.unique_id = unique_id.value_or("");
     }
   }

@@ -19,145 +19,7 @@
 namespace rpc {
 namespace {
 
-// ---- Python's json.dumps, ensure_ascii=True ------------------------------
-
-// Reads one UTF-8 sequence at s[i]. Encoded surrogates are accepted: RapidJSON
-// turns a lone "\udc00" escape into one, and Python writes it back as is.
-bool NextCodePoint(std::string_view s, std::size_t& i, std::uint32_t& cp) {
-  const auto lead = static_cast<unsigned char>(s[i]);
-  std::size_t length = 1;
-  std::uint32_t min = 0;
-  if (lead < 0x80) {
-    cp = lead;
-  } else if ((lead & 0xE0) == 0xC0) {
-    length = 2, cp = lead & 0x1F, min = 0x80;
-  } else if ((lead & 0xF0) == 0xE0) {
-    length = 3, cp = lead & 0x0F, min = 0x800;
-  } else if ((lead & 0xF8) == 0xF0) {
-    length = 4, cp = lead & 0x07, min = 0x10000;
-  } else {
-    return false;
-  }
-  if (s.size() - i < length) return false;
-  for (std::size_t k = 1; k < length; ++k) {
-    const auto next = static_cast<unsigned char>(s[i + k]);
-    if ((next & 0xC0) != 0x80) return false;
-    cp = (cp << 6) | (next & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF) return false;
-  i += length;
-  return true;
-}
-
-constexpr char kHexDigits[] = "0123456789abcdef";
-
-char* WriteUnitEscape(char* w, std::uint32_t unit) {
-  *w++ = '\\';
-  *w++ = 'u';
-  *w++ = kHexDigits[(unit >> 12) & 0xF];
-  *w++ = kHexDigits[(unit >> 8) & 0xF];
-  *w++ = kHexDigits[(unit >> 4) & 0xF];
-  *w++ = kHexDigits[unit & 0xF];
-  return w;
-}
-
-// Writes the escape of one code point that is not plain printable ASCII (at
-// most 12 bytes); returns the end of what it wrote.
-char* WriteEscaped(char* w, std::uint32_t cp) {
-  char simple = 0;
-  switch (cp) {
-    case '"': simple = '"'; break;
-    case '\\': simple = '\\'; break;
-    case '\n': simple = 'n'; break;
-    case '\r': simple = 'r'; break;
-    case '\t': simple = 't'; break;
-    case '\b': simple = 'b'; break;
-    case '\f': simple = 'f'; break;
-    default: break;
-  }
-  if (simple != 0) {
-    *w++ = '\\';
-    *w++ = simple;
-    return w;
-  }
-  if (cp < 0x10000) return WriteUnitEscape(w, cp);
-  cp -= 0x10000;
-  w = WriteUnitEscape(w, 0xD800 | (cp >> 10));
-  return WriteUnitEscape(w, 0xDC00 | (cp & 0x3FF));
-}
-
-}  // namespace
-
-
-// Appends `utf8` as a quoted JSON string the way Python escapes it; false
-// (with `out` partly written) when `utf8` is not UTF-8. Runs of printable
-// ASCII are copied whole; only the bytes between them are looked at one by
-// one, and their escapes are gathered in a small buffer first.
-bool AppendQuoted(std::string& out, std::string_view utf8) {
-  constexpr std::size_t kBuffer = 256;
-  constexpr std::size_t kMaxEscape = 12;
-  char buffer[kBuffer];
-  char* w = buffer;
-  const auto flush = [&] {
-    out.append(buffer, static_cast<std::size_t>(w - buffer));
-    w = buffer;
-  };
-  const char* const begin = utf8.data();
-  const char* const end = begin + utf8.size();
-  std::size_t run = python_json_internal::PlainAsciiRun(begin, end);
-  if (run == utf8.size() && run + 2 <= kBuffer) {  // the common case: a short text with nothing to escape
-    buffer[0] = '"';
-    std::memcpy(buffer + 1, begin, run);
-    buffer[run + 1] = '"';
-    out.append(buffer, run + 2);
-    return true;
-  }
-  out.reserve(out.size() + utf8.size() + 2);
-  *w++ = '"';
-  for (const char* p = begin; p != end; run = python_json_internal::PlainAsciiRun(p, end)) {
-    // Room for the run, one escape and the closing quote, or flush first.
-    if (run + kMaxEscape + 1 > static_cast<std::size_t>(buffer + kBuffer - w)) {
-      flush();
-      if (run > kBuffer / 2) {
-        out.append(p, run);
-      } else {
-        std::memcpy(w, p, run);
-        w += run;
-      }
-    } else {
-      python_json_internal::CopyRun(w, p, run, end - p >= 16 && buffer + kBuffer - w >= 16);
-      w += run;
-    }
-    p += run;
-    if (p == end) break;
-    const auto lead = static_cast<unsigned char>(*p);
-    if (lead == '"' || lead == '\\') {
-      *w++ = '\\';
-      *w++ = static_cast<char>(lead);
-      ++p;
-      continue;
-    }
-    if (lead < 0x80) {
-      w = WriteEscaped(w, lead);
-      ++p;
-      continue;
-    }
-    std::size_t i = static_cast<std::size_t>(p - begin);
-    std::uint32_t cp = 0;
-    if (!NextCodePoint(utf8, i, cp)) {
-      flush();
-      return false;
-    }
-    p = begin + i;
-    w = WriteEscaped(w, cp);
-  }
-  *w++ = '"';
-  flush();
-  return true;
-}
-
-namespace {
-
+using python_json_internal::NextCodePoint;
 
 // A JSON number's text as Python writes it after json.loads: integers keep
 // their digits (Python ints are unbounded), floats go through float(), and
@@ -423,6 +285,37 @@ base::Result<std::vector<JsonMember>> SplitPythonJsonObject(std::string_view pyt
   return SplitJsonObject(python_json);
 }
 
+bool JsonMemberView::KeyIs(std::string_view utf8) const {
+  return key_escaped ? Key() == utf8 : key_literal == utf8;
+}
+
+std::string JsonMemberView::Key() const {
+  std::string key;
+  python_json_internal::AppendCanonicalString(key_literal, key_escaped, key);
+  return key;
+}
+
+std::string JsonMemberView::StringValue() const {
+  std::string text;
+  python_json_internal::AppendCanonicalString(json.substr(1, json.size() - 2), value_escaped, text);
+  return text;
+}
+
+base::Result<std::vector<JsonMemberView>> SplitPythonJsonObjectViews(std::string_view python_json) {
+  JsonKind kind = JsonKind::kNull;
+  std::vector<CanonicalItem> items;
+  items.reserve(64);
+  if (!python_json_internal::SplitPythonFormat(python_json, kind, items) || kind != JsonKind::kObject) {
+    return base::Status::InvalidInput("not a JSON object in Python's format");
+  }
+  std::vector<JsonMemberView> members;
+  members.reserve(items.size());
+  for (const CanonicalItem& item : items) {
+    members.push_back(JsonMemberView{item.key, item.key_escaped, item.kind, item.json, item.value_escaped});
+  }
+  return members;
+}
+
 base::Result<std::vector<JsonPart>> SplitJsonArray(std::string_view json) {
   JsonKind kind = JsonKind::kNull;
   std::vector<CanonicalItem> items;
@@ -439,12 +332,6 @@ base::Result<std::vector<JsonPart>> SplitJsonArray(std::string_view json) {
   parts.reserve(root.children.size());
   for (const Node& child : root.children) parts.push_back(ToPart(child));
   return parts;
-}
-
-base::Result<std::string> PythonJsonString(std::string_view utf8) {
-  std::string out;
-  if (!AppendQuoted(out, utf8)) return base::Status::InvalidInput("string is not UTF-8");
-  return out;
 }
 
 }  // namespace rpc

@@ -70,6 +70,28 @@ base::Result<std::vector<JsonPart>> SplitJsonArray(std::string_view json);
 // no read outside `python_json`), so pass only such values.
 base::Result<std::vector<JsonMember>> SplitPythonJsonObject(std::string_view python_json);
 
+// A member of an object in Python's format, as views into its text (which
+// must outlive it): nothing is copied or unescaped until asked for.
+struct JsonMemberView {
+  std::string_view key_literal;  // the key's literal between its quotes
+  bool key_escaped = false;      // key_literal holds a backslash escape
+  JsonKind kind = JsonKind::kNull;
+  std::string_view json;         // the value in Python's format
+  bool value_escaped = false;    // kString: the literal holds a backslash escape
+
+  // Whether the (unescaped) key is `utf8`.
+  bool KeyIs(std::string_view utf8) const;
+  std::string Key() const;
+  // kString only: the decoded UTF-8 text.
+  std::string StringValue() const;
+};
+
+// SplitPythonJsonObject without copies, for the same checked text only (a
+// JsonPart::json, a JsonMemberView::json of such text, ToPythonJson's
+// output): views into `python_json`. kInvalidInput when the text does not
+// have the shape of a Python-format object.
+base::Result<std::vector<JsonMemberView>> SplitPythonJsonObjectViews(std::string_view python_json);
+
 // Building blocks for writers of other Python-JSON documents:
 // AppendQuoted appends the quoted, escaped string literal for `utf8` and
 // returns false (appending nothing useful) when `utf8` is not UTF-8;
@@ -89,6 +111,8 @@ base::Result<std::string> PythonJsonString(std::string_view utf8);
 // Keys are not de-duplicated: the caller adds each key once.
 class PythonJsonObjectWriter {
  public:
+  PythonJsonObjectWriter() { out_.reserve(256); }  // most objects fit: one allocation
+
   PythonJsonObjectWriter& Raw(std::string_view key, std::string_view python_json);
   PythonJsonObjectWriter& String(std::string_view key, std::string_view utf8);
   PythonJsonObjectWriter& OptionalString(std::string_view key, const std::optional<std::string>& utf8);

@@ -272,54 +272,6 @@ class Scanner {
   std::vector<std::size_t> slots_;      // UniqueKeys' hash table
 };
 
-// Skips one value of text in Python's format at p; nullptr when the text does
-// not have that shape. Does not check what it skips.
-const char* SkipPythonValue(const char* p, const char* end, JsonKind& kind, bool& escaped) {
-  if (p == end) return nullptr;
-  escaped = false;
-  switch (*p) {
-    case '"': {
-      kind = JsonKind::kString;
-      ++p;
-      for (;;) {
-        p += PlainAsciiRun(p, end);
-        if (p == end) return nullptr;
-        if (*p == '"') return p + 1;
-        if (*p != '\\' || end - p < 2) return nullptr;
-        escaped = true;
-        p += 2;
-      }
-    }
-    case '{':
-    case '[': {
-      kind = *p == '{' ? JsonKind::kObject : JsonKind::kArray;
-      std::size_t depth = 0;
-      while (p != end) {
-        const char c = *p;
-        if (c == '"') {
-          bool inner_escaped = false;
-          JsonKind inner = JsonKind::kNull;
-          p = SkipPythonValue(p, end, inner, inner_escaped);
-          if (p == nullptr) return nullptr;
-          continue;
-        }
-        ++p;
-        if (c == '{' || c == '[') {
-          ++depth;
-        } else if ((c == '}' || c == ']') && --depth == 0) {
-          return p;
-        }
-      }
-      return nullptr;
-    }
-    default: {
-      kind = *p == 't' || *p == 'f' ? JsonKind::kBool : *p == 'n' ? JsonKind::kNull : JsonKind::kNumber;
-      while (p != end && *p != ',' && *p != '}' && *p != ']') ++p;
-      return p;
-    }
-  }
-}
-
 }  // namespace
 
 bool ScanCanonical(std::string_view json, JsonKind& root, std::vector<CanonicalItem>* items) {
@@ -334,65 +286,34 @@ bool AppendCheckedString(std::string_view literal, std::string& out) {
   char* w = out.data() + start;
   const char* p = literal.data();
   const char* const end = p + literal.size();
-  while (p != end) {
-    const std::size_t run = PlainAsciiRun(p, end);
-    CopyRun(w, p, run, end - p >= 16);  // w trails p: the text is never longer
-    w += run;
-    p += run;
-    if (p == end) break;
-    if (*p != '\\' || end - p < 2) {
-      out.resize(start);
-      return false;
+  const auto fail = [&] {
+    out.resize(start);
+    return false;
+  };
+  for (;;) {
+    // w trails p (the text is never longer), so 16 bytes fit at w whenever
+    // 16 can be read at p.
+    if (end - p >= 16) {
+      const std::size_t run = PlainAsciiRun16(p, w);
+      p += run;
+      w += run;
+      if (run == 16) continue;
+    } else {
+      while (p != end && kPlainAscii[static_cast<unsigned char>(*p)]) *w++ = *p++;
+      if (p == end) break;
     }
-    if (p[1] == '"') {  // the escape of a JSON text inside a JSON string
-      *w++ = '"';
-      p += 2;
-      continue;
-    }
-    if (const char simple = ShortEscape(p[1])) {
+    if (*p != '\\' || end - p < 2) return fail();  // raw control, DEL or non-ASCII: Python escapes them
+    if (const char simple = ShortEscape(p[1])) {  // '\\"' first: a JSON text inside a JSON string
       *w++ = simple;
       p += 2;
       continue;
     }
     std::uint32_t cp = 0;
-    if (!ReadPythonUnitEscape(p, end, cp)) {
-      out.resize(start);
-      return false;
-    }
+    if (!ReadPythonUnitEscape(p, end, cp)) return fail();
     w = AppendUtf8(cp, w);
   }
   out.resize(static_cast<std::size_t>(w - out.data()));
   return true;
-}
-
-bool SplitPythonFormat(std::string_view json, JsonKind& root, std::vector<CanonicalItem>& items) {
-  const char* p = json.data();
-  const char* const end = p + json.size();
-  if (p == end || (*p != '{' && *p != '[')) return false;
-  const bool object = *p == '{';
-  const char close = object ? '}' : ']';
-  root = object ? JsonKind::kObject : JsonKind::kArray;
-  ++p;
-  if (p != end && *p == close) return p + 1 == end;
-  for (;;) {
-    CanonicalItem item;
-    if (object) {
-      const char* key = p;
-      JsonKind kind = JsonKind::kNull;
-      p = SkipPythonValue(p, end, kind, item.key_escaped);
-      if (p == nullptr || kind != JsonKind::kString || end - p < 2 || p[0] != ':' || p[1] != ' ') return false;
-      item.key = std::string_view(key + 1, static_cast<std::size_t>(p - key - 2));
-      p += 2;
-    }
-    const char* value = p;
-    p = SkipPythonValue(p, end, item.kind, item.value_escaped);
-    if (p == nullptr || p == value || p == end) return false;
-    item.json = std::string_view(value, static_cast<std::size_t>(p - value));
-    items.push_back(item);
-    if (*p == close) return p + 1 == end;
-    if (end - p < 2 || p[0] != ',' || p[1] != ' ') return false;
-    p += 2;
-  }
 }
 
 void AppendCanonicalString(std::string_view literal, bool escaped, std::string& out) {
@@ -400,47 +321,14 @@ void AppendCanonicalString(std::string_view literal, bool escaped, std::string& 
     out.append(literal);
     return;
   }
-  // The text is never longer than its literal: write in place, then trim.
-  const std::size_t start = out.size();
-  out.resize(start + literal.size());
-  char* w = out.data() + start;
-  const char* p = literal.data();
-  const char* const end = p + literal.size();
-  while (p != end) {
-    const std::size_t run = PlainAsciiRun(p, end);
-    CopyRun(w, p, run, end - p >= 16);  // w trails p: the text is never longer
-    w += run;
-    p += run;
-    if (p == end) break;
-    // Only Python's escapes are here (see the header).
-    char simple = 0;
-    switch (p[1]) {
-      case '"': simple = '"'; break;
-      case '\\': simple = '\\'; break;
-      case 'n': simple = '\n'; break;
-      case 'r': simple = '\r'; break;
-      case 't': simple = '\t'; break;
-      case 'b': simple = '\b'; break;
-      case 'f': simple = '\f'; break;
-      default: break;
-    }
-    if (simple != 0) {
-      *w++ = simple;
-      p += 2;
-      continue;
-    }
-    std::uint32_t cp = 0;
-    ReadUnit(p, end, cp);
-    p += 6;
-    if (cp >= 0xD800 && cp <= 0xDBFF) {
-      std::uint32_t low = 0;
-      ReadUnit(p, end, low);
-      p += 6;
-      cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-    }
-    w = AppendUtf8(cp, w);
-  }
-  out.resize(static_cast<std::size_t>(w - out.data()));
+  if (AppendCheckedString(literal, out)) return;
+  // Re-rendered text may hold the escapes ScanCanonical leaves to the tree
+  // ("\u0000", a lone low surrogate): decode those as the tree does.
+  std::string quoted;
+  quoted.reserve(literal.size() + 2);
+  quoted.append(1, '"').append(literal).append(1, '"');
+  auto part = ToPythonJsonByTree(quoted);
+  if (part.ok()) out += part->string_value;
 }
 
 }  // namespace rpc::python_json_internal

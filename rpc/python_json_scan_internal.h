@@ -72,6 +72,57 @@ inline std::size_t PlainAsciiRun(const char* p, const char* end) {
   return static_cast<std::size_t>(q - p);
 }
 
+// Copies the 16 bytes at p to w (both must have room for 16) and returns
+// how many of them, from the start, PlainAsciiRun would accept (16: all).
+inline std::size_t PlainAsciiRun16(const char* p, char* w) {
+#if defined(__SSE2__)
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(w), v);
+  const __m128i special =
+      _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                   _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F))));
+  const int mask = _mm_movemask_epi8(special);
+  return mask == 0 ? 16 : static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+#else
+  std::memcpy(w, p, 16);
+  return PlainAsciiRun(p, p + 16);
+#endif
+}
+
+// The first byte at [p, end) that is '"' or '\\'; end when there is none.
+// For text already in Python's format, where only these two matter inside a
+// string literal.
+inline const char* FindQuoteOrBackslash(const char* p, const char* end) {
+#if defined(__SSE2__)
+  while (end - p >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const int mask = _mm_movemask_epi8(
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+    if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
+    p += 16;
+  }
+#endif
+  while (p != end && *p != '"' && *p != '\\') ++p;
+  return p;
+}
+
+// The first byte at [p, end) that is a quote or a bracket; end when none.
+inline const char* FindStructural(const char* p, const char* end) {
+#if defined(__SSE2__)
+  while (end - p >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const int mask = _mm_movemask_epi8(
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                  _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('[')), _mm_cmpeq_epi8(v, _mm_set1_epi8(']')))),
+                     _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('{')), _mm_cmpeq_epi8(v, _mm_set1_epi8('}')))));
+    if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
+    p += 16;
+  }
+#endif
+  while (p != end && *p != '"' && *p != '{' && *p != '}' && *p != '[' && *p != ']') ++p;
+  return p;
+}
+
 // Copies the `run` bytes at p to w. When `room16` (the caller knows that 16
 // bytes can be read at p and written at w), a run of up to 16 bytes is copied
 // as one block; the bytes after the run are scratch the caller overwrites or
@@ -85,6 +136,11 @@ inline void CopyRun(char* w, const char* p, std::size_t run, bool room16) {
 #endif
   std::memcpy(w, p, run);
 }
+
+// Reads one UTF-8 sequence at s[i] (i < s.size()) into cp and advances i;
+// false for invalid UTF-8. Encoded surrogates are accepted: RapidJSON turns a
+// lone "\udc00" escape into one, and Python writes it back as is.
+bool NextCodePoint(std::string_view s, std::size_t& i, std::uint32_t& cp);
 
 // One top-level item of a document ScanCanonical accepted. Views into it.
 struct CanonicalItem {
@@ -116,7 +172,7 @@ bool AppendCheckedString(std::string_view literal, std::string& out);
 bool SplitPythonFormat(std::string_view json, JsonKind& root, std::vector<CanonicalItem>& items);
 
 // Appends the UTF-8 text of a string literal's inside (without the quotes)
-// that ScanCanonical accepted. Not for any other text.
+// that ScanCanonical accepted or ToPythonJson wrote. Not for any other text.
 void AppendCanonicalString(std::string_view literal, bool escaped, std::string& out);
 
 // The general, tree-based ToPythonJson, without the fast path: the reference

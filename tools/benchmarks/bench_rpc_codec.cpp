@@ -3,8 +3,12 @@
 // for one seeded instance loaded once from the stack's cell database.
 //
 //   encode: Instance primitive + args + admin context + ids + oslo envelope
-//   decode: envelope + context + args + Instance primitive and its nested
-//           objects split into typed fields
+//   decode: envelope + context + args + the Instance primitive and its
+//           nested objects (InstanceInfoCache, SecurityGroupList and its
+//           SecurityGroups) hydrated into typed values, field by field as
+//           NovaObjectSerializer.deserialize_entity does: integers and
+//           booleans read, datetimes and IP addresses parsed, strings
+//           unescaped, system_metadata split, network_info hydrated
 //
 // Usage: bench_rpc_codec ITERATIONS NOVA_CONF INSTANCE_UUID VOLUME_ID BODY_OUT
 // Writes the encoded body to BODY_OUT (the Python reference decodes the same
@@ -16,10 +20,18 @@
 #include <random>
 #include <string>
 
+#include <array>
+#include <charconv>
+#include <optional>
+#include <variant>
+#include <vector>
+
 #include "agent/config/nova_config.h"
 #include "agent/db/mysql_nova_database.h"
 #include "proto_compat/compute_rpc_version.h"
 #include "proto_compat/instance.h"
+#include "proto_compat/network_model.h"
+#include "proto_compat/nova_fields.h"
 #include "proto_compat/nova_object.h"
 #include "proto_compat/remove_volume_connection.h"
 #include "proto_compat/request_context.h"
@@ -63,23 +75,161 @@ base::Result<std::string> Encode(const Fixture& f, std::mt19937_64& rng) {
   return rpc::EncodeRequest(request);
 }
 
-// Returns the number of Instance fields read, so the work cannot be elided.
+// The field types of the objects in the message (nova/objects/instance.py,
+// instance_info_cache.py, security_group.py), by field name: the names these
+// classes share have the same type in all of them.
+enum class FieldType { kInt, kString, kBool, kDateTime, kIp, kStringDict, kObject, kObjectList, kNetworkInfo };
+
+struct FieldSpec {
+  std::string_view name;
+  FieldType type;
+};
+
+constexpr std::array<FieldSpec, 66> kFieldSpecs = {{
+    {"id", FieldType::kInt}, {"user_id", FieldType::kString}, {"project_id", FieldType::kString},
+    {"image_ref", FieldType::kString}, {"kernel_id", FieldType::kString}, {"ramdisk_id", FieldType::kString},
+    {"hostname", FieldType::kString}, {"launch_index", FieldType::kInt}, {"key_name", FieldType::kString},
+    {"key_data", FieldType::kString}, {"power_state", FieldType::kInt}, {"vm_state", FieldType::kString},
+    {"task_state", FieldType::kString}, {"memory_mb", FieldType::kInt}, {"vcpus", FieldType::kInt},
+    {"root_gb", FieldType::kInt}, {"ephemeral_gb", FieldType::kInt}, {"ephemeral_key_uuid", FieldType::kString},
+    {"host", FieldType::kString}, {"node", FieldType::kString}, {"compute_id", FieldType::kInt},
+    {"instance_type_id", FieldType::kInt}, {"user_data", FieldType::kString},
+    {"reservation_id", FieldType::kString}, {"launched_at", FieldType::kDateTime},
+    {"terminated_at", FieldType::kDateTime}, {"availability_zone", FieldType::kString},
+    {"display_name", FieldType::kString}, {"display_description", FieldType::kString},
+    {"launched_on", FieldType::kString}, {"locked", FieldType::kBool}, {"locked_by", FieldType::kString},
+    {"os_type", FieldType::kString}, {"architecture", FieldType::kString}, {"vm_mode", FieldType::kString},
+    {"uuid", FieldType::kString}, {"root_device_name", FieldType::kString},
+    {"default_ephemeral_device", FieldType::kString}, {"default_swap_device", FieldType::kString},
+    {"config_drive", FieldType::kString}, {"access_ip_v4", FieldType::kIp}, {"access_ip_v6", FieldType::kIp},
+    {"auto_disk_config", FieldType::kBool}, {"progress", FieldType::kInt},
+    {"shutdown_terminate", FieldType::kBool}, {"disable_terminate", FieldType::kBool},
+    {"cell_name", FieldType::kString}, {"system_metadata", FieldType::kStringDict},
+    {"info_cache", FieldType::kObject}, {"security_groups", FieldType::kObject}, {"cleaned", FieldType::kBool},
+    {"hidden", FieldType::kBool}, {"created_at", FieldType::kDateTime}, {"updated_at", FieldType::kDateTime},
+    {"deleted_at", FieldType::kDateTime}, {"deleted", FieldType::kBool},
+    // InstanceInfoCache
+    {"instance_uuid", FieldType::kString}, {"network_info", FieldType::kNetworkInfo},
+    // SecurityGroupList, SecurityGroup
+    {"objects", FieldType::kObjectList}, {"name", FieldType::kString}, {"description", FieldType::kString},
+    // Instance fields nova-manage's instance does not carry
+    {"metadata", FieldType::kStringDict}, {"ec2_ids", FieldType::kObject}, {"flavor", FieldType::kObject},
+    {"numa_topology", FieldType::kObject}, {"pci_requests", FieldType::kObject},
+}};
+
+// A hydrated value; nullopt for null.
+using StringDict = std::vector<std::pair<std::string, std::optional<std::string>>>;
+using Value = std::variant<std::optional<std::int64_t>, std::optional<std::string>, std::optional<bool>,
+                           std::optional<proto_compat::NovaDateTime>, StringDict>;
+
+struct Hydrated {
+  std::vector<Value> values;
+  std::size_t objects = 0;
+};
+
+base::Status Hydrate(std::string_view primitive, Hydrated& out);
+
+// FieldType::from_primitive for one value that is not null.
+base::Result<Value> HydrateValue(FieldType type, const rpc::JsonMemberView& value, Hydrated& out) {
+  const auto wrong = [&] { return base::Status::Corrupt("field value " + std::string(value.json.substr(0, 40))); };
+  switch (type) {
+    case FieldType::kInt: {
+      std::int64_t number = 0;
+      const char* end = value.json.data() + value.json.size();
+      auto [ptr, ec] = std::from_chars(value.json.data(), end, number);
+      if (value.kind != rpc::JsonKind::kNumber || ec != std::errc() || ptr != end) return wrong();
+      return Value(std::optional<std::int64_t>(number));
+    }
+    case FieldType::kString:
+      if (value.kind != rpc::JsonKind::kString) return wrong();
+      return Value(std::optional<std::string>(value.StringValue()));
+    case FieldType::kBool:
+      if (value.kind != rpc::JsonKind::kBool) return wrong();
+      return Value(std::optional<bool>(value.json == "true"));
+    case FieldType::kDateTime: {
+      if (value.kind != rpc::JsonKind::kString) return wrong();
+      BASE_TRY_ASSIGN(proto_compat::NovaDateTime time, proto_compat::ParseDateTimeField(value.StringValue()));
+      return Value(std::optional<proto_compat::NovaDateTime>(time));
+    }
+    case FieldType::kIp: {
+      if (value.kind != rpc::JsonKind::kString) return wrong();
+      BASE_TRY_ASSIGN(proto_compat::IpAddress address, proto_compat::ParseIpAddress(value.StringValue()));
+      return Value(std::optional<std::string>(std::move(address.text)));
+    }
+    case FieldType::kStringDict: {
+      if (value.kind != rpc::JsonKind::kObject) return wrong();
+      BASE_TRY_ASSIGN(std::vector<rpc::JsonMemberView> items, rpc::SplitPythonJsonObjectViews(value.json));
+      StringDict dict;
+      dict.reserve(items.size());
+      for (const rpc::JsonMemberView& item : items) {
+        if (item.kind == rpc::JsonKind::kNull) {
+          dict.emplace_back(item.Key(), std::nullopt);
+        } else if (item.kind == rpc::JsonKind::kString) {
+          dict.emplace_back(item.Key(), item.StringValue());
+        } else {
+          return wrong();
+        }
+      }
+      return Value(std::move(dict));
+    }
+    case FieldType::kObject:
+      BASE_TRY(Hydrate(value.json, out));
+      return Value(std::optional<bool>(true));
+    case FieldType::kObjectList: {
+      BASE_TRY_ASSIGN(std::vector<rpc::JsonPart> items, rpc::SplitJsonArray(value.json));
+      for (const rpc::JsonPart& item : items) BASE_TRY(Hydrate(item.json, out));
+      return Value(std::optional<std::int64_t>(static_cast<std::int64_t>(items.size())));
+    }
+    case FieldType::kNetworkInfo: {  // NetworkInfo.hydrate(value)
+      if (value.kind != rpc::JsonKind::kString) return wrong();
+      BASE_TRY_ASSIGN(std::string network_info, proto_compat::CanonicalNetworkInfo(value.StringValue()));
+      return Value(std::optional<std::string>(std::move(network_info)));
+    }
+  }
+  return wrong();
+}
+
+// obj_from_primitive: the header checked, then each field's from_primitive.
+// Fields mostly come in the table's order, so the search starts after the
+// previous field's entry.
+base::Status Hydrate(std::string_view primitive, Hydrated& out) {
+  BASE_TRY_ASSIGN(proto_compat::NovaObjectView object, proto_compat::ReadCheckedNovaObject(primitive));
+  ++out.objects;
+  std::size_t next = 0;
+  for (const rpc::JsonMemberView& field : object.data) {
+    std::size_t at = next;
+    for (std::size_t tried = 0; tried < kFieldSpecs.size() && !field.KeyIs(kFieldSpecs[at].name); ++tried) {
+      at = (at + 1) % kFieldSpecs.size();
+    }
+    if (!field.KeyIs(kFieldSpecs[at].name)) return base::Status::Corrupt(object.name + " has no field " + field.Key());
+    next = (at + 1) % kFieldSpecs.size();
+    if (field.kind == rpc::JsonKind::kNull) {
+      out.values.emplace_back();
+      continue;
+    }
+    BASE_TRY_ASSIGN(Value value, HydrateValue(kFieldSpecs[at].type, field, out));
+    out.values.push_back(std::move(value));
+  }
+  return base::Status();
+}
+
+// Returns the number of fields hydrated, so the work cannot be elided.
 base::Result<std::size_t> Decode(const std::string& body, std::mt19937_64& rng) {
   BASE_TRY_ASSIGN(rpc::RpcRequest request, rpc::DecodeRequest(body));
   BASE_TRY(proto_compat::ParseContextJson(request.context_json, proto_compat::Timestamp{}, rng));
-  BASE_TRY_ASSIGN(std::vector<rpc::JsonMember> args, rpc::SplitJsonObject(request.args_json));
-  std::size_t fields = 0;
-  for (const rpc::JsonMember& arg : args) {
-    if (arg.key != "instance") continue;
-    BASE_TRY_ASSIGN(proto_compat::NovaObjectPrimitive instance, proto_compat::ReadNovaObject(arg.value.json));
-    for (const rpc::JsonMember& field : instance.data) {
-      ++fields;
-      if (field.value.kind == rpc::JsonKind::kObject && field.key != "system_metadata") {
-        BASE_TRY(proto_compat::ReadNovaObject(field.value.json));
-      }
+  // args_json came out of DecodeRequest: checked, in Python's format.
+  BASE_TRY_ASSIGN(std::vector<rpc::JsonMemberView> args, rpc::SplitPythonJsonObjectViews(request.args_json));
+  Hydrated hydrated;
+  hydrated.values.reserve(96);
+  for (const rpc::JsonMemberView& arg : args) {
+    if (arg.KeyIs("instance")) {
+      BASE_TRY(Hydrate(arg.json, hydrated));
+    } else if (arg.kind == rpc::JsonKind::kString) {
+      hydrated.values.emplace_back(std::optional<std::string>(arg.StringValue()));
     }
   }
-  return fields;
+  if (hydrated.objects == 0) return base::Status::NotFound("no instance argument");
+  return hydrated.values.size();
 }
 
 template <typename Fn>

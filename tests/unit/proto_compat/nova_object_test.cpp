@@ -142,6 +142,30 @@ TEST_CASE("proto_compat::ReadNovaObject reads back what was written") {
   }
 }
 
+TEST_CASE("proto_compat::ReadCheckedNovaObject reads checked text as ReadNovaObject does") {
+  NovaObjectData data;
+  data.Int("id", 42).NullableString("host", std::nullopt).String("na\"me", "v\u00e9m \xc3\xa9").Bool("locked", true);
+  const std::string text = Write(std::move(data), {"id"});
+  auto copied = proto_compat::ReadNovaObject(text);
+  auto viewed = proto_compat::ReadCheckedNovaObject(text);
+  REQUIRE(copied.ok());
+  REQUIRE_MESSAGE(viewed.ok(), viewed.error().ToString());
+  CHECK(viewed->name == copied->name);
+  CHECK(viewed->version == copied->version);
+  CHECK(viewed->changes == copied->changes);
+  REQUIRE(viewed->data.size() == copied->data.size());
+  for (std::size_t i = 0; i < copied->data.size(); ++i) {
+    CHECK(viewed->data[i].Key() == copied->data[i].key);
+    CHECK(viewed->data[i].json == copied->data[i].value.json);
+  }
+  CHECK_FALSE(proto_compat::ReadCheckedNovaObject("[]").ok());
+  CHECK_FALSE(proto_compat::ReadCheckedNovaObject(R"({"nova_object.name": "X"})").ok());
+  CHECK_FALSE(proto_compat::ReadCheckedNovaObject(
+                  R"({"nova_object.name": "X", "nova_object.namespace": "nova", "nova_object.version": "1.0", )"
+                  R"("nova_object.data": []})")
+                  .ok());
+}
+
 TEST_CASE("proto_compat::ReadNovaObject refuses what obj_from_primitive refuses") {
   const std::vector<std::string> bad = {
       "[]",

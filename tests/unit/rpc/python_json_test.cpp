@@ -133,6 +133,8 @@ TEST_CASE("rpc::ToPythonJson fast path agrees with the tree on near-Python texts
       R"({"a": 1, "a": 2})", R"({"x": {"a": 1, "b": 2, "c": 3, "d": 4, "e": 5, "f": 6, "g": 7, "h": 8, "i": 9, "a": 0}})",
       "\"caf\xc3\xa9\"", "[\"\x7f\"]", "[\"\x01\"]", deep_bad, "", "[", "[1, ]", "[1,2]", "[1,  2]", "tru", "nul",
       "\"unterminated", R"("bad \q escape")", R"(["a", "b"] [])",
+      R"({"k\u00e9y": "\u0000 and \udc00", "q\"": "a\"b\\c\n", "s": "\ud83d\ude00", "n": {"x": ["}"]}})",
+      R"({"long": "0123456789abcdef0123456789abcdef\"0123456789abcdef0123456789abcdef", "e": ""})",
   };
   for (const std::string& input : inputs) {
     CAPTURE(input);
@@ -155,6 +157,19 @@ TEST_CASE("rpc::ToPythonJson fast path agrees with the tree on near-Python texts
       for (std::size_t i = 0; i < split->size(); ++i) {
         CHECK((*split)[i].key == (*trusted)[i].key);
         CHECK(SamePart((*split)[i].value, (*trusted)[i].value));
+      }
+      auto views = rpc::SplitPythonJsonObjectViews(fast->json);
+      REQUIRE(views.ok());
+      REQUIRE(views->size() == split->size());
+      for (std::size_t i = 0; i < split->size(); ++i) {
+        const rpc::JsonMember& member = (*split)[i];
+        const rpc::JsonMemberView& view = (*views)[i];
+        CHECK(view.Key() == member.key);
+        CHECK(view.KeyIs(member.key));
+        CHECK_FALSE(view.KeyIs(member.key + "x"));
+        CHECK(view.kind == member.value.kind);
+        CHECK(view.json == member.value.json);
+        if (view.kind == JsonKind::kString) CHECK(view.StringValue() == member.value.string_value);
       }
     }
     if (fast->kind == JsonKind::kArray) {
