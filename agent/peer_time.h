@@ -49,6 +49,9 @@ struct PeerTimes {
   PeerTime database;  // API and cell databases: connect, statements, commit
   PeerTime broker;    // RabbitMQ: connections, declarations, publish, reply
   PeerTime cinder;    // Cinder and Keystone HTTP requests
+  // Not a peer: the journal's fsync/fdatasync calls, which are part of
+  // bdm-agent's own time (its crash safety) but reported apart.
+  PeerTime journal_sync;
 };
 
 }  // namespace agent

@@ -134,13 +134,15 @@ class RefreshCommand {
     return r_.bdm_uuid.empty() ? db::LocateVolumeBdm(nova_db, r_.instance_uuid, r_.volume_id, env_.log)
                                : db::LocateBdmByUuid(nova_db, r_.bdm_uuid, env_.log);
   }
-  // Finishes an earlier refresh of the instance left in the journal.
+  // Finishes an earlier refresh of the instance left in the journal (and
+  // sets recovered_earlier_ when there was one).
   int RecoverEarlier(db::CellDatabase& cell, cinder::AttachmentApi& cinder, const std::string& instance_uuid);
 
   RefreshRequest r_;
   const CommandEnv& env_;
   RefreshSettings settings_;
   PeerTimes peer_times_;  // lent to every adapter Execute() opens
+  bool recovered_earlier_ = false;
 };
 
 int RefreshCommand::Run() {
@@ -163,8 +165,10 @@ void RefreshCommand::PrintTimings(std::chrono::steady_clock::duration wall) cons
   std::snprintf(line, sizeof line, "timing: wall %.1f ms, database %.1f ms, broker %.1f ms, cinder %.1f ms, own %.1f ms",
                 ms(wall), ms(t.database.total), ms(t.broker.total), ms(t.cinder.total), own);
   if (r_.timings) std::fprintf(env_.out, "%s\n", line);
-  env_.log.Debug(std::string(line) + " (" + std::to_string(t.database.calls) + " database, " +
-                 std::to_string(t.broker.calls) + " broker, " + std::to_string(t.cinder.calls) + " cinder round trips)");
+  char detail[160];
+  std::snprintf(detail, sizeof detail, " (own includes %.1f ms in %d journal syncs; %d database, %d broker, %d cinder calls)",
+                ms(t.journal_sync.total), t.journal_sync.calls, t.database.calls, t.broker.calls, t.cinder.calls);
+  env_.log.Debug(std::string(line) + detail);
 }
 
 int RefreshCommand::RecoverEarlier(db::CellDatabase& cell, cinder::AttachmentApi& cinder,
@@ -176,6 +180,7 @@ int RefreshCommand::RecoverEarlier(db::CellDatabase& cell, cinder::AttachmentApi
                 earlier.error().message());
   }
   if (!*earlier) return exit_code::kOk;
+  recovered_earlier_ = true;
   env_.log.Warning("an earlier refresh of instance " + instance_uuid + " did not finish; recovering it first");
   const refresh::RefreshReport report = refresh::Reconcile(**earlier, {cell, cinder, env_.log});
   const int code = FinishReport(report, (*earlier)->state().begin, env_.out, env_.log);
@@ -217,7 +222,7 @@ int RefreshCommand::Execute() {
   }
   if (!r_.dry_run) {
     if (int code = RecoverEarlier(cell, **cinder, instance_uuid); code != exit_code::kOk) return code;
-    found = Locate(nova_db);  // recovery may have changed the BDM
+    if (recovered_earlier_) found = Locate(nova_db);  // recovery may have changed the BDM
     if (!found.ok()) return Fail(ExitCodeForLocate(found.failure(), found.status()), found.status().message());
   }
   const db::BlockDeviceMapping bdm = found.value().bdm;
@@ -280,7 +285,7 @@ int RefreshCommand::Execute() {
   if (!record.ok()) return Fail(exit_code::ForDatabase(record.error(), false), record.error().message());
   if (!*record) return Fail(exit_code::kRefreshInstanceNotFound, "Instance " + instance_uuid + " could not be found.");
 
-  auto journal = refresh::RefreshJournal::Create(settings_.state_dir, begin);
+  auto journal = refresh::RefreshJournal::Create(settings_.state_dir, begin, &peer_times_.journal_sync);
   if (!journal.ok()) {
     return Fail(journal.error().code() == base::Code::kFailedPrecondition ? exit_code::kRefreshAlreadyRunning
                                                                           : exit_code::kConfig,
