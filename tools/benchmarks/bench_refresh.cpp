@@ -5,9 +5,10 @@
 // for each tool, and which tool goes first alternates. One unmeasured warm-up
 // run each comes first (so PAIRS_FILE needs 2 * (RUNS + 1) lines).
 //
-// bdm-agent runs with --timings; its last line splits its in-process wall
-// time into database, broker and Cinder waits and its own time ("own" is the
-// overhead). What lies outside the command (exec, dynamic loading, static
+// bdm-agent runs with --timings (and --debug, whose timing line also says
+// how much of its own time went to the journal's fsyncs); the timing line
+// splits its in-process wall time into database, broker and Cinder waits and
+// its own time ("own" is the overhead). What lies outside the command (exec, dynamic loading, static
 // initialisers, main's option parsing, exit) is the external wall time minus
 // the command's, printed separately.
 //
@@ -41,10 +42,11 @@ struct Series {
 // cinder C ms, own O ms" line, in milliseconds.
 struct AgentTiming {
   double wall = 0, database = 0, broker = 0, cinder = 0, own = 0;
+  double journal_sync = 0;  // the part of `own` in fsync/fdatasync (from the --debug line)
 };
 
 struct TimingSeries {
-  std::vector<double> wall, database, broker, cinder, own, outside;
+  std::vector<double> wall, database, broker, cinder, own, journal_sync, outside;
 };
 
 std::optional<AgentTiming> ParseTiming(const std::string& output) {
@@ -53,6 +55,10 @@ std::optional<AgentTiming> ParseTiming(const std::string& output) {
   AgentTiming t;
   if (std::sscanf(output.c_str() + at, "timing: wall %lf ms, database %lf ms, broker %lf ms, cinder %lf ms, own %lf ms",
                   &t.wall, &t.database, &t.broker, &t.cinder, &t.own) != 5) {
+    return std::nullopt;
+  }
+  const std::size_t sync_at = output.find("own includes ");
+  if (sync_at == std::string::npos || std::sscanf(output.c_str() + sync_at, "own includes %lf ms", &t.journal_sync) != 1) {
     return std::nullopt;
   }
   return t;
@@ -108,7 +114,7 @@ int main(int argc, char** argv) {
     const std::vector<std::string> agent_argv = {agent, "--config-file", conf, "refresh", "--instance", ours.instance,
                                                  "--volume", ours.volume, "--connector", connector,
                                                  "--allow-hypervisor-type", "fake", "--state-dir", state_dir,
-                                                 "--timings"};
+                                                 "--timings", "--debug"};
     const std::vector<std::string> nova_argv = {python, nova_manage, "--config-file", conf, "volume_attachment",
                                                 "refresh", theirs.instance, theirs.volume, connector};
     Series agent_run, nova_run;
@@ -134,6 +140,7 @@ int main(int argc, char** argv) {
     timing.broker.push_back(t->broker);
     timing.cinder.push_back(t->cinder);
     timing.own.push_back(t->own);
+    timing.journal_sync.push_back(t->journal_sync);
     timing.outside.push_back(agent_run.wall[0] * 1e3 - t->wall);
   }
   const double agent_wall = bench::Median(agent_series.wall);
@@ -146,6 +153,12 @@ int main(int argc, char** argv) {
               " cinder %.1f ms, own %.1f ms\n",
               bench::Median(timing.wall), bench::Median(timing.database), bench::Median(timing.broker),
               bench::Median(timing.cinder), own);
+  std::printf("bdm-agent own time in journal fsync/fdatasync (median): %.1f ms; own time without it (median): %.1f ms\n",
+              bench::Median(timing.journal_sync), bench::Median([&] {
+                std::vector<double> rest;
+                for (std::size_t i = 0; i < timing.own.size(); ++i) rest.push_back(timing.own[i] - timing.journal_sync[i]);
+                return rest;
+              }()));
   std::printf("bdm-agent outside the command (start-up, exit; median): %.1f ms\n", bench::Median(timing.outside));
   std::printf("refresh: bdm-agent %.4f s, nova-manage %.4f s, ratio %.1f, overhead %.1f ms\n", agent_wall, nova_wall,
               nova_wall / agent_wall, own);
