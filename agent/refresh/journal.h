@@ -1,8 +1,9 @@
 // RefreshJournal: the crash-safe record of one refresh, a file
 // <state dir>/<instance uuid>.journal of JSON lines, each one fsync'd before
-// the step it announces starts (and after the step that produced an id), so
-// that after a crash `bdm-agent recover` knows what may have happened and the
-// ids it must look at.
+// the step it announces starts (and after the step that produced an id, at
+// the latest together with the next step's line, before any peer is called
+// again: Sync), so that after a crash `bdm-agent recover` knows what may have
+// happened and the ids it must look at.
 //
 // The first line ("begin") holds everything recovery needs without the
 // original command line: the BDM, volume and old attachment, the connector,
