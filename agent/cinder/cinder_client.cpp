@@ -69,6 +69,7 @@ Result<CinderSettings> ResolveCinderSettings(const config::NovaConfig& config, c
   settings.transport.ca_file = cinder.cafile;
   settings.transport.insecure = cinder.insecure;
   settings.transport.user_agent = session.user_agent;
+  settings.transport.peer_time = session.peer_time;
   settings.connect_retries = cinder.http_retries;
   return settings;
 }

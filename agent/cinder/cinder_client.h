@@ -56,6 +56,9 @@ struct CinderSession {
   std::string user_agent = "bdm-agent";
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds first_retry_delay{500};  // doubles with each retry of a refused connection
+  // When set, accumulates the time spent in every HTTP request (Keystone's
+  // too); must outlive the AttachmentApi. See agent/peer_time.h.
+  PeerTime* peer_time = nullptr;
 
   // Nova sends context.global_id: the global request id, else the request id.
   static CinderSession ForContext(const proto_compat::RequestContext& context);

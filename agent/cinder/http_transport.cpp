@@ -154,7 +154,10 @@ std::variant<HttpResponse, TransportError> HttpTransport::Send(const HttpRequest
   }
   if (rc != CURLE_OK) return CurlError(rc, false, "", context);
 
-  rc = curl_easy_perform(curl);
+  {
+    const PeerTimer timer(options_.peer_time);
+    rc = curl_easy_perform(curl);
+  }
   if (rc != CURLE_OK) {
     long request_bytes = 0;
     curl_easy_getinfo(curl, CURLINFO_REQUEST_SIZE, &request_bytes);

@@ -23,6 +23,7 @@
 #include <variant>
 #include <vector>
 
+#include "agent/peer_time.h"
 #include "base/result.h"
 
 namespace agent::cinder {
@@ -49,6 +50,7 @@ struct TransportOptions {
   std::optional<std::string> ca_file;              // [cinder] cafile
   bool insecure = false;                           // [cinder] insecure: no TLS verification
   std::string user_agent = "bdm-agent";
+  PeerTime* peer_time = nullptr;                   // when set, gets the time of each transfer (peer_time.h)
 };
 
 // Whether a transport failure happened before anything was sent (so any

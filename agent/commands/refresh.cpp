@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <random>
 
@@ -10,6 +11,7 @@
 #include "agent/db/bdm_locator.h"
 #include "agent/db/mysql_nova_database.h"
 #include "agent/exit_codes.h"
+#include "agent/peer_time.h"
 #include "agent/refresh/compute_link.h"
 #include "agent/refresh/connector_file.h"
 #include "agent/refresh/prerequisites.h"
@@ -33,6 +35,7 @@ struct RefreshRequest {
   std::optional<std::string> state_dir;
   std::vector<std::string> allowed_hypervisor_types;
   bool dry_run = false;
+  bool timings = false;
 };
 
 po::options_description RefreshOptions() {
@@ -45,6 +48,8 @@ po::options_description RefreshOptions() {
        "also accept compute nodes of this hypervisor_type (repeatable; e.g. fake for a test stack)")
       ("state-dir", po::value<std::string>(), "where refresh journals live (default [bdm_agent] state_dir, else /var/lib/bdm-agent)")
       ("dry-run", "check everything and print the plan; change nothing")
+      ("timings", "print a last line 'timing: wall <ms> ms, database <ms> ms, broker <ms> ms, cinder <ms> ms, "
+                  "own <ms> ms': the command's wall time, the time spent waiting on each peer, and the rest")
       ("help,h", "print this help");
   options.add_options()("args", po::value<std::vector<std::string>>()->composing(), "positional");
   return options;
@@ -81,6 +86,7 @@ base::Result<RefreshRequest> ParseRefresh(const po::variables_map& vm) {
     r.allowed_hypervisor_types = vm["allow-hypervisor-type"].as<std::vector<std::string>>();
   }
   r.dry_run = vm.count("dry-run") > 0;
+  r.timings = vm.count("timings") > 0;
   return r;
 }
 
@@ -114,9 +120,12 @@ class RefreshCommand {
  public:
   RefreshCommand(RefreshRequest request, const CommandEnv& env) : r_(std::move(request)), env_(env) {}
 
+  // Execute(), then the timing line when asked for (whatever the outcome).
   int Run();
 
  private:
+  int Execute();
+  void PrintTimings(std::chrono::steady_clock::duration wall) const;
   int Fail(int code, const std::string& message) {
     env_.log.Error(message);
     return code;
@@ -125,13 +134,42 @@ class RefreshCommand {
     return r_.bdm_uuid.empty() ? db::LocateVolumeBdm(nova_db, r_.instance_uuid, r_.volume_id, env_.log)
                                : db::LocateBdmByUuid(nova_db, r_.bdm_uuid, env_.log);
   }
-  // Finishes an earlier refresh of the instance left in the journal.
+  // Finishes an earlier refresh of the instance left in the journal (and
+  // sets recovered_earlier_ when there was one).
   int RecoverEarlier(db::CellDatabase& cell, cinder::AttachmentApi& cinder, const std::string& instance_uuid);
 
   RefreshRequest r_;
   const CommandEnv& env_;
   RefreshSettings settings_;
+  PeerTimes peer_times_;  // lent to every adapter Execute() opens
+  bool recovered_earlier_ = false;
 };
+
+int RefreshCommand::Run() {
+  const auto start = std::chrono::steady_clock::now();
+  const int code = Execute();
+  if (r_.timings || env_.log.debug_enabled()) PrintTimings(std::chrono::steady_clock::now() - start);
+  return code;
+}
+
+// Adapters are destroyed when Execute() returns, so closing connections is
+// part of the wall time; it is not peer time (nothing waits for an answer
+// but the AMQP close handshake).
+void RefreshCommand::PrintTimings(std::chrono::steady_clock::duration wall) const {
+  const auto ms = [](std::chrono::steady_clock::duration d) {
+    return std::chrono::duration<double, std::milli>(d).count();
+  };
+  const PeerTimes& t = peer_times_;
+  const double own = ms(wall) - ms(t.database.total) - ms(t.broker.total) - ms(t.cinder.total);
+  char line[256];
+  std::snprintf(line, sizeof line, "timing: wall %.1f ms, database %.1f ms, broker %.1f ms, cinder %.1f ms, own %.1f ms",
+                ms(wall), ms(t.database.total), ms(t.broker.total), ms(t.cinder.total), own);
+  if (r_.timings) std::fprintf(env_.out, "%s\n", line);
+  char detail[160];
+  std::snprintf(detail, sizeof detail, " (own includes %.1f ms in %d journal syncs; %d database, %d broker, %d cinder calls)",
+                ms(t.journal_sync.total), t.journal_sync.calls, t.database.calls, t.broker.calls, t.cinder.calls);
+  env_.log.Debug(std::string(line) + detail);
+}
 
 int RefreshCommand::RecoverEarlier(db::CellDatabase& cell, cinder::AttachmentApi& cinder,
                                    const std::string& instance_uuid) {
@@ -142,13 +180,14 @@ int RefreshCommand::RecoverEarlier(db::CellDatabase& cell, cinder::AttachmentApi
                 earlier.error().message());
   }
   if (!*earlier) return exit_code::kOk;
+  recovered_earlier_ = true;
   env_.log.Warning("an earlier refresh of instance " + instance_uuid + " did not finish; recovering it first");
   const refresh::RefreshReport report = refresh::Reconcile(**earlier, {cell, cinder, env_.log});
   const int code = FinishReport(report, (*earlier)->state().begin, env_.out, env_.log);
   return report.outcome == refresh::Outcome::kNeedsRecovery ? code : exit_code::kOk;
 }
 
-int RefreshCommand::Run() {
+int RefreshCommand::Execute() {
   auto connector_read = refresh::ReadConnector(r_.connector_path);
   if (auto* error = std::get_if<refresh::ConnectorError>(&connector_read)) {
     return Fail(error->kind == refresh::ConnectorFailure::kMissing ? exit_code::kRefreshConnectorMissing
@@ -162,8 +201,10 @@ int RefreshCommand::Run() {
   auto settings = LoadRefreshSettings(*conf, r_.state_dir, r_.allowed_hypervisor_types);
   if (!settings.ok()) return Fail(exit_code::kConfig, settings.error().message());
   settings_ = std::move(*settings);
+  db::ConnectOptions connect;
+  connect.peer_time = &peer_times_.database;
   db::MysqlNovaDatabase nova_db(
-      {conf->api_database_connection.value_or(""), conf->database_connection.value_or(""), {}}, env_.log);
+      {conf->api_database_connection.value_or(""), conf->database_connection.value_or(""), connect}, env_.log);
 
   db::LocateResult found = Locate(nova_db);
   if (!found.ok()) return Fail(ExitCodeForLocate(found.failure(), found.status()), found.status().message());
@@ -173,7 +214,7 @@ int RefreshCommand::Run() {
   std::mt19937_64 rng(std::random_device{}());
   const proto_compat::RequestContext action_context = proto_compat::MakeAdminContext(
       std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()), rng);
-  auto cinder = OpenCinder(*conf, action_context.request_id);
+  auto cinder = OpenCinder(*conf, action_context.request_id, &peer_times_.cinder);
   if (!cinder.ok()) {
     return Fail(cinder.error().code() == base::Code::kInvalidInput ? exit_code::kConfig
                                                                    : exit_code::kRefreshCinderUnavailable,
@@ -181,7 +222,7 @@ int RefreshCommand::Run() {
   }
   if (!r_.dry_run) {
     if (int code = RecoverEarlier(cell, **cinder, instance_uuid); code != exit_code::kOk) return code;
-    found = Locate(nova_db);  // recovery may have changed the BDM
+    if (recovered_earlier_) found = Locate(nova_db);  // recovery may have changed the BDM
     if (!found.ok()) return Fail(ExitCodeForLocate(found.failure(), found.status()), found.status().message());
   }
   const db::BlockDeviceMapping bdm = found.value().bdm;
@@ -238,13 +279,13 @@ int RefreshCommand::Run() {
     return exit_code::kOk;
   }
 
-  auto compute = refresh::RpcComputeLink::Connect(*conf, *plan, env_.log);
+  auto compute = refresh::RpcComputeLink::Connect(*conf, *plan, env_.log, &peer_times_.broker);
   if (!compute.ok()) return Fail(exit_code::kRefreshBrokerUnavailable, compute.error().message());
   auto record = cell.LoadInstance(instance_uuid);
   if (!record.ok()) return Fail(exit_code::ForDatabase(record.error(), false), record.error().message());
   if (!*record) return Fail(exit_code::kRefreshInstanceNotFound, "Instance " + instance_uuid + " could not be found.");
 
-  auto journal = refresh::RefreshJournal::Create(settings_.state_dir, begin);
+  auto journal = refresh::RefreshJournal::Create(settings_.state_dir, begin, &peer_times_.journal_sync);
   if (!journal.ok()) {
     return Fail(journal.error().code() == base::Code::kFailedPrecondition ? exit_code::kRefreshAlreadyRunning
                                                                           : exit_code::kConfig,

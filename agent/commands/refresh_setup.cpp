@@ -30,9 +30,11 @@ base::Result<RefreshSettings> LoadRefreshSettings(const config::NovaConfig& conf
 }
 
 base::Result<std::unique_ptr<cinder::AttachmentApi>> OpenCinder(const config::NovaConfig& conf,
-                                                                const std::string& request_id) {
+                                                                const std::string& request_id,
+                                                                PeerTime* peer_time) {
   cinder::CinderSession session;
   session.global_request_id = request_id;
+  session.peer_time = peer_time;
   return cinder::ConnectCinder(conf, session);
 }
 

@@ -13,6 +13,7 @@
 #include "agent/cinder/attachment_api.h"
 #include "agent/config/nova_config.h"
 #include "agent/db/nova_database.h"
+#include "agent/peer_time.h"
 #include "agent/refresh/refresh_workflow.h"
 #include "base/result.h"
 
@@ -32,9 +33,11 @@ base::Result<RefreshSettings> LoadRefreshSettings(const config::NovaConfig& conf
                                                   const std::vector<std::string>& allowed_hypervisor_types);
 
 // Cinder as Nova's [cinder]/[service_user] sections describe it, with
-// `request_id` as the global request id.
+// `request_id` as the global request id; `peer_time` (may be nullptr) gets
+// the time of its HTTP requests and must outlive the result.
 base::Result<std::unique_ptr<cinder::AttachmentApi>> OpenCinder(const config::NovaConfig& conf,
-                                                                const std::string& request_id);
+                                                                const std::string& request_id,
+                                                                PeerTime* peer_time = nullptr);
 
 // The database of the cell a journal names (empty: the local [database]).
 base::Result<db::CellDatabase*> CellByUuid(db::NovaDatabase& nova_db, const std::optional<std::string>& cell_uuid);

@@ -3,6 +3,7 @@
 #include <mysql.h>
 
 #include <cstring>
+#include <optional>
 #include <vector>
 
 #include "agent/db/mysql_error.h"
@@ -138,14 +139,18 @@ base::Result<MysqlConnection> MysqlConnection::Connect(const config::DatabaseUrl
   const char* password = url.password.empty() ? nullptr : url.password.c_str();
   const char* database = url.database.empty() ? nullptr : url.database.c_str();
   const unsigned int port = url.port ? static_cast<unsigned>(*url.port) : 0;
-  if (mysql_real_connect(mysql, host, user, password, database, port, socket, 0) == nullptr) {
-    return HandleError(mysql, where);
+  bool connected = false;
+  {
+    const PeerTimer timer(options.peer_time);
+    connected = mysql_real_connect(mysql, host, user, password, database, port, socket, 0) != nullptr;
   }
-  return MysqlConnection(std::move(handle), std::move(label));
+  if (!connected) return HandleError(mysql, where);
+  return MysqlConnection(std::move(handle), std::move(label), options.peer_time);
 }
 
 base::Result<SqlRows> MysqlConnection::Query(std::string_view sql,
                                              std::span<const SqlParam> params) {
+  std::optional<PeerTimer> timer(std::in_place, peer_time_);  // until the rows are in
   BASE_TRY_ASSIGN(Prepared prepared, PrepareAndExecute(mysql_.get(), sql, params, label_));
   MYSQL_STMT* stmt = prepared.stmt.get();
   ResHandle meta(mysql_stmt_result_metadata(stmt));
@@ -157,6 +162,7 @@ base::Result<SqlRows> MysqlConnection::Query(std::string_view sql,
   for (unsigned i = 0; i < columns; ++i) names.emplace_back(fields[i].name, fields[i].name_length);
 
   if (mysql_stmt_store_result(stmt) != 0) return StmtError(stmt, label_);
+  timer.reset();  // fetching the stored rows below is local
 
   constexpr std::size_t kInitialBuffer = 256;
   std::vector<MYSQL_BIND> binds(columns);
@@ -207,14 +213,19 @@ base::Result<SqlRows> MysqlConnection::Query(std::string_view sql,
 
 base::Result<std::uint64_t> MysqlConnection::Execute(std::string_view sql,
                                                      std::span<const SqlParam> params) {
+  const PeerTimer timer(peer_time_);
   BASE_TRY_ASSIGN(Prepared prepared, PrepareAndExecute(mysql_.get(), sql, params, label_));
   return static_cast<std::uint64_t>(mysql_stmt_affected_rows(prepared.stmt.get()));
 }
 
 base::Status MysqlConnection::InTransaction(const std::function<base::Status()>& body) {
   MYSQL* mysql = mysql_.get();
-  if (mysql_autocommit(mysql, 0) != 0) return HandleError(mysql, label_ + ": begin");
-  base::Status status = body();
+  {
+    const PeerTimer timer(peer_time_);
+    if (mysql_autocommit(mysql, 0) != 0) return HandleError(mysql, label_ + ": begin");
+  }
+  base::Status status = body();  // its statements time themselves
+  const PeerTimer timer(peer_time_);
   if (status.ok() && mysql_commit(mysql) != 0) status = HandleError(mysql, label_ + ": commit");
   if (!status.ok()) mysql_rollback(mysql);  // a lost connection rolls back by itself
   mysql_autocommit(mysql, 1);

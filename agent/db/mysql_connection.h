@@ -23,6 +23,7 @@
 
 #include "agent/config/database_url.h"
 #include "agent/db/sql_value.h"
+#include "agent/peer_time.h"
 #include "base/result.h"
 #include "base/unique_handle.h"
 
@@ -36,6 +37,10 @@ struct ConnectOptions {
   std::chrono::seconds connect_timeout{10};
   std::chrono::seconds read_timeout{60};
   std::chrono::seconds write_timeout{60};
+  // When set, accumulates the time spent in the server round trips (connect,
+  // statements, commit/rollback); must outlive the connection. See
+  // agent/peer_time.h.
+  PeerTime* peer_time = nullptr;
 };
 
 class MysqlConnection {
@@ -64,11 +69,12 @@ class MysqlConnection {
   const std::string& label() const { return label_; }
 
  private:
-  MysqlConnection(base::UniqueHandle<st_mysql, CloseMysqlHandle> handle, std::string label)
-      : mysql_(std::move(handle)), label_(std::move(label)) {}
+  MysqlConnection(base::UniqueHandle<st_mysql, CloseMysqlHandle> handle, std::string label, PeerTime* peer_time)
+      : mysql_(std::move(handle)), label_(std::move(label)), peer_time_(peer_time) {}
 
   base::UniqueHandle<st_mysql, CloseMysqlHandle> mysql_;
   std::string label_;
+  PeerTime* peer_time_;
 };
 
 }  // namespace agent::db

@@ -1,5 +1,7 @@
 #include "agent/refresh/compute_link.h"
 
+#include <optional>
+
 #include "agent/config/rpc_client_options.h"
 #include "proto_compat/request_context.h"
 
@@ -29,15 +31,24 @@ base::Result<proto_compat::RemoveVolumeConnectionCall> PlanComputeCall(db::NovaD
 }
 
 RpcComputeLink::RpcComputeLink(rpc::RpcClient client, proto_compat::RemoveVolumeConnectionCall plan,
-                               std::chrono::milliseconds timeout, const Log& log)
-    : client_(std::move(client)), plan_(std::move(plan)), timeout_(timeout), log_(&log), rng_(std::random_device{}()) {}
+                               std::chrono::milliseconds timeout, const Log& log, PeerTime* broker_time)
+    : client_(std::move(client)),
+      plan_(std::move(plan)),
+      timeout_(timeout),
+      log_(&log),
+      broker_time_(broker_time),
+      rng_(std::random_device{}()) {}
 
 base::Result<RpcComputeLink> RpcComputeLink::Connect(const config::NovaConfig& conf,
-                                                     proto_compat::RemoveVolumeConnectionCall plan, const Log& log) {
+                                                     proto_compat::RemoveVolumeConnectionCall plan, const Log& log,
+                                                     PeerTime* broker_time) {
   std::mt19937_64 rng(std::random_device{}());
   BASE_TRY_ASSIGN(rpc::RpcClientOptions options, config::RpcClientOptionsFromConfig(conf, "bdm-agent", rng));
+  std::optional<PeerTimer> timer(std::in_place, broker_time);
   BASE_TRY_ASSIGN(rpc::RpcClient client, rpc::RpcClient::Connect(std::move(options)));
-  return RpcComputeLink(std::move(client), std::move(plan), std::chrono::seconds(conf.rpc_response_timeout), log);
+  timer.reset();
+  return RpcComputeLink(std::move(client), std::move(plan), std::chrono::seconds(conf.rpc_response_timeout), log,
+                        broker_time);
 }
 
 base::Status RpcComputeLink::RemoveVolumeConnection(const proto_compat::InstanceRecord& instance,
@@ -56,6 +67,7 @@ base::Status RpcComputeLink::RemoveVolumeConnection(const proto_compat::Instance
   log_->Debug("calling remove_volume_connection " + plan_.version + " on " + plan_.topic + "." + std::string(host) +
               " (" + context.request_id + ")");
   auto reply = client_.Call(target, std::move(request), timeout_);
+  if (broker_time_ != nullptr) broker_time_->Add(client_.last_stats().BrokerTime());
   if (!reply.ok()) return reply.error().WithContext("remove_volume_connection on " + std::string(host));
   return base::Status::Ok();
 }

@@ -13,6 +13,7 @@
 #include "agent/config/nova_config.h"
 #include "agent/db/nova_database.h"
 #include "agent/log.h"
+#include "agent/peer_time.h"
 #include "base/result.h"
 #include "proto_compat/instance.h"
 #include "proto_compat/remove_volume_connection.h"
@@ -40,9 +41,12 @@ base::Result<proto_compat::RemoveVolumeConnectionCall> PlanComputeCall(db::NovaD
 class RpcComputeLink final : public ComputeLink {
  public:
   // Connects to the broker now, so that an unreachable broker is found
-  // before refresh changes anything.
+  // before refresh changes anything. `broker_time` (may be nullptr) gets the
+  // time spent on the broker (connecting, and each call's
+  // CallStats::BrokerTime) and must outlive the link.
   static base::Result<RpcComputeLink> Connect(const config::NovaConfig& conf,
-                                              proto_compat::RemoveVolumeConnectionCall plan, const Log& log);
+                                              proto_compat::RemoveVolumeConnectionCall plan, const Log& log,
+                                              PeerTime* broker_time = nullptr);
 
   bool DeletesOldAttachment() const override { return plan_.delete_attachment; }
   base::Status RemoveVolumeConnection(const proto_compat::InstanceRecord& instance, std::string_view volume_id,
@@ -50,12 +54,13 @@ class RpcComputeLink final : public ComputeLink {
 
  private:
   RpcComputeLink(rpc::RpcClient client, proto_compat::RemoveVolumeConnectionCall plan,
-                 std::chrono::milliseconds timeout, const Log& log);
+                 std::chrono::milliseconds timeout, const Log& log, PeerTime* broker_time);
 
   rpc::RpcClient client_;
   proto_compat::RemoveVolumeConnectionCall plan_;
   std::chrono::milliseconds timeout_;
   const Log* log_;
+  PeerTime* broker_time_;
   std::mt19937_64 rng_;
 };
 

@@ -65,19 +65,22 @@ std::string Errno(std::string_view what, const std::string& path) {
   return std::string(what) + " " + path + ": " + std::strerror(errno);
 }
 
-base::Status SyncDirectory(const std::string& dir) {
+base::Status SyncDirectory(const std::string& dir, PeerTime* sync_time) {
   base::UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  const PeerTimer timer(sync_time);
   if (!fd || ::fsync(fd.get()) != 0) return base::Status::Unavailable(Errno("cannot sync journal directory", dir));
   return base::Status::Ok();
 }
 
-base::Status WriteAll(int fd, std::string_view text, const std::string& path) {
+base::Status WriteAll(int fd, std::string_view text, const std::string& path, PeerTime* sync_time, bool sync = true) {
   while (!text.empty()) {
     const ssize_t n = ::write(fd, text.data(), text.size());
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return base::Status::Unavailable(Errno("cannot write journal", path));
     text.remove_prefix(static_cast<std::size_t>(n));
   }
+  if (!sync) return base::Status::Ok();
+  const PeerTimer timer(sync_time);
   if (::fdatasync(fd) != 0) return base::Status::Unavailable(Errno("cannot sync journal", path));
   return base::Status::Ok();
 }
@@ -228,10 +231,11 @@ base::Result<JournalState> ParseJournal(std::string_view text) {
   return state;
 }
 
-RefreshJournal::RefreshJournal(std::string path, base::UniqueFd fd, JournalState state)
-    : path_(std::move(path)), fd_(std::move(fd)), state_(std::move(state)) {}
+RefreshJournal::RefreshJournal(std::string path, base::UniqueFd fd, JournalState state, PeerTime* sync_time)
+    : path_(std::move(path)), fd_(std::move(fd)), state_(std::move(state)), sync_time_(sync_time) {}
 
-base::Result<RefreshJournal> RefreshJournal::Create(const std::string& state_dir, const JournalBegin& begin) {
+base::Result<RefreshJournal> RefreshJournal::Create(const std::string& state_dir, const JournalBegin& begin,
+                                                    PeerTime* sync_time) {
   BASE_TRY(EnsureStateDir(state_dir));
   const std::string path = JournalPath(state_dir, begin.instance_uuid);
   // Written and locked under a temporary name, then linked into place: the
@@ -244,17 +248,17 @@ base::Result<RefreshJournal> RefreshJournal::Create(const std::string& state_dir
     ::unlink(temp.c_str());
     return base::Status::Unavailable(Errno("cannot lock", temp));
   }
-  base::Status written = WriteAll(fd.get(), EncodeJournalLine(begin), temp);
+  base::Status written = WriteAll(fd.get(), EncodeJournalLine(begin), temp, sync_time);
   if (written.ok() && ::link(temp.c_str(), path.c_str()) != 0) {
     written = errno == EEXIST ? base::Status::FailedPrecondition("a refresh journal already exists: " + path)
                               : base::Status::Unavailable(Errno("cannot create journal", path));
   }
   ::unlink(temp.c_str());
   BASE_TRY(written);
-  BASE_TRY(SyncDirectory(state_dir));
+  BASE_TRY(SyncDirectory(state_dir, sync_time));
   JournalState state;
   state.begin = begin;
-  return RefreshJournal(path, std::move(fd), std::move(state));
+  return RefreshJournal(path, std::move(fd), std::move(state), sync_time);
 }
 
 base::Result<std::optional<RefreshJournal>> RefreshJournal::Open(const std::string& state_dir,
@@ -279,7 +283,7 @@ base::Result<std::optional<RefreshJournal>> RefreshJournal::Open(const std::stri
   if (complete != text.size() && ::ftruncate(fd.get(), static_cast<off_t>(complete)) != 0) {
     return base::Status::Unavailable(Errno("cannot repair journal", path));
   }
-  return std::optional<RefreshJournal>(RefreshJournal(path, std::move(fd), std::move(*state)));
+  return std::optional<RefreshJournal>(RefreshJournal(path, std::move(fd), std::move(*state), nullptr));
 }
 
 base::Result<std::vector<std::string>> RefreshJournal::List(const std::string& state_dir) {
@@ -300,8 +304,8 @@ base::Result<std::vector<std::string>> RefreshJournal::List(const std::string& s
   return uuids;
 }
 
-base::Status RefreshJournal::Record(JournalStep step, std::optional<std::string_view> value) {
-  BASE_TRY(WriteAll(fd_.get(), EncodeJournalLine(step, value), path_));
+base::Status RefreshJournal::Record(JournalStep step, std::optional<std::string_view> value, Sync sync) {
+  BASE_TRY(WriteAll(fd_.get(), EncodeJournalLine(step, value), path_, sync_time_, sync == Sync::kNow));
   state_.steps.push_back(step);
   if (step == JournalStep::kAttachmentCreated && value) state_.new_attachment_id = std::string(*value);
   if (step == JournalStep::kAttachmentUpdated && value) state_.new_connection_info = std::string(*value);
@@ -313,7 +317,7 @@ base::Status RefreshJournal::Remove() {
     return base::Status::Unavailable(Errno("cannot remove journal", path_));
   }
   const std::string dir = std::filesystem::path(path_).parent_path().string();
-  BASE_TRY(SyncDirectory(dir));
+  BASE_TRY(SyncDirectory(dir, sync_time_));
   fd_.Reset();
   return base::Status::Ok();
 }

@@ -1,8 +1,9 @@
 // RefreshJournal: the crash-safe record of one refresh, a file
 // <state dir>/<instance uuid>.journal of JSON lines, each one fsync'd before
-// the step it announces starts (and after the step that produced an id), so
-// that after a crash `bdm-agent recover` knows what may have happened and the
-// ids it must look at.
+// the step it announces starts (and after the step that produced an id, at
+// the latest together with the next step's line, before any peer is called
+// again: Sync), so that after a crash `bdm-agent recover` knows what may have
+// happened and the ids it must look at.
 //
 // The first line ("begin") holds everything recovery needs without the
 // original command line: the BDM, volume and old attachment, the connector,
@@ -23,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "agent/peer_time.h"
 #include "base/result.h"
 #include "base/unique_fd.h"
 
@@ -79,7 +81,11 @@ class RefreshJournal {
   // Creates the journal of begin.instance_uuid with its begin line.
   // kFailedPrecondition when one exists (an earlier refresh to recover, or
   // one running); kUnavailable when the state dir cannot be written.
-  static base::Result<RefreshJournal> Create(const std::string& state_dir, const JournalBegin& begin);
+  // `sync_time` (may be nullptr; must outlive the journal) gets the time of
+  // every fsync/fdatasync, so that --timings can say how much of bdm-agent's
+  // own time is the journal's durability.
+  static base::Result<RefreshJournal> Create(const std::string& state_dir, const JournalBegin& begin,
+                                             PeerTime* sync_time = nullptr);
 
   // The existing journal of an instance, locked for this process; empty when
   // there is none. kFailedPrecondition when another process holds it.
@@ -92,8 +98,17 @@ class RefreshJournal {
   RefreshJournal(RefreshJournal&&) noexcept = default;
   RefreshJournal& operator=(RefreshJournal&&) noexcept = default;
 
-  // Appends one step (with its value, if any) and fsyncs it.
-  base::Status Record(JournalStep step, std::optional<std::string_view> value = std::nullopt);
+  // When a record is made durable: kNow fsyncs it (and any record written
+  // before it) before Record returns; kWithNextRecord only writes it, and the
+  // next kNow record (or Remove) covers it. kWithNextRecord is for a step
+  // that is followed by another Record before any peer is called again: a
+  // power loss between the two then leaves a journal that was already
+  // possible (the earlier step's announcement being its last line), and a
+  // process crash loses nothing written.
+  enum class Sync { kNow, kWithNextRecord };
+
+  // Appends one step (with its value, if any), made durable as `sync` says.
+  base::Status Record(JournalStep step, std::optional<std::string_view> value = std::nullopt, Sync sync = Sync::kNow);
 
   // Deletes the file once the refresh is over and consistent.
   base::Status Remove();
@@ -102,11 +117,12 @@ class RefreshJournal {
   const std::string& path() const { return path_; }
 
  private:
-  RefreshJournal(std::string path, base::UniqueFd fd, JournalState state);
+  RefreshJournal(std::string path, base::UniqueFd fd, JournalState state, PeerTime* sync_time);
 
   std::string path_;
   base::UniqueFd fd_;
   JournalState state_;
+  PeerTime* sync_time_;
 };
 
 // The journal text for `state` (begin line + steps) and back; exposed for tests.

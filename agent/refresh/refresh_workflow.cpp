@@ -49,8 +49,11 @@ class Steps {
     peer_ = peer;
     return body();
   }
-  base::Status Done(JournalStep after, std::optional<std::string_view> value = std::nullopt) {
-    return Journal(after, value);
+  // Journals `after`; `sync` kWithNextRecord only where the next step
+  // journals its `before` (or the journal is removed) before calling a peer.
+  base::Status Done(JournalStep after, std::optional<std::string_view> value = std::nullopt,
+                    RefreshJournal::Sync sync = RefreshJournal::Sync::kNow) {
+    return Journal(after, value, sync);
   }
   const char* current() const { return current_; }
   Peer peer() const { return peer_; }
@@ -58,9 +61,10 @@ class Steps {
  private:
   RefreshJournal& journal_;
   const RefreshPorts& ports_;
-  base::Status Journal(JournalStep step, std::optional<std::string_view> value = std::nullopt) {
+  base::Status Journal(JournalStep step, std::optional<std::string_view> value = std::nullopt,
+                       RefreshJournal::Sync sync = RefreshJournal::Sync::kNow) {
     peer_ = Peer::kJournal;
-    BASE_TRY(journal_.Record(step, value).WithContext("journal"));
+    BASE_TRY(journal_.Record(step, value, sync).WithContext("journal"));
     if (!ports_.crash_after.empty() && ports_.crash_after == JournalStepName(step)) std::raise(SIGKILL);
     return base::Status::Ok();
   }
@@ -86,6 +90,7 @@ RefreshReport RunRefresh(RefreshJournal& journal, proto_compat::InstanceRecord i
                          const RefreshPorts& ports) {
   const JournalBegin& b = journal.state().begin;
   Steps steps(journal, ports);
+  constexpr RefreshJournal::Sync kWithNext = RefreshJournal::Sync::kWithNextRecord;
   std::string new_id;
   bool lock_lost = false;
 
@@ -102,27 +107,27 @@ RefreshReport RunRefresh(RefreshJournal& journal, proto_compat::InstanceRecord i
     BASE_TRY(steps.Run("start the instance action", Peer::kDatabase, std::nullopt, [&] {
       return ports.cell.StartInstanceAction(b.instance_uuid, "refresh_volume_attachment", b.action_request_id);
     }));
-    BASE_TRY(steps.Done(JournalStep::kActionStarted));
+    BASE_TRY(steps.Done(JournalStep::kActionStarted, std::nullopt, kWithNext));
 
     BASE_TRY(steps.Run("reserve a new Cinder attachment", Peer::kCinder, JournalStep::kCreatingAttachment, [&]() -> base::Status {
       BASE_TRY_ASSIGN(cinder::Attachment created, ports.cinder.Create(b.volume_id, b.instance_uuid));
       new_id = created.id;
       return base::Status::Ok();
     }));
-    BASE_TRY(steps.Done(JournalStep::kAttachmentCreated, new_id));
+    BASE_TRY(steps.Done(JournalStep::kAttachmentCreated, new_id, kWithNext));
 
     BASE_TRY(steps.Run("remove_volume_connection on the compute", Peer::kCompute, JournalStep::kRemovingConnection, [&] {
       return compute.RemoveVolumeConnection(AsLockedForRefresh(std::move(instance), b.lock_reason), b.volume_id,
                                             b.compute_host);
     }));
-    BASE_TRY(steps.Done(JournalStep::kConnectionRemoved));
+    BASE_TRY(steps.Done(JournalStep::kConnectionRemoved, std::nullopt, kWithNext));
 
     if (!b.compute_deletes_old && b.old_attachment_id) {
       BASE_TRY(steps.Run("delete the old Cinder attachment", Peer::kCinder, JournalStep::kDeletingOldAttachment, [&] {
         base::Status deleted = ports.cinder.Delete(*b.old_attachment_id);
         return deleted.IsNotFound() ? base::Status::Ok() : deleted;
       }));
-      BASE_TRY(steps.Done(JournalStep::kOldAttachmentDeleted));
+      BASE_TRY(steps.Done(JournalStep::kOldAttachmentDeleted, std::nullopt, kWithNext));
     }
 
     std::string connection_info;
@@ -136,7 +141,7 @@ RefreshReport RunRefresh(RefreshJournal& journal, proto_compat::InstanceRecord i
                          BASE_TRY_ASSIGN(connection_info, StoredConnectionInfo(updated, b.volume_id));
                          return base::Status::Ok();
                        }));
-    BASE_TRY(steps.Done(JournalStep::kAttachmentUpdated, connection_info));
+    BASE_TRY(steps.Done(JournalStep::kAttachmentUpdated, connection_info, kWithNext));
 
     BASE_TRY(steps.Run("save the BDM", Peer::kDatabase, JournalStep::kSavingBdm, [&]() -> base::Status {
       BASE_TRY_ASSIGN(bool saved,
@@ -147,7 +152,7 @@ RefreshReport RunRefresh(RefreshJournal& journal, proto_compat::InstanceRecord i
       }
       return base::Status::Ok();
     }));
-    BASE_TRY(steps.Done(JournalStep::kBdmSaved));
+    BASE_TRY(steps.Done(JournalStep::kBdmSaved, std::nullopt, kWithNext));
 
     BASE_TRY(steps.Run("complete the new attachment", Peer::kCinder, JournalStep::kCompleting,
                        [&] { return ports.cinder.Complete(new_id); }));
@@ -162,7 +167,7 @@ RefreshReport RunRefresh(RefreshJournal& journal, proto_compat::InstanceRecord i
       if (!unlocked) ports.log.Warning("instance " + b.instance_uuid + " was no longer locked by this refresh");
       return base::Status::Ok();
     }));
-    BASE_TRY(steps.Done(JournalStep::kUnlocked));
+    BASE_TRY(steps.Done(JournalStep::kUnlocked, std::nullopt, kWithNext));
     return journal.Remove();
   }();
 

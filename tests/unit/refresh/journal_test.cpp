@@ -130,3 +130,27 @@ TEST_CASE("RefreshJournal: reopening repairs a torn last line before appending")
   REQUIRE(reread.ok());
   CHECK((*reread)->state().steps == std::vector<JournalStep>{JournalStep::kLocked});
 }
+
+TEST_CASE("RefreshJournal: a record synced with the next one is written at once; only kNow records sync") {
+  TempDir dir;
+  const JournalBegin begin = SampleBegin();
+  agent::PeerTime syncs;
+  {
+    auto journal = RefreshJournal::Create(dir.path, begin, &syncs);
+    REQUIRE(journal.ok());
+    CHECK(syncs.calls == 2);  // the begin line and the directory entry
+    REQUIRE(journal->Record(JournalStep::kActionStarted, std::nullopt, RefreshJournal::Sync::kWithNextRecord).ok());
+    CHECK(syncs.calls == 2);
+    REQUIRE(journal->Record(JournalStep::kCreatingAttachment).ok());
+    CHECK(syncs.calls == 3);
+    REQUIRE(journal->Record(JournalStep::kAttachmentCreated, "new-id", RefreshJournal::Sync::kWithNextRecord).ok());
+    CHECK(syncs.calls == 3);
+  }  // closed without a later record, as after a crash of the process
+  auto reopened = RefreshJournal::Open(dir.path, begin.instance_uuid);
+  REQUIRE(reopened.ok());
+  REQUIRE(reopened->has_value());
+  CHECK((*reopened)->state().steps == std::vector<JournalStep>{JournalStep::kActionStarted,
+                                                               JournalStep::kCreatingAttachment,
+                                                               JournalStep::kAttachmentCreated});
+  CHECK((*reopened)->state().new_attachment_id == std::optional<std::string>("new-id"));
+}
