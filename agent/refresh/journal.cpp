@@ -313,11 +313,11 @@ base::Status RefreshJournal::Record(JournalStep step, std::optional<std::string_
 }
 
 base::Status RefreshJournal::Remove() {
+  // Not synced: a journal that comes back after a power loss is recovered
+  // again, and recovery decides from the live state, so it changes nothing.
   if (::unlink(path_.c_str()) != 0 && errno != ENOENT) {
     return base::Status::Unavailable(Errno("cannot remove journal", path_));
   }
-  const std::string dir = std::filesystem::path(path_).parent_path().string();
-  BASE_TRY(SyncDirectory(dir, sync_time_));
   fd_.Reset();
   return base::Status::Ok();
 }

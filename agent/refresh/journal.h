@@ -1,9 +1,11 @@
 // RefreshJournal: the crash-safe record of one refresh, a file
-// <state dir>/<instance uuid>.journal of JSON lines, each one fsync'd before
-// the step it announces starts (and after the step that produced an id, at
-// the latest together with the next step's line, before any peer is called
-// again: Sync), so that after a crash `bdm-agent recover` knows what may have
-// happened and the ids it must look at.
+// <state dir>/<instance uuid>.journal of JSON lines, one per step, written
+// before the step it announces starts (and after the step that produced an
+// id), so that after a crash `bdm-agent recover` knows what may have happened
+// and the ids it must look at. Each line is written at once (a killed process
+// loses nothing); a line is fsync'd when its Sync says so (see Record), and
+// the refresh syncs exactly what recovery cannot learn from the database or
+// Cinder (refresh_workflow.cpp).
 //
 // The first line ("begin") holds everything recovery needs without the
 // original command line: the BDM, volume and old attachment, the connector,
@@ -100,11 +102,9 @@ class RefreshJournal {
 
   // When a record is made durable: kNow fsyncs it (and any record written
   // before it) before Record returns; kWithNextRecord only writes it, and the
-  // next kNow record (or Remove) covers it. kWithNextRecord is for a step
-  // that is followed by another Record before any peer is called again: a
-  // power loss between the two then leaves a journal that was already
-  // possible (the earlier step's announcement being its last line), and a
-  // process crash loses nothing written.
+  // next kNow record covers it. A process crash loses nothing written either
+  // way; a power loss may lose kWithNextRecord lines after the last kNow one,
+  // so use it only for what recovery can also learn elsewhere.
   enum class Sync { kNow, kWithNextRecord };
 
   // Appends one step (with its value, if any), made durable as `sync` says.

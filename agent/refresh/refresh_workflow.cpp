@@ -49,11 +49,9 @@ class Steps {
     peer_ = peer;
     return body();
   }
-  // Journals `after`; `sync` kWithNextRecord only where the next step
-  // journals its `before` (or the journal is removed) before calling a peer.
-  base::Status Done(JournalStep after, std::optional<std::string_view> value = std::nullopt,
-                    RefreshJournal::Sync sync = RefreshJournal::Sync::kNow) {
-    return Journal(after, value, sync);
+  // Journals `after` (with its value, if any).
+  base::Status Done(JournalStep after, std::optional<std::string_view> value = std::nullopt) {
+    return Journal(after, value);
   }
   const char* current() const { return current_; }
   Peer peer() const { return peer_; }
@@ -61,9 +59,18 @@ class Steps {
  private:
   RefreshJournal& journal_;
   const RefreshPorts& ports_;
-  base::Status Journal(JournalStep step, std::optional<std::string_view> value = std::nullopt,
-                       RefreshJournal::Sync sync = RefreshJournal::Sync::kNow) {
+  // Only what recovery relies on is made durable before its step runs: the
+  // begin line (by Create) and creating_attachment, the one change recovery
+  // could not otherwise find (an attachment Cinder made whose id was never
+  // written: with that line recovery lists the volume's attachments). Every
+  // other step leaves its trace in the database or in Cinder, which recovery
+  // reads instead of trusting the journal; their lines are written at once (a
+  // process crash keeps them) and made durable with the next synced record.
+  base::Status Journal(JournalStep step, std::optional<std::string_view> value = std::nullopt) {
     peer_ = Peer::kJournal;
+    const RefreshJournal::Sync sync = step == JournalStep::kCreatingAttachment
+                                          ? RefreshJournal::Sync::kNow
+                                          : RefreshJournal::Sync::kWithNextRecord;
     BASE_TRY(journal_.Record(step, value, sync).WithContext("journal"));
     if (!ports_.crash_after.empty() && ports_.crash_after == JournalStepName(step)) std::raise(SIGKILL);
     return base::Status::Ok();
@@ -90,7 +97,6 @@ RefreshReport RunRefresh(RefreshJournal& journal, proto_compat::InstanceRecord i
                          const RefreshPorts& ports) {
   const JournalBegin& b = journal.state().begin;
   Steps steps(journal, ports);
-  constexpr RefreshJournal::Sync kWithNext = RefreshJournal::Sync::kWithNextRecord;
   std::string new_id;
   bool lock_lost = false;
 
@@ -107,27 +113,27 @@ RefreshReport RunRefresh(RefreshJournal& journal, proto_compat::InstanceRecord i
     BASE_TRY(steps.Run("start the instance action", Peer::kDatabase, std::nullopt, [&] {
       return ports.cell.StartInstanceAction(b.instance_uuid, "refresh_volume_attachment", b.action_request_id);
     }));
-    BASE_TRY(steps.Done(JournalStep::kActionStarted, std::nullopt, kWithNext));
+    BASE_TRY(steps.Done(JournalStep::kActionStarted));
 
     BASE_TRY(steps.Run("reserve a new Cinder attachment", Peer::kCinder, JournalStep::kCreatingAttachment, [&]() -> base::Status {
       BASE_TRY_ASSIGN(cinder::Attachment created, ports.cinder.Create(b.volume_id, b.instance_uuid));
       new_id = created.id;
       return base::Status::Ok();
     }));
-    BASE_TRY(steps.Done(JournalStep::kAttachmentCreated, new_id, kWithNext));
+    BASE_TRY(steps.Done(JournalStep::kAttachmentCreated, new_id));
 
     BASE_TRY(steps.Run("remove_volume_connection on the compute", Peer::kCompute, JournalStep::kRemovingConnection, [&] {
       return compute.RemoveVolumeConnection(AsLockedForRefresh(std::move(instance), b.lock_reason), b.volume_id,
                                             b.compute_host);
     }));
-    BASE_TRY(steps.Done(JournalStep::kConnectionRemoved, std::nullopt, kWithNext));
+    BASE_TRY(steps.Done(JournalStep::kConnectionRemoved));
 
     if (!b.compute_deletes_old && b.old_attachment_id) {
       BASE_TRY(steps.Run("delete the old Cinder attachment", Peer::kCinder, JournalStep::kDeletingOldAttachment, [&] {
         base::Status deleted = ports.cinder.Delete(*b.old_attachment_id);
         return deleted.IsNotFound() ? base::Status::Ok() : deleted;
       }));
-      BASE_TRY(steps.Done(JournalStep::kOldAttachmentDeleted, std::nullopt, kWithNext));
+      BASE_TRY(steps.Done(JournalStep::kOldAttachmentDeleted));
     }
 
     std::string connection_info;
@@ -141,7 +147,7 @@ RefreshReport RunRefresh(RefreshJournal& journal, proto_compat::InstanceRecord i
                          BASE_TRY_ASSIGN(connection_info, StoredConnectionInfo(updated, b.volume_id));
                          return base::Status::Ok();
                        }));
-    BASE_TRY(steps.Done(JournalStep::kAttachmentUpdated, connection_info, kWithNext));
+    BASE_TRY(steps.Done(JournalStep::kAttachmentUpdated, connection_info));
 
     BASE_TRY(steps.Run("save the BDM", Peer::kDatabase, JournalStep::kSavingBdm, [&]() -> base::Status {
       BASE_TRY_ASSIGN(bool saved,
@@ -152,7 +158,7 @@ RefreshReport RunRefresh(RefreshJournal& journal, proto_compat::InstanceRecord i
       }
       return base::Status::Ok();
     }));
-    BASE_TRY(steps.Done(JournalStep::kBdmSaved, std::nullopt, kWithNext));
+    BASE_TRY(steps.Done(JournalStep::kBdmSaved));
 
     BASE_TRY(steps.Run("complete the new attachment", Peer::kCinder, JournalStep::kCompleting,
                        [&] { return ports.cinder.Complete(new_id); }));
@@ -167,7 +173,7 @@ RefreshReport RunRefresh(RefreshJournal& journal, proto_compat::InstanceRecord i
       if (!unlocked) ports.log.Warning("instance " + b.instance_uuid + " was no longer locked by this refresh");
       return base::Status::Ok();
     }));
-    BASE_TRY(steps.Done(JournalStep::kUnlocked, std::nullopt, kWithNext));
+    BASE_TRY(steps.Done(JournalStep::kUnlocked));
     return journal.Remove();
   }();
 
