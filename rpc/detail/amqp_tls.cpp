@@ -110,6 +110,14 @@ base::Status DescribeTlsFailure(const base::Status& fallback, const TlsOptions& 
                                      : "; it did not accept the client certificate ssl_cert_file " + tls.cert_file;
     return base::Status::PermissionDenied(message);
   }
+  // The alert can be lost: when the broker's TCP reset overtakes it, OpenSSL
+  // reports only a failed read.
+  if (phase == TlsPhase::kLogin && fallback.code() == base::Code::kUnavailable) {
+    return base::Status::Unavailable(
+        fallback.message() + "; the broker ended the TLS session before AMQP login: " +
+        (tls.cert_file.empty() ? "it may require a client certificate (ssl_cert_file and ssl_key_file)"
+                               : "it may not accept the client certificate ssl_cert_file " + tls.cert_file));
+  }
   return fallback;
 }
 

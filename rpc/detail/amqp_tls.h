@@ -44,9 +44,10 @@ enum class TlsPhase { kOpen, kLogin };
 
 // For a failed open (TCP + handshake) or AMQP login over TLS: a Status that
 // says what TLS reported (verification error, broker alert) with a hint at
-// the option to check, or `fallback` when TLS reported nothing.
-// kPermissionDenied for certificate problems (ours or the broker's),
-// kUnavailable for other alerts.
+// the option to check, or `fallback` when TLS reported nothing (at login an
+// kUnavailable fallback gets a hint at the client certificate: the broker's
+// TCP reset can overtake its alert). kPermissionDenied for certificate
+// problems (ours or the broker's), kUnavailable for other alerts.
 base::Status DescribeTlsFailure(const base::Status& fallback, const TlsOptions& tls,
                                 const TlsObservations& observations, TlsPhase phase, std::string_view context);
 
