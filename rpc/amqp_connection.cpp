@@ -105,7 +105,7 @@ base::Result<AmqpConnection> AmqpConnection::OpenOne(const AmqpConnectOptions& o
 
   amqp_socket_t* socket = options.tls.enabled ? amqp_ssl_socket_new(state.get()) : amqp_tcp_socket_new(state.get());
   if (socket == nullptr) return base::Status::Internal(context + ": cannot create socket");
-  if (options.tls.enabled) BASE_TRY(detail::ConfigureTlsSocket(socket, options.tls, &tls_seen, context));
+  if (options.tls.enabled) BASE_TRY(detail::ConfigureTlsSocket(socket, options.tls, host.hostname, &tls_seen, context));
 
   timeval connect_timeout = ToTimeval(options.connect_timeout);
   int rc = amqp_socket_open_noblock(socket, host.hostname.c_str(), host.port, &connect_timeout);

@@ -3,6 +3,7 @@
 #include <amqp_ssl_socket.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 
 #include <string>
 
@@ -56,8 +57,8 @@ bool CertificateAlert(const std::string& alert) {
 
 }  // namespace
 
-base::Status ConfigureTlsSocket(amqp_socket_t* socket, const TlsOptions& tls, TlsObservations* observations,
-                                std::string_view context) {
+base::Status ConfigureTlsSocket(amqp_socket_t* socket, const TlsOptions& tls, std::string_view host,
+                                TlsObservations* observations, std::string_view context) {
   SSL_CTX* ctx = ContextOf(socket);
   if (ctx == nullptr) return base::Status::Internal(Prefix(context) + "TLS: no OpenSSL context");
   if (!tls.ca_file.empty()) {
@@ -74,8 +75,19 @@ base::Status ConfigureTlsSocket(amqp_socket_t* socket, const TlsOptions& tls, Tl
                                         " with ssl_key_file " + key + " (unreadable, not PEM, or not a pair)");
     }
   }
+  if (tls.verify_hostname) {
+    // OpenSSL checks the name during chain verification (DNS names and IP
+    // addresses, as Python's ssl module does; rabbitmq-c's own check knows
+    // no IP addresses), so a mismatch is reported like any other
+    // verification error.
+    X509_VERIFY_PARAM* param = SSL_CTX_get0_param(ctx);
+    const bool is_ip = X509_VERIFY_PARAM_set1_ip_asc(param, std::string(host).c_str()) == 1;
+    if (!is_ip && X509_VERIFY_PARAM_set1_host(param, std::string(host).c_str(), 0) != 1) {
+      return base::Status::Internal(Prefix(context) + "TLS: cannot set the host name to verify");
+    }
+  }
   amqp_ssl_socket_set_verify_peer(socket, 1);
-  amqp_ssl_socket_set_verify_hostname(socket, tls.verify_hostname ? 1 : 0);
+  amqp_ssl_socket_set_verify_hostname(socket, 0);
   SSL_CTX_set_app_data(ctx, observations);
   SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, RecordVerifyResult);
   SSL_CTX_set_info_callback(ctx, RecordAlert);

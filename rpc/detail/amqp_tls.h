@@ -32,10 +32,12 @@ struct TlsObservations {
   std::string alert_received;  // e.g. "certificate required"
 };
 
-// Applies `tls` to a socket made by amqp_ssl_socket_new. kInvalidInput
-// naming the option when a CA, certificate or key file cannot be used.
-base::Status ConfigureTlsSocket(amqp_socket_t* socket, const TlsOptions& tls, TlsObservations* observations,
-                                std::string_view context);
+// Applies `tls` to a socket made by amqp_ssl_socket_new that will connect to
+// `host` (a name or an IP address; checked against the certificate when
+// tls.verify_hostname). kInvalidInput naming the option when a CA,
+// certificate or key file cannot be used.
+base::Status ConfigureTlsSocket(amqp_socket_t* socket, const TlsOptions& tls, std::string_view host,
+                                TlsObservations* observations, std::string_view context);
 
 // Stops recording into the observations (call once the connection is open).
 void DetachTlsObservations(amqp_socket_t* socket);

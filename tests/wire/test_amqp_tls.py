@@ -4,7 +4,8 @@ The stack's broker has no TLS listener and is shared, so this module starts
 two private RabbitMQ nodes of its own (tls_broker.py), with throwaway
 certificates made by openssl:
   broker "a": TLS only, verify_peer, client certificate optional
-  broker "b": TLS only, verify_peer, fail_if_no_peer_cert = true
+  broker "b": TLS only, verify_peer, fail_if_no_peer_cert = true, and a
+              certificate naming only DNS:localhost (no IP address)
 The agent side is tests/integration/rpc_probe (rpc::RpcClient over
 rpc::AmqpConnection); the other side, where a round trip is checked, is a
 real oslo.messaging 14 RPC server (oslo_server.py) connected over TLS with
@@ -53,7 +54,8 @@ def run_probe(*args):
 def brokers():
     certs = tempfile.mkdtemp(prefix="bdm-tls-certs-")
     tls_broker.make_certificates(certs)
-    nodes = {"a": tls_broker.TlsBroker(certs, "a"), "b": tls_broker.TlsBroker(certs, "b", require_client_cert=True)}
+    nodes = {"a": tls_broker.TlsBroker(certs, "a"),
+             "b": tls_broker.TlsBroker(certs, "b", require_client_cert=True, server_cert="server-dns")}
     try:
         for node in nodes.values():  # boot both at once: ~10-20 s on a busy machine
             node.start()
@@ -69,9 +71,11 @@ def brokers():
         assert left == [], "processes of the private brokers left behind: %s" % left
 
 
-def oslo_conf(path, broker, ca="ca.pem", client_cert=False, ssl_ca=True):
+def oslo_conf(path, broker, ca="ca.pem", client_cert=False, ssl_ca=True, host="127.0.0.1", verify_hostname=False):
     """A service config file with [oslo_messaging_rabbit] TLS options (oslo names)."""
-    lines = ["[DEFAULT]", "transport_url = %s" % broker.url, "", "[oslo_messaging_rabbit]", "ssl = True"]
+    lines = ["[DEFAULT]", "transport_url = %s" % broker.url_for(host), "", "[oslo_messaging_rabbit]", "ssl = True"]
+    if verify_hostname:
+        lines.append("ssl_enforce_hostname_verification = True")
     if ssl_ca:
         lines.append("ssl_ca_file = %s" % broker.cert(ca))
     if client_cert:
@@ -279,3 +283,26 @@ def test_combined_cert_and_key_file(brokers):
     finally:
         import shutil
         shutil.rmtree(os.path.dirname(combined), ignore_errors=True)
+
+
+def test_hostname_verification_from_nova_conf(brokers, tmp_path):
+    """ssl_enforce_hostname_verification (with ssl_ca_file): the name in the transport URL must be
+    in the broker's certificate, an IP address as an IP SAN, as with Python's ssl module."""
+    a, b = brokers["a"], brokers["b"]
+    ok_ip = oslo_conf(tmp_path / "a-ip.conf", a, verify_hostname=True)
+    rc, out, err = run_probe("--config", ok_ip, "--topic", "tls-hostname", "--method", "m", "--mode", "cast")
+    assert (rc, out[1:]) == (0, ["sent 0"]), (out, err)
+    ok_dns = oslo_conf(tmp_path / "b-dns.conf", b, client_cert=True, host="localhost", verify_hostname=True)
+    rc, out, err = run_probe("--config", ok_dns, "--topic", "tls-hostname", "--method", "m", "--mode", "cast")
+    assert (rc, out[1:]) == (0, ["sent 0"]), (out, err)
+    bad = oslo_conf(tmp_path / "b-ip.conf", b, client_cert=True, verify_hostname=True)
+    rc, out, _ = run_probe("--config", bad, "--topic", "t", "--method", "m", "--mode", "cast")
+    assert rc == 1
+    line = one_error_line(out)
+    assert line.startswith("error -1 permission denied connect to RabbitMQ at 127.0.0.1:%d: TLS certificate "
+                           "verification failed: " % b.port), line
+    assert "mismatch" in line and "depth 0, /CN=localhost" in line, line
+    # Without the option (oslo's default) the same broker is accepted.
+    off = oslo_conf(tmp_path / "b-ip-off.conf", b, client_cert=True)
+    rc, out, err = run_probe("--config", off, "--topic", "tls-hostname", "--method", "m", "--mode", "cast")
+    assert (rc, out[1:]) == (0, ["sent 0"]), (out, err)

@@ -9,6 +9,7 @@ everything bound to 127.0.0.1 on free ports. Nothing of the stack is touched.
 Certificates are made with the openssl command in a temporary directory:
   ca.pem                 the CA that signs the broker's and the client's certs
   server.pem/.key        CN=localhost, SAN DNS:localhost, IP:127.0.0.1
+  server-dns.pem/.key    CN=localhost, SAN DNS:localhost only
   client.pem/.key        CN=bdm-agent-test-client (clientAuth)
   other-ca.pem           a second CA that signed nothing the broker has
 
@@ -70,16 +71,19 @@ def make_certificates(directory):
     ca("other-ca", "bdm-agent other test CA")
     leaf("server", "localhost",
          "subjectAltName = DNS:localhost, IP:127.0.0.1\nextendedKeyUsage = serverAuth\n")
+    leaf("server-dns", "localhost", "subjectAltName = DNS:localhost\nextendedKeyUsage = serverAuth\n")
     leaf("client", "bdm-agent-test-client", "extendedKeyUsage = clientAuth\n")
-    for name in ("ca.key", "other-ca.key", "server.key", "client.key"):
+    for name in ("ca.key", "other-ca.key", "server.key", "server-dns.key", "client.key"):
         os.chmod(os.path.join(directory, name), 0o600)
 
 
 class TlsBroker:
-    """One private RabbitMQ node; `require_client_cert` sets fail_if_no_peer_cert."""
+    """One private RabbitMQ node; `require_client_cert` sets fail_if_no_peer_cert,
+    `server_cert` names the certificate/key pair it presents."""
 
-    def __init__(self, certs, name, require_client_cert=False):
+    def __init__(self, certs, name, require_client_cert=False, server_cert="server"):
         self.certs = certs
+        self.server_cert = server_cert
         self.require_client_cert = require_client_cert
         self.dir = tempfile.mkdtemp(prefix="bdm-tls-%s-" % name)
         self.node = "bdm-tls-%s-%d@localhost" % (name, os.getpid())
@@ -91,7 +95,10 @@ class TlsBroker:
 
     @property
     def url(self):
-        return "rabbit://%s:%s@127.0.0.1:%d/" % (USER, PASSWORD, self.port)
+        return self.url_for("127.0.0.1")
+
+    def url_for(self, host):
+        return "rabbit://%s:%s@%s:%d/" % (USER, PASSWORD, host, self.port)
 
     def cert(self, name):
         return os.path.join(self.certs, name)
@@ -104,8 +111,8 @@ class TlsBroker:
                 "listeners.tcp = none",
                 "listeners.ssl.default = 127.0.0.1:%d" % self.port,
                 "ssl_options.cacertfile = %s" % self.cert("ca.pem"),
-                "ssl_options.certfile = %s" % self.cert("server.pem"),
-                "ssl_options.keyfile = %s" % self.cert("server.key"),
+                "ssl_options.certfile = %s" % self.cert(self.server_cert + ".pem"),
+                "ssl_options.keyfile = %s" % self.cert(self.server_cert + ".key"),
                 "ssl_options.verify = verify_peer",
                 "ssl_options.fail_if_no_peer_cert = %s" % ("true" if self.require_client_cert else "false"),
                 "default_user = %s" % USER,
