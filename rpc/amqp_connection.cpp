@@ -11,6 +11,7 @@
 #include <cctype>
 
 #include "rpc/detail/amqp_tables.h"
+#include "rpc/detail/amqp_tls.h"
 #include "rpc/envelope.h"
 
 namespace rpc {
@@ -98,34 +99,22 @@ base::Result<AmqpConnection> AmqpConnection::Open(const AmqpConnectOptions& opti
 base::Result<AmqpConnection> AmqpConnection::OpenOne(const AmqpConnectOptions& options, const TransportHost& host) {
   const std::string peer = PeerName(host);
   const std::string context = "connect to RabbitMQ at " + peer;
+  detail::TlsObservations tls_seen;  // declared before `state`: the socket's callbacks point here
   StateHandle state(amqp_new_connection());
   if (!state) return base::Status::Internal(context + ": out of memory");
 
   amqp_socket_t* socket = options.tls.enabled ? amqp_ssl_socket_new(state.get()) : amqp_tcp_socket_new(state.get());
   if (socket == nullptr) return base::Status::Internal(context + ": cannot create socket");
-  if (options.tls.enabled) {
-    if (!options.tls.ca_file.empty()) {
-      if (amqp_ssl_socket_set_cacert(socket, options.tls.ca_file.c_str()) != AMQP_STATUS_OK) {
-        return base::Status::InvalidInput(context + ": cannot read ssl_ca_file " + options.tls.ca_file);
-      }
-    }
-    if (!options.tls.cert_file.empty() && !options.tls.key_file.empty()) {
-      if (amqp_ssl_socket_set_key(socket, options.tls.cert_file.c_str(), options.tls.key_file.c_str()) !=
-          AMQP_STATUS_OK) {
-        return base::Status::InvalidInput(context + ": cannot read ssl_cert_file/ssl_key_file " +
-                                          options.tls.cert_file + ", " + options.tls.key_file);
-      }
-    }
-    amqp_ssl_socket_set_verify_peer(socket, options.tls.ca_file.empty() ? 0 : 1);
-    amqp_ssl_socket_set_verify_hostname(socket, options.tls.verify_hostname ? 1 : 0);
-  }
+  if (options.tls.enabled) BASE_TRY(detail::ConfigureTlsSocket(socket, options.tls, host.hostname, &tls_seen, context));
 
   timeval connect_timeout = ToTimeval(options.connect_timeout);
   int rc = amqp_socket_open_noblock(socket, host.hostname.c_str(), host.port, &connect_timeout);
   if (rc != AMQP_STATUS_OK) {
     auto failure = AmqpLibraryError(rc, context);
-    if (failure.status.code() == base::Code::kTimeout) return base::Status::Unavailable(failure.status.message());
-    return failure.status;
+    base::Status status = failure.status;
+    if (status.code() == base::Code::kTimeout) status = base::Status::Unavailable(status.message());
+    if (!options.tls.enabled) return status;
+    return detail::DescribeTlsFailure(status, options.tls, tls_seen, detail::TlsPhase::kOpen, context);
   }
   timeval handshake_timeout = ToTimeval(options.connect_timeout);
   amqp_set_handshake_timeout(state.get(), &handshake_timeout);
@@ -138,13 +127,27 @@ base::Result<AmqpConnection> AmqpConnection::OpenOne(const AmqpConnectOptions& o
       state.get(), options.virtual_host.c_str(), 0, kFrameMax, std::max(options.heartbeat_seconds, 0),
       &client_properties, AMQP_SASL_METHOD_PLAIN, host.username.c_str(), host.password.c_str());
   if (login.reply_type != AMQP_RESPONSE_NORMAL) {
-    auto failure = AmqpError(login, context + " (user '" + host.username + "', vhost '" + options.virtual_host + "')");
-    if (failure.status.code() == base::Code::kTimeout) return base::Status::Unavailable(failure.status.message());
-    return failure.status;
+    const std::string login_context = context + " (user '" + host.username + "', vhost '" + options.virtual_host + "')";
+    auto failure = AmqpError(login, login_context);
+    base::Status status = failure.status;
+    if (status.code() == base::Code::kTimeout) status = base::Status::Unavailable(status.message());
+    // With TLS 1.3 the broker checks the client certificate after the
+    // handshake, so its refusal arrives as an alert during login.
+    if (options.tls.enabled) {
+      return detail::DescribeTlsFailure(status, options.tls, tls_seen, detail::TlsPhase::kLogin, login_context);
+    }
+    // A TLS-only listener drops a plain AMQP client before login.
+    if (login.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
+        (login.library_error == AMQP_STATUS_SOCKET_ERROR || login.library_error == AMQP_STATUS_CONNECTION_CLOSED)) {
+      status = base::Status::Unavailable(status.message() +
+                                         " (if this port is a TLS listener, enable TLS: [oslo_messaging_rabbit] ssl)");
+    }
+    return status;
   }
   amqp_channel_open(state.get(), kChannel);
   auto opened = AmqpError(amqp_get_rpc_reply(state.get()), context + ": open channel");
   if (!opened.status.ok()) return opened.status;
+  if (options.tls.enabled) detail::DetachTlsObservations(socket);
   return AmqpConnection(std::move(state), peer);
 }
 

@@ -5,10 +5,13 @@
 //   multi-host list first; the caller may do so), each with its own
 //   credentials, SASL PLAIN (oslo's default is AMQPLAIN, which rabbitmq-c does
 //   not offer; the broker treats both the same), the URL's virtual host;
-// * TLS when AmqpConnectOptions::tls.enabled: the CA file, when given, turns
-//   on peer verification (oslo: cert_reqs=CERT_REQUIRED); a client
-//   certificate and key are sent when both are given; the host name is
-//   checked only when verify_hostname is set (oslo 14's default is off);
+// * TLS when AmqpConnectOptions::tls.enabled, set up as py-amqp 5 sets up
+//   oslo's SSLContext (detail/amqp_tls.h): the broker's certificate is always
+//   verified, against ca_file when given, else against the system CA store;
+//   a client certificate is sent when cert_file is given (key_file defaults
+//   to cert_file); the host name is checked only when verify_hostname is set
+//   (oslo 14's default is off). TLS failures name the verification error or
+//   the broker's alert and the option to check;
 // * heartbeat proposed as heartbeat_timeout_threshold seconds (0: none);
 //   rabbitmq-c answers heartbeats only while a call on this object is inside
 //   the library, so a connection idle longer than ~2 heartbeats may be closed
@@ -97,10 +100,11 @@ class AmqpConnection {
  public:
   // Connects to the first host that accepts. Returns, for the last host
   // tried (all hosts' messages are joined): kUnavailable (unreachable,
-  // refused, TLS handshake, closed during login), kPermissionDenied (bad
-  // credentials, no access to the vhost, certificate rejected), kNotFound
-  // (the virtual host does not exist), kInvalidInput (no hosts, unreadable
-  // TLS files). The options are copied.
+  // refused, TLS alert not about certificates, closed during login),
+  // kPermissionDenied (bad credentials, no access to the vhost, broker
+  // certificate not verified, client certificate missing or rejected),
+  // kNotFound (the virtual host does not exist), kInvalidInput (no hosts,
+  // unreadable TLS files). The options are copied.
   static base::Result<AmqpConnection> Open(const AmqpConnectOptions& options);
 
   AmqpConnection(AmqpConnection&&) noexcept;

@@ -58,6 +58,7 @@ std::vector<Spec> BuildSpecs() {
   add_rabbit("ssl_ca_file", Type::kString, "", INT_MIN, {{rabbit, "kombu_ssl_ca_certs"}});
   add_rabbit("ssl_cert_file", Type::kString, "", INT_MIN, {{rabbit, "kombu_ssl_certfile"}});
   add_rabbit("ssl_key_file", Type::kString, "", INT_MIN, {{rabbit, "kombu_ssl_keyfile"}});
+  add_rabbit("ssl_enforce_hostname_verification", Type::kBool, "false", INT_MIN, {});
   add_rabbit("heartbeat_timeout_threshold", Type::kInt, "60", INT_MIN, {});
   add_rabbit("rabbit_transient_queues_ttl", Type::kInt, "1800", 1, {});
   add_rabbit("amqp_durable_queues", Type::kBool, "false", INT_MIN, {});
@@ -264,6 +265,7 @@ Status ReadAll(const Reader& r, NovaConfig& c) {
   BASE_TRY_ASSIGN(c.rabbit.ssl_ca_file, r.StrOr(q, "ssl_ca_file"));
   BASE_TRY_ASSIGN(c.rabbit.ssl_cert_file, r.StrOr(q, "ssl_cert_file"));
   BASE_TRY_ASSIGN(c.rabbit.ssl_key_file, r.StrOr(q, "ssl_key_file"));
+  BASE_TRY_ASSIGN(c.rabbit.ssl_enforce_hostname_verification, r.Bool(q, "ssl_enforce_hostname_verification"));
   BASE_TRY_ASSIGN(c.rabbit.heartbeat_timeout_threshold, r.IntOr(q, "heartbeat_timeout_threshold", 60));
   BASE_TRY_ASSIGN(c.rabbit.rabbit_transient_queues_ttl, r.IntOr(q, "rabbit_transient_queues_ttl", 1800));
   BASE_TRY_ASSIGN(c.rabbit.amqp_durable_queues, r.Bool(q, "amqp_durable_queues"));

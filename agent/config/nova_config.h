@@ -59,6 +59,7 @@ struct ServiceUserOptions {
 struct RabbitOptions {  // [oslo_messaging_rabbit]
   bool ssl = false;
   std::string ssl_ca_file, ssl_cert_file, ssl_key_file;
+  bool ssl_enforce_hostname_verification = false;  // Debian's oslo 14; only with ssl_ca_file
   int heartbeat_timeout_threshold = 60;
   int rabbit_transient_queues_ttl = 1800;
   bool amqp_durable_queues = false, amqp_auto_delete = false;

@@ -15,6 +15,8 @@ base::Result<rpc::RpcClientOptions> RpcClientOptionsFromConfig(const NovaConfig&
   tls.ca_file = conf.rabbit.ssl_ca_file;
   tls.cert_file = conf.rabbit.ssl_cert_file;
   tls.key_file = conf.rabbit.ssl_key_file;
+  // oslo checks the broker's name only when a CA file is given as well.
+  tls.verify_hostname = conf.rabbit.ssl_enforce_hostname_verification && !conf.rabbit.ssl_ca_file.empty();
   rpc::RpcClientOptions options;
   BASE_TRY_ASSIGN(options.connect, rpc::ConnectOptionsFromUrl(url, tls));
   options.connect.heartbeat_seconds = conf.rabbit.heartbeat_timeout_threshold;

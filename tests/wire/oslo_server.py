@@ -1,6 +1,8 @@
 """A real oslo.messaging RPC server for the wire tests (test peer, not product code).
 
-Run: python3 oslo_server.py URL TOPIC SERVER LOGFILE
+Run: python3 oslo_server.py URL TOPIC SERVER LOGFILE [CONFIG_FILE]
+CONFIG_FILE, when given, is read as oslo.config would read a service's file
+(e.g. [oslo_messaging_rabbit] ssl, ssl_ca_file, ssl_cert_file, ssl_key_file).
 Serves Target(exchange via control_exchange="nova", topic=TOPIC, server=SERVER)
 with one endpoint:
   echo(**kwargs)  -> returns kwargs
@@ -47,7 +49,7 @@ setattr(Endpoint, "raise", _raise)
 def main():
     url, topic, server, log_path = sys.argv[1:5]
     conf = cfg.ConfigOpts()
-    conf([], project="wire-test")
+    conf(["--config-file", sys.argv[5]] if len(sys.argv) > 5 else [], project="wire-test")
     oslo_messaging.set_transport_defaults(control_exchange="nova")
     transport = oslo_messaging.get_rpc_transport(conf, url=url)
     target = oslo_messaging.Target(topic=topic, server=server)

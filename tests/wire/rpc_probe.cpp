@@ -17,7 +17,14 @@
 //          [--version V] [--admin-context 1]
 // --version sets the message's RPC version; --admin-context 1 sends the admin
 // RequestContext bdm-agent builds (proto_compat) instead of --context.
+//          [--ssl 0|1] [--ssl-ca FILE] [--ssl-cert FILE] [--ssl-key FILE]
+//          [--config NOVA_CONF]
 // With --repeat, "{i}" in --args is replaced by the request's index (0-based).
+// The --ssl* flags fill rpc::TlsOptions as [oslo_messaging_rabbit] ssl,
+// ssl_ca_file, ssl_cert_file, ssl_key_file would (a "?ssl=1" in the URL's
+// query also enables TLS). --config takes the broker, credentials and TLS
+// settings from a nova.conf instead, through the agent's own
+// RpcClientOptionsFromConfig; --url is then not needed.
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -25,6 +32,8 @@
 #include <string>
 #include <thread>
 
+#include "agent/config/nova_config.h"
+#include "agent/config/rpc_client_options.h"
 #include "proto_compat/request_context.h"
 #include "rpc/rpc_client.h"
 #include "rpc/transport_url.h"
@@ -50,24 +59,44 @@ int main(int argc, char** argv) {
       {"--repeat", "1"},  {"--pause-ms", "0"}, {"--ttl", "1800"}, {"--server", ""}, {"--exchange", ""},
       {"--admin-context", "0"}};
   for (int i = 1; i + 1 < argc; i += 2) flags[argv[i]] = argv[i + 1];
-  if (argc % 2 == 0 || !flags.count("--url") || !flags.count("--topic") || !flags.count("--method")) {
-    std::cerr << "rpc_probe: error: usage: rpc_probe --url URL --topic T --method M [options]\n";
-    return 2;
-  }
-  auto url = rpc::ParseTransportUrl(flags["--url"], "--url");
-  if (!url.ok()) {
-    std::cerr << "rpc_probe: error: " << url.error().ToString() << "\n";
-    return 2;
-  }
-  auto connect = rpc::ConnectOptionsFromUrl(*url, rpc::TlsOptions{});
-  if (!connect.ok()) {
-    std::cerr << "rpc_probe: error: " << connect.error().ToString() << "\n";
+  if (argc % 2 == 0 || !(flags.count("--url") || flags.count("--config")) || !flags.count("--topic") ||
+      !flags.count("--method")) {
+    std::cerr << "rpc_probe: error: usage: rpc_probe --url URL|--config FILE --topic T --method M [options]\n";
     return 2;
   }
   std::mt19937_64 rng(std::random_device{}());
-  connect->connection_name = rpc::OsloConnectionName("rpc_probe", rng);
   rpc::RpcClientOptions options;
-  options.connect = *connect;
+  if (flags.count("--config")) {
+    auto conf = agent::config::LoadNovaConfig({{agent::config::SourceKind::kFile, flags["--config"]}});
+    if (!conf.ok()) {
+      std::cerr << "rpc_probe: error: " << conf.error().ToString() << "\n";
+      return 2;
+    }
+    auto from_config = agent::config::RpcClientOptionsFromConfig(*conf, "rpc_probe", rng);
+    if (!from_config.ok()) {
+      std::cerr << "rpc_probe: error: " << from_config.error().ToString() << "\n";
+      return 2;
+    }
+    options = *from_config;
+  } else {
+    auto url = rpc::ParseTransportUrl(flags["--url"], "--url");
+    if (!url.ok()) {
+      std::cerr << "rpc_probe: error: " << url.error().ToString() << "\n";
+      return 2;
+    }
+    rpc::TlsOptions tls;
+    tls.enabled = flags["--ssl"] == "1";
+    tls.ca_file = flags["--ssl-ca"];
+    tls.cert_file = flags["--ssl-cert"];
+    tls.key_file = flags["--ssl-key"];
+    auto connect = rpc::ConnectOptionsFromUrl(*url, tls);
+    if (!connect.ok()) {
+      std::cerr << "rpc_probe: error: " << connect.error().ToString() << "\n";
+      return 2;
+    }
+    connect->connection_name = rpc::OsloConnectionName("rpc_probe", rng);
+    options.connect = *connect;
+  }
   options.topology.rabbit_transient_queues_ttl = std::stoi(flags["--ttl"]);
   // Short reconnect steps keep the broker-restart test quick; the schedule's
   // shape is unit-tested separately.
