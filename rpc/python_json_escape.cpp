@@ -139,8 +139,9 @@ bool AppendEscapedTail(std::string& out, std::string_view utf8) {
 
 // The common case in one pass: printable ASCII, where only '"' and '\\'
 // are escaped, is copied 16 bytes at a time into room reserved up front (at
-// most two bytes out per byte in). The first other byte hands the rest to
-// AppendEscapedTail.
+// most two bytes out per byte in); a block whose only special bytes are
+// quotes and backslashes (JSON text inside a JSON string) gets all its
+// escapes at once. The first other byte hands the rest to AppendEscapedTail.
 bool AppendQuoted(std::string& out, std::string_view utf8) {
   const std::size_t start = out.size();
   out.resize(start + 2 * utf8.size() + 18);
@@ -149,6 +150,27 @@ bool AppendQuoted(std::string& out, std::string_view utf8) {
   const char* p = utf8.data();
   const char* const end = p + utf8.size();
   for (;;) {
+#if defined(__SSE2__)
+    // With 32 bytes left to read, each 16-byte store below stays within the
+    // reserved room: w is at most 2 * (bytes read) + 1 past start.
+    if (end - p >= 32) {
+      const python_json_internal::Block16 block = python_json_internal::LoadBlock16(p);
+      if (block.special == block.quote_or_backslash) {
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(w), block.bytes);
+        // Input byte j is at o + j; each escape shifts the rest by one.
+        char* o = w;
+        for (unsigned m = block.quote_or_backslash; m != 0; m &= m - 1) {
+          const unsigned k = static_cast<unsigned>(__builtin_ctz(m));
+          o[k] = '\\';
+          ++o;
+          python_json_internal::Store16(o + k, p + k);
+        }
+        p += 16;
+        w = o + 16;
+        continue;
+      }
+    }
+#endif
     if (end - p >= 16) {
       const std::size_t run = python_json_internal::PlainAsciiRun16(p, w);
       p += run;

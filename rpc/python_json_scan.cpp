@@ -291,6 +291,40 @@ bool AppendCheckedString(std::string_view literal, std::string& out) {
     return false;
   };
   for (;;) {
+#if defined(__SSE2__)
+    // A block whose only special bytes are the '\\"' and '\\\\' escapes
+    // (JSON text inside a JSON string) loses their backslashes at once. w
+    // trails p, so with 34 bytes left to read the 16-byte stores stay within
+    // the room reserved.
+    if (end - p >= 34) {
+      const Block16 block = LoadBlock16(p);
+      if (block.special == block.quote_or_backslash) {
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(w), block.bytes);
+        char* o = w;  // input byte j is at o + j
+        unsigned carry = 0;
+        unsigned m = block.quote_or_backslash;
+        for (; m != 0; m &= ~(3u << carry)) {
+          const unsigned k = static_cast<unsigned>(__builtin_ctz(m));
+          // A bare quote or another escape: the loop below.
+          if (p[k] != '\\' || (p[k + 1] != '"' && p[k + 1] != '\\')) break;
+          --o;  // the backslash goes; byte k + 1 is kept as it is
+          Store16(o + k + 1, p + k + 1);
+          carry = k;
+        }
+        if (m != 0) {
+          const unsigned k = static_cast<unsigned>(__builtin_ctz(m));
+          w = o + k;
+          p += k;
+        } else {
+          // An escape at byte 15 took byte 16 along.
+          const unsigned next = block.quote_or_backslash != 0 && carry == 15 ? 17 : 16;
+          w = o + next;
+          p += next;
+          continue;
+        }
+      }
+    }
+#endif
     // w trails p (the text is never longer), so 16 bytes fit at w whenever
     // 16 can be read at p.
     if (end - p >= 16) {

@@ -89,6 +89,33 @@ inline std::size_t PlainAsciiRun16(const char* p, char* w) {
 #endif
 }
 
+#if defined(__SSE2__)
+// Masks of the 16 bytes at p: `special`, the bytes PlainAsciiRun stops at;
+// `quote_or_backslash`, the quotes and backslashes among them.
+struct Block16 {
+  __m128i bytes;
+  unsigned special;
+  unsigned quote_or_backslash;
+};
+
+inline Block16 LoadBlock16(const char* p) {
+  Block16 b;
+  b.bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i quote = _mm_cmpeq_epi8(b.bytes, _mm_set1_epi8('"'));
+  const __m128i backslash = _mm_cmpeq_epi8(b.bytes, _mm_set1_epi8('\\'));
+  const __m128i other = _mm_or_si128(_mm_cmplt_epi8(b.bytes, _mm_set1_epi8(0x20)),
+                                     _mm_cmpeq_epi8(b.bytes, _mm_set1_epi8(0x7F)));
+  const __m128i both = _mm_or_si128(quote, backslash);
+  b.quote_or_backslash = static_cast<unsigned>(_mm_movemask_epi8(both));
+  b.special = b.quote_or_backslash | static_cast<unsigned>(_mm_movemask_epi8(other));
+  return b;
+}
+
+inline void Store16(char* w, const char* p) {
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(w), _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
+#endif
+
 // The first byte at [p, end) that is '"' or '\\'; end when there is none.
 // For text already in Python's format, where only these two matter inside a
 // string literal.
