@@ -280,10 +280,15 @@ bool ScanCanonical(std::string_view json, JsonKind& root, std::vector<CanonicalI
   return scanner.Document(root, items);
 }
 
+// Written into a buffer on the stack, appended to `out` whenever it fills
+// (so `out` is never zero-filled first).
 bool AppendCheckedString(std::string_view literal, std::string& out) {
+  constexpr std::size_t kBuffer = 1024;
+  constexpr std::ptrdiff_t kRoom = 64;  // the most one turn of the loop writes: 33
+  char buffer[kBuffer];
+  char* w = buffer;
   const std::size_t start = out.size();
-  out.resize(start + literal.size());  // the text is never longer than its literal
-  char* w = out.data() + start;
+  out.reserve(start + literal.size());  // the text is never longer than its literal
   const char* p = literal.data();
   const char* const end = p + literal.size();
   const auto fail = [&] {
@@ -291,11 +296,14 @@ bool AppendCheckedString(std::string_view literal, std::string& out) {
     return false;
   };
   for (;;) {
+    if (buffer + kBuffer - w < kRoom) {
+      out.append(buffer, static_cast<std::size_t>(w - buffer));
+      w = buffer;
+    }
 #if defined(__SSE2__)
     // A block whose only special bytes are the '\\"' and '\\\\' escapes
-    // (JSON text inside a JSON string) loses their backslashes at once. w
-    // trails p, so with 34 bytes left to read the 16-byte stores stay within
-    // the room reserved.
+    // (JSON text inside a JSON string) loses their backslashes at once; the
+    // loads read up to 33 bytes on.
     if (end - p >= 34) {
       const Block16 block = LoadBlock16(p);
       if (block.special == block.quote_or_backslash) {
@@ -325,8 +333,6 @@ bool AppendCheckedString(std::string_view literal, std::string& out) {
       }
     }
 #endif
-    // w trails p (the text is never longer), so 16 bytes fit at w whenever
-    // 16 can be read at p.
     if (end - p >= 16) {
       const std::size_t run = PlainAsciiRun16(p, w);
       p += run;
@@ -346,7 +352,7 @@ bool AppendCheckedString(std::string_view literal, std::string& out) {
     if (!ReadPythonUnitEscape(p, end, cp)) return fail();
     w = AppendUtf8(cp, w);
   }
-  out.resize(static_cast<std::size_t>(w - out.data()));
+  out.append(buffer, static_cast<std::size_t>(w - buffer));
   return true;
 }
 

@@ -116,6 +116,24 @@ inline void Store16(char* w, const char* p) {
 }
 #endif
 
+// Copies the 8 bytes at p to w (both must have room for 8) and returns how
+// many of them, from the start, PlainAsciiRun would accept (8: all).
+inline std::size_t PlainAsciiRun8(const char* p, char* w) {
+  std::uint64_t x = 0;
+  std::memcpy(&x, p, 8);
+  std::memcpy(w, &x, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ull;
+  const auto zero_byte = [](std::uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  const std::uint64_t special = (((x - 0x20 * kOnes) | x) & kHigh) | zero_byte(x ^ ('"' * kOnes)) |
+                                zero_byte(x ^ ('\\' * kOnes)) | zero_byte(x ^ (0x7F * kOnes));
+  return special == 0 ? 8 : static_cast<std::size_t>(__builtin_ctzll(special) / 8);
+#else
+  return PlainAsciiRun(p, p + 8);
+#endif
+}
+
 // The first byte at [p, end) that is '"' or '\\'; end when there is none.
 // For text already in Python's format, where only these two matter inside a
 // string literal.
