@@ -103,7 +103,9 @@ std::size_t KeyHash(std::string_view key) {
 // dict key exactly when their literals are the same bytes.
 class Scanner {
  public:
-  explicit Scanner(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {}
+  explicit Scanner(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {
+    keys_.reserve(128);  // an Instance and the objects around it: one allocation
+  }
 
   bool Document(JsonKind& kind, std::vector<CanonicalItem>* items) {
     const char* start = p_;
@@ -253,14 +255,23 @@ class Scanner {
     }
     std::size_t size = 16;
     while (size < 2 * n) size *= 2;
-    slots_.assign(size, 0);  // 0: empty, else index + 1 into keys_
-    for (std::size_t i = start; i < keys_.size(); ++i) {
-      for (std::size_t slot = KeyHash(keys_[i]) & (size - 1);; slot = (slot + 1) & (size - 1)) {
-        if (slots_[slot] == 0) {
-          slots_[slot] = i + 1;
+    // 0: empty, else index + 1 into keys_ from `start`; on the stack unless large.
+    std::array<std::uint32_t, 256> small;
+    std::uint32_t* slots = small.data();
+    if (size > small.size()) {
+      slots_.assign(size, 0);
+      slots = slots_.data();
+    } else {
+      std::memset(slots, 0, size * sizeof(std::uint32_t));
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::string_view key = keys_[start + i];
+      for (std::size_t slot = KeyHash(key) & (size - 1);; slot = (slot + 1) & (size - 1)) {
+        if (slots[slot] == 0) {
+          slots[slot] = static_cast<std::uint32_t>(i + 1);
           break;
         }
-        if (keys_[slots_[slot] - 1] == keys_[i]) return false;
+        if (keys_[start + slots[slot] - 1] == key) return false;
       }
     }
     return true;
@@ -269,7 +280,7 @@ class Scanner {
   const char* p_;
   const char* const end_;
   std::vector<std::string_view> keys_;  // the open objects' keys, innermost last
-  std::vector<std::size_t> slots_;      // UniqueKeys' hash table
+  std::vector<std::uint32_t> slots_;    // UniqueKeys' hash table when it is large
 };
 
 }  // namespace

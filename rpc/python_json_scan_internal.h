@@ -215,6 +215,8 @@ bool AppendCheckedString(std::string_view literal, std::string& out);
 // have that shape; never reads outside `json`. On other JSON the items are
 // unspecified.
 bool SplitPythonFormat(std::string_view json, JsonKind& root, std::vector<CanonicalItem>& items);
+// The same, giving the items as JsonMemberViews.
+bool SplitPythonFormat(std::string_view json, JsonKind& root, std::vector<JsonMemberView>& items);
 
 // Appends the UTF-8 text of a string literal's inside (without the quotes)
 // that ScanCanonical accepted or ToPythonJson wrote. Not for any other text.
