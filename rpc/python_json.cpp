@@ -301,6 +301,14 @@ std::string JsonMemberView::StringValue() const {
   return text;
 }
 
+std::string_view JsonMemberView::StringView(std::string& storage) const {
+  const std::string_view literal = json.substr(1, json.size() - 2);
+  if (!value_escaped) return literal;
+  storage.clear();
+  python_json_internal::AppendCanonicalString(literal, true, storage);
+  return storage;
+}
+
 base::Result<std::vector<JsonMemberView>> SplitPythonJsonObjectViews(std::string_view python_json) {
   JsonKind kind = JsonKind::kNull;
   std::vector<JsonMemberView> members;
