@@ -7,7 +7,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <random>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "proto_compat/nova_object.h"
 #include "proto_compat/request_context.h"
@@ -73,6 +75,37 @@ bool SamePart(const rpc::JsonPart& a, const rpc::JsonPart& b) {
   return a.kind == b.kind && a.json == b.json && a.string_value == b.string_value;
 }
 
+// The view API over checked text must give what the copying API gives:
+// same keys, kinds, texts and decoded strings; and ReadCheckedNovaObject
+// what ReadNovaObject gives.
+void ViewsAgree(std::string_view checked, const std::vector<rpc::JsonMember>& members) {
+  auto views = rpc::SplitPythonJsonObjectViews(checked);
+  Check(views.ok() && views->size() == members.size());
+  std::string storage;
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    const rpc::JsonMemberView& view = (*views)[i];
+    const rpc::JsonPart& value = members[i].value;
+    Check(view.Key() == members[i].key && view.KeyIs(members[i].key));
+    Check(view.kind == value.kind && view.json == value.json);
+    if (view.kind == rpc::JsonKind::kString) {
+      Check(view.StringValue() == value.string_value && view.StringView(storage) == value.string_value);
+    }
+  }
+  auto copied = proto_compat::ReadNovaObject(checked);
+  auto viewed = proto_compat::ReadCheckedNovaObject(checked);
+  Check(copied.ok() == viewed.ok());
+  if (!copied.ok()) {
+    Check(copied.error().message() == viewed.error().message());
+    return;
+  }
+  Check(copied->name == viewed->name && copied->version == viewed->version && copied->changes == viewed->changes);
+  Check(copied->data.size() == viewed->data.size());
+  for (std::size_t i = 0; i < copied->data.size(); ++i) {
+    Check(copied->data[i].key == viewed->data[i].Key() && copied->data[i].value.json == viewed->data[i].json);
+    Check(copied->data[i].value.kind == viewed->data[i].kind);
+  }
+}
+
 // The fast paths (text already in Python's format) must agree with the
 // general tree-based path on every input: same result, or both refuse.
 void FastPathsAgree(std::string_view body) {
@@ -94,6 +127,7 @@ void FastPathsAgree(std::string_view body) {
     Check((*split)[i].key == (*trusted)[i].key && (*split)[i].key == (*split_again)[i].key);
     Check(SamePart((*split)[i].value, (*trusted)[i].value) && SamePart((*split)[i].value, (*split_again)[i].value));
   }
+  ViewsAgree(fast->json, *split);
 }
 
 }  // namespace
