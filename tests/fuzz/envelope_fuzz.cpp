@@ -2,8 +2,9 @@
 // must give a value or a Status, never a crash, a sanitizer report or an
 // exception; and whatever decodes and is also valid to send (the encoder is
 // stricter: a reply we send must carry a _unique_id, ...) must decode again
-// and encode to the same bytes (the codecs are stable). Seed corpus: tests/corpus/envelope/
-// (the golden vectors' bodies).
+// and encode to the same bytes (the codecs are stable); the fast paths and the
+// view API over checked text must agree with the general, copying ones. Seed
+// corpus: tests/corpus/envelope/ (the golden vectors' bodies).
 #include <cstddef>
 #include <cstdint>
 #include <random>
@@ -44,37 +45,6 @@ void DecodeObjects(std::string_view args_json, int depth = 0) {
   }
 }
 
-void RequestRoundTrip(std::string_view body) {
-  auto request = rpc::DecodeRequest(body);
-  if (!request.ok()) return;
-  auto encoded = rpc::EncodeRequest(*request);
-  if (!encoded.ok()) return;
-  auto again = rpc::DecodeRequest(*encoded);
-  Check(again.ok());
-  auto encoded_again = rpc::EncodeRequest(*again);
-  Check(encoded_again.ok() && *encoded_again == *encoded);
-
-  std::mt19937_64 rng(1);
-  (void)proto_compat::ParseContextJson(request->context_json, proto_compat::Timestamp{}, rng);
-  DecodeObjects(request->args_json);
-}
-
-void ReplyRoundTrip(std::string_view body) {
-  auto reply = rpc::DecodeReply(body);
-  if (!reply.ok()) return;
-  auto encoded = rpc::EncodeReply(*reply);
-  if (!encoded.ok()) return;
-  auto again = rpc::DecodeReply(*encoded);
-  Check(again.ok());
-  auto encoded_again = rpc::EncodeReply(*again);
-  Check(encoded_again.ok() && *encoded_again == *encoded);
-  if (reply->failure) (void)reply->failure->Summary();
-}
-
-bool SamePart(const rpc::JsonPart& a, const rpc::JsonPart& b) {
-  return a.kind == b.kind && a.json == b.json && a.string_value == b.string_value;
-}
-
 // The view API over checked text must give what the copying API gives:
 // same keys, kinds, texts and decoded strings; and ReadCheckedNovaObject
 // what ReadNovaObject gives.
@@ -104,6 +74,48 @@ void ViewsAgree(std::string_view checked, const std::vector<rpc::JsonMember>& me
     Check(copied->data[i].key == viewed->data[i].Key() && copied->data[i].value.json == viewed->data[i].json);
     Check(copied->data[i].value.kind == viewed->data[i].kind);
   }
+}
+
+void RequestRoundTrip(std::string_view body) {
+  auto request = rpc::DecodeRequest(body);
+  if (!request.ok()) return;
+  auto encoded = rpc::EncodeRequest(*request);
+  if (!encoded.ok()) return;
+  auto again = rpc::DecodeRequest(*encoded);
+  Check(again.ok());
+  auto encoded_again = rpc::EncodeRequest(*again);
+  Check(encoded_again.ok() && *encoded_again == *encoded);
+
+  std::mt19937_64 rng(1);
+  (void)proto_compat::ParseContextJson(request->context_json, proto_compat::Timestamp{}, rng);
+  DecodeObjects(request->args_json);
+  // args_json is checked text: the views of it and of each object argument
+  // (an Instance primitive, ...) agree with the copies.
+  auto args = rpc::SplitJsonObject(request->args_json);
+  Check(args.ok());
+  ViewsAgree(request->args_json, *args);
+  for (const rpc::JsonMember& arg : *args) {
+    if (arg.value.kind != rpc::JsonKind::kObject) continue;
+    auto fields = rpc::SplitJsonObject(arg.value.json);
+    Check(fields.ok());
+    ViewsAgree(arg.value.json, *fields);
+  }
+}
+
+void ReplyRoundTrip(std::string_view body) {
+  auto reply = rpc::DecodeReply(body);
+  if (!reply.ok()) return;
+  auto encoded = rpc::EncodeReply(*reply);
+  if (!encoded.ok()) return;
+  auto again = rpc::DecodeReply(*encoded);
+  Check(again.ok());
+  auto encoded_again = rpc::EncodeReply(*again);
+  Check(encoded_again.ok() && *encoded_again == *encoded);
+  if (reply->failure) (void)reply->failure->Summary();
+}
+
+bool SamePart(const rpc::JsonPart& a, const rpc::JsonPart& b) {
+  return a.kind == b.kind && a.json == b.json && a.string_value == b.string_value;
 }
 
 // The fast paths (text already in Python's format) must agree with the
