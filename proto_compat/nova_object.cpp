@@ -159,7 +159,7 @@ base::Result<std::string> WriteNovaObject(std::string_view name, std::string_vie
     if (data.Has(field)) written_changes.push_back(field);
   }
   BASE_TRY_ASSIGN(std::string data_json, std::move(data).Finish());
-  rpc::PythonJsonObjectWriter object;
+  rpc::PythonJsonObjectWriter object(data_json.size() + 256);
   object.String(kNameKey, name)
       .String(kNamespaceKey, kNovaObjectNamespace)
       .String(kVersionKey, version)

@@ -83,7 +83,7 @@ class NovaObjectData {
   NovaObjectData& DictText(std::string_view field, const base::Result<std::string>& text);
   void Fail(std::string_view field, const base::Status& status);
 
-  rpc::PythonJsonObjectWriter writer_;
+  rpc::PythonJsonObjectWriter writer_{1024};  // an Instance's data: two allocations
   std::string fields_;  // the added field names, each after its 4-byte length
   base::Status status_;  // first failure of a nested value
 };

@@ -232,7 +232,8 @@ base::Result<std::string> EncodeRequest(const RpcRequest& request) {
     context_members = std::move(*context);
   }
 
-  PythonJsonObjectWriter message;
+  // Room for the args, the context with its "_context_" prefixes and the rest.
+  PythonJsonObjectWriter message(args_json.size() + request.context_json.size() + 512);
   message.String("method", request.method).Raw("args", args_json);
   if (request.namespace_) message.String("namespace", *request.namespace_);
   if (request.version) message.String("version", *request.version);

@@ -301,17 +301,20 @@ std::string JsonMemberView::StringValue() const {
   return text;
 }
 
+std::string_view JsonMemberView::StringView(std::string& storage) const {
+  const std::string_view literal = json.substr(1, json.size() - 2);
+  if (!value_escaped) return literal;
+  storage.clear();
+  python_json_internal::AppendCanonicalString(literal, true, storage);
+  return storage;
+}
+
 base::Result<std::vector<JsonMemberView>> SplitPythonJsonObjectViews(std::string_view python_json) {
   JsonKind kind = JsonKind::kNull;
-  std::vector<CanonicalItem> items;
-  items.reserve(64);
-  if (!python_json_internal::SplitPythonFormat(python_json, kind, items) || kind != JsonKind::kObject) {
-    return base::Status::InvalidInput("not a JSON object in Python's format");
-  }
   std::vector<JsonMemberView> members;
-  members.reserve(items.size());
-  for (const CanonicalItem& item : items) {
-    members.push_back(JsonMemberView{item.key, item.key_escaped, item.kind, item.json, item.value_escaped});
+  members.reserve(16);
+  if (!python_json_internal::SplitPythonFormat(python_json, kind, members) || kind != JsonKind::kObject) {
+    return base::Status::InvalidInput("not a JSON object in Python's format");
   }
   return members;
 }

@@ -84,6 +84,9 @@ struct JsonMemberView {
   std::string Key() const;
   // kString only: the decoded UTF-8 text.
   std::string StringValue() const;
+  // kString only: the same text, as a view into the literal when it holds no
+  // escape (no copy), else decoded into `storage`.
+  std::string_view StringView(std::string& storage) const;
 };
 
 // SplitPythonJsonObject without copies, for the same checked text only (a
@@ -111,7 +114,9 @@ base::Result<std::string> PythonJsonString(std::string_view utf8);
 // Keys are not de-duplicated: the caller adds each key once.
 class PythonJsonObjectWriter {
  public:
-  PythonJsonObjectWriter() { out_.reserve(256); }  // most objects fit: one allocation
+  PythonJsonObjectWriter() : PythonJsonObjectWriter(256) {}  // most objects fit: one allocation
+  // Room for `reserve` bytes of text up front, for an object known to be larger.
+  explicit PythonJsonObjectWriter(std::size_t reserve) { out_.reserve(reserve); }
 
   PythonJsonObjectWriter& Raw(std::string_view key, std::string_view python_json);
   PythonJsonObjectWriter& String(std::string_view key, std::string_view utf8);

@@ -138,35 +138,68 @@ bool AppendEscapedTail(std::string& out, std::string_view utf8) {
 }  // namespace
 
 // The common case in one pass: printable ASCII, where only '"' and '\\'
-// are escaped, is copied 16 bytes at a time into room reserved up front (at
-// most two bytes out per byte in). The first other byte hands the rest to
-// AppendEscapedTail.
+// are escaped, is copied 16 (or 8) bytes at a time into a buffer on the
+// stack, which is appended to `out` whenever it fills (so `out` is never
+// zero-filled first); a block whose only special bytes are quotes and
+// backslashes (JSON text inside a JSON string) gets all its escapes at once.
+// The first other byte hands the rest to AppendEscapedTail.
 bool AppendQuoted(std::string& out, std::string_view utf8) {
-  const std::size_t start = out.size();
-  out.resize(start + 2 * utf8.size() + 18);
-  char* w = out.data() + start;
+  constexpr std::size_t kBuffer = 1024;
+  constexpr std::ptrdiff_t kRoom = 64;  // the most one turn of the loop writes: 48 (16 bytes, 16 escapes)
+  char buffer[kBuffer];
+  char* w = buffer;
   *w++ = '"';
   const char* p = utf8.data();
   const char* const end = p + utf8.size();
   for (;;) {
+    if (buffer + kBuffer - w < kRoom) {
+      out.append(buffer, static_cast<std::size_t>(w - buffer));
+      w = buffer;
+    }
+#if defined(__SSE2__)
+    if (end - p >= 32) {  // the loads below read up to 31 bytes on
+      const python_json_internal::Block16 block = python_json_internal::LoadBlock16(p);
+      if (block.special == block.quote_or_backslash) {
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(w), block.bytes);
+        // Input byte j is at o + j; each escape shifts the rest by one.
+        char* o = w;
+        for (unsigned m = block.quote_or_backslash; m != 0; m &= m - 1) {
+          const unsigned k = static_cast<unsigned>(__builtin_ctz(m));
+          o[k] = '\\';
+          ++o;
+          python_json_internal::Store16(o + k, p + k);
+        }
+        p += 16;
+        w = o + 16;
+        continue;
+      }
+    }
+#endif
     if (end - p >= 16) {
       const std::size_t run = python_json_internal::PlainAsciiRun16(p, w);
       p += run;
       w += run;
       if (run == 16) continue;
     } else {
-      while (p != end && python_json_internal::kPlainAscii[static_cast<unsigned char>(*p)]) *w++ = *p++;
+      if (end - p >= 8) {
+        const std::size_t run = python_json_internal::PlainAsciiRun8(p, w);
+        p += run;
+        w += run;
+        if (run == 8) continue;
+      } else {
+        while (p != end && python_json_internal::kPlainAscii[static_cast<unsigned char>(*p)]) *w++ = *p++;
+      }
       if (p == end) break;
     }
     if (*p != '"' && *p != '\\') {
-      out.resize(static_cast<std::size_t>(w - out.data()));
+      out.append(buffer, static_cast<std::size_t>(w - buffer));
       return AppendEscapedTail(out, utf8.substr(static_cast<std::size_t>(p - utf8.data())));
     }
     *w++ = '\\';
     *w++ = *p++;
   }
   *w++ = '"';
-  out.resize(static_cast<std::size_t>(w - out.data()));
+  out.append(buffer, static_cast<std::size_t>(w - buffer));
   return true;
 }
 

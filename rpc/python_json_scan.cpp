@@ -103,7 +103,9 @@ std::size_t KeyHash(std::string_view key) {
 // dict key exactly when their literals are the same bytes.
 class Scanner {
  public:
-  explicit Scanner(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {}
+  explicit Scanner(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {
+    keys_.reserve(128);  // an Instance and the objects around it: one allocation
+  }
 
   bool Document(JsonKind& kind, std::vector<CanonicalItem>* items) {
     const char* start = p_;
@@ -253,14 +255,23 @@ class Scanner {
     }
     std::size_t size = 16;
     while (size < 2 * n) size *= 2;
-    slots_.assign(size, 0);  // 0: empty, else index + 1 into keys_
-    for (std::size_t i = start; i < keys_.size(); ++i) {
-      for (std::size_t slot = KeyHash(keys_[i]) & (size - 1);; slot = (slot + 1) & (size - 1)) {
-        if (slots_[slot] == 0) {
-          slots_[slot] = i + 1;
+    // 0: empty, else index + 1 into keys_ from `start`; on the stack unless large.
+    std::array<std::uint32_t, 256> small;
+    std::uint32_t* slots = small.data();
+    if (size > small.size()) {
+      slots_.assign(size, 0);
+      slots = slots_.data();
+    } else {
+      std::memset(slots, 0, size * sizeof(std::uint32_t));
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::string_view key = keys_[start + i];
+      for (std::size_t slot = KeyHash(key) & (size - 1);; slot = (slot + 1) & (size - 1)) {
+        if (slots[slot] == 0) {
+          slots[slot] = static_cast<std::uint32_t>(i + 1);
           break;
         }
-        if (keys_[slots_[slot] - 1] == keys_[i]) return false;
+        if (keys_[start + slots[slot] - 1] == key) return false;
       }
     }
     return true;
@@ -269,7 +280,7 @@ class Scanner {
   const char* p_;
   const char* const end_;
   std::vector<std::string_view> keys_;  // the open objects' keys, innermost last
-  std::vector<std::size_t> slots_;      // UniqueKeys' hash table
+  std::vector<std::uint32_t> slots_;    // UniqueKeys' hash table when it is large
 };
 
 }  // namespace
@@ -280,10 +291,15 @@ bool ScanCanonical(std::string_view json, JsonKind& root, std::vector<CanonicalI
   return scanner.Document(root, items);
 }
 
+// Written into a buffer on the stack, appended to `out` whenever it fills
+// (so `out` is never zero-filled first).
 bool AppendCheckedString(std::string_view literal, std::string& out) {
+  constexpr std::size_t kBuffer = 1024;
+  constexpr std::ptrdiff_t kRoom = 64;  // the most one turn of the loop writes: 33
+  char buffer[kBuffer];
+  char* w = buffer;
   const std::size_t start = out.size();
-  out.resize(start + literal.size());  // the text is never longer than its literal
-  char* w = out.data() + start;
+  out.reserve(start + literal.size());  // the text is never longer than its literal
   const char* p = literal.data();
   const char* const end = p + literal.size();
   const auto fail = [&] {
@@ -291,8 +307,43 @@ bool AppendCheckedString(std::string_view literal, std::string& out) {
     return false;
   };
   for (;;) {
-    // w trails p (the text is never longer), so 16 bytes fit at w whenever
-    // 16 can be read at p.
+    if (buffer + kBuffer - w < kRoom) {
+      out.append(buffer, static_cast<std::size_t>(w - buffer));
+      w = buffer;
+    }
+#if defined(__SSE2__)
+    // A block whose only special bytes are the '\\"' and '\\\\' escapes
+    // (JSON text inside a JSON string) loses their backslashes at once; the
+    // loads read up to 33 bytes on.
+    if (end - p >= 34) {
+      const Block16 block = LoadBlock16(p);
+      if (block.special == block.quote_or_backslash) {
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(w), block.bytes);
+        char* o = w;  // input byte j is at o + j
+        unsigned carry = 0;
+        unsigned m = block.quote_or_backslash;
+        for (; m != 0; m &= ~(3u << carry)) {
+          const unsigned k = static_cast<unsigned>(__builtin_ctz(m));
+          // A bare quote or another escape: the loop below.
+          if (p[k] != '\\' || (p[k + 1] != '"' && p[k + 1] != '\\')) break;
+          --o;  // the backslash goes; byte k + 1 is kept as it is
+          Store16(o + k + 1, p + k + 1);
+          carry = k;
+        }
+        if (m != 0) {
+          const unsigned k = static_cast<unsigned>(__builtin_ctz(m));
+          w = o + k;
+          p += k;
+        } else {
+          // An escape at byte 15 took byte 16 along.
+          const unsigned next = block.quote_or_backslash != 0 && carry == 15 ? 17 : 16;
+          w = o + next;
+          p += next;
+          continue;
+        }
+      }
+    }
+#endif
     if (end - p >= 16) {
       const std::size_t run = PlainAsciiRun16(p, w);
       p += run;
@@ -312,7 +363,7 @@ bool AppendCheckedString(std::string_view literal, std::string& out) {
     if (!ReadPythonUnitEscape(p, end, cp)) return fail();
     w = AppendUtf8(cp, w);
   }
-  out.resize(static_cast<std::size_t>(w - out.data()));
+  out.append(buffer, static_cast<std::size_t>(w - buffer));
   return true;
 }
 

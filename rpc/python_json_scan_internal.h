@@ -89,6 +89,51 @@ inline std::size_t PlainAsciiRun16(const char* p, char* w) {
 #endif
 }
 
+#if defined(__SSE2__)
+// Masks of the 16 bytes at p: `special`, the bytes PlainAsciiRun stops at;
+// `quote_or_backslash`, the quotes and backslashes among them.
+struct Block16 {
+  __m128i bytes;
+  unsigned special;
+  unsigned quote_or_backslash;
+};
+
+inline Block16 LoadBlock16(const char* p) {
+  Block16 b;
+  b.bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i quote = _mm_cmpeq_epi8(b.bytes, _mm_set1_epi8('"'));
+  const __m128i backslash = _mm_cmpeq_epi8(b.bytes, _mm_set1_epi8('\\'));
+  const __m128i other = _mm_or_si128(_mm_cmplt_epi8(b.bytes, _mm_set1_epi8(0x20)),
+                                     _mm_cmpeq_epi8(b.bytes, _mm_set1_epi8(0x7F)));
+  const __m128i both = _mm_or_si128(quote, backslash);
+  b.quote_or_backslash = static_cast<unsigned>(_mm_movemask_epi8(both));
+  b.special = b.quote_or_backslash | static_cast<unsigned>(_mm_movemask_epi8(other));
+  return b;
+}
+
+inline void Store16(char* w, const char* p) {
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(w), _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
+#endif
+
+// Copies the 8 bytes at p to w (both must have room for 8) and returns how
+// many of them, from the start, PlainAsciiRun would accept (8: all).
+inline std::size_t PlainAsciiRun8(const char* p, char* w) {
+  std::uint64_t x = 0;
+  std::memcpy(&x, p, 8);
+  std::memcpy(w, &x, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ull;
+  const auto zero_byte = [](std::uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  const std::uint64_t special = (((x - 0x20 * kOnes) | x) & kHigh) | zero_byte(x ^ ('"' * kOnes)) |
+                                zero_byte(x ^ ('\\' * kOnes)) | zero_byte(x ^ (0x7F * kOnes));
+  return special == 0 ? 8 : static_cast<std::size_t>(__builtin_ctzll(special) / 8);
+#else
+  return PlainAsciiRun(p, p + 8);
+#endif
+}
+
 // The first byte at [p, end) that is '"' or '\\'; end when there is none.
 // For text already in Python's format, where only these two matter inside a
 // string literal.
@@ -170,6 +215,8 @@ bool AppendCheckedString(std::string_view literal, std::string& out);
 // have that shape; never reads outside `json`. On other JSON the items are
 // unspecified.
 bool SplitPythonFormat(std::string_view json, JsonKind& root, std::vector<CanonicalItem>& items);
+// The same, giving the items as JsonMemberViews.
+bool SplitPythonFormat(std::string_view json, JsonKind& root, std::vector<JsonMemberView>& items);
 
 // Appends the UTF-8 text of a string literal's inside (without the quotes)
 // that ScanCanonical accepted or ToPythonJson wrote. Not for any other text.

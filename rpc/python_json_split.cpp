@@ -54,9 +54,14 @@ const char* SkipPythonValue(const char* p, const char* end, JsonKind& kind, bool
   }
 }
 
-}  // namespace
+void Add(const CanonicalItem& item, std::vector<CanonicalItem>& items) { items.push_back(item); }
 
-bool SplitPythonFormat(std::string_view json, JsonKind& root, std::vector<CanonicalItem>& items) {
+void Add(const CanonicalItem& item, std::vector<JsonMemberView>& items) {
+  items.push_back(JsonMemberView{item.key, item.key_escaped, item.kind, item.json, item.value_escaped});
+}
+
+template <typename Item>
+bool Split(std::string_view json, JsonKind& root, std::vector<Item>& items) {
   const char* p = json.data();
   const char* const end = p + json.size();
   if (p == end || (*p != '{' && *p != '[')) return false;
@@ -79,11 +84,21 @@ bool SplitPythonFormat(std::string_view json, JsonKind& root, std::vector<Canoni
     p = SkipPythonValue(p, end, item.kind, item.value_escaped);
     if (p == nullptr || p == value || p == end) return false;
     item.json = std::string_view(value, static_cast<std::size_t>(p - value));
-    items.push_back(item);
+    Add(item, items);
     if (*p == close) return p + 1 == end;
     if (end - p < 2 || p[0] != ',' || p[1] != ' ') return false;
     p += 2;
   }
+}
+
+}  // namespace
+
+bool SplitPythonFormat(std::string_view json, JsonKind& root, std::vector<CanonicalItem>& items) {
+  return Split(json, root, items);
+}
+
+bool SplitPythonFormat(std::string_view json, JsonKind& root, std::vector<JsonMemberView>& items) {
+  return Split(json, root, items);
 }
 
 }  // namespace rpc::python_json_internal

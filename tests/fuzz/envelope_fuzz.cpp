@@ -2,12 +2,15 @@
 // must give a value or a Status, never a crash, a sanitizer report or an
 // exception; and whatever decodes and is also valid to send (the encoder is
 // stricter: a reply we send must carry a _unique_id, ...) must decode again
-// and encode to the same bytes (the codecs are stable). Seed corpus: tests/corpus/envelope/
-// (the golden vectors' bodies).
+// and encode to the same bytes (the codecs are stable); the fast paths and the
+// view API over checked text must agree with the general, copying ones. Seed
+// corpus: tests/corpus/envelope/ (the golden vectors' bodies).
 #include <cstddef>
 #include <cstdint>
 #include <random>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "proto_compat/nova_object.h"
 #include "proto_compat/request_context.h"
@@ -42,6 +45,37 @@ void DecodeObjects(std::string_view args_json, int depth = 0) {
   }
 }
 
+// The view API over checked text must give what the copying API gives:
+// same keys, kinds, texts and decoded strings; and ReadCheckedNovaObject
+// what ReadNovaObject gives.
+void ViewsAgree(std::string_view checked, const std::vector<rpc::JsonMember>& members) {
+  auto views = rpc::SplitPythonJsonObjectViews(checked);
+  Check(views.ok() && views->size() == members.size());
+  std::string storage;
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    const rpc::JsonMemberView& view = (*views)[i];
+    const rpc::JsonPart& value = members[i].value;
+    Check(view.Key() == members[i].key && view.KeyIs(members[i].key));
+    Check(view.kind == value.kind && view.json == value.json);
+    if (view.kind == rpc::JsonKind::kString) {
+      Check(view.StringValue() == value.string_value && view.StringView(storage) == value.string_value);
+    }
+  }
+  auto copied = proto_compat::ReadNovaObject(checked);
+  auto viewed = proto_compat::ReadCheckedNovaObject(checked);
+  Check(copied.ok() == viewed.ok());
+  if (!copied.ok()) {
+    Check(copied.error().message() == viewed.error().message());
+    return;
+  }
+  Check(copied->name == viewed->name && copied->version == viewed->version && copied->changes == viewed->changes);
+  Check(copied->data.size() == viewed->data.size());
+  for (std::size_t i = 0; i < copied->data.size(); ++i) {
+    Check(copied->data[i].key == viewed->data[i].Key() && copied->data[i].value.json == viewed->data[i].json);
+    Check(copied->data[i].value.kind == viewed->data[i].kind);
+  }
+}
+
 void RequestRoundTrip(std::string_view body) {
   auto request = rpc::DecodeRequest(body);
   if (!request.ok()) return;
@@ -55,6 +89,17 @@ void RequestRoundTrip(std::string_view body) {
   std::mt19937_64 rng(1);
   (void)proto_compat::ParseContextJson(request->context_json, proto_compat::Timestamp{}, rng);
   DecodeObjects(request->args_json);
+  // args_json is checked text: the views of it and of each object argument
+  // (an Instance primitive, ...) agree with the copies.
+  auto args = rpc::SplitJsonObject(request->args_json);
+  Check(args.ok());
+  ViewsAgree(request->args_json, *args);
+  for (const rpc::JsonMember& arg : *args) {
+    if (arg.value.kind != rpc::JsonKind::kObject) continue;
+    auto fields = rpc::SplitJsonObject(arg.value.json);
+    Check(fields.ok());
+    ViewsAgree(arg.value.json, *fields);
+  }
 }
 
 void ReplyRoundTrip(std::string_view body) {
@@ -94,6 +139,7 @@ void FastPathsAgree(std::string_view body) {
     Check((*split)[i].key == (*trusted)[i].key && (*split)[i].key == (*split_again)[i].key);
     Check(SamePart((*split)[i].value, (*trusted)[i].value) && SamePart((*split)[i].value, (*split_again)[i].value));
   }
+  ViewsAgree(fast->json, *split);
 }
 
 }  // namespace

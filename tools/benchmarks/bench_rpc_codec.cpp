@@ -132,6 +132,7 @@ base::Status Hydrate(std::string_view primitive, Hydrated& out);
 // FieldType::from_primitive for one value that is not null.
 base::Result<Value> HydrateValue(FieldType type, const rpc::JsonMemberView& value, Hydrated& out) {
   const auto wrong = [&] { return base::Status::Corrupt("field value " + std::string(value.json.substr(0, 40))); };
+  std::string text;  // an escaped string's decoded text, for the values parsed further
   switch (type) {
     case FieldType::kInt: {
       std::int64_t number = 0;
@@ -148,12 +149,12 @@ base::Result<Value> HydrateValue(FieldType type, const rpc::JsonMemberView& valu
       return Value(std::optional<bool>(value.json == "true"));
     case FieldType::kDateTime: {
       if (value.kind != rpc::JsonKind::kString) return wrong();
-      BASE_TRY_ASSIGN(proto_compat::NovaDateTime time, proto_compat::ParseDateTimeField(value.StringValue()));
+      BASE_TRY_ASSIGN(proto_compat::NovaDateTime time, proto_compat::ParseDateTimeField(value.StringView(text)));
       return Value(std::optional<proto_compat::NovaDateTime>(time));
     }
     case FieldType::kIp: {
       if (value.kind != rpc::JsonKind::kString) return wrong();
-      BASE_TRY_ASSIGN(proto_compat::IpAddress address, proto_compat::ParseIpAddress(value.StringValue()));
+      BASE_TRY_ASSIGN(proto_compat::IpAddress address, proto_compat::ParseIpAddress(value.StringView(text)));
       return Value(std::optional<std::string>(std::move(address.text)));
     }
     case FieldType::kStringDict: {
@@ -182,7 +183,7 @@ base::Result<Value> HydrateValue(FieldType type, const rpc::JsonMemberView& valu
     }
     case FieldType::kNetworkInfo: {  // NetworkInfo.hydrate(value)
       if (value.kind != rpc::JsonKind::kString) return wrong();
-      BASE_TRY_ASSIGN(std::string network_info, proto_compat::CanonicalNetworkInfo(value.StringValue()));
+      BASE_TRY_ASSIGN(std::string network_info, proto_compat::CanonicalNetworkInfo(value.StringView(text)));
       return Value(std::optional<std::string>(std::move(network_info)));
     }
   }

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -218,6 +219,46 @@ TEST_CASE("rpc::python_json_internal::AppendCheckedString") {
     std::string kept = "y";
     CHECK_FALSE(rpc::python_json_internal::AppendCheckedString(bad, kept));
     CHECK(kept == "y");
+  }
+}
+
+TEST_CASE("rpc::AppendQuoted and AppendCheckedString handle dense quotes and backslashes block by block") {
+  // JSON text inside a JSON string: quotes and backslashes at every offset of
+  // a 16-byte block, including escapes that straddle two blocks, and other
+  // escapes mixed in, which leave the block path.
+  std::mt19937_64 rng(7);
+  constexpr std::string_view kAlphabet[] = {"a", "\"", "\\", "b", "\"", "c", "\n", "\xc3\xa9", "\\\"", "d"};
+  for (int round = 0; round < 3000; ++round) {
+    std::string input;
+    const std::size_t pieces = rng() % 90;
+    const std::size_t kinds = round % 2 == 0 ? 6 : std::size(kAlphabet);  // even rounds: quotes and backslashes only
+    for (std::size_t i = 0; i < pieces; ++i) input += kAlphabet[rng() % kinds];
+    CAPTURE(input);
+    std::string quoted = "p";
+    REQUIRE(rpc::AppendQuoted(quoted, input));
+    const auto expected = ReferenceQuoted(input);
+    REQUIRE(expected.has_value());
+    REQUIRE(quoted == "p" + *expected);
+    std::string decoded = "q";
+    REQUIRE(rpc::python_json_internal::AppendCheckedString(std::string_view(quoted).substr(2, quoted.size() - 3),
+                                                           decoded));
+    REQUIRE(decoded == "q" + input);
+    // A bare quote or a lone trailing backslash anywhere is refused.
+    std::string literal = quoted.substr(2, quoted.size() - 3);
+    if (!literal.empty()) {
+      const std::size_t at = rng() % literal.size();
+      std::string kept = "k";
+      const bool escaped_before = at > 0 && literal[at - 1] == '\\';
+      std::string bare = literal.substr(0, at) + "\"" + literal.substr(at);
+      if (!escaped_before) {
+        bool odd = false;  // the quote must not be taken as escaped by a run of backslashes
+        for (std::size_t i = at; i > 0 && literal[i - 1] == '\\'; --i) odd = !odd;
+        if (!odd) {
+          CHECK_FALSE(rpc::python_json_internal::AppendCheckedString(bare, kept));
+          CHECK(kept == "k");
+        }
+      }
+    }
   }
 }
 
