@@ -42,6 +42,31 @@ std::variant<po::variables_map, int> ParseCommand(std::string_view command, cons
   return std::move(*vm);
 }
 
+base::Result<BdmSelection> ParseBdmSelection(const po::variables_map& vm, const std::vector<std::string>& positional) {
+  BdmSelection r;
+  if (vm.count("instance") || vm.count("volume")) {
+    if (!vm.count("instance") || !vm.count("volume") || !positional.empty()) {
+      return base::Status::InvalidInput("--instance and --volume go together, without a BDM uuid");
+    }
+    r.instance_uuid = vm["instance"].as<std::string>();
+    r.volume_id = vm["volume"].as<std::string>();
+  } else if (positional.size() == 1) {
+    r.bdm_uuid = positional[0];
+  } else if (positional.size() == 2) {
+    r.instance_uuid = positional[0];
+    r.volume_id = positional[1];
+  } else {
+    return base::Status::InvalidInput(positional.empty() ? "a BDM uuid or --instance/--volume is required"
+                                                         : "too many arguments");
+  }
+  for (const std::string* id : {&r.bdm_uuid, &r.instance_uuid, &r.volume_id}) {
+    if (id->find_first_of(" \t\n") != std::string::npos) {
+      return base::Status::InvalidInput("'" + *id + "' is not a valid id");
+    }
+  }
+  return r;
+}
+
 int UsageError(std::string_view command, const std::string& message, const CommandEnv& env) {
   const std::string name(command);
   env.log.Error(name + ": " + message + " (see bdm-agent " + name + " --help)");

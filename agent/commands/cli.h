@@ -33,6 +33,18 @@ std::variant<boost::program_options::variables_map, int> ParseCommand(
     const boost::program_options::options_description& options, const std::string& positional_name,
     const CommandEnv& env);
 
+// How an operator names one BDM: its uuid, or an instance and a volume.
+// Exactly one of bdm_uuid and (instance_uuid, volume_id) is set.
+struct BdmSelection {
+  std::string bdm_uuid, instance_uuid, volume_id;
+};
+
+// The selection from --instance/--volume or the positional words (one: a BDM
+// uuid; two: instance and volume). kInvalidInput for any other combination or
+// an id with whitespace.
+base::Result<BdmSelection> ParseBdmSelection(const boost::program_options::variables_map& vm,
+                                             const std::vector<std::string>& positional);
+
 // Logs "<command>: <message> (see bdm-agent <command> --help)"; returns kUsage.
 int UsageError(std::string_view command, const std::string& message, const CommandEnv& env);
 

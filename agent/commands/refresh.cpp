@@ -66,21 +66,10 @@ base::Result<RefreshRequest> ParseRefresh(const po::variables_map& vm) {
   } else {
     return base::Status::InvalidInput("--connector FILE is required");
   }
-  if (vm.count("instance") || vm.count("volume")) {
-    if (!vm.count("instance") || !vm.count("volume") || !positional.empty()) {
-      return base::Status::InvalidInput("--instance and --volume go together, without a BDM uuid");
-    }
-    r.instance_uuid = vm["instance"].as<std::string>();
-    r.volume_id = vm["volume"].as<std::string>();
-  } else if (positional.size() == 1) {
-    r.bdm_uuid = positional[0];
-  } else if (positional.size() == 2) {
-    r.instance_uuid = positional[0];
-    r.volume_id = positional[1];
-  } else {
-    return base::Status::InvalidInput(positional.empty() ? "a BDM uuid or --instance/--volume is required"
-                                                         : "too many arguments");
-  }
+  BASE_TRY_ASSIGN(BdmSelection selection, ParseBdmSelection(vm, positional));
+  r.bdm_uuid = std::move(selection.bdm_uuid);
+  r.instance_uuid = std::move(selection.instance_uuid);
+  r.volume_id = std::move(selection.volume_id);
   if (vm.count("state-dir")) r.state_dir = vm["state-dir"].as<std::string>();
   if (vm.count("allow-hypervisor-type")) {
     r.allowed_hypervisor_types = vm["allow-hypervisor-type"].as<std::vector<std::string>>();

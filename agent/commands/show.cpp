@@ -43,27 +43,10 @@ base::Result<ShowRequest> ParseShow(const po::variables_map& vm) {
   ShowRequest r;
   const auto positional =
       vm.count("args") ? vm["args"].as<std::vector<std::string>>() : std::vector<std::string>();
-  const bool by_option = vm.count("instance") || vm.count("volume");
-  if (by_option) {
-    if (!vm.count("instance") || !vm.count("volume") || !positional.empty()) {
-      return base::Status::InvalidInput("--instance and --volume go together, without a BDM uuid");
-    }
-    r.instance_uuid = vm["instance"].as<std::string>();
-    r.volume_id = vm["volume"].as<std::string>();
-  } else if (positional.size() == 1) {
-    r.bdm_uuid = positional[0];
-  } else if (positional.size() == 2) {
-    r.instance_uuid = positional[0];
-    r.volume_id = positional[1];
-  } else {
-    return base::Status::InvalidInput(positional.empty() ? "a BDM uuid or --instance/--volume is required"
-                                                         : "too many arguments");
-  }
-  for (const std::string* id : {&r.bdm_uuid, &r.instance_uuid, &r.volume_id}) {
-    if (id->find_first_of(" \t\n") != std::string::npos) {
-      return base::Status::InvalidInput("'" + *id + "' is not a valid id");
-    }
-  }
+  BASE_TRY_ASSIGN(BdmSelection selection, ParseBdmSelection(vm, positional));
+  r.bdm_uuid = std::move(selection.bdm_uuid);
+  r.instance_uuid = std::move(selection.instance_uuid);
+  r.volume_id = std::move(selection.volume_id);
   r.json = vm.count("json") > 0;
   r.connection_info = vm.count("connection-info") > 0 || vm.count("connection_info") > 0;
   r.secrets = vm.count("show-secrets") ? ShowSecrets::kYes : ShowSecrets::kNo;
