@@ -25,22 +25,12 @@ import uuid
 import pytest
 
 from nova.volume import cinder as nova_cinder
+from stack_env import read_stack_env
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-STACK_DIR = os.environ.get("BDM_STACK_DIR", "/var/tmp/bdm-agent-stack")
 
 
-def _stack_env():
-    env = {}
-    with open(os.path.join(STACK_DIR, "stack.env")) as f:
-        for line in f:
-            if line.startswith("export "):
-                key, _, value = line[len("export "):].strip().partition("=")
-                env[key] = value.strip('"')
-    return env
-
-
-ENV = _stack_env()
+ENV = read_stack_env()
 
 
 def _program():

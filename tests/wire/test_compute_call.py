@@ -8,19 +8,9 @@ import os
 import re
 import subprocess
 import time
+from stack_env import STACK_DIR, read_stack_env
 
-STACK_DIR = os.environ.get("BDM_STACK_DIR", "/var/tmp/bdm-agent-stack")
 BUILD_DIR = os.environ.get("BDM_BUILD_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "build"))
-
-
-def _env():
-    env = {}
-    with open(os.path.join(STACK_DIR, "stack.env")) as f:
-        for line in f:
-            if line.startswith("export "):
-                key, _, value = line[len("export "):].strip().partition("=")
-                env[key] = value.strip('"')
-    return env
 
 
 def _program(name):
@@ -30,7 +20,7 @@ def _program(name):
 
 
 def test_remove_volume_connection_reaches_real_nova_compute():
-    env = _env()
+    env = read_stack_env()
     with open(os.path.join(STACK_DIR, "seed.json")) as f:
         row = json.load(f)[0]
     primitive = subprocess.run([_program("instance_primitive_dump"), "--config-file", env["BDM_NOVA_CONF"],

@@ -38,26 +38,16 @@ import subprocess
 import uuid as uuidlib
 
 import pytest
+from stack_env import STACK_DIR, read_stack_env
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-STACK_DIR = os.environ.get("BDM_STACK_DIR", "/var/tmp/bdm-agent-stack")
 # get_by_uuid's default (info_cache, security_groups) plus system_metadata,
 # which nova-manage's lock of the instance loads before the call.
 NOVA_MANAGE_ATTRS = ["info_cache", "security_groups", "system_metadata"]
 SERVER = "bdm-wire-nova"
 
 
-def _stack_env():
-    env = {}
-    with open(os.path.join(STACK_DIR, "stack.env"), encoding="utf-8") as f:
-        for line in f:
-            m = re.match(r'export (\w+)="(.*)"$', line.strip())
-            if m:
-                env[m.group(1)] = m.group(2)
-    return env
-
-
-STACK = _stack_env()
+STACK = read_stack_env()
 
 
 def _program(name):

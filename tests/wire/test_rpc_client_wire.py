@@ -26,10 +26,10 @@ import time
 import uuid
 
 import pytest
+from stack_env import read_stack_env
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-STACK_DIR = os.environ.get("BDM_STACK_DIR", "/var/tmp/bdm-agent-stack")
 
 # A Nova-like admin context (the _context_* keys without their prefix).
 CONTEXT = {
@@ -41,18 +41,7 @@ CONTEXT = {
 }
 
 
-def _stack_env():
-    path = os.path.join(STACK_DIR, "stack.env")
-    env = {}
-    with open(path, encoding="utf-8") as f:  # missing stack: the test fails
-        for line in f:
-            m = re.match(r'export (\w+)="(.*)"$', line.strip())
-            if m:
-                env[m.group(1)] = m.group(2)
-    return env
-
-
-STACK = _stack_env()
+STACK = read_stack_env()
 URL = STACK["BDM_RABBIT_URL"]
 RABBITMQCTL = STACK["BDM_RABBITMQCTL"]
 
