@@ -186,6 +186,20 @@ namespace {
 
 // obj_from_primitive's checks over the members of a primitive that is
 // already in Python's format.
+// nova_object.changes: a list of field names.
+base::Result<std::vector<std::string>> ReadChanges(std::string_view list_json) {
+  auto items = rpc::SplitJsonArray(list_json);
+  if (!items.ok()) return base::Status::Corrupt(std::string(kChangesKey) + " is not a list");
+  std::vector<std::string> changes;
+  for (const rpc::JsonPart& item : *items) {
+    if (item.kind != rpc::JsonKind::kString) {
+      return base::Status::Corrupt(std::string(kChangesKey) + " holds a non-string");
+    }
+    changes.push_back(item.string_value);
+  }
+  return changes;
+}
+
 base::Result<NovaObjectPrimitive> FromMembers(const base::Result<std::vector<rpc::JsonMember>>& members) {
   if (!members.ok()) return base::Status::Corrupt("object primitive: " + members.error().message());
   NovaObjectPrimitive object;
@@ -202,15 +216,7 @@ base::Result<NovaObjectPrimitive> FromMembers(const base::Result<std::vector<rpc
   if (!fields.ok()) return base::Status::Corrupt(std::string(kDataKey) + " is not an object");
   object.data = std::move(*fields);
   if (const rpc::JsonMember* changes = Find(*members, kChangesKey)) {
-    auto items = rpc::SplitJsonArray(changes->value.json);
-    if (!items.ok()) return base::Status::Corrupt(std::string(kChangesKey) + " is not a list");
-    object.changes.emplace();
-    for (const rpc::JsonPart& item : *items) {
-      if (item.kind != rpc::JsonKind::kString) {
-        return base::Status::Corrupt(std::string(kChangesKey) + " holds a non-string");
-      }
-      object.changes->push_back(item.string_value);
-    }
+    BASE_TRY_ASSIGN(object.changes, ReadChanges(changes->value.json));
   }
   return object;
 }
@@ -251,15 +257,7 @@ base::Result<NovaObjectView> ReadCheckedNovaObject(std::string_view checked_json
   }
   object.data = std::move(*fields);
   if (const rpc::JsonMemberView* changes = find(kChangesKey)) {
-    auto items = rpc::SplitJsonArray(changes->json);
-    if (!items.ok()) return base::Status::Corrupt(std::string(kChangesKey) + " is not a list");
-    object.changes.emplace();
-    for (const rpc::JsonPart& item : *items) {
-      if (item.kind != rpc::JsonKind::kString) {
-        return base::Status::Corrupt(std::string(kChangesKey) + " holds a non-string");
-      }
-      object.changes->push_back(item.string_value);
-    }
+    BASE_TRY_ASSIGN(object.changes, ReadChanges(changes->json));
   }
   return object;
 }
