@@ -163,15 +163,13 @@ base::Result<RequestContext> ParseContextJson(std::string_view context_json, Tim
                                               std::mt19937_64& rng) {
   // Checked once (re-rendered only when not in Python's format), then read
   // as views into that text: nothing is copied per member.
-  auto checked = rpc::ToPythonJson(context_json);
-  if (!checked.ok()) return base::Status::Corrupt(std::string(kWhat) + " is " + checked.error().message());
-  auto members = rpc::SplitPythonJsonObjectViews(checked->json);
-  if (checked->kind != JsonKind::kObject || !members.ok()) {
-    return base::Status::Corrupt(std::string(kWhat) + " is not a JSON object");
-  }
+  std::string rendered;
+  auto members = rpc::SplitJsonObjectViews(context_json, rendered);
+  if (!members.ok()) return base::Status::Corrupt(std::string(kWhat) + " is " + members.error().message());
   RequestContext context;
   context.timestamp = now;
   std::string key_storage;
+  std::string text_storage;
   for (const rpc::JsonMemberView& value : *members) {
     const std::string_view key = value.key_escaped ? std::string_view(key_storage = value.Key()) : value.key_literal;
     const auto text = [&]() -> base::Result<std::optional<std::string>> {
@@ -193,14 +191,16 @@ base::Result<RequestContext> ParseContextJson(std::string_view context_json, Tim
       BASE_TRY_ASSIGN(std::optional<std::string> request_id, text());
       context.request_id = request_id.value_or("");
     } else if (key == "timestamp") {
-      BASE_TRY_ASSIGN(std::optional<std::string> timestamp, text());
-      if (timestamp && !timestamp->empty()) {
-        auto parsed = ParseContextTimestamp(*timestamp);
+      if (value.kind != JsonKind::kString && value.kind != JsonKind::kNull) return WrongType(key, "a string");
+      const std::string_view timestamp =
+          value.kind == JsonKind::kString ? value.StringView(text_storage) : std::string_view();
+      if (!timestamp.empty()) {
+        auto parsed = ParseContextTimestamp(timestamp);
         if (!parsed.ok()) return base::Status::Corrupt(std::string(kWhat) + ": " + parsed.error().message());
         context.timestamp = *parsed;
       }
     } else if (key == "read_deleted") {
-      const std::string name = value.kind == JsonKind::kString ? value.StringValue() : std::string();
+      const std::string_view name = value.kind == JsonKind::kString ? value.StringView(text_storage) : "";
       if (value.kind != JsonKind::kString || (name != "no" && name != "yes" && name != "only")) {
         return base::Status::Corrupt(std::string(kWhat) + ": read_deleted can only be one of 'no', 'yes' or 'only', not " +
                                      std::string(value.json.substr(0, 64)));

@@ -208,28 +208,39 @@ base::Result<std::string> EncodeRequest(const RpcRequest& request) {
   if (request.method.empty()) return invalid("method is empty");
   if (request.unique_id.empty()) return invalid("unique_id is empty");
   if (auto problem = CallShapeProblem(request)) return invalid(*problem);
-  // Text already in Python's format (our own writers' output) is used as it
-  // is; anything else is re-rendered, exactly as ToPythonJson would.
-  JsonKind args_kind = JsonKind::kNull;
+  // Text known to be in Python's format is used as it is; anything else is
+  // checked, and re-rendered when it is not in that format, exactly as
+  // ToPythonJson would.
   std::string_view args_json = request.args_json;
   std::string rendered_args;
-  if (!python_json_internal::ScanCanonical(args_json, args_kind, nullptr)) {
-    auto args = ToPythonJson(request.args_json);
-    if (!args.ok()) return invalid("args_json is " + args.error().message());
-    args_kind = args->kind;
-    rendered_args = std::move(args->json);
-    args_json = rendered_args;
-  }
-  if (args_kind != JsonKind::kObject) return invalid("args_json is not a JSON object");
   JsonKind context_kind = JsonKind::kNull;
   std::vector<python_json_internal::CanonicalItem> context_items;
   std::vector<JsonMember> context_members;
-  if (!python_json_internal::ScanCanonical(request.context_json, context_kind, &context_items) ||
-      context_kind != JsonKind::kObject) {
-    context_items.clear();
-    auto context = SplitJsonObject(request.context_json);
-    if (!context.ok()) return invalid("context_json is " + context.error().message());
-    context_members = std::move(*context);
+  if (request.json_in_python_format) {
+    if (args_json.size() < 2 || args_json.front() != '{' || args_json.back() != '}') {
+      return invalid("args_json is not a JSON object");
+    }
+    if (!python_json_internal::SplitPythonFormat(request.context_json, context_kind, context_items) ||
+        context_kind != JsonKind::kObject) {
+      return invalid("context_json is not a JSON object in Python's format");
+    }
+  } else {
+    JsonKind args_kind = JsonKind::kNull;
+    if (!python_json_internal::ScanCanonical(args_json, args_kind, nullptr)) {
+      auto args = ToPythonJson(request.args_json);
+      if (!args.ok()) return invalid("args_json is " + args.error().message());
+      args_kind = args->kind;
+      rendered_args = std::move(args->json);
+      args_json = rendered_args;
+    }
+    if (args_kind != JsonKind::kObject) return invalid("args_json is not a JSON object");
+    if (!python_json_internal::ScanCanonical(request.context_json, context_kind, &context_items) ||
+        context_kind != JsonKind::kObject) {
+      context_items.clear();
+      auto context = SplitJsonObject(request.context_json);
+      if (!context.ok()) return invalid("context_json is " + context.error().message());
+      context_members = std::move(*context);
+    }
   }
 
   // Room for the args, the context with its "_context_" prefixes and the rest.
@@ -300,6 +311,7 @@ base::Result<RpcRequest> DecodeRequest(std::string_view body) {
   auto context_json = std::move(context).Finish();
   if (!context_json.ok()) return Corrupt(kWhat, context_json.error().message());
   request.context_json = std::move(*context_json);
+  request.json_in_python_format = true;
   return request;
 }
 

@@ -72,6 +72,11 @@ struct RpcRequest {
   std::optional<std::string> version;     // absent means "1.0" to a server
   std::string args_json = "{}";           // JSON object of keyword arguments
   std::string context_json = "{}";        // JSON object: the _context_* keys without the prefix
+  // Set when args_json and context_json are already in Python's format: the
+  // output of rpc/python_json.h's writers or checks (ToPythonJson), or of
+  // DecodeRequest, which sets it. EncodeRequest then writes them as they are
+  // instead of checking them again (a pass over every byte of both).
+  bool json_in_python_format = false;
   std::optional<std::string> msg_id;      // calls only: uuid4 hex
   std::optional<std::string> reply_q;     // calls only: "reply_<uuid4 hex>"
   std::optional<double> timeout;          // calls only: call-monitor seconds; written as null when absent
@@ -79,7 +84,8 @@ struct RpcRequest {
 };
 
 // The body for `request`. kInvalidInput when method or unique_id is empty,
-// args_json/context_json is not a JSON object, msg_id and reply_q are not
+// args_json/context_json is not a JSON object (when json_in_python_format is
+// set, only their outer shape is looked at), msg_id and reply_q are not
 // both set or both unset, timeout is set on a cast or is not finite, or a
 // string is not UTF-8.
 base::Result<std::string> EncodeRequest(const RpcRequest& request);

@@ -337,4 +337,27 @@ base::Result<std::vector<JsonPart>> SplitJsonArray(std::string_view json) {
   return parts;
 }
 
+base::Result<std::vector<JsonMemberView>> SplitJsonObjectViews(std::string_view json, std::string& storage) {
+  JsonKind kind = JsonKind::kNull;
+  std::vector<CanonicalItem> items;
+  std::string_view text = json;
+  if (!ScanCanonical(json, kind, &items)) {
+    BASE_TRY_ASSIGN(JsonPart rendered, python_json_internal::ToPythonJsonByTree(json));
+    storage = std::move(rendered.json);
+    text = storage;
+    kind = rendered.kind;
+    items.clear();
+    if (kind == JsonKind::kObject && !python_json_internal::SplitPythonFormat(text, kind, items)) {
+      return base::Status::InvalidInput("not a JSON object");  // not reached: the tree writes Python's format
+    }
+  }
+  if (kind != JsonKind::kObject) return base::Status::InvalidInput("not a JSON object");
+  std::vector<JsonMemberView> members;
+  members.reserve(items.size());
+  for (const CanonicalItem& item : items) {
+    members.push_back(JsonMemberView{item.key, item.key_escaped, item.kind, item.json, item.value_escaped});
+  }
+  return members;
+}
+
 }  // namespace rpc

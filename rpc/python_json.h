@@ -95,6 +95,12 @@ struct JsonMemberView {
 // have the shape of a Python-format object.
 base::Result<std::vector<JsonMemberView>> SplitPythonJsonObjectViews(std::string_view python_json);
 
+// The members of any JSON object as views, checked in one pass: into `json`
+// itself when it is already in Python's format (nothing copied), else into
+// its re-rendered text, which is put in `storage` (which must outlive the
+// views). kInvalidInput when the text is not JSON or not an object.
+base::Result<std::vector<JsonMemberView>> SplitJsonObjectViews(std::string_view json, std::string& storage);
+
 // Building blocks for writers of other Python-JSON documents:
 // AppendQuoted appends the quoted, escaped string literal for `utf8` and
 // returns false (appending nothing useful) when `utf8` is not UTF-8;

@@ -103,9 +103,7 @@ std::size_t KeyHash(std::string_view key) {
 // dict key exactly when their literals are the same bytes.
 class Scanner {
  public:
-  explicit Scanner(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {
-    keys_.reserve(128);  // an Instance and the objects around it: one allocation
-  }
+  explicit Scanner(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {}
 
   bool Document(JsonKind& kind, std::vector<CanonicalItem>* items) {
     const char* start = p_;
@@ -221,6 +219,7 @@ class Scanner {
         const char* key = p_ + 1;
         if (!String(item.key_escaped)) return false;
         item.key = std::string_view(key, static_cast<std::size_t>(p_ - 1 - key));
+        if (keys_.capacity() == 0) keys_.reserve(128);  // an Instance and the objects around it: one allocation
         keys_.push_back(item.key);
         if (end_ - p_ < 2 || p_[0] != ':' || p_[1] != ' ') return false;
         p_ += 2;
@@ -228,7 +227,10 @@ class Scanner {
       const char* value = p_;
       if (!Value(depth, item.kind, nullptr, item.value_escaped)) return false;
       item.json = std::string_view(value, static_cast<std::size_t>(p_ - value));
-      if (items != nullptr) items->push_back(item);
+      if (items != nullptr) {
+        if (items->capacity() == 0) items->reserve(32);  // a message's members: one allocation
+        items->push_back(item);
+      }
       if (p_ == end_) return false;
       if (*p_ == close) {
         ++p_;
@@ -286,7 +288,6 @@ class Scanner {
 }  // namespace
 
 bool ScanCanonical(std::string_view json, JsonKind& root, std::vector<CanonicalItem>* items) {
-  if (items != nullptr) items->reserve(32);
   Scanner scanner(json);
   return scanner.Document(root, items);
 }

@@ -151,23 +151,6 @@ inline const char* FindQuoteOrBackslash(const char* p, const char* end) {
   return p;
 }
 
-// The first byte at [p, end) that is a quote or a bracket; end when none.
-inline const char* FindStructural(const char* p, const char* end) {
-#if defined(__SSE2__)
-  while (end - p >= 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const int mask = _mm_movemask_epi8(
-        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-                                  _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('[')), _mm_cmpeq_epi8(v, _mm_set1_epi8(']')))),
-                     _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('{')), _mm_cmpeq_epi8(v, _mm_set1_epi8('}')))));
-    if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
-    p += 16;
-  }
-#endif
-  while (p != end && *p != '"' && *p != '{' && *p != '}' && *p != '[' && *p != ']') ++p;
-  return p;
-}
-
 // Copies the `run` bytes at p to w. When `room16` (the caller knows that 16
 // bytes can be read at p and written at w), a run of up to 16 bytes is copied
 // as one block; the bytes after the run are scratch the caller overwrites or

@@ -69,6 +69,7 @@ base::Result<std::string> Encode(const Fixture& f, std::mt19937_64& rng) {
   request.version = f.call.version;
   BASE_TRY_ASSIGN(request.args_json, proto_compat::RemoveVolumeConnectionArgs(f.call, instance, f.volume_id));
   BASE_TRY_ASSIGN(request.context_json, proto_compat::ToContextJson(proto_compat::MakeAdminContext(now, rng)));
+  request.json_in_python_format = true;  // both from rpc/python_json.h's writers
   request.msg_id = rpc::NewUuid4Hex(rng);
   request.reply_q = "reply_" + rpc::NewUuid4Hex(rng);
   request.unique_id = rpc::NewUuid4Hex(rng);

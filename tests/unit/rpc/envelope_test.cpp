@@ -286,6 +286,29 @@ TEST_CASE("rpc::EncodeRequest writes what oslo.messaging writes") {
     request.timeout.reset();
     CHECK(rpc::EncodeRequest(request)->find(R"(\"_timeout\": null,)") != std::string::npos);
   }
+  SUBCASE("json_in_python_format: the same bytes without checking args and context again") {
+    rpc::RpcRequest request;
+    request.method = "m";
+    request.unique_id = "u";
+    request.args_json = R"({"s": "caf\u00e9 [{", "o": {"k": [1, "]\"}"]}})";
+    request.context_json = R"({"is_admin": true, "k\u00e9y": null, "roles": ["admin"]})";
+    const auto checked = rpc::EncodeRequest(request);
+    REQUIRE(checked.ok());
+    request.json_in_python_format = true;
+    CHECK(rpc::EncodeRequest(request).value() == *checked);
+    // Only the outer shape is looked at, but that is.
+    request.args_json = "[]";
+    CHECK(rpc::EncodeRequest(request).error().message() == "RPC request: args_json is not a JSON object");
+    request.args_json = "{}";
+    request.context_json = "[1]";
+    CHECK(rpc::EncodeRequest(request).error().message() ==
+          "RPC request: context_json is not a JSON object in Python's format");
+    // What DecodeRequest gives is marked, and encodes back to the same body.
+    const auto decoded = rpc::DecodeRequest(*checked);
+    REQUIRE(decoded.ok());
+    CHECK(decoded->json_in_python_format);
+    CHECK(rpc::EncodeRequest(*decoded).value() == *checked);
+  }
 }
 
 TEST_CASE("rpc::EncodeRequest refuses invalid requests") {

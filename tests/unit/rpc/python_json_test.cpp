@@ -288,3 +288,67 @@ TEST_CASE("rpc::Unwrap takes the same message by either path") {
     }
   }
 }
+
+namespace {
+
+// A random JSON value: nested objects and arrays, strings full of brackets,
+// quotes, backslashes and escapes, and long enough runs to cross the
+// 64-byte blocks the splitter skips containers by. Separators vary, so the
+// text is usually not in Python's format.
+std::string RandomJson(std::mt19937_64& rng, int depth) {
+  constexpr std::string_view kPieces[] = {"{", "}", "[", "]", "\\\"", "\\\\", "\\n", "x", "\\u00e9", ", ",
+                                          "abcdefghijklmnopqrstuvwxyz0123456789"};
+  const auto string = [&] {
+    std::string s = "\"";
+    for (std::size_t i = rng() % 12; i > 0; --i) s += kPieces[rng() % std::size(kPieces)];
+    return s + "\"";
+  };
+  const std::size_t pick = depth > 4 ? rng() % 3 : rng() % 5;
+  if (pick == 0) return string();
+  if (pick == 1) return std::to_string(static_cast<int>(rng() % 2000) - 1000);
+  if (pick == 2) return rng() % 2 == 0 ? "null" : "true";
+  const bool object = pick == 3;
+  std::string out = object ? "{" : "[";
+  const std::size_t n = rng() % 6;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i > 0) out += rng() % 2 == 0 ? "," : " , ";
+    if (object) out += "\"k" + std::to_string(i) + "\":";
+    out += RandomJson(rng, depth + 1);
+  }
+  return out + (object ? "}" : "]");
+}
+
+}  // namespace
+
+TEST_CASE("rpc::SplitPythonJsonObjectViews and SplitJsonObjectViews agree with SplitJsonObject") {
+  std::mt19937_64 rng(11);
+  for (int round = 0; round < 3000; ++round) {
+    std::string json = "{";
+    const std::size_t n = 1 + rng() % 5;
+    for (std::size_t i = 0; i < n; ++i) json += (i > 0 ? ",\"m" : "\"m") + std::to_string(i) + "\":" + RandomJson(rng, 0);
+    json += "}";
+    CAPTURE(json);
+    const auto expected = rpc::SplitJsonObject(json);
+    REQUIRE(expected.ok());
+    const auto python = rpc::ToPythonJson(json);
+    REQUIRE(python.ok());
+    const auto views = rpc::SplitPythonJsonObjectViews(python->json);
+    REQUIRE(views.ok());
+    std::string storage;
+    const auto checked = rpc::SplitJsonObjectViews(json, storage);
+    REQUIRE(checked.ok());
+    REQUIRE(views->size() == expected->size());
+    REQUIRE(checked->size() == expected->size());
+    for (std::size_t i = 0; i < expected->size(); ++i) {
+      for (const rpc::JsonMemberView* view : {&(*views)[i], &(*checked)[i]}) {
+        CHECK(view->Key() == (*expected)[i].key);
+        CHECK(view->kind == (*expected)[i].value.kind);
+        CHECK(view->json == (*expected)[i].value.json);
+        if (view->kind == JsonKind::kString) CHECK(view->StringValue() == (*expected)[i].value.string_value);
+      }
+    }
+  }
+  std::string storage;
+  CHECK_FALSE(rpc::SplitJsonObjectViews("[1]", storage).ok());
+  CHECK_FALSE(rpc::SplitJsonObjectViews("{\"a\": ", storage).ok());
+}
