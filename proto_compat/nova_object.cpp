@@ -67,7 +67,7 @@ void NovaObjectData::Fail(std::string_view field, const base::Status& status) {
 }
 
 NovaObjectData& NovaObjectData::Int(std::string_view field, std::int64_t value) {
-  writer_.Raw(field, std::to_string(value));
+  writer_.Int(field, value);
   return Add(field);
 }
 
@@ -227,37 +227,39 @@ base::Result<NovaObjectPrimitive> ReadNovaObject(std::string_view json) {
   return FromMembers(rpc::SplitJsonObject(json));
 }
 
-base::Result<NovaObjectView> ReadCheckedNovaObject(std::string_view checked_json) {
-  auto members = rpc::SplitPythonJsonObjectViews(checked_json);
-  if (!members.ok()) return base::Status::Corrupt("object primitive: " + members.error().message());
-  const auto find = [&](std::string_view key) -> const rpc::JsonMemberView* {
-    for (const rpc::JsonMemberView& member : *members) {
-      if (member.KeyIs(key)) return &member;
-    }
-    return nullptr;
-  };
-  const auto header = [&](std::string_view key) -> base::Result<std::string> {
-    const rpc::JsonMemberView* member = find(key);
+base::Result<NovaObjectView> ReadCheckedNovaObject(const rpc::JsonNode& object_node) {
+  if (object_node.kind() != rpc::JsonKind::kObject) {
+    return base::Status::Corrupt("object primitive: not a JSON object");
+  }
+  const rpc::JsonMemberView* name = nullptr;
+  const rpc::JsonMemberView* namespace_ = nullptr;
+  const rpc::JsonMemberView* version = nullptr;
+  std::optional<rpc::JsonNode> data;
+  std::optional<rpc::JsonNode> changes;
+  for (const rpc::JsonNode member : object_node) {  // a repeated key cannot occur in checked text
+    const rpc::JsonMemberView& view = member.view();
+    if (view.KeyIs(kNameKey)) name = &view;
+    else if (view.KeyIs(kNamespaceKey)) namespace_ = &view;
+    else if (view.KeyIs(kVersionKey)) version = &view;
+    else if (view.KeyIs(kDataKey)) data = member;
+    else if (view.KeyIs(kChangesKey)) changes = member;
+  }
+  const auto header = [](const rpc::JsonMemberView* member, std::string_view key) -> base::Result<std::string> {
     if (member == nullptr) return base::Status::Corrupt("object primitive has no " + std::string(key));
     if (member->kind != rpc::JsonKind::kString) return base::Status::Corrupt(std::string(key) + " is not a string");
     return member->StringValue();
   };
-  NovaObjectView object;
-  BASE_TRY_ASSIGN(std::string namespace_, header(kNamespaceKey));
-  if (namespace_ != kNovaObjectNamespace) {
-    return base::Status::Corrupt("object primitive has namespace '" + namespace_ + "', not 'nova'");
+  BASE_TRY_ASSIGN(std::string namespace_name, header(namespace_, kNamespaceKey));
+  if (namespace_name != kNovaObjectNamespace) {
+    return base::Status::Corrupt("object primitive has namespace '" + namespace_name + "', not 'nova'");
   }
-  BASE_TRY_ASSIGN(object.name, header(kNameKey));
-  BASE_TRY_ASSIGN(object.version, header(kVersionKey));
-  const rpc::JsonMemberView* data = find(kDataKey);
-  if (data == nullptr) return base::Status::Corrupt("object primitive has no " + std::string(kDataKey));
-  auto fields = rpc::SplitPythonJsonObjectViews(data->json);
-  if (data->kind != rpc::JsonKind::kObject || !fields.ok()) {
-    return base::Status::Corrupt(std::string(kDataKey) + " is not an object");
-  }
-  object.data = std::move(*fields);
-  if (const rpc::JsonMemberView* changes = find(kChangesKey)) {
-    BASE_TRY_ASSIGN(object.changes, ReadChanges(changes->json));
+  BASE_TRY_ASSIGN(std::string object_name, header(name, kNameKey));
+  BASE_TRY_ASSIGN(std::string object_version, header(version, kVersionKey));
+  if (!data) return base::Status::Corrupt("object primitive has no " + std::string(kDataKey));
+  if (data->kind() != rpc::JsonKind::kObject) return base::Status::Corrupt(std::string(kDataKey) + " is not an object");
+  NovaObjectView object{std::move(object_name), std::move(object_version), *data, std::nullopt};
+  if (changes) {
+    BASE_TRY_ASSIGN(object.changes, ReadChanges(changes->json()));
   }
   return object;
 }

@@ -35,6 +35,7 @@
 #include "base/result.h"
 #include "proto_compat/nova_fields.h"
 #include "rpc/python_json.h"
+#include "rpc/python_json_index.h"
 
 namespace proto_compat {
 
@@ -109,13 +110,13 @@ struct NovaObjectPrimitive {
   const rpc::JsonPart* Field(std::string_view field) const;
 };
 
-// The same, as views into text that is already checked (see
-// rpc::SplitPythonJsonObjectViews), which must outlive it: the fields are
-// neither copied nor unescaped.
+// The same, as a node of an index of text that is already checked (see
+// rpc/python_json_index.h), which must outlive it with its index: the
+// fields are neither copied nor unescaped.
 struct NovaObjectView {
   std::string name;
   std::string version;
-  std::vector<rpc::JsonMemberView> data;            // in received order
+  rpc::JsonNode data;                               // an object: the fields in received order
   std::optional<std::vector<std::string>> changes;  // absent unless the key was there
 };
 
@@ -124,11 +125,11 @@ struct NovaObjectView {
 // not a list of strings.
 base::Result<NovaObjectPrimitive> ReadNovaObject(std::string_view json);
 
-// ReadNovaObject for text the rpc/python_json.h functions already checked (a
-// JsonPart::json such as a decoded request's args_json, a JsonMemberView::json
-// of such text): it is split, not checked again, as Python's deserializer
-// walks the dicts that json.loads made once; nothing is copied.
-base::Result<NovaObjectView> ReadCheckedNovaObject(std::string_view checked_json);
+// ReadNovaObject for a node of an index of checked text (a decoded
+// request's args_json, a JsonPart::json): the text is neither checked nor
+// split again, as Python's deserializer walks the dicts that json.loads made
+// once; nothing is copied. Same errors as ReadNovaObject.
+base::Result<NovaObjectView> ReadCheckedNovaObject(const rpc::JsonNode& object);
 
 // Typed reads of one field. The outer optional is empty when the field is
 // absent; the inner one when it is null. kCorrupt when the value has another

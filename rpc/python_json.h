@@ -21,6 +21,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -122,12 +124,13 @@ class PythonJsonObjectWriter {
  public:
   PythonJsonObjectWriter() : PythonJsonObjectWriter(256) {}  // most objects fit: one allocation
   // Room for `reserve` bytes of text up front, for an object known to be larger.
-  explicit PythonJsonObjectWriter(std::size_t reserve) { out_.reserve(reserve); }
+  explicit PythonJsonObjectWriter(std::size_t reserve);
 
   PythonJsonObjectWriter& Raw(std::string_view key, std::string_view python_json);
   PythonJsonObjectWriter& String(std::string_view key, std::string_view utf8);
   PythonJsonObjectWriter& OptionalString(std::string_view key, const std::optional<std::string>& utf8);
   PythonJsonObjectWriter& StringArray(std::string_view key, const std::vector<std::string>& utf8);
+  PythonJsonObjectWriter& Int(std::string_view key, std::int64_t value);
   PythonJsonObjectWriter& Bool(std::string_view key, bool value);
   PythonJsonObjectWriter& Null(std::string_view key);
 
@@ -136,10 +139,21 @@ class PythonJsonObjectWriter {
   base::Result<std::string> Finish() &&;
 
  private:
+  // At least n writable bytes after the text; valid until the next call.
+  char* Room(std::size_t n) {
+    if (capacity_ - size_ < n) Grow(n);
+    return buffer_.get() + size_;
+  }
+  void Grow(std::size_t n);
+  void Append(std::string_view text);
   void Key(std::string_view key);
   void Value(std::string_view key, std::string_view utf8);
 
-  std::string out_ = "{";
+  // The text is buffer_[0, size_); the rest, up to capacity_, is room to
+  // write in (not zero-filled), so that a member is written in place.
+  std::unique_ptr<char[]> buffer_;
+  std::size_t capacity_ = 0;
+  std::size_t size_ = 0;
   std::string bad_key_;  // first key with a non-UTF-8 string; empty if none
   bool bad_ = false;
 };

@@ -116,6 +116,22 @@ inline void Store16(char* w, const char* p) {
 }
 #endif
 
+// Whether all `n` bytes at p are ones PlainAsciiRun accepts, for bytes in a
+// buffer that can be read up to the next multiple of 16 past p (the bytes
+// past n are ignored). For short texts copied into a padded buffer.
+inline bool AllPlainPadded(const char* p, std::size_t n) {
+#if defined(__SSE2__)
+  for (std::size_t i = 0; i < n; i += 16) {
+    unsigned mask = LoadBlock16(p + i).special;
+    if (n - i < 16) mask &= (1u << (n - i)) - 1;
+    if (mask != 0) return false;
+  }
+  return true;
+#else
+  return PlainAsciiRun(p, p + n) == n;
+#endif
+}
+
 // Copies the 8 bytes at p to w (both must have room for 8) and returns how
 // many of them, from the start, PlainAsciiRun would accept (8: all).
 inline std::size_t PlainAsciiRun8(const char* p, char* w) {
@@ -191,6 +207,11 @@ bool ScanCanonical(std::string_view json, JsonKind& root, std::vector<CanonicalI
 // quotes), when the literal is exactly as Python writes it (see
 // ScanCanonical); false, appending nothing, otherwise. One pass.
 bool AppendCheckedString(std::string_view literal, std::string& out);
+
+// Skips the rest of a string literal (p after its opening quote) in text in
+// Python's format, where only '"' and '\\' matter; nullptr when it does not
+// end. Sets `escaped` when the literal holds a backslash escape.
+const char* SkipPythonString(const char* p, const char* end, bool& escaped);
 
 // Splits the top level of an object or array that is already in Python's
 // format (ToPythonJson's output, a JsonPart::json, or text ScanCanonical

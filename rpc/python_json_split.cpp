@@ -5,10 +5,7 @@
 #include <cstdint>
 
 namespace rpc::python_json_internal {
-namespace {
 
-// Skips the rest of a string literal (p after its opening quote); nullptr
-// when it does not end. In text in Python's format only '"' and '\\' matter.
 const char* SkipPythonString(const char* p, const char* end, bool& escaped) {
   for (;;) {
     p = FindQuoteOrBackslash(p, end);
@@ -19,6 +16,8 @@ const char* SkipPythonString(const char* p, const char* end, bool& escaped) {
     p += 2;
   }
 }
+
+namespace {
 
 // Skips the rest of a container (p after its opening bracket) in text in
 // Python's format, returning the byte after its closing bracket; nullptr

@@ -1,6 +1,8 @@
 // PythonJsonObjectWriter (rpc/python_json.h).
 #include "rpc/python_json.h"
 
+#include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <utility>
 
@@ -10,39 +12,84 @@ namespace rpc {
 
 // ---- PythonJsonObjectWriter -------------------------------------------------
 
+namespace {
+
+// Room past a text for what follows it in a member (separators, quotes) and
+// for the 16 bytes AllPlainPadded may read past it.
+constexpr std::size_t kSlack = 8 + 16;
+
+}  // namespace
+
+PythonJsonObjectWriter::PythonJsonObjectWriter(std::size_t reserve)
+    : buffer_(new char[std::max<std::size_t>(reserve, 64)]), capacity_(std::max<std::size_t>(reserve, 64)) {
+  buffer_[0] = '{';
+  size_ = 1;
+}
+
+void PythonJsonObjectWriter::Grow(std::size_t n) {
+  const std::size_t capacity = std::max(2 * capacity_, size_ + n);
+  std::unique_ptr<char[]> grown(new char[capacity]);
+  std::memcpy(grown.get(), buffer_.get(), size_);
+  buffer_ = std::move(grown);
+  capacity_ = capacity;
+}
+
+void PythonJsonObjectWriter::Append(std::string_view text) {
+  std::memcpy(Room(text.size()), text.data(), text.size());
+  size_ += text.size();
+}
+
+// The usual key is copied in place with its separators and then checked
+// there: printable ASCII other than quote and backslash is written as is.
 void PythonJsonObjectWriter::Key(std::string_view key) {
-  constexpr std::size_t kShortKey = 120;
-  if (key.size() <= kShortKey &&
-      python_json_internal::PlainAsciiRun(key.data(), key.data() + key.size()) == key.size()) {
-    // The usual key: separator, quoted key and colon in one append.
-    char buffer[kShortKey + 8];
-    char* w = buffer;
-    if (out_.size() > 1) *w++ = ',', *w++ = ' ';
-    *w++ = '"';
-    std::memcpy(w, key.data(), key.size());
+  char* const start = Room(key.size() + kSlack);
+  char* w = start;
+  if (size_ > 1) *w++ = ',', *w++ = ' ';
+  *w++ = '"';
+  std::memcpy(w, key.data(), key.size());
+  if (python_json_internal::AllPlainPadded(w, key.size())) {
     w += key.size();
     *w++ = '"', *w++ = ':', *w++ = ' ';
-    out_.append(buffer, static_cast<std::size_t>(w - buffer));
+    size_ += static_cast<std::size_t>(w - start);
     return;
   }
-  if (out_.size() > 1) out_ += ", ";
-  if (!AppendQuoted(out_, key) && !bad_) bad_ = true, bad_key_ = "a key";
-  out_ += ": ";
+  std::string quoted;
+  if (!AppendQuoted(quoted, key) && !bad_) bad_ = true, bad_key_ = "a key";
+  size_ += static_cast<std::size_t>(w - 1 - start);
+  Append(quoted);
+  Append(": ");
 }
 
 void PythonJsonObjectWriter::Value(std::string_view key, std::string_view utf8) {
-  if (!AppendQuoted(out_, utf8) && !bad_) bad_ = true, bad_key_ = key;
+  char* w = Room(utf8.size() + kSlack);
+  *w++ = '"';
+  std::memcpy(w, utf8.data(), utf8.size());
+  if (python_json_internal::AllPlainPadded(w, utf8.size())) {
+    w[utf8.size()] = '"';
+    size_ += utf8.size() + 2;
+    return;
+  }
+  std::string quoted;
+  if (!AppendQuoted(quoted, utf8) && !bad_) bad_ = true, bad_key_ = key;
+  Append(quoted);
 }
 
 PythonJsonObjectWriter& PythonJsonObjectWriter::Raw(std::string_view key, std::string_view python_json) {
   Key(key);
-  out_ += python_json;
+  Append(python_json);
   return *this;
 }
 
 PythonJsonObjectWriter& PythonJsonObjectWriter::String(std::string_view key, std::string_view utf8) {
   Key(key);
   Value(key, utf8);
+  return *this;
+}
+
+PythonJsonObjectWriter& PythonJsonObjectWriter::Int(std::string_view key, std::int64_t value) {
+  Key(key);
+  char* const w = Room(24);
+  size_ += static_cast<std::size_t>(std::to_chars(w, w + 24, value).ptr - w);
   return *this;
 }
 
@@ -54,12 +101,12 @@ PythonJsonObjectWriter& PythonJsonObjectWriter::OptionalString(std::string_view 
 PythonJsonObjectWriter& PythonJsonObjectWriter::StringArray(std::string_view key,
                                                             const std::vector<std::string>& utf8) {
   Key(key);
-  out_ += '[';
+  Append("[");
   for (std::size_t i = 0; i < utf8.size(); ++i) {
-    if (i > 0) out_ += ", ";
+    if (i > 0) Append(", ");
     Value(key, utf8[i]);
   }
-  out_ += ']';
+  Append("]");
   return *this;
 }
 
@@ -71,8 +118,8 @@ PythonJsonObjectWriter& PythonJsonObjectWriter::Null(std::string_view key) { ret
 
 base::Result<std::string> PythonJsonObjectWriter::Finish() && {
   if (bad_) return base::Status::InvalidInput("'" + bad_key_ + "' is not UTF-8");
-  out_ += '}';
-  return std::move(out_);
+  Append("}");
+  return std::string(buffer_.get(), size_);
 }
 
 }  // namespace rpc

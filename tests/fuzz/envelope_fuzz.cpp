@@ -16,6 +16,7 @@
 #include "proto_compat/request_context.h"
 #include "rpc/envelope.h"
 #include "rpc/python_json.h"
+#include "rpc/python_json_index.h"
 #include "rpc/python_json_scan_internal.h"
 #include "rpc/remote_error.h"
 
@@ -45,6 +46,29 @@ void DecodeObjects(std::string_view args_json, int depth = 0) {
   }
 }
 
+// An index node's children are what splitting its text gives, at every
+// depth.
+void IndexAgrees(const rpc::JsonNode& node, std::string_view json) {
+  Check(node.json() == json);
+  if (node.kind() != rpc::JsonKind::kObject && node.kind() != rpc::JsonKind::kArray) {
+    Check(node.begin() == node.end());
+    return;
+  }
+  std::vector<rpc::JsonMemberView> split;
+  rpc::JsonKind kind = rpc::JsonKind::kNull;
+  Check(rpc::python_json_internal::SplitPythonFormat(json, kind, split) && kind == node.kind());
+  std::size_t i = 0;
+  for (const rpc::JsonNode child : node) {
+    Check(i < split.size());
+    const rpc::JsonMemberView& view = child.view();
+    Check(view.key_literal == split[i].key_literal && view.key_escaped == split[i].key_escaped);
+    Check(view.kind == split[i].kind && view.value_escaped == split[i].value_escaped);
+    IndexAgrees(child, split[i].json);
+    ++i;
+  }
+  Check(i == split.size());
+}
+
 // The view API over checked text must give what the copying API gives:
 // same keys, kinds, texts and decoded strings; and ReadCheckedNovaObject
 // what ReadNovaObject gives.
@@ -61,19 +85,25 @@ void ViewsAgree(std::string_view checked, const std::vector<rpc::JsonMember>& me
       Check(view.StringValue() == value.string_value && view.StringView(storage) == value.string_value);
     }
   }
+  auto index = rpc::JsonIndex::Build(checked);
+  Check(index.ok());
+  IndexAgrees(index->Root(), checked);
   auto copied = proto_compat::ReadNovaObject(checked);
-  auto viewed = proto_compat::ReadCheckedNovaObject(checked);
+  auto viewed = proto_compat::ReadCheckedNovaObject(index->Root());
   Check(copied.ok() == viewed.ok());
   if (!copied.ok()) {
     Check(copied.error().message() == viewed.error().message());
     return;
   }
   Check(copied->name == viewed->name && copied->version == viewed->version && copied->changes == viewed->changes);
-  Check(copied->data.size() == viewed->data.size());
-  for (std::size_t i = 0; i < copied->data.size(); ++i) {
-    Check(copied->data[i].key == viewed->data[i].Key() && copied->data[i].value.json == viewed->data[i].json);
-    Check(copied->data[i].value.kind == viewed->data[i].kind);
+  std::size_t i = 0;
+  for (const rpc::JsonNode field : viewed->data) {
+    Check(i < copied->data.size());
+    Check(copied->data[i].key == field.view().Key() && copied->data[i].value.json == field.json());
+    Check(copied->data[i].value.kind == field.kind());
+    ++i;
   }
+  Check(i == copied->data.size());
 }
 
 void RequestRoundTrip(std::string_view body) {
@@ -129,6 +159,9 @@ void FastPathsAgree(std::string_view body) {
     return;
   }
   Check(SamePart(*fast, *tree));
+  auto index = rpc::JsonIndex::Build(fast->json);
+  Check(index.ok());
+  IndexAgrees(index->Root(), fast->json);
   if (fast->kind != rpc::JsonKind::kObject) return;
   auto split = rpc::SplitJsonObject(body);
   auto trusted = rpc::SplitPythonJsonObject(fast->json);

@@ -19,6 +19,7 @@
 #include <fstream>
 #include <random>
 #include <string>
+#include <unordered_map>
 
 #include <array>
 #include <charconv>
@@ -36,6 +37,7 @@
 #include "proto_compat/remove_volume_connection.h"
 #include "proto_compat/request_context.h"
 #include "rpc/envelope.h"
+#include "rpc/python_json_index.h"
 
 namespace {
 
@@ -128,10 +130,11 @@ struct Hydrated {
   std::size_t objects = 0;
 };
 
-base::Status Hydrate(std::string_view primitive, Hydrated& out);
+base::Status Hydrate(const rpc::JsonNode& primitive, Hydrated& out);
 
 // FieldType::from_primitive for one value that is not null.
-base::Result<Value> HydrateValue(FieldType type, const rpc::JsonMemberView& value, Hydrated& out) {
+base::Result<Value> HydrateValue(FieldType type, const rpc::JsonNode& node, Hydrated& out) {
+  const rpc::JsonMemberView& value = node.view();
   const auto wrong = [&] { return base::Status::Corrupt("field value " + std::string(value.json.substr(0, 40))); };
   std::string text;  // an escaped string's decoded text, for the values parsed further
   switch (type) {
@@ -160,10 +163,10 @@ base::Result<Value> HydrateValue(FieldType type, const rpc::JsonMemberView& valu
     }
     case FieldType::kStringDict: {
       if (value.kind != rpc::JsonKind::kObject) return wrong();
-      BASE_TRY_ASSIGN(std::vector<rpc::JsonMemberView> items, rpc::SplitPythonJsonObjectViews(value.json));
       StringDict dict;
-      dict.reserve(items.size());
-      for (const rpc::JsonMemberView& item : items) {
+      dict.reserve(16);
+      for (const rpc::JsonNode item_node : node) {
+        const rpc::JsonMemberView& item = item_node.view();
         if (item.kind == rpc::JsonKind::kNull) {
           dict.emplace_back(item.Key(), std::nullopt);
         } else if (item.kind == rpc::JsonKind::kString) {
@@ -175,12 +178,16 @@ base::Result<Value> HydrateValue(FieldType type, const rpc::JsonMemberView& valu
       return Value(std::move(dict));
     }
     case FieldType::kObject:
-      BASE_TRY(Hydrate(value.json, out));
+      BASE_TRY(Hydrate(node, out));
       return Value(std::optional<bool>(true));
     case FieldType::kObjectList: {
-      BASE_TRY_ASSIGN(std::vector<rpc::JsonPart> items, rpc::SplitJsonArray(value.json));
-      for (const rpc::JsonPart& item : items) BASE_TRY(Hydrate(item.json, out));
-      return Value(std::optional<std::int64_t>(static_cast<std::int64_t>(items.size())));
+      if (value.kind != rpc::JsonKind::kArray) return wrong();
+      std::int64_t items = 0;
+      for (const rpc::JsonNode item : node) {
+        BASE_TRY(Hydrate(item, out));
+        ++items;
+      }
+      return Value(std::optional<std::int64_t>(items));
     }
     case FieldType::kNetworkInfo: {  // NetworkInfo.hydrate(value)
       if (value.kind != rpc::JsonKind::kString) return wrong();
@@ -191,25 +198,31 @@ base::Result<Value> HydrateValue(FieldType type, const rpc::JsonMemberView& valu
   return wrong();
 }
 
+// The field types by name, as the classes' `fields` dicts give them.
+const std::unordered_map<std::string_view, FieldType>& FieldTypes() {
+  static const std::unordered_map<std::string_view, FieldType> types = [] {
+    std::unordered_map<std::string_view, FieldType> map;
+    for (const FieldSpec& spec : kFieldSpecs) map.emplace(spec.name, spec.type);
+    return map;
+  }();
+  return types;
+}
+
 // obj_from_primitive: the header checked, then each field's from_primitive.
-// Fields mostly come in the table's order, so the search starts after the
-// previous field's entry.
-base::Status Hydrate(std::string_view primitive, Hydrated& out) {
+base::Status Hydrate(const rpc::JsonNode& primitive, Hydrated& out) {
   BASE_TRY_ASSIGN(proto_compat::NovaObjectView object, proto_compat::ReadCheckedNovaObject(primitive));
   ++out.objects;
-  std::size_t next = 0;
-  for (const rpc::JsonMemberView& field : object.data) {
-    std::size_t at = next;
-    for (std::size_t tried = 0; tried < kFieldSpecs.size() && !field.KeyIs(kFieldSpecs[at].name); ++tried) {
-      at = (at + 1) % kFieldSpecs.size();
-    }
-    if (!field.KeyIs(kFieldSpecs[at].name)) return base::Status::Corrupt(object.name + " has no field " + field.Key());
-    next = (at + 1) % kFieldSpecs.size();
-    if (field.kind == rpc::JsonKind::kNull) {
+  const auto& types = FieldTypes();
+  std::string key;
+  for (const rpc::JsonNode field : object.data) {
+    const rpc::JsonMemberView& view = field.view();
+    const auto type = types.find(view.key_escaped ? std::string_view(key = view.Key()) : view.key_literal);
+    if (type == types.end()) return base::Status::Corrupt(object.name + " has no field " + view.Key());
+    if (view.kind == rpc::JsonKind::kNull) {
       out.values.emplace_back();
       continue;
     }
-    BASE_TRY_ASSIGN(Value value, HydrateValue(kFieldSpecs[at].type, field, out));
+    BASE_TRY_ASSIGN(Value value, HydrateValue(type->second, field, out));
     out.values.push_back(std::move(value));
   }
   return base::Status();
@@ -220,14 +233,14 @@ base::Result<std::size_t> Decode(const std::string& body, std::mt19937_64& rng) 
   BASE_TRY_ASSIGN(rpc::RpcRequest request, rpc::DecodeRequest(body));
   BASE_TRY(proto_compat::ParseContextJson(request.context_json, proto_compat::Timestamp{}, rng));
   // args_json came out of DecodeRequest: checked, in Python's format.
-  BASE_TRY_ASSIGN(std::vector<rpc::JsonMemberView> args, rpc::SplitPythonJsonObjectViews(request.args_json));
+  BASE_TRY_ASSIGN(rpc::JsonIndex args, rpc::JsonIndex::Build(request.args_json));
   Hydrated hydrated;
   hydrated.values.reserve(96);
-  for (const rpc::JsonMemberView& arg : args) {
-    if (arg.KeyIs("instance")) {
-      BASE_TRY(Hydrate(arg.json, hydrated));
-    } else if (arg.kind == rpc::JsonKind::kString) {
-      hydrated.values.emplace_back(std::optional<std::string>(arg.StringValue()));
+  for (const rpc::JsonNode arg : args.Root()) {
+    if (arg.view().KeyIs("instance")) {
+      BASE_TRY(Hydrate(arg, hydrated));
+    } else if (arg.kind() == rpc::JsonKind::kString) {
+      hydrated.values.emplace_back(std::optional<std::string>(arg.view().StringValue()));
     }
   }
   if (hydrated.objects == 0) return base::Status::NotFound("no instance argument");

@@ -147,23 +147,33 @@ TEST_CASE("proto_compat::ReadCheckedNovaObject reads checked text as ReadNovaObj
   data.Int("id", 42).NullableString("host", std::nullopt).String("na\"me", "v\u00e9m \xc3\xa9").Bool("locked", true);
   const std::string text = Write(std::move(data), {"id"});
   auto copied = proto_compat::ReadNovaObject(text);
-  auto viewed = proto_compat::ReadCheckedNovaObject(text);
+  auto index = rpc::JsonIndex::Build(text);
+  REQUIRE(index.ok());
+  auto viewed = proto_compat::ReadCheckedNovaObject(index->Root());
   REQUIRE(copied.ok());
   REQUIRE_MESSAGE(viewed.ok(), viewed.error().ToString());
   CHECK(viewed->name == copied->name);
   CHECK(viewed->version == copied->version);
   CHECK(viewed->changes == copied->changes);
-  REQUIRE(viewed->data.size() == copied->data.size());
-  for (std::size_t i = 0; i < copied->data.size(); ++i) {
-    CHECK(viewed->data[i].Key() == copied->data[i].key);
-    CHECK(viewed->data[i].json == copied->data[i].value.json);
+  std::size_t i = 0;
+  for (const rpc::JsonNode field : viewed->data) {
+    REQUIRE(i < copied->data.size());
+    CHECK(field.view().Key() == copied->data[i].key);
+    CHECK(field.json() == copied->data[i].value.json);
+    ++i;
   }
-  CHECK_FALSE(proto_compat::ReadCheckedNovaObject("[]").ok());
-  CHECK_FALSE(proto_compat::ReadCheckedNovaObject(R"({"nova_object.name": "X"})").ok());
-  CHECK_FALSE(proto_compat::ReadCheckedNovaObject(
-                  R"({"nova_object.name": "X", "nova_object.namespace": "nova", "nova_object.version": "1.0", )"
-                  R"("nova_object.data": []})")
-                  .ok());
+  CHECK(i == copied->data.size());
+  const auto read = [](std::string_view checked) {
+    auto checked_index = rpc::JsonIndex::Build(checked);
+    REQUIRE(checked_index.ok());
+    return proto_compat::ReadCheckedNovaObject(checked_index->Root());
+  };
+  CHECK(read("[]").error().message() == "object primitive: not a JSON object");
+  CHECK(read(R"({"nova_object.name": "X"})").error().message() == "object primitive has no nova_object.namespace");
+  CHECK(read(R"({"nova_object.name": "X", "nova_object.namespace": "nova", "nova_object.version": "1.0", )"
+             R"("nova_object.data": []})")
+            .error()
+            .message() == "nova_object.data is not an object");
 }
 
 TEST_CASE("proto_compat::ReadNovaObject refuses what obj_from_primitive refuses") {
