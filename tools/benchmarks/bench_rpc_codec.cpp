@@ -10,13 +10,15 @@
 //           booleans read, datetimes and IP addresses parsed, strings
 //           unescaped, system_metadata split, network_info hydrated
 //
-// Usage: bench_rpc_codec ITERATIONS NOVA_CONF INSTANCE_UUID VOLUME_ID BODY_OUT
-// Writes the encoded body to BODY_OUT (the Python reference decodes the same
-// bytes) and prints one JSON line {"encode_s": ..., "decode_s": ..., "body_bytes": ...}.
+// A C API (bench_rpc_codec_api.h) so that the Python reference can load
+// this code with ctypes and time both codecs in alternating batches in one
+// process: a drift in the machine's speed (a shared host) then falls on both
+// alike. bench_rpc_codec_main.cpp runs it alone (for profiling).
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <random>
 #include <string>
 #include <unordered_map>
@@ -26,6 +28,8 @@
 #include <optional>
 #include <variant>
 #include <vector>
+
+#include "bench_rpc_codec_api.h"
 
 #include "agent/config/nova_config.h"
 #include "agent/db/mysql_nova_database.h"
@@ -255,30 +259,55 @@ double PerOp(int iterations, Fn&& fn) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / iterations;
 }
 
+struct Codec {
+  Fixture fixture;
+  std::string body;
+  std::mt19937_64 rng{std::random_device{}()};
+};
+
 }  // namespace
 
-int main(int argc, char** argv) {
-  if (argc != 6) {
-    std::fprintf(stderr, "usage: bench_rpc_codec ITERATIONS NOVA_CONF INSTANCE_UUID VOLUME_ID BODY_OUT\n");
-    return 64;
-  }
-  const int iterations = std::atoi(argv[1]);
-  auto fixture = Load(argv[2], argv[3], argv[4]);
+extern "C" {
+
+void* bench_codec_open(const char* nova_conf, const char* instance_uuid, const char* volume_id,
+                       const char* body_out) {
+  auto fixture = Load(nova_conf, instance_uuid, volume_id);
   if (!fixture.ok()) {
     std::fprintf(stderr, "bench_rpc_codec: %s\n", fixture.error().ToString().c_str());
-    return 1;
+    return nullptr;
   }
-  std::mt19937_64 rng(std::random_device{}());
-  auto body = Encode(*fixture, rng);
-  if (!body.ok() || !Decode(*body, rng).ok()) {
+  auto codec = std::make_unique<Codec>(Codec{std::move(*fixture), {}});
+  auto body = Encode(codec->fixture, codec->rng);
+  if (!body.ok() || !Decode(*body, codec->rng).ok()) {
     std::fprintf(stderr, "bench_rpc_codec: the message does not round-trip\n");
-    return 1;
+    return nullptr;
   }
-  std::ofstream(argv[5], std::ios::binary) << *body;
-  bool ok = true;
-  const double encode_s = PerOp(iterations, [&] { ok &= Encode(*fixture, rng).ok(); });
-  const double decode_s = PerOp(iterations, [&] { ok &= Decode(*body, rng).ok(); });
-  if (!ok) return 1;
-  std::printf("{\"encode_s\": %.9f, \"decode_s\": %.9f, \"body_bytes\": %zu}\n", encode_s, decode_s, body->size());
-  return 0;
+  codec->body = std::move(*body);
+  std::ofstream out(body_out, std::ios::binary);
+  out << codec->body;
+  if (!out.flush()) {
+    std::fprintf(stderr, "bench_rpc_codec: cannot write %s\n", body_out);
+    return nullptr;
+  }
+  return codec.release();
 }
+
+double bench_codec_encode(void* handle, int iterations) {
+  auto& codec = *static_cast<Codec*>(handle);
+  bool ok = true;
+  const double seconds = PerOp(iterations, [&] { ok &= Encode(codec.fixture, codec.rng).ok(); });
+  return ok ? seconds : -1;
+}
+
+double bench_codec_decode(void* handle, int iterations) {
+  auto& codec = *static_cast<Codec*>(handle);
+  bool ok = true;
+  const double seconds = PerOp(iterations, [&] { ok &= Decode(codec.body, codec.rng).ok(); });
+  return ok ? seconds : -1;
+}
+
+std::size_t bench_codec_body_bytes(void* handle) { return static_cast<Codec*>(handle)->body.size(); }
+
+void bench_codec_close(void* handle) { delete static_cast<Codec*>(handle); }
+
+}  // extern "C"
