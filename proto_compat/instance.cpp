@@ -55,6 +55,7 @@ base::Result<std::string> EncodeSecurityGroups(const std::vector<SecurityGroupRe
 // dict(rows): a repeated key keeps its first position and its last value.
 NullableStringDict SystemMetadataDict(const std::vector<SystemMetadataItem>& items) {
   NullableStringDict dict;
+  dict.reserve(items.size());
   for (const SystemMetadataItem& item : items) {
     auto it = std::find_if(dict.begin(), dict.end(), [&](const auto& entry) { return entry.first == item.key; });
     if (it == dict.end()) {
@@ -134,7 +135,7 @@ InstanceFields NovaManageInstanceFields(InstanceVersion version) {
 
 base::Result<std::string> EncodeInstancePrimitive(const InstanceRecord& record, InstanceVersion version,
                                                   const InstanceFields& load) {
-  StoredFields f("Instance");
+  StoredFields f("Instance", 4096);  // the data of an Instance with its nested objects: no growing
   WriteLeadingColumns(record, f);
   if (version == InstanceVersion::k2_8) {
     if (!record.has_compute_id) f.Fail("compute_id", "the instances table has no compute_id column");

@@ -54,21 +54,13 @@ base::Result<std::optional<std::optional<T>>> ReadField(const NovaObjectPrimitiv
 
 }  // namespace
 
-NovaObjectData& NovaObjectData::Add(std::string_view field) {
-  if (fields_.empty()) fields_.reserve(1024);  // an Instance's names fit: one allocation
-  const auto size = static_cast<std::uint32_t>(field.size());
-  fields_.append(reinterpret_cast<const char*>(&size), sizeof size);
-  fields_.append(field);
-  return *this;
-}
-
 void NovaObjectData::Fail(std::string_view field, const base::Status& status) {
   if (status_.ok()) status_ = status.WithContext("field " + std::string(field));
 }
 
 NovaObjectData& NovaObjectData::Int(std::string_view field, std::int64_t value) {
   writer_.Int(field, value);
-  return Add(field);
+  return *this;
 }
 
 NovaObjectData& NovaObjectData::NullableInt(std::string_view field, const std::optional<std::int64_t>& value) {
@@ -77,7 +69,7 @@ NovaObjectData& NovaObjectData::NullableInt(std::string_view field, const std::o
 
 NovaObjectData& NovaObjectData::String(std::string_view field, std::string_view utf8) {
   writer_.String(field, utf8);
-  return Add(field);
+  return *this;
 }
 
 NovaObjectData& NovaObjectData::NullableString(std::string_view field, const std::optional<std::string>& utf8) {
@@ -86,7 +78,7 @@ NovaObjectData& NovaObjectData::NullableString(std::string_view field, const std
 
 NovaObjectData& NovaObjectData::Bool(std::string_view field, bool value) {
   writer_.Bool(field, value);
-  return Add(field);
+  return *this;
 }
 
 NovaObjectData& NovaObjectData::DateTime(std::string_view field, const std::optional<NovaDateTime>& value) {
@@ -112,7 +104,7 @@ NovaObjectData& NovaObjectData::DictText(std::string_view field, const base::Res
 
 NovaObjectData& NovaObjectData::StringList(std::string_view field, const std::vector<std::string>& value) {
   writer_.StringArray(field, value);
-  return Add(field);
+  return *this;
 }
 
 NovaObjectData& NovaObjectData::Object(std::string_view field, std::string_view primitive_json) {
@@ -125,23 +117,12 @@ NovaObjectData& NovaObjectData::ObjectList(std::string_view field, const std::ve
 
 NovaObjectData& NovaObjectData::Null(std::string_view field) {
   writer_.Null(field);
-  return Add(field);
+  return *this;
 }
 
 NovaObjectData& NovaObjectData::Raw(std::string_view field, std::string_view python_json) {
   writer_.Raw(field, python_json);
-  return Add(field);
-}
-
-bool NovaObjectData::Has(std::string_view field) const {
-  for (std::size_t at = 0; at < fields_.size();) {
-    std::uint32_t size = 0;
-    std::memcpy(&size, fields_.data() + at, sizeof size);
-    at += sizeof size;
-    if (std::string_view(fields_).substr(at, size) == field) return true;
-    at += size;
-  }
-  return false;
+  return *this;
 }
 
 base::Result<std::string> NovaObjectData::Finish() && {
@@ -154,11 +135,19 @@ base::Result<std::string> WriteNovaObject(std::string_view name, std::string_vie
   if (name.empty() || version.empty()) {
     return base::Status::InvalidInput("an object primitive needs a name and a version");
   }
-  std::vector<std::string> written_changes;
-  for (const std::string& field : changes) {
-    if (data.Has(field)) written_changes.push_back(field);
-  }
   BASE_TRY_ASSIGN(std::string data_json, std::move(data).Finish());
+  std::vector<std::string> written_changes;
+  if (!changes.empty()) {  // the changed fields that are in data (the writer's text: in Python's format)
+    BASE_TRY_ASSIGN(rpc::JsonIndex index, rpc::JsonIndex::Build(data_json));
+    for (const std::string& field : changes) {
+      for (const rpc::JsonNode member : index.Root()) {
+        if (member.view().KeyIs(field)) {
+          written_changes.push_back(field);
+          break;
+        }
+      }
+    }
+  }
   rpc::PythonJsonObjectWriter object(data_json.size() + 256);
   object.String(kNameKey, name)
       .String(kNamespaceKey, kNovaObjectNamespace)

@@ -48,6 +48,10 @@ using NullableStringDict = std::vector<std::pair<std::string, std::optional<std:
 
 class NovaObjectData {
  public:
+  NovaObjectData() = default;
+  // Room for `reserve` bytes of text up front, for an object known to be large.
+  explicit NovaObjectData(std::size_t reserve) : writer_(reserve) {}
+
   // IntegerField: a JSON number.
   NovaObjectData& Int(std::string_view field, std::int64_t value);
   NovaObjectData& NullableInt(std::string_view field, const std::optional<std::int64_t>& value);
@@ -72,20 +76,15 @@ class NovaObjectData {
   // A value already in Python's json.dumps format.
   NovaObjectData& Raw(std::string_view field, std::string_view python_json);
 
-  // Whether `field` was added.
-  bool Has(std::string_view field) const;
-
   // The dict's text. kInvalidInput naming the first field whose name or
   // string value was not UTF-8.
   base::Result<std::string> Finish() &&;
 
  private:
-  NovaObjectData& Add(std::string_view field);
   NovaObjectData& DictText(std::string_view field, const base::Result<std::string>& text);
   void Fail(std::string_view field, const base::Status& status);
 
-  rpc::PythonJsonObjectWriter writer_{1024};  // an Instance's data: two allocations
-  std::string fields_;  // the added field names, each after its 4-byte length
+  rpc::PythonJsonObjectWriter writer_{512};
   base::Status status_;  // first failure of a nested value
 };
 

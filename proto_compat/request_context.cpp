@@ -138,7 +138,7 @@ base::Result<std::string> ToContextJson(const RequestContext& context) {
                                       (catalog.ok() ? std::string("not a JSON array") : catalog.error().message()));
   }
   const RequestContext& c = context;
-  rpc::PythonJsonObjectWriter json;
+  rpc::PythonJsonObjectWriter json(1024);  // 25 keys: no growing
   // oslo.context's to_dict ...
   json.OptionalString("user", c.user_id).OptionalString("project_id", c.project_id);
   json.OptionalString("system_scope", c.system_scope).OptionalString("project", c.project_id);

@@ -29,7 +29,8 @@ namespace proto_compat {
 
 class StoredFields {
  public:
-  explicit StoredFields(std::string_view object_name) : object_(object_name) {}
+  explicit StoredFields(std::string_view object_name, std::size_t reserve = 512)
+      : object_(object_name), data_(reserve) {}
 
   // Nullable StringField / UUIDField / SensitiveStringField.
   void String(std::string_view field, const std::optional<std::string>& value);

@@ -215,6 +215,7 @@ base::Result<std::string> EncodeRequest(const RpcRequest& request) {
   std::string rendered_args;
   JsonKind context_kind = JsonKind::kNull;
   std::vector<python_json_internal::CanonicalItem> context_items;
+  context_items.reserve(32);  // Nova's 25 keys
   std::vector<JsonMember> context_members;
   if (request.json_in_python_format) {
     if (args_json.size() < 2 || args_json.front() != '{' || args_json.back() != '}') {
@@ -272,7 +273,7 @@ base::Result<RpcRequest> DecodeRequest(std::string_view body) {
   RpcRequest request;
   bool has_method = false;
   bool has_args = false;
-  PythonJsonObjectWriter context;
+  PythonJsonObjectWriter context(1024);  // Nova's 25 keys: no growing
   for (const Field& field : message.fields) {
     const std::string_view key = field.key;
     if (key.starts_with("_context_")) {
