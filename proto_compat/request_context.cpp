@@ -159,18 +159,15 @@ base::Result<std::string> ToContextJson(const RequestContext& context) {
   return text;
 }
 
-base::Result<RequestContext> ParseContextJson(std::string_view context_json, Timestamp now,
-                                              std::mt19937_64& rng) {
-  // Checked once (re-rendered only when not in Python's format), then read
-  // as views into that text: nothing is copied per member.
-  std::string rendered;
-  auto members = rpc::SplitJsonObjectViews(context_json, rendered);
-  if (!members.ok()) return base::Status::Corrupt(std::string(kWhat) + " is " + members.error().message());
+namespace {
+
+base::Result<RequestContext> ContextFromMembers(const std::vector<rpc::JsonMemberView>& members, Timestamp now,
+                                                std::mt19937_64& rng) {
   RequestContext context;
   context.timestamp = now;
   std::string key_storage;
   std::string text_storage;
-  for (const rpc::JsonMemberView& value : *members) {
+  for (const rpc::JsonMemberView& value : members) {
     const std::string_view key = value.key_escaped ? std::string_view(key_storage = value.Key()) : value.key_literal;
     const auto text = [&]() -> base::Result<std::optional<std::string>> {
       if (value.kind == JsonKind::kNull) return std::optional<std::string>();
@@ -219,6 +216,26 @@ base::Result<RequestContext> ParseContextJson(std::string_view context_json, Tim
   }
   if (context.request_id.empty()) context.request_id = "req-" + rpc::NewUuid4(rng);
   return context;
+}
+
+}  // namespace
+
+base::Result<RequestContext> ParseContextJson(std::string_view context_json, Timestamp now,
+                                              std::mt19937_64& rng) {
+  // Checked once (re-rendered only when not in Python's format), then read
+  // as views into that text: nothing is copied per member.
+  std::string rendered;
+  auto members = rpc::SplitJsonObjectViews(context_json, rendered);
+  if (!members.ok()) return base::Status::Corrupt(std::string(kWhat) + " is " + members.error().message());
+  return ContextFromMembers(*members, now, rng);
+}
+
+base::Result<RequestContext> ParseRequestContext(const rpc::RpcRequest& request, Timestamp now,
+                                                 std::mt19937_64& rng) {
+  if (!request.json_in_python_format) return ParseContextJson(request.context_json, now, rng);
+  auto members = rpc::SplitPythonJsonObjectViews(request.context_json);  // checked by DecodeRequest
+  if (!members.ok()) return base::Status::Corrupt(std::string(kWhat) + " is " + members.error().message());
+  return ContextFromMembers(*members, now, rng);
 }
 
 std::string FormatContextTimestamp(Timestamp timestamp) {

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "rpc/envelope.h"
 
 namespace proto_compat {
 
@@ -84,6 +85,11 @@ base::Result<std::string> ToContextJson(const RequestContext& context);
 // when the timestamp or request_id has to be made up.
 base::Result<RequestContext> ParseContextJson(std::string_view context_json, Timestamp now,
                                               std::mt19937_64& rng);
+
+// ParseContextJson for a request's context: when DecodeRequest made it
+// (json_in_python_format), its text is already checked and only split.
+base::Result<RequestContext> ParseRequestContext(const rpc::RpcRequest& request, Timestamp now,
+                                                 std::mt19937_64& rng);
 
 // utils.strtime: "%Y-%m-%dT%H:%M:%S.%f", UTC, no zone suffix.
 std::string FormatContextTimestamp(Timestamp timestamp);

@@ -117,7 +117,16 @@ void RequestRoundTrip(std::string_view body) {
   Check(encoded_again.ok() && *encoded_again == *encoded);
 
   std::mt19937_64 rng(1);
-  (void)proto_compat::ParseContextJson(request->context_json, proto_compat::Timestamp{}, rng);
+  // Parsing the decoded request's context without checking it again gives
+  // what checking it gives.
+  auto context = proto_compat::ParseContextJson(request->context_json, proto_compat::Timestamp{}, rng);
+  auto from_request = proto_compat::ParseRequestContext(*request, proto_compat::Timestamp{}, rng);
+  Check(context.ok() == from_request.ok());
+  if (context.ok()) {
+    Check(context->request_id.empty() == from_request->request_id.empty());
+    Check(context->timestamp == from_request->timestamp && context->roles == from_request->roles);
+    Check(context->service_catalog_json == from_request->service_catalog_json);
+  }
   DecodeObjects(request->args_json);
   // args_json is checked text: the views of it and of each object argument
   // (an Instance primitive, ...) agree with the copies.

@@ -235,7 +235,7 @@ base::Status Hydrate(const rpc::JsonNode& primitive, Hydrated& out) {
 // Returns the number of fields hydrated, so the work cannot be elided.
 base::Result<std::size_t> Decode(const std::string& body, std::mt19937_64& rng) {
   BASE_TRY_ASSIGN(rpc::RpcRequest request, rpc::DecodeRequest(body));
-  BASE_TRY(proto_compat::ParseContextJson(request.context_json, proto_compat::Timestamp{}, rng));
+  BASE_TRY(proto_compat::ParseRequestContext(request, proto_compat::Timestamp{}, rng));
   // args_json came out of DecodeRequest: checked, in Python's format.
   BASE_TRY_ASSIGN(rpc::JsonIndex args, rpc::JsonIndex::Build(request.args_json));
   Hydrated hydrated;

@@ -57,6 +57,11 @@ TEST_CASE("proto_compat::ParseContextJson reads every golden context and writes 
     CHECK(proto_compat::FormatContextTimestamp(context->timestamp) == String(message["_context_timestamp"]));
     CHECK(context->UserIdentity() == String(message["_context_user_identity"]));
 
+    // The same from the decoded request, whose context text is not checked again.
+    auto from_request = proto_compat::ParseRequestContext(*request, kNow, rng);
+    REQUIRE(from_request.ok());
+    CHECK(proto_compat::ToContextJson(*from_request).value() == proto_compat::ToContextJson(*context).value());
+
     auto json = proto_compat::ToContextJson(*context);
     REQUIRE(json.ok());
     CHECK(*json == request->context_json);
