@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <memory_resource>
 #include <random>
 #include <string>
 #include <unordered_map>
@@ -124,14 +125,21 @@ constexpr std::array<FieldSpec, 66> kFieldSpecs = {{
     {"numa_topology", FieldType::kObject}, {"pci_requests", FieldType::kObject},
 }};
 
-// A hydrated value; nullopt for null.
-using StringDict = std::vector<std::pair<std::string, std::optional<std::string>>>;
-using Value = std::variant<std::optional<std::int64_t>, std::optional<std::string>, std::optional<bool>,
+// A hydrated value; nullopt for null. Strings, dicts and the list of values
+// live in one arena per decoded message (as the objects json.loads makes
+// live in Python's heap), so that hydrating is not a malloc per string.
+using String = std::pmr::string;
+using StringDict = std::pmr::vector<std::pair<String, std::optional<String>>>;
+using Value = std::variant<std::optional<std::int64_t>, std::optional<String>, std::optional<bool>,
                            std::optional<proto_compat::NovaDateTime>, StringDict>;
 
 struct Hydrated {
-  std::vector<Value> values;
+  explicit Hydrated(std::pmr::memory_resource* arena) : arena(arena), values(arena) {}
+  std::pmr::memory_resource* arena;
+  std::pmr::vector<Value> values;
   std::size_t objects = 0;
+
+  String Text(std::string_view text) const { return String(text, arena); }
 };
 
 base::Status Hydrate(const rpc::JsonNode& primitive, Hydrated& out);
@@ -151,7 +159,7 @@ base::Result<Value> HydrateValue(FieldType type, const rpc::JsonNode& node, Hydr
     }
     case FieldType::kString:
       if (value.kind != rpc::JsonKind::kString) return wrong();
-      return Value(std::optional<std::string>(value.StringValue()));
+      return Value(std::optional<String>(out.Text(value.StringView(text))));
     case FieldType::kBool:
       if (value.kind != rpc::JsonKind::kBool) return wrong();
       return Value(std::optional<bool>(value.json == "true"));
@@ -163,18 +171,20 @@ base::Result<Value> HydrateValue(FieldType type, const rpc::JsonNode& node, Hydr
     case FieldType::kIp: {
       if (value.kind != rpc::JsonKind::kString) return wrong();
       BASE_TRY_ASSIGN(proto_compat::IpAddress address, proto_compat::ParseIpAddress(value.StringView(text)));
-      return Value(std::optional<std::string>(std::move(address.text)));
+      return Value(std::optional<String>(out.Text(address.text)));
     }
     case FieldType::kStringDict: {
       if (value.kind != rpc::JsonKind::kObject) return wrong();
-      StringDict dict;
+      StringDict dict(out.arena);
       dict.reserve(16);
+      std::string key;
       for (const rpc::JsonNode item_node : node) {
         const rpc::JsonMemberView& item = item_node.view();
+        String name = out.Text(item.key_escaped ? std::string_view(key = item.Key()) : item.key_literal);
         if (item.kind == rpc::JsonKind::kNull) {
-          dict.emplace_back(item.Key(), std::nullopt);
+          dict.emplace_back(std::move(name), std::nullopt);
         } else if (item.kind == rpc::JsonKind::kString) {
-          dict.emplace_back(item.Key(), item.StringValue());
+          dict.emplace_back(std::move(name), out.Text(item.StringView(text)));
         } else {
           return wrong();
         }
@@ -196,37 +206,47 @@ base::Result<Value> HydrateValue(FieldType type, const rpc::JsonNode& node, Hydr
     case FieldType::kNetworkInfo: {  // NetworkInfo.hydrate(value)
       if (value.kind != rpc::JsonKind::kString) return wrong();
       BASE_TRY_ASSIGN(std::string network_info, proto_compat::CanonicalNetworkInfo(value.StringView(text)));
-      return Value(std::optional<std::string>(std::move(network_info)));
+      return Value(std::optional<String>(out.Text(network_info)));
     }
   }
   return wrong();
 }
 
-// The field types by name, as the classes' `fields` dicts give them.
-const std::unordered_map<std::string_view, FieldType>& FieldTypes() {
-  static const std::unordered_map<std::string_view, FieldType> types = [] {
-    std::unordered_map<std::string_view, FieldType> map;
-    for (const FieldSpec& spec : kFieldSpecs) map.emplace(spec.name, spec.type);
+// Where each field is in kFieldSpecs, by name, as the classes' `fields`
+// dicts give them.
+const std::unordered_map<std::string_view, std::size_t>& FieldPositions() {
+  static const std::unordered_map<std::string_view, std::size_t> positions = [] {
+    std::unordered_map<std::string_view, std::size_t> map;
+    for (std::size_t i = 0; i < kFieldSpecs.size(); ++i) map.emplace(kFieldSpecs[i].name, i);
     return map;
   }();
-  return types;
+  return positions;
 }
 
 // obj_from_primitive: the header checked, then each field's from_primitive.
+// Fields come in the class's order, which the table follows: the entry after
+// the previous field's is tried before the map.
 base::Status Hydrate(const rpc::JsonNode& primitive, Hydrated& out) {
   BASE_TRY_ASSIGN(proto_compat::NovaObjectView object, proto_compat::ReadCheckedNovaObject(primitive));
   ++out.objects;
-  const auto& types = FieldTypes();
-  std::string key;
+  const auto& positions = FieldPositions();
+  std::string key_storage;
+  std::size_t next = 0;
   for (const rpc::JsonNode field : object.data) {
     const rpc::JsonMemberView& view = field.view();
-    const auto type = types.find(view.key_escaped ? std::string_view(key = view.Key()) : view.key_literal);
-    if (type == types.end()) return base::Status::Corrupt(object.name + " has no field " + view.Key());
+    const std::string_view key = view.key_escaped ? std::string_view(key_storage = view.Key()) : view.key_literal;
+    std::size_t at = next;
+    if (at >= kFieldSpecs.size() || kFieldSpecs[at].name != key) {
+      const auto found = positions.find(key);
+      if (found == positions.end()) return base::Status::Corrupt(object.name + " has no field " + std::string(key));
+      at = found->second;
+    }
+    next = at + 1;
     if (view.kind == rpc::JsonKind::kNull) {
       out.values.emplace_back();
       continue;
     }
-    BASE_TRY_ASSIGN(Value value, HydrateValue(type->second, field, out));
+    BASE_TRY_ASSIGN(Value value, HydrateValue(kFieldSpecs[at].type, field, out));
     out.values.push_back(std::move(value));
   }
   return base::Status();
@@ -238,13 +258,16 @@ base::Result<std::size_t> Decode(const std::string& body, std::mt19937_64& rng) 
   BASE_TRY(proto_compat::ParseRequestContext(request, proto_compat::Timestamp{}, rng));
   // args_json came out of DecodeRequest: checked, in Python's format.
   BASE_TRY_ASSIGN(rpc::JsonIndex args, rpc::JsonIndex::Build(request.args_json));
-  Hydrated hydrated;
+  alignas(std::max_align_t) std::byte buffer[16384];  // the arena: a message's values fit
+  std::pmr::monotonic_buffer_resource arena(buffer, sizeof buffer);
+  Hydrated hydrated(&arena);
   hydrated.values.reserve(96);
   for (const rpc::JsonNode arg : args.Root()) {
     if (arg.view().KeyIs("instance")) {
       BASE_TRY(Hydrate(arg, hydrated));
     } else if (arg.kind() == rpc::JsonKind::kString) {
-      hydrated.values.emplace_back(std::optional<std::string>(arg.view().StringValue()));
+      std::string text;
+      hydrated.values.emplace_back(std::optional<String>(hydrated.Text(arg.view().StringView(text))));
     }
   }
   if (hydrated.objects == 0) return base::Status::NotFound("no instance argument");
