@@ -39,6 +39,7 @@ struct Field {
   std::string_view json;  // the value in Python's format
   bool escaped = false;   // kString from the scan: the literal holds an escape
   const std::string* decoded = nullptr;  // kString from SplitJsonObject: its text
+  std::string_view key_literal;  // from the scan: the key's literal (Python's format); else empty
 
   std::string Text() const {
     if (decoded != nullptr) return *decoded;
@@ -61,7 +62,7 @@ base::Status WrongType(std::string_view what, const Field& field, std::string_vi
 }
 
 base::Status WrongType(std::string_view what, const JsonMember& member, std::string_view expected) {
-  return WrongType(what, Field{member.key, member.value.kind, member.value.json, false, nullptr}, expected);
+  return WrongType(what, Field{member.key, member.value.kind, member.value.json, false, nullptr, {}}, expected);
 }
 
 // int() of one part of a version string; only [+-]digits.
@@ -138,7 +139,7 @@ base::Status MessageFields(std::string_view body, std::string_view what, Fields&
         python_json_internal::AppendCanonicalString(item.key, true, out.keys.emplace_back());
         key = out.keys.back();
       }
-      out.fields.push_back(Field{key, item.kind, item.json, item.value_escaped, nullptr});
+      out.fields.push_back(Field{key, item.kind, item.json, item.value_escaped, nullptr, item.key});
     }
     return base::Status();
   }
@@ -147,7 +148,7 @@ base::Status MessageFields(std::string_view body, std::string_view what, Fields&
   out.rendered = std::move(*members);
   out.fields.reserve(out.rendered.size());
   for (const JsonMember& member : out.rendered) {
-    out.fields.push_back(Field{member.key, member.value.kind, member.value.json, false, &member.value.string_value});
+    out.fields.push_back(Field{member.key, member.value.kind, member.value.json, false, &member.value.string_value, {}});
   }
   return base::Status();
 }
@@ -254,11 +255,8 @@ base::Result<std::string> EncodeRequest(const RpcRequest& request) {
     message.Raw("_timeout", request.timeout ? FormatTimeout(*request.timeout) : "null");
   }
   message.String("_unique_id", request.unique_id);
-  std::string key;
   for (const python_json_internal::CanonicalItem& item : context_items) {
-    key = "_context_";
-    python_json_internal::AppendCanonicalString(item.key, item.key_escaped, key);
-    message.Raw(key, item.json);
+    message.RawMember("_context_", item.key, item.json);  // the key's literal is Python's already
   }
   for (const JsonMember& member : context_members) message.Raw("_context_" + member.key, member.value.json);
   auto inner = std::move(message).Finish();
@@ -277,7 +275,11 @@ base::Result<RpcRequest> DecodeRequest(std::string_view body) {
   for (const Field& field : message.fields) {
     const std::string_view key = field.key;
     if (key.starts_with("_context_")) {
-      context.Raw(key.substr(9), field.json);
+      if (!field.key_literal.empty()) {
+        context.RawMember({}, field.key_literal.substr(9), field.json);  // the prefix is plain ASCII
+      } else {
+        context.Raw(key.substr(9), field.json);
+      }
     } else if (key == "method") {
       if (field.kind != JsonKind::kString) return WrongType(kWhat, field, "a string");
       request.method = field.Text();

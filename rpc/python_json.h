@@ -133,6 +133,11 @@ class PythonJsonObjectWriter {
   PythonJsonObjectWriter& Int(std::string_view key, std::int64_t value);
   PythonJsonObjectWriter& Bool(std::string_view key, bool value);
   PythonJsonObjectWriter& Null(std::string_view key);
+  // A member whose key is `key_prefix` (plain ASCII) followed by
+  // `key_literal`, the inside of a key's string literal that is already in
+  // Python's format (a JsonMemberView::key_literal): copied as it is.
+  PythonJsonObjectWriter& RawMember(std::string_view key_prefix, std::string_view key_literal,
+                                    std::string_view python_json);
 
   // The object's text. kInvalidInput naming the first key whose name or
   // string value was not UTF-8.

@@ -110,6 +110,23 @@ PythonJsonObjectWriter& PythonJsonObjectWriter::StringArray(std::string_view key
   return *this;
 }
 
+PythonJsonObjectWriter& PythonJsonObjectWriter::RawMember(std::string_view key_prefix, std::string_view key_literal,
+                                                          std::string_view python_json) {
+  char* const start = Room(key_prefix.size() + key_literal.size() + python_json.size() + kSlack);
+  char* w = start;
+  if (size_ > 1) *w++ = ',', *w++ = ' ';
+  *w++ = '"';
+  std::memcpy(w, key_prefix.data(), key_prefix.size());
+  w += key_prefix.size();
+  std::memcpy(w, key_literal.data(), key_literal.size());
+  w += key_literal.size();
+  *w++ = '"', *w++ = ':', *w++ = ' ';
+  std::memcpy(w, python_json.data(), python_json.size());
+  w += python_json.size();
+  size_ += static_cast<std::size_t>(w - start);
+  return *this;
+}
+
 PythonJsonObjectWriter& PythonJsonObjectWriter::Bool(std::string_view key, bool value) {
   return Raw(key, value ? "true" : "false");
 }
