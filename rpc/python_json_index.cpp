@@ -1,16 +1,18 @@
-// JsonIndex (rpc/python_json_index.h): one recursive pass over text already
-// in Python's format; only the shape is followed, nothing is checked again.
+// JsonIndex::Build (rpc/python_json_index.h): one recursive pass over text
+// already in Python's format; only the shape is followed, nothing is
+// checked again.
 #include "rpc/python_json_index.h"
+
+#include <algorithm>
 
 #include "rpc/python_json_scan_internal.h"
 
 namespace rpc {
-namespace {
 
 class Indexer {
  public:
-  Indexer(std::string_view text, std::vector<JsonMemberView>& views, std::vector<std::uint32_t>& ends)
-      : p_(text.data()), end_(text.data() + text.size()), views_(views), ends_(ends) {}
+  Indexer(std::string_view text, std::vector<JsonIndex::Entry>& entries)
+      : p_(text.data()), end_(text.data() + text.size()), entries_(entries) {}
 
   bool Document() { return Value(0, {}, false) && p_ == end_; }
 
@@ -19,9 +21,8 @@ class Indexer {
   // array items and the root); leaves p_ after it.
   bool Value(std::size_t depth, std::string_view key, bool key_escaped) {
     if (p_ == end_) return false;
-    const auto at = static_cast<std::uint32_t>(views_.size());
-    views_.push_back(JsonMemberView{key, key_escaped, JsonKind::kNull, {}, false});
-    ends_.push_back(0);
+    const auto at = static_cast<std::uint32_t>(entries_.size());
+    entries_.push_back(JsonIndex::Entry{JsonMemberView{key, key_escaped, JsonKind::kNull, {}, false}, 0});
     const char* const start = p_;
     JsonKind kind = JsonKind::kNumber;
     bool escaped = false;
@@ -36,21 +37,30 @@ class Indexer {
         kind = *p_ == '{' ? JsonKind::kObject : JsonKind::kArray;
         if (depth >= kMaxJsonDepth || !Children(depth + 1, kind == JsonKind::kObject)) return false;
         break;
+      case 'n':  // the words are checked text: skipped by their length
+        kind = JsonKind::kNull;
+        p_ += std::min<std::ptrdiff_t>(4, end_ - p_);
+        break;
+      case 't':
+        kind = JsonKind::kBool;
+        p_ += std::min<std::ptrdiff_t>(4, end_ - p_);
+        break;
+      case 'f':
+        kind = JsonKind::kBool;
+        p_ += std::min<std::ptrdiff_t>(5, end_ - p_);
+        break;
       default:
-        if (*p_ == 't' || *p_ == 'f') kind = JsonKind::kBool;
-        if (*p_ == 'n') kind = JsonKind::kNull;
         while (p_ != end_ && *p_ != ',' && *p_ != '}' && *p_ != ']') ++p_;
         if (p_ == start) return false;
         break;
     }
-    JsonMemberView& view = views_[at];
+    JsonMemberView& view = entries_[at].view;
     view.kind = kind;
     view.json = std::string_view(start, static_cast<std::size_t>(p_ - start));
     view.value_escaped = escaped;
-    ends_[at] = static_cast<std::uint32_t>(views_.size());
+    entries_[at].end = static_cast<std::uint32_t>(entries_.size());
     return true;
   }
-
   // p_ at the opening bracket; leaves it after the closing one.
   bool Children(std::size_t depth, bool object) {
     const char close = object ? '}' : ']';
@@ -82,18 +92,14 @@ class Indexer {
 
   const char* p_;
   const char* const end_;
-  std::vector<JsonMemberView>& views_;
-  std::vector<std::uint32_t>& ends_;
+  std::vector<JsonIndex::Entry>& entries_;
 };
-
-}  // namespace
 
 base::Result<JsonIndex> JsonIndex::Build(std::string_view python_json) {
   JsonIndex index;
   const std::size_t guess = python_json.size() / 12 + 4;  // about one value per 12 bytes: usually one allocation
-  index.views_.reserve(guess);
-  index.ends_.reserve(guess);
-  if (!Indexer(python_json, index.views_, index.ends_).Document()) {
+  index.entries_.reserve(guess);
+  if (!Indexer(python_json, index.entries_).Document()) {
     return base::Status::InvalidInput("not JSON in Python's format");
   }
   return index;

@@ -67,19 +67,22 @@ class JsonIndex {
 
   JsonNode Root() const { return JsonNode(this, 0); }
   // The number of values in the document.
-  std::size_t size() const { return views_.size(); }
+  std::size_t size() const { return entries_.size(); }
 
  private:
   friend class JsonNode;
-  // Value i, and the index after its last descendant.
-  std::vector<JsonMemberView> views_;
-  std::vector<std::uint32_t> ends_;
+  friend class Indexer;
+  struct Entry {
+    JsonMemberView view;
+    std::uint32_t end = 0;  // the index after this value's last descendant
+  };
+  std::vector<Entry> entries_;
 };
 
-inline const JsonMemberView& JsonNode::view() const { return index_->views_[at_]; }
-inline JsonNode::Iterator JsonNode::end() const { return Iterator(index_, index_->ends_[at_]); }
+inline const JsonMemberView& JsonNode::view() const { return index_->entries_[at_].view; }
+inline JsonNode::Iterator JsonNode::end() const { return Iterator(index_, index_->entries_[at_].end); }
 inline JsonNode::Iterator& JsonNode::Iterator::operator++() {
-  at_ = index_->ends_[at_];
+  at_ = index_->entries_[at_].end;
   return *this;
 }
 

@@ -211,7 +211,16 @@ bool AppendCheckedString(std::string_view literal, std::string& out);
 // Skips the rest of a string literal (p after its opening quote) in text in
 // Python's format, where only '"' and '\\' matter; nullptr when it does not
 // end. Sets `escaped` when the literal holds a backslash escape.
-const char* SkipPythonString(const char* p, const char* end, bool& escaped);
+inline const char* SkipPythonString(const char* p, const char* end, bool& escaped) {
+  for (;;) {
+    p = FindQuoteOrBackslash(p, end);
+    if (p == end) return nullptr;
+    if (*p == '"') return p + 1;
+    if (end - p < 2) return nullptr;
+    escaped = true;
+    p += 2;
+  }
+}
 
 // Splits the top level of an object or array that is already in Python's
 // format (ToPythonJson's output, a JsonPart::json, or text ScanCanonical

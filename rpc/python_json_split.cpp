@@ -6,17 +6,6 @@
 
 namespace rpc::python_json_internal {
 
-const char* SkipPythonString(const char* p, const char* end, bool& escaped) {
-  for (;;) {
-    p = FindQuoteOrBackslash(p, end);
-    if (p == end) return nullptr;
-    if (*p == '"') return p + 1;
-    if (end - p < 2) return nullptr;
-    escaped = true;
-    p += 2;
-  }
-}
-
 namespace {
 
 // Skips the rest of a container (p after its opening bracket) in text in
