@@ -86,7 +86,7 @@ bool Literal(std::string_view text, std::size_t& pos, char expected) {
 }
 
 base::Result<std::string> CatalogJson(std::string_view key, const rpc::JsonMemberView& member) {
-  if (member.kind == JsonKind::kNull) return std::string("[]");
+  if (member.kind == JsonKind::kNull || member.json == "[]") return std::string("[]");
   if (member.kind != JsonKind::kArray) return WrongType(key, "an array");
   BASE_TRY_ASSIGN(std::vector<rpc::JsonPart> entries, rpc::SplitJsonArray(member.json));
   std::string json = "[";
@@ -203,7 +203,7 @@ base::Result<RequestContext> ContextFromMembers(const std::vector<rpc::JsonMembe
                                      std::string(value.json.substr(0, 64)));
       }
       context.read_deleted = name == "no" ? ReadDeleted::kNo : name == "yes" ? ReadDeleted::kYes : ReadDeleted::kOnly;
-    } else if (key == "roles" && value.kind != JsonKind::kNull) {
+    } else if (key == "roles" && value.kind != JsonKind::kNull && value.json != "[]") {
       if (value.kind != JsonKind::kArray) return WrongType(key, "an array of strings");
       BASE_TRY_ASSIGN(std::vector<rpc::JsonPart> roles, rpc::SplitJsonArray(value.json));
       for (rpc::JsonPart& role : roles) {

@@ -312,7 +312,7 @@ std::string_view JsonMemberView::StringView(std::string& storage) const {
 base::Result<std::vector<JsonMemberView>> SplitPythonJsonObjectViews(std::string_view python_json) {
   JsonKind kind = JsonKind::kNull;
   std::vector<JsonMemberView> members;
-  members.reserve(16);
+  members.reserve(32);  // a request context's 25 keys: one allocation
   if (!python_json_internal::SplitPythonFormat(python_json, kind, members) || kind != JsonKind::kObject) {
     return base::Status::InvalidInput("not a JSON object in Python's format");
   }
