@@ -53,15 +53,16 @@ base::Result<std::string> EncodeSecurityGroups(const std::vector<SecurityGroupRe
 }
 
 // dict(rows): a repeated key keeps its first position and its last value.
+// Views into `items`.
 NullableStringDict SystemMetadataDict(const std::vector<SystemMetadataItem>& items) {
   NullableStringDict dict;
   dict.reserve(items.size());
   for (const SystemMetadataItem& item : items) {
     auto it = std::find_if(dict.begin(), dict.end(), [&](const auto& entry) { return entry.first == item.key; });
     if (it == dict.end()) {
-      dict.emplace_back(item.key, item.value);
+      dict.emplace_back(item.key, item.value ? std::optional<std::string_view>(*item.value) : std::nullopt);
     } else {
-      it->second = item.value;
+      it->second = item.value ? std::optional<std::string_view>(*item.value) : std::nullopt;
     }
   }
   return dict;

@@ -92,8 +92,10 @@ NovaObjectData& NovaObjectData::Dict(std::string_view field, const StringDict& v
 }
 
 NovaObjectData& NovaObjectData::NullableDict(std::string_view field, const NullableStringDict& value) {
-  rpc::PythonJsonObjectWriter dict;
-  for (const auto& [key, item] : value) dict.OptionalString(key, item);
+  std::size_t size = 2;
+  for (const auto& [key, item] : value) size += key.size() + (item ? item->size() : 4) + 8;
+  rpc::PythonJsonObjectWriter dict(size + size / 8);  // room for a few escapes: no growing
+  for (const auto& [key, item] : value) item ? dict.String(key, *item) : dict.Null(key);
   return DictText(field, std::move(dict).Finish());
 }
 

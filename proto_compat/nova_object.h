@@ -42,9 +42,10 @@ namespace proto_compat {
 inline constexpr std::string_view kNovaObjectNamespace = "nova";
 
 // (key, value) pairs of a DictOfStrings / DictOfNullableStrings field, in
-// dict order; keys are unique (the caller's responsibility).
+// dict order; keys are unique (the caller's responsibility). The nullable
+// one holds views into the caller's strings.
 using StringDict = std::vector<std::pair<std::string, std::string>>;
-using NullableStringDict = std::vector<std::pair<std::string, std::optional<std::string>>>;
+using NullableStringDict = std::vector<std::pair<std::string_view, std::optional<std::string_view>>>;
 
 class NovaObjectData {
  public:
