@@ -10,6 +10,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <system_error>
 #include <unordered_map>
 #include <unordered_set>
@@ -51,7 +52,11 @@ struct Field {
 
 // The members of a message, and what their views point into.
 struct Fields {
-  std::string message_json;
+  // On the heap, never moved, so that views into it outlive a move of the
+  // request that keeps it (RpcRequest::args_text).
+  std::shared_ptr<std::string> message = std::make_shared<std::string>();
+  std::string& message_json = *message;
+  JsonIndex args_index;  // the index of the args member's value, when the message was scanned
   std::vector<JsonMember> rendered;  // only when the message was re-rendered
   std::vector<std::string> keys;     // decoded keys that held an escape
   std::vector<Field> fields;
@@ -125,12 +130,15 @@ std::optional<UnwrappedMessage> UnwrapPythonFormat(std::string_view body) {
 
 // The inner message's members, for DecodeRequest/DecodeReply. The message
 // text is checked once; the fields are views into it.
-base::Status MessageFields(std::string_view body, std::string_view what, Fields& out) {
+base::Status MessageFields(std::string_view body, std::string_view what, Fields& out,
+                           std::string_view index_member = {}) {
   BASE_TRY_ASSIGN(UnwrappedMessage unwrapped, Unwrap(body));
   out.message_json = std::move(unwrapped.message_json);
   JsonKind kind = JsonKind::kNull;
   std::vector<python_json_internal::CanonicalItem> items;
-  if (python_json_internal::ScanCanonical(out.message_json, kind, &items) && kind == JsonKind::kObject) {
+  if (python_json_internal::ScanCanonical(out.message_json, kind, &items,
+                                          index_member.empty() ? nullptr : &out.args_index, index_member) &&
+      kind == JsonKind::kObject) {
     out.fields.reserve(items.size());
     out.keys.reserve(items.size());  // views into it must not move
     for (const python_json_internal::CanonicalItem& item : items) {
@@ -143,6 +151,7 @@ base::Status MessageFields(std::string_view body, std::string_view what, Fields&
     }
     return base::Status();
   }
+  out.args_index = JsonIndex();  // what a failed scan left
   auto members = SplitJsonObject(out.message_json);
   if (!members.ok()) return Corrupt(what, "oslo.message is " + members.error().message());
   out.rendered = std::move(*members);
@@ -267,7 +276,7 @@ base::Result<std::string> EncodeRequest(const RpcRequest& request) {
 base::Result<RpcRequest> DecodeRequest(std::string_view body) {
   constexpr std::string_view kWhat = "RPC request";
   Fields message;
-  BASE_TRY(MessageFields(body, kWhat, message));
+  BASE_TRY(MessageFields(body, kWhat, message, "args"));
   RpcRequest request;
   bool has_method = false;
   bool has_args = false;
@@ -315,6 +324,14 @@ base::Result<RpcRequest> DecodeRequest(std::string_view body) {
   if (!context_json.ok()) return Corrupt(kWhat, context_json.error().message());
   request.context_json = std::move(*context_json);
   request.json_in_python_format = true;
+  if (!message.args_index.empty()) {
+    request.args_index = std::move(message.args_index);
+    request.args_text = message.message;
+  } else {  // a re-rendered message: its args are in Python's format now
+    auto text = std::make_shared<const std::string>(request.args_json);
+    BASE_TRY_ASSIGN(request.args_index, JsonIndex::Build(*text));
+    request.args_text = std::move(text);
+  }
   return request;
 }
 

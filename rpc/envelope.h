@@ -31,6 +31,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <random>
 #include <string>
@@ -39,6 +40,7 @@
 
 #include "base/result.h"
 #include "rpc/python_json.h"
+#include "rpc/python_json_index.h"
 #include "rpc/remote_error.h"
 
 namespace rpc {
@@ -77,6 +79,12 @@ struct RpcRequest {
   // DecodeRequest, which sets it. EncodeRequest then writes them as they are
   // instead of checking them again (a pass over every byte of both).
   bool json_in_python_format = false;
+  // DecodeRequest: the index of args_json (rpc/python_json_index.h), made in
+  // the pass that checked the message. Its views point into args_text (the
+  // decoded message, kept alive here), not into args_json. Not read by
+  // EncodeRequest.
+  JsonIndex args_index;
+  std::shared_ptr<const std::string> args_text;
   std::optional<std::string> msg_id;      // calls only: uuid4 hex
   std::optional<std::string> reply_q;     // calls only: "reply_<uuid4 hex>"
   std::optional<double> timeout;          // calls only: call-monitor seconds; written as null when absent

@@ -5,7 +5,10 @@
 // any nested object or array without reading its text again, which is what
 // hydrating a versioned object with nested objects and dicts needs.
 //
-// Like SplitPythonJsonObjectViews it does not check the text again: text
+// DecodeRequest makes the index of a request's args while it checks the
+// message, in the same pass (RpcRequest::args_index). Build makes one for
+// other checked text and, like SplitPythonJsonObjectViews, does not check
+// the text again: text
 // that merely has the shape of Python-format JSON gives unspecified values
 // (but never a read outside the text). Views into the text, which must
 // outlive the index and its nodes. Values only; safe from several threads.
@@ -20,6 +23,10 @@
 #include "rpc/python_json.h"
 
 namespace rpc {
+
+namespace python_json_internal {
+class IndexRecorder;
+}
 
 class JsonIndex;
 
@@ -66,12 +73,14 @@ class JsonIndex {
   static base::Result<JsonIndex> Build(std::string_view python_json);
 
   JsonNode Root() const { return JsonNode(this, 0); }
+  bool empty() const { return entries_.empty(); }
   // The number of values in the document.
   std::size_t size() const { return entries_.size(); }
 
  private:
   friend class JsonNode;
   friend class Indexer;
+  friend class python_json_internal::IndexRecorder;
   struct Entry {
     JsonMemberView view;
     std::uint32_t end = 0;  // the index after this value's last descendant

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 
 namespace rpc::python_json_internal {
 namespace {
@@ -103,7 +104,14 @@ std::size_t KeyHash(std::string_view key) {
 // dict key exactly when their literals are the same bytes.
 class Scanner {
  public:
-  explicit Scanner(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {}
+  Scanner(std::string_view text, JsonIndex* index, std::string_view index_member)
+      : p_(text.data()), end_(text.data() + text.size()), index_member_(index_member) {
+    if (index != nullptr) {
+      recorder_.emplace(*index);
+      recorder_->Clear();
+      recorder_->Reserve(text.size());
+    }
+  }
 
   bool Document(JsonKind& kind, std::vector<CanonicalItem>* items) {
     const char* start = p_;
@@ -120,7 +128,19 @@ class Scanner {
   }
 
  private:
-  bool Value(std::size_t depth, JsonKind& kind, std::vector<CanonicalItem>* items, bool& escaped) {
+  // The value at p_, recorded in the index (with `key`, its key in the
+  // parent object) when it lies in the indexed member.
+  bool Value(std::size_t depth, JsonKind& kind, std::vector<CanonicalItem>* items, bool& escaped,
+             std::string_view key = {}, bool key_escaped = false) {
+    if (!recording_) return Bare(depth, kind, items, escaped);
+    const std::uint32_t at = recorder_->Open(key, key_escaped);
+    const char* const start = p_;
+    if (!Bare(depth, kind, items, escaped)) return false;
+    recorder_->Close(at, kind, std::string_view(start, static_cast<std::size_t>(p_ - start)), escaped);
+    return true;
+  }
+
+  bool Bare(std::size_t depth, JsonKind& kind, std::vector<CanonicalItem>* items, bool& escaped) {
     if (p_ == end_) return false;
     switch (*p_) {
       case '"': kind = JsonKind::kString; return String(escaped);
@@ -225,7 +245,14 @@ class Scanner {
         p_ += 2;
       }
       const char* value = p_;
-      if (!Value(depth, item.kind, nullptr, item.value_escaped)) return false;
+      if (recorder_ && object && depth == 1 && item.key == index_member_) {
+        recording_ = true;  // the member to index: its value becomes the index's root
+        const bool ok = Value(depth, item.kind, nullptr, item.value_escaped);
+        recording_ = false;
+        if (!ok) return false;
+      } else if (!Value(depth, item.kind, nullptr, item.value_escaped, item.key, item.key_escaped)) {
+        return false;
+      }
       item.json = std::string_view(value, static_cast<std::size_t>(p_ - value));
       if (items != nullptr) {
         if (items->capacity() == 0) items->reserve(32);  // a message's members: one allocation
@@ -281,14 +308,18 @@ class Scanner {
 
   const char* p_;
   const char* const end_;
+  std::optional<IndexRecorder> recorder_;
+  std::string_view index_member_;
+  bool recording_ = false;  // inside the indexed member's value
   std::vector<std::string_view> keys_;  // the open objects' keys, innermost last
   std::vector<std::uint32_t> slots_;    // UniqueKeys' hash table when it is large
 };
 
 }  // namespace
 
-bool ScanCanonical(std::string_view json, JsonKind& root, std::vector<CanonicalItem>* items) {
-  Scanner scanner(json);
+bool ScanCanonical(std::string_view json, JsonKind& root, std::vector<CanonicalItem>* items, JsonIndex* index,
+                   std::string_view index_member) {
+  Scanner scanner(json, index, index_member);
   return scanner.Document(root, items);
 }
 

@@ -27,6 +27,7 @@
 
 #include "base/result.h"
 #include "rpc/python_json.h"
+#include "rpc/python_json_index.h"
 
 namespace rpc::python_json_internal {
 
@@ -186,6 +187,29 @@ inline void CopyRun(char* w, const char* p, std::size_t run, bool room16) {
 // lone "\udc00" escape into one, and Python writes it back as is.
 bool NextCodePoint(std::string_view s, std::size_t& i, std::uint32_t& cp);
 
+// How ScanCanonical fills a JsonIndex as it goes: Open when a value starts
+// (after its key), Close when it ends.
+class IndexRecorder {
+ public:
+  explicit IndexRecorder(JsonIndex& index) : entries_(index.entries_) {}
+  void Reserve(std::size_t text_size) { entries_.reserve(text_size / 12 + 4); }  // about a value per 12 bytes
+  std::uint32_t Open(std::string_view key, bool key_escaped) {
+    entries_.push_back(JsonIndex::Entry{JsonMemberView{key, key_escaped, JsonKind::kNull, {}, false}, 0});
+    return static_cast<std::uint32_t>(entries_.size() - 1);
+  }
+  void Close(std::uint32_t at, JsonKind kind, std::string_view json, bool escaped) {
+    JsonMemberView& view = entries_[at].view;
+    view.kind = kind;
+    view.json = json;
+    view.value_escaped = escaped;
+    entries_[at].end = static_cast<std::uint32_t>(entries_.size());
+  }
+  void Clear() { entries_.clear(); }
+
+ private:
+  std::vector<JsonIndex::Entry>& entries_;
+};
+
 // One top-level item of a document ScanCanonical accepted. Views into it.
 struct CanonicalItem {
   std::string_view key;       // objects: the key's literal between its quotes
@@ -201,7 +225,12 @@ struct CanonicalItem {
 // the root's members (object) or items (array), views into `json`; for a
 // string root, items[0] describes the root itself. False otherwise; *items is
 // then unspecified.
-bool ScanCanonical(std::string_view json, JsonKind& root, std::vector<CanonicalItem>* items);
+// When `index` is set, it gets the index (rpc/python_json_index.h) of the
+// value of the root object's member whose key literal is `index_member`,
+// made in the same pass (views into `json`); it is left empty when there is
+// no such member, and is unspecified when the scan fails.
+bool ScanCanonical(std::string_view json, JsonKind& root, std::vector<CanonicalItem>* items,
+                   JsonIndex* index = nullptr, std::string_view index_member = {});
 
 // Appends the UTF-8 text of `literal`, the inside of a string literal (no
 // quotes), when the literal is exactly as Python writes it (see

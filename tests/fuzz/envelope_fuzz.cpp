@@ -128,6 +128,9 @@ void RequestRoundTrip(std::string_view body) {
     Check(context->service_catalog_json == from_request->service_catalog_json);
   }
   DecodeObjects(request->args_json);
+  // The index DecodeRequest made while it checked the message describes args_json.
+  Check(!request->args_index.empty());
+  IndexAgrees(request->args_index.Root(), request->args_json);
   // args_json is checked text: the views of it and of each object argument
   // (an Instance primitive, ...) agree with the copies.
   auto args = rpc::SplitJsonObject(request->args_json);

@@ -256,13 +256,12 @@ base::Status Hydrate(const rpc::JsonNode& primitive, Hydrated& out) {
 base::Result<std::size_t> Decode(const std::string& body, std::mt19937_64& rng) {
   BASE_TRY_ASSIGN(rpc::RpcRequest request, rpc::DecodeRequest(body));
   BASE_TRY(proto_compat::ParseRequestContext(request, proto_compat::Timestamp{}, rng));
-  // args_json came out of DecodeRequest: checked, in Python's format.
-  BASE_TRY_ASSIGN(rpc::JsonIndex args, rpc::JsonIndex::Build(request.args_json));
+  // DecodeRequest indexed the args in the pass that checked the message.
   alignas(std::max_align_t) std::byte buffer[16384];  // the arena: a message's values fit
   std::pmr::monotonic_buffer_resource arena(buffer, sizeof buffer);
   Hydrated hydrated(&arena);
   hydrated.values.reserve(96);
-  for (const rpc::JsonNode arg : args.Root()) {
+  for (const rpc::JsonNode arg : request.args_index.Root()) {
     if (arg.view().KeyIs("instance")) {
       BASE_TRY(Hydrate(arg, hydrated));
     } else if (arg.kind() == rpc::JsonKind::kString) {

@@ -49,6 +49,32 @@ std::vector<std::string> ContextKeys(const rapidjson::Value& message) {
 
 }  // namespace
 
+namespace {
+
+// Whether two index nodes hold the same values at every depth.
+bool SameNodes(const rpc::JsonNode& a, const rpc::JsonNode& b) {
+  const rpc::JsonMemberView& x = a.view();
+  const rpc::JsonMemberView& y = b.view();
+  if (x.key_literal != y.key_literal || x.key_escaped != y.key_escaped || x.kind != y.kind || x.json != y.json ||
+      x.value_escaped != y.value_escaped) {
+    return false;
+  }
+  auto i = a.begin();
+  auto j = b.begin();
+  for (; i != a.end() && j != b.end(); ++i, ++j) {
+    if (!SameNodes(*i, *j)) return false;
+  }
+  return i == a.end() && j == b.end();
+}
+
+// The index DecodeRequest made in its scan is the one Build makes of args_json.
+bool SameIndex(const rpc::JsonIndex& index, const std::string& args_json) {
+  auto built = rpc::JsonIndex::Build(args_json);
+  return built.ok() && !index.empty() && SameNodes(index.Root(), built->Root());
+}
+
+}  // namespace
+
 TEST_CASE("rpc::DecodeRequest decodes every golden call vector") {
   for (const std::string& text : rpc_test::GoldenEvents("-call.json")) {
     const rapidjson::Document event = Parse(text);
@@ -68,6 +94,7 @@ TEST_CASE("rpc::DecodeRequest decodes every golden call vector") {
     CHECK_FALSE(request->timeout.has_value());
     CHECK(request->unique_id == String(expected["_unique_id"]));
     CHECK(Parse(request->args_json) == expected["args"]);
+    CHECK(SameIndex(request->args_index, request->args_json));
 
     const rapidjson::Document context = Parse(request->context_json);
     std::vector<std::string> keys;
@@ -238,12 +265,25 @@ TEST_CASE("rpc::DecodeRequest reads what Python would") {
     CHECK_FALSE(request->msg_id.has_value());
     CHECK(request->unique_id.empty());
     CHECK(request->context_json == "{}");
+    CHECK(SameIndex(request->args_index, request->args_json));
   }
   SUBCASE("a repeated key keeps the last value at the first position") {
     auto request = rpc::DecodeRequest(inner(R"({"method": "a", "args": {"x": 1, "y": 2, "x": 3}, "method": "b"})"));
     REQUIRE(request.ok());
     CHECK(request->method == "b");
     CHECK(request->args_json == R"({"x": 3, "y": 2})");
+    CHECK(SameIndex(request->args_index, request->args_json));  // re-rendered, then indexed
+  }
+  SUBCASE("the args index outlives the decoded request's moves and copies") {
+    auto request = rpc::DecodeRequest(inner(R"({"method": "m", "args": {"a": [1, {"b": "c\\u00e9"}], "z": null}})"));
+    REQUIRE(request.ok());
+    rpc::RpcRequest moved = std::move(*request);
+    const rpc::RpcRequest copy = moved;
+    moved = rpc::RpcRequest();
+    CHECK(SameIndex(copy.args_index, copy.args_json));
+    std::vector<std::string> keys;
+    for (const rpc::JsonNode arg : copy.args_index.Root()) keys.push_back(arg.view().Key());
+    CHECK(keys == std::vector<std::string>{"a", "z"});
   }
   SUBCASE("a numeric _timeout") {
     auto request = rpc::DecodeRequest(
