@@ -2,6 +2,7 @@
 // again (rpc/python_json_scan_internal.h).
 #include "rpc/python_json_scan_internal.h"
 
+#include <algorithm>
 #include <cstdint>
 
 namespace rpc::python_json_internal {
@@ -16,7 +17,7 @@ namespace {
 // are the prefix XOR of the quotes, and the brackets outside them change
 // the depth, which is followed bit by bit only in a block that closes one.
 // Other bytes are looked at one by one.
-const char* SkipContainerBody(const char* p, const char* end) {
+[[gnu::noinline]] const char* SkipContainerBody(const char* p, const char* end) {  // keeps SkipPythonValue lean
   std::size_t depth = 1;
   bool in_string = false;
   for (;;) {
@@ -91,12 +92,21 @@ const char* SkipPythonValue(const char* p, const char* end, JsonKind& kind, bool
     case '{':
     case '[':
       kind = *p == '{' ? JsonKind::kObject : JsonKind::kArray;
+      if (end - p >= 2 && p[1] == (*p == '{' ? '}' : ']')) return p + 2;  // empty
       return SkipContainerBody(p + 1, end);
-    default: {
-      kind = *p == 't' || *p == 'f' ? JsonKind::kBool : *p == 'n' ? JsonKind::kNull : JsonKind::kNumber;
+    case 'n':  // the words: by their length (the text is in Python's format)
+      kind = JsonKind::kNull;
+      return p + std::min<std::ptrdiff_t>(4, end - p);
+    case 't':
+      kind = JsonKind::kBool;
+      return p + std::min<std::ptrdiff_t>(4, end - p);
+    case 'f':
+      kind = JsonKind::kBool;
+      return p + std::min<std::ptrdiff_t>(5, end - p);
+    default:
+      kind = JsonKind::kNumber;
       while (p != end && *p != ',' && *p != '}' && *p != ']') ++p;
       return p;
-    }
   }
 }
 
