@@ -144,8 +144,9 @@ struct Hydrated {
 
 base::Status Hydrate(const rpc::JsonNode& primitive, Hydrated& out);
 
-// FieldType::from_primitive for one value that is not null.
-base::Result<Value> HydrateValue(FieldType type, const rpc::JsonNode& node, Hydrated& out) {
+// FieldType::from_primitive for one value that is not null, appended to
+// out.values.
+base::Status HydrateValue(FieldType type, const rpc::JsonNode& node, Hydrated& out) {
   const rpc::JsonMemberView& value = node.view();
   const auto wrong = [&] { return base::Status::Corrupt("field value " + std::string(value.json.substr(0, 40))); };
   std::string text;  // an escaped string's decoded text, for the values parsed further
@@ -155,23 +156,28 @@ base::Result<Value> HydrateValue(FieldType type, const rpc::JsonNode& node, Hydr
       const char* end = value.json.data() + value.json.size();
       auto [ptr, ec] = std::from_chars(value.json.data(), end, number);
       if (value.kind != rpc::JsonKind::kNumber || ec != std::errc() || ptr != end) return wrong();
-      return Value(std::optional<std::int64_t>(number));
+      out.values.emplace_back(std::optional<std::int64_t>(number));
+      return base::Status();
     }
     case FieldType::kString:
       if (value.kind != rpc::JsonKind::kString) return wrong();
-      return Value(std::optional<String>(out.Text(value.StringView(text))));
+      out.values.emplace_back(std::optional<String>(out.Text(value.StringView(text))));
+      return base::Status();
     case FieldType::kBool:
       if (value.kind != rpc::JsonKind::kBool) return wrong();
-      return Value(std::optional<bool>(value.json == "true"));
+      out.values.emplace_back(std::optional<bool>(value.json == "true"));
+      return base::Status();
     case FieldType::kDateTime: {
       if (value.kind != rpc::JsonKind::kString) return wrong();
       BASE_TRY_ASSIGN(proto_compat::NovaDateTime time, proto_compat::ParseDateTimeField(value.StringView(text)));
-      return Value(std::optional<proto_compat::NovaDateTime>(time));
+      out.values.emplace_back(std::optional<proto_compat::NovaDateTime>(time));
+      return base::Status();
     }
     case FieldType::kIp: {
       if (value.kind != rpc::JsonKind::kString) return wrong();
       BASE_TRY_ASSIGN(proto_compat::IpAddress address, proto_compat::ParseIpAddress(value.StringView(text)));
-      return Value(std::optional<String>(out.Text(address.text)));
+      out.values.emplace_back(std::optional<String>(out.Text(address.text)));
+      return base::Status();
     }
     case FieldType::kStringDict: {
       if (value.kind != rpc::JsonKind::kObject) return wrong();
@@ -189,11 +195,13 @@ base::Result<Value> HydrateValue(FieldType type, const rpc::JsonNode& node, Hydr
           return wrong();
         }
       }
-      return Value(std::move(dict));
+      out.values.emplace_back(std::move(dict));
+      return base::Status();
     }
     case FieldType::kObject:
       BASE_TRY(Hydrate(node, out));
-      return Value(std::optional<bool>(true));
+      out.values.emplace_back(std::optional<bool>(true));
+      return base::Status();
     case FieldType::kObjectList: {
       if (value.kind != rpc::JsonKind::kArray) return wrong();
       std::int64_t items = 0;
@@ -201,12 +209,14 @@ base::Result<Value> HydrateValue(FieldType type, const rpc::JsonNode& node, Hydr
         BASE_TRY(Hydrate(item, out));
         ++items;
       }
-      return Value(std::optional<std::int64_t>(items));
+      out.values.emplace_back(std::optional<std::int64_t>(items));
+      return base::Status();
     }
     case FieldType::kNetworkInfo: {  // NetworkInfo.hydrate(value)
       if (value.kind != rpc::JsonKind::kString) return wrong();
       BASE_TRY_ASSIGN(std::string network_info, proto_compat::CanonicalNetworkInfo(value.StringView(text)));
-      return Value(std::optional<String>(out.Text(network_info)));
+      out.values.emplace_back(std::optional<String>(out.Text(network_info)));
+      return base::Status();
     }
   }
   return wrong();
@@ -246,8 +256,7 @@ base::Status Hydrate(const rpc::JsonNode& primitive, Hydrated& out) {
       out.values.emplace_back();
       continue;
     }
-    BASE_TRY_ASSIGN(Value value, HydrateValue(kFieldSpecs[at].type, field, out));
-    out.values.push_back(std::move(value));
+    BASE_TRY(HydrateValue(kFieldSpecs[at].type, field, out));
   }
   return base::Status();
 }
