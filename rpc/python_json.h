@@ -146,18 +146,17 @@ class PythonJsonObjectWriter {
  private:
   // At least n writable bytes after the text; valid until the next call.
   char* Room(std::size_t n) {
-    if (capacity_ - size_ < n) Grow(n);
-    return buffer_.get() + size_;
+    if (buffer_.size() - size_ < n) Grow(n);
+    return buffer_.data() + size_;
   }
   void Grow(std::size_t n);
   void Append(std::string_view text);
   void Key(std::string_view key);
   void Value(std::string_view key, std::string_view utf8);
 
-  // The text is buffer_[0, size_); the rest, up to capacity_, is room to
-  // write in (not zero-filled), so that a member is written in place.
-  std::unique_ptr<char[]> buffer_;
-  std::size_t capacity_ = 0;
+  // The text is buffer_[0, size_); the rest of buffer_ is room to write in,
+  // so that a member is written in place, and Finish hands the buffer out.
+  std::string buffer_;
   std::size_t size_ = 0;
   std::string bad_key_;  // first key with a non-UTF-8 string; empty if none
   bool bad_ = false;

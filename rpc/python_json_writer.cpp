@@ -20,19 +20,13 @@ constexpr std::size_t kSlack = 8 + 16;
 
 }  // namespace
 
-PythonJsonObjectWriter::PythonJsonObjectWriter(std::size_t reserve)
-    : buffer_(new char[std::max<std::size_t>(reserve, 64)]), capacity_(std::max<std::size_t>(reserve, 64)) {
+PythonJsonObjectWriter::PythonJsonObjectWriter(std::size_t reserve) {
+  buffer_.resize(std::max<std::size_t>(reserve, 64));
   buffer_[0] = '{';
   size_ = 1;
 }
 
-void PythonJsonObjectWriter::Grow(std::size_t n) {
-  const std::size_t capacity = std::max(2 * capacity_, size_ + n);
-  std::unique_ptr<char[]> grown(new char[capacity]);
-  std::memcpy(grown.get(), buffer_.get(), size_);
-  buffer_ = std::move(grown);
-  capacity_ = capacity;
-}
+void PythonJsonObjectWriter::Grow(std::size_t n) { buffer_.resize(std::max(2 * buffer_.size(), size_ + n)); }
 
 void PythonJsonObjectWriter::Append(std::string_view text) {
   std::memcpy(Room(text.size()), text.data(), text.size());
@@ -136,7 +130,8 @@ PythonJsonObjectWriter& PythonJsonObjectWriter::Null(std::string_view key) { ret
 base::Result<std::string> PythonJsonObjectWriter::Finish() && {
   if (bad_) return base::Status::InvalidInput("'" + bad_key_ + "' is not UTF-8");
   Append("}");
-  return std::string(buffer_.get(), size_);
+  buffer_.resize(size_);
+  return std::move(buffer_);
 }
 
 }  // namespace rpc
