@@ -232,6 +232,7 @@ base::Result<RequestContext> ParseContextJson(std::string_view context_json, Tim
 
 base::Result<RequestContext> ParseRequestContext(const rpc::RpcRequest& request, Timestamp now,
                                                  std::mt19937_64& rng) {
+  if (!request.context_members.empty()) return ContextFromMembers(request.context_members, now, rng);
   if (!request.json_in_python_format) return ParseContextJson(request.context_json, now, rng);
   auto members = rpc::SplitPythonJsonObjectViews(request.context_json);  // checked by DecodeRequest
   if (!members.ok()) return base::Status::Corrupt(std::string(kWhat) + " is " + members.error().message());

@@ -86,8 +86,9 @@ base::Result<std::string> ToContextJson(const RequestContext& context);
 base::Result<RequestContext> ParseContextJson(std::string_view context_json, Timestamp now,
                                               std::mt19937_64& rng);
 
-// ParseContextJson for a request's context: when DecodeRequest made it
-// (json_in_python_format), its text is already checked and only split.
+// ParseContextJson for a request's context: when DecodeRequest made it, its
+// members are read as DecodeRequest found them (context_members), or its
+// text, already checked, is only split.
 base::Result<RequestContext> ParseRequestContext(const rpc::RpcRequest& request, Timestamp now,
                                                  std::mt19937_64& rng);
 

@@ -41,6 +41,7 @@ struct Field {
   bool escaped = false;   // kString from the scan: the literal holds an escape
   const std::string* decoded = nullptr;  // kString from SplitJsonObject: its text
   std::string_view key_literal;  // from the scan: the key's literal (Python's format); else empty
+  bool key_escaped = false;      // from the scan: that literal holds an escape
 
   std::string Text() const {
     if (decoded != nullptr) return *decoded;
@@ -53,7 +54,7 @@ struct Field {
 // The members of a message, and what their views point into.
 struct Fields {
   // On the heap, never moved, so that views into it outlive a move of the
-  // request that keeps it (RpcRequest::args_text).
+  // request that keeps it (RpcRequest::decoded_text).
   std::shared_ptr<std::string> message = std::make_shared<std::string>();
   std::string& message_json = *message;
   JsonIndex args_index;  // the index of the args member's value, when the message was scanned
@@ -67,7 +68,7 @@ base::Status WrongType(std::string_view what, const Field& field, std::string_vi
 }
 
 base::Status WrongType(std::string_view what, const JsonMember& member, std::string_view expected) {
-  return WrongType(what, Field{member.key, member.value.kind, member.value.json, false, nullptr, {}}, expected);
+  return WrongType(what, Field{member.key, member.value.kind, member.value.json, false, nullptr, {}, false}, expected);
 }
 
 // int() of one part of a version string; only [+-]digits.
@@ -147,7 +148,7 @@ base::Status MessageFields(std::string_view body, std::string_view what, Fields&
         python_json_internal::AppendCanonicalString(item.key, true, out.keys.emplace_back());
         key = out.keys.back();
       }
-      out.fields.push_back(Field{key, item.kind, item.json, item.value_escaped, nullptr, item.key});
+      out.fields.push_back(Field{key, item.kind, item.json, item.value_escaped, nullptr, item.key, item.key_escaped});
     }
     return base::Status();
   }
@@ -157,7 +158,8 @@ base::Status MessageFields(std::string_view body, std::string_view what, Fields&
   out.rendered = std::move(*members);
   out.fields.reserve(out.rendered.size());
   for (const JsonMember& member : out.rendered) {
-    out.fields.push_back(Field{member.key, member.value.kind, member.value.json, false, &member.value.string_value, {}});
+    out.fields.push_back(
+        Field{member.key, member.value.kind, member.value.json, false, &member.value.string_value, {}, false});
   }
   return base::Status();
 }
@@ -285,7 +287,11 @@ base::Result<RpcRequest> DecodeRequest(std::string_view body) {
     const std::string_view key = field.key;
     if (key.starts_with("_context_")) {
       if (!field.key_literal.empty()) {
-        context.RawMember({}, field.key_literal.substr(9), field.json);  // the prefix is plain ASCII
+        const std::string_view literal = field.key_literal.substr(9);  // the prefix is plain ASCII
+        context.RawMember({}, literal, field.json);
+        if (request.context_members.empty()) request.context_members.reserve(32);  // Nova's 25 keys
+        request.context_members.push_back(
+            JsonMemberView{literal, field.key_escaped, field.kind, field.json, field.escaped});
       } else {
         context.Raw(key.substr(9), field.json);
       }
@@ -326,11 +332,12 @@ base::Result<RpcRequest> DecodeRequest(std::string_view body) {
   request.json_in_python_format = true;
   if (!message.args_index.empty()) {
     request.args_index = std::move(message.args_index);
-    request.args_text = message.message;
-  } else {  // a re-rendered message: its args are in Python's format now
+    request.decoded_text = message.message;
+  } else {  // a re-rendered message: its args are in Python's format now, its context has no views
+    request.context_members.clear();
     auto text = std::make_shared<const std::string>(request.args_json);
     BASE_TRY_ASSIGN(request.args_index, JsonIndex::Build(*text));
-    request.args_text = std::move(text);
+    request.decoded_text = std::move(text);
   }
   return request;
 }

@@ -79,12 +79,15 @@ struct RpcRequest {
   // DecodeRequest, which sets it. EncodeRequest then writes them as they are
   // instead of checking them again (a pass over every byte of both).
   bool json_in_python_format = false;
-  // DecodeRequest: the index of args_json (rpc/python_json_index.h), made in
-  // the pass that checked the message. Its views point into args_text (the
-  // decoded message, kept alive here), not into args_json. Not read by
-  // EncodeRequest.
+  // DecodeRequest, for readers that would otherwise parse again: the index
+  // of args_json (rpc/python_json_index.h) and the members of context_json
+  // (empty when the message had to be re-rendered), both made in the pass
+  // that checked the message. Their views point into decoded_text (the
+  // decoded message, kept alive here), not into args_json/context_json.
+  // Not read by EncodeRequest.
   JsonIndex args_index;
-  std::shared_ptr<const std::string> args_text;
+  std::vector<JsonMemberView> context_members;
+  std::shared_ptr<const std::string> decoded_text;
   std::optional<std::string> msg_id;      // calls only: uuid4 hex
   std::optional<std::string> reply_q;     // calls only: "reply_<uuid4 hex>"
   std::optional<double> timeout;          // calls only: call-monitor seconds; written as null when absent

@@ -131,6 +131,14 @@ void RequestRoundTrip(std::string_view body) {
   // The index DecodeRequest made while it checked the message describes args_json.
   Check(!request->args_index.empty());
   IndexAgrees(request->args_index.Root(), request->args_json);
+  if (!request->context_members.empty()) {  // the context's members as DecodeRequest kept them
+    auto split = rpc::SplitPythonJsonObjectViews(request->context_json);
+    Check(split.ok() && split->size() == request->context_members.size());
+    for (std::size_t i = 0; i < split->size(); ++i) {
+      const rpc::JsonMemberView& a = request->context_members[i];
+      Check(a.key_literal == (*split)[i].key_literal && a.json == (*split)[i].json && a.kind == (*split)[i].kind);
+    }
+  }
   // args_json is checked text: the views of it and of each object argument
   // (an Instance primitive, ...) agree with the copies.
   auto args = rpc::SplitJsonObject(request->args_json);

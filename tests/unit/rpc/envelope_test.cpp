@@ -67,6 +67,21 @@ bool SameNodes(const rpc::JsonNode& a, const rpc::JsonNode& b) {
   return i == a.end() && j == b.end();
 }
 
+// The context members DecodeRequest kept are the members of context_json.
+bool SameMembers(const std::vector<rpc::JsonMemberView>& members, const std::string& context_json) {
+  auto split = rpc::SplitPythonJsonObjectViews(context_json);
+  if (!split.ok() || split->size() != members.size()) return false;
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    const rpc::JsonMemberView& a = members[i];
+    const rpc::JsonMemberView& b = (*split)[i];
+    if (a.key_literal != b.key_literal || a.key_escaped != b.key_escaped || a.kind != b.kind || a.json != b.json ||
+        a.value_escaped != b.value_escaped) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // The index DecodeRequest made in its scan is the one Build makes of args_json.
 bool SameIndex(const rpc::JsonIndex& index, const std::string& args_json) {
   auto built = rpc::JsonIndex::Build(args_json);
@@ -95,6 +110,7 @@ TEST_CASE("rpc::DecodeRequest decodes every golden call vector") {
     CHECK(request->unique_id == String(expected["_unique_id"]));
     CHECK(Parse(request->args_json) == expected["args"]);
     CHECK(SameIndex(request->args_index, request->args_json));
+    CHECK(SameMembers(request->context_members, request->context_json));
 
     const rapidjson::Document context = Parse(request->context_json);
     std::vector<std::string> keys;
@@ -275,12 +291,14 @@ TEST_CASE("rpc::DecodeRequest reads what Python would") {
     CHECK(SameIndex(request->args_index, request->args_json));  // re-rendered, then indexed
   }
   SUBCASE("the args index outlives the decoded request's moves and copies") {
-    auto request = rpc::DecodeRequest(inner(R"({"method": "m", "args": {"a": [1, {"b": "c\\u00e9"}], "z": null}})"));
+    auto request = rpc::DecodeRequest(inner(
+        R"({"method": "m", "args": {"a": [1, {"b": "c\\u00e9"}], "z": null}, "_context_k\\u00e9y": [true]})"));
     REQUIRE(request.ok());
     rpc::RpcRequest moved = std::move(*request);
     const rpc::RpcRequest copy = moved;
     moved = rpc::RpcRequest();
     CHECK(SameIndex(copy.args_index, copy.args_json));
+    CHECK(SameMembers(copy.context_members, copy.context_json));
     std::vector<std::string> keys;
     for (const rpc::JsonNode arg : copy.args_index.Root()) keys.push_back(arg.view().Key());
     CHECK(keys == std::vector<std::string>{"a", "z"});
