@@ -18,6 +18,13 @@ namespace {
 // for the 16 bytes AllPlainPadded may read past it.
 constexpr std::size_t kSlack = 8 + 16;
 
+// Copies `text` to w and returns the end; an empty view may have no data
+// pointer, which memcpy must not be given.
+char* Copy(char* w, std::string_view text) {
+  if (!text.empty()) std::memcpy(w, text.data(), text.size());
+  return w + text.size();
+}
+
 }  // namespace
 
 PythonJsonObjectWriter::PythonJsonObjectWriter(std::size_t reserve) {
@@ -29,7 +36,7 @@ PythonJsonObjectWriter::PythonJsonObjectWriter(std::size_t reserve) {
 void PythonJsonObjectWriter::Grow(std::size_t n) { buffer_.resize(std::max(2 * buffer_.size(), size_ + n)); }
 
 void PythonJsonObjectWriter::Append(std::string_view text) {
-  std::memcpy(Room(text.size()), text.data(), text.size());
+  Copy(Room(text.size()), text);
   size_ += text.size();
 }
 
@@ -40,7 +47,7 @@ void PythonJsonObjectWriter::Key(std::string_view key) {
   char* w = start;
   if (size_ > 1) *w++ = ',', *w++ = ' ';
   *w++ = '"';
-  std::memcpy(w, key.data(), key.size());
+  Copy(w, key);
   if (python_json_internal::AllPlainPadded(w, key.size())) {
     w += key.size();
     *w++ = '"', *w++ = ':', *w++ = ' ';
@@ -57,7 +64,7 @@ void PythonJsonObjectWriter::Key(std::string_view key) {
 void PythonJsonObjectWriter::Value(std::string_view key, std::string_view utf8) {
   char* w = Room(utf8.size() + kSlack);
   *w++ = '"';
-  std::memcpy(w, utf8.data(), utf8.size());
+  Copy(w, utf8);
   if (python_json_internal::AllPlainPadded(w, utf8.size())) {
     w[utf8.size()] = '"';
     size_ += utf8.size() + 2;
@@ -110,13 +117,9 @@ PythonJsonObjectWriter& PythonJsonObjectWriter::RawMember(std::string_view key_p
   char* w = start;
   if (size_ > 1) *w++ = ',', *w++ = ' ';
   *w++ = '"';
-  std::memcpy(w, key_prefix.data(), key_prefix.size());
-  w += key_prefix.size();
-  std::memcpy(w, key_literal.data(), key_literal.size());
-  w += key_literal.size();
+  w = Copy(Copy(w, key_prefix), key_literal);
   *w++ = '"', *w++ = ':', *w++ = ' ';
-  std::memcpy(w, python_json.data(), python_json.size());
-  w += python_json.size();
+  w = Copy(w, python_json);
   size_ += static_cast<std::size_t>(w - start);
   return *this;
 }
