@@ -296,3 +296,43 @@ def test_sigkill_after_each_step_then_recover_is_consistent(stack, cinder, crash
     rc, out, err = refresh(stack, entry, state)
     assert rc == 0, err
     assert_consistent(stack, cinder, entry)
+
+
+@pytest.fixture(scope="module")
+def recover_victims(stack, tmp_path_factory):
+    return seed(stack, tmp_path_factory.mktemp("recover"), 2)
+
+
+def test_recover_instance_takes_only_its_journal(stack, cinder, recover_victims, tmp_path):
+    """`recover --instance` finishes that instance's refresh and leaves the
+    other journals; a second run, and `recover` over an empty state dir, say
+    there is nothing to do and exit 0."""
+    state = tmp_path / "state"
+    for entry in recover_victims:
+        rc, out, err = refresh(stack, entry, state, env={"BDM_AGENT_TEST_CRASH_AFTER": "attachment_created"})
+        assert rc == -signal.SIGKILL, (rc, out, err)
+    first, second = recover_victims
+    recover = [stack.agent_bin, "--config-file", stack.nova_conf, "recover", "--state-dir", str(state)]
+
+    def run(*extra):
+        return subprocess.run(recover + list(extra), capture_output=True, text=True, timeout=120)
+
+    p = run("--instance", first["instance_uuid"])
+    assert p.returncode == 0, (p.stdout, p.stderr)
+    assert f"instance {first['instance_uuid']}: recovering" in p.stdout
+    assert os.listdir(state) == [second["instance_uuid"] + ".journal"]
+    assert_consistent(stack, cinder, first)
+
+    p = run("--instance", first["instance_uuid"])
+    assert p.returncode == 0, (p.stdout, p.stderr)
+    assert p.stdout == f"instance {first['instance_uuid']}: no unfinished refresh\n"
+
+    p = run()
+    assert p.returncode == 0, (p.stdout, p.stderr)
+    assert second["instance_uuid"] in p.stdout
+    assert not os.listdir(state)
+    assert_consistent(stack, cinder, second)
+
+    p = run()
+    assert p.returncode == 0, (p.stdout, p.stderr)
+    assert p.stdout == f"no unfinished refresh in {state}\n"
