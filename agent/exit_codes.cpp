@@ -1,5 +1,7 @@
 #include "agent/exit_codes.h"
 
+#include "agent/db/bdm_locator.h"
+
 namespace agent::exit_code {
 
 int ForDatabase(const base::Status& status, bool api) {
@@ -13,6 +15,18 @@ int ForDatabase(const base::Status& status, bool api) {
     case base::Code::kInvalidInput: return kConfig;
     default: return kUnexpected;
   }
+}
+
+int ForLocate(db::LocateFailure failure, const base::Status& status, int instance_not_found, int bdm_not_found) {
+  switch (failure) {
+    case db::LocateFailure::kNoInstanceMapping:
+    case db::LocateFailure::kInstanceNotFound: return instance_not_found;
+    case db::LocateFailure::kInstanceDeleted: return kInstanceDeleted;
+    case db::LocateFailure::kBdmNotFound: return bdm_not_found;
+    case db::LocateFailure::kApiDatabase: return ForDatabase(status, /*api=*/true);
+    case db::LocateFailure::kCellDatabase: return ForDatabase(status, /*api=*/false);
+  }
+  return kUnexpected;
 }
 
 }  // namespace agent::exit_code

@@ -7,6 +7,10 @@
 
 #include "base/status.h"
 
+namespace agent::db {
+enum class LocateFailure;  // agent/db/bdm_locator.h
+}
+
 namespace agent::exit_code {
 
 inline constexpr int kOk = 0;
@@ -51,5 +55,10 @@ inline constexpr int kInterrupted = 130;        // SIGINT
 // The exit code for a failure of the API database (api = true) or a cell
 // database: unreachable, access denied, schema, corrupt row, or unexpected.
 int ForDatabase(const base::Status& status, bool api);
+
+// The exit code for a BDM the locator did not find: the command's own
+// (nova-manage's) numbers for no instance and for no BDM, the shared ones
+// for a deleted instance and for the databases (ForDatabase).
+int ForLocate(db::LocateFailure failure, const base::Status& status, int instance_not_found, int bdm_not_found);
 
 }  // namespace agent::exit_code

@@ -80,15 +80,7 @@ base::Result<RefreshRequest> ParseRefresh(const po::variables_map& vm) {
 }
 
 int ExitCodeForLocate(db::LocateFailure failure, const base::Status& status) {
-  switch (failure) {
-    case db::LocateFailure::kNoInstanceMapping:
-    case db::LocateFailure::kInstanceNotFound: return exit_code::kRefreshInstanceNotFound;
-    case db::LocateFailure::kInstanceDeleted: return exit_code::kInstanceDeleted;
-    case db::LocateFailure::kBdmNotFound: return exit_code::kRefreshBdmNotFound;
-    case db::LocateFailure::kApiDatabase: return exit_code::ForDatabase(status, /*api=*/true);
-    case db::LocateFailure::kCellDatabase: return exit_code::ForDatabase(status, /*api=*/false);
-  }
-  return exit_code::kUnexpected;
+  return exit_code::ForLocate(failure, status, exit_code::kRefreshInstanceNotFound, exit_code::kRefreshBdmNotFound);
 }
 
 int ExitCodeForCheck(CheckFailure failure) {

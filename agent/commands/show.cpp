@@ -53,18 +53,6 @@ base::Result<ShowRequest> ParseShow(const po::variables_map& vm) {
   return r;
 }
 
-int ExitCodeFor(db::LocateFailure failure, const base::Status& status) {
-  switch (failure) {
-    case db::LocateFailure::kNoInstanceMapping:
-    case db::LocateFailure::kInstanceNotFound: return exit_code::kShowInstanceNotFound;
-    case db::LocateFailure::kInstanceDeleted: return exit_code::kInstanceDeleted;
-    case db::LocateFailure::kBdmNotFound: return exit_code::kShowBdmNotFound;
-    case db::LocateFailure::kApiDatabase: return exit_code::ForDatabase(status, /*api=*/true);
-    case db::LocateFailure::kCellDatabase: return exit_code::ForDatabase(status, /*api=*/false);
-  }
-  return exit_code::kUnexpected;
-}
-
 base::Result<std::string> Render(const db::BlockDeviceMapping& bdm, const ShowRequest& r) {
   if (r.connection_info) {
     return r.json ? FormatConnectionInfoJson(bdm, r.secrets) : FormatConnectionInfoTable(bdm, r.secrets);
@@ -95,7 +83,8 @@ int RunShow(const std::vector<std::string>& args, const CommandEnv& env) {
                                : db::LocateBdmByUuid(nova_db, request->bdm_uuid, env.log);
   if (!found.ok()) {
     env.log.Error(found.status().message());
-    return ExitCodeFor(found.failure(), found.status());
+    return exit_code::ForLocate(found.failure(), found.status(), exit_code::kShowInstanceNotFound,
+                                exit_code::kShowBdmNotFound);
   }
   const db::BlockDeviceMapping& bdm = found.value().bdm;
   if (!bdm.uuid) {
