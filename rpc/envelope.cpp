@@ -333,8 +333,7 @@ base::Result<RpcRequest> DecodeRequest(std::string_view body) {
   if (!message.args_index.empty()) {
     request.args_index = std::move(message.args_index);
     request.decoded_text = message.message;
-  } else {  // a re-rendered message: its args are in Python's format now, its context has no views
-    request.context_members.clear();
+  } else {  // a re-rendered message (no context_members): its args are in Python's format now
     auto text = std::make_shared<const std::string>(request.args_json);
     BASE_TRY_ASSIGN(request.args_index, JsonIndex::Build(*text));
     request.decoded_text = std::move(text);

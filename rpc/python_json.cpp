@@ -355,7 +355,7 @@ base::Result<std::vector<JsonMemberView>> SplitJsonObjectViews(std::string_view 
   std::vector<JsonMemberView> members;
   members.reserve(items.size());
   for (const CanonicalItem& item : items) {
-    members.push_back(JsonMemberView{item.key, item.key_escaped, item.kind, item.json, item.value_escaped});
+    members.push_back(item.View());
   }
   return members;
 }

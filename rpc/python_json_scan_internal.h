@@ -217,6 +217,8 @@ struct CanonicalItem {
   JsonKind kind = JsonKind::kNull;
   std::string_view json;      // the value's text (already Python's format)
   bool value_escaped = false;  // strings: the literal holds a backslash escape
+
+  JsonMemberView View() const { return JsonMemberView{key, key_escaped, kind, json, value_escaped}; }
 };
 
 // True when `json` is exactly json.dumps(json.loads(json)) with ensure_ascii

@@ -113,7 +113,7 @@ const char* SkipPythonValue(const char* p, const char* end, JsonKind& kind, bool
 void Add(const CanonicalItem& item, std::vector<CanonicalItem>& items) { items.push_back(item); }
 
 void Add(const CanonicalItem& item, std::vector<JsonMemberView>& items) {
-  items.push_back(JsonMemberView{item.key, item.key_escaped, item.kind, item.json, item.value_escaped});
+  items.push_back(item.View());
 }
 
 template <typename Item>
