@@ -15,16 +15,15 @@ python decode: body -> json -> deserialize_msg -> RequestContext.from_dict ->
                serialize.deserialize_entity (a hydrated objects.Instance)
 (bdm-agent's side: tools/benchmarks/bench_rpc_codec.cpp)
 
-Usage: /usr/bin/python3 rpc_codec_reference.py LIBRARY NOVA_CONF INSTANCE_UUID VOLUME_ID ROUNDS
-Prints one JSON line: per-op seconds (medians) "agent_encode_s",
+Usage: /usr/bin/python3 rpc_codec_reference.py LIBRARY NOVA_CONF INSTANCE_UUID VOLUME_ID BODY_OUT ROUNDS
+bdm-agent's codec writes the message to BODY_OUT (both decode those bytes;
+part (b) of tools/bench rpc sends them). Prints one JSON line: per-op seconds (medians) "agent_encode_s",
 "agent_decode_s", "python_encode_s", "python_decode_s", and "body_bytes".
 """
 import ctypes
 import json
-import os
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 
@@ -50,16 +49,14 @@ def load_agent(library):
 
 
 def main():
-    library, conf, instance_uuid, volume_id, rounds = sys.argv[1:6]
+    library, conf, instance_uuid, volume_id, body_file, rounds = sys.argv[1:7]
     rounds = int(rounds)
     agent = load_agent(library)
-    with tempfile.TemporaryDirectory() as work:
-        body_file = os.path.join(work, "body.json")
-        codec = agent.bench_codec_open(conf.encode(), instance_uuid.encode(), volume_id.encode(), body_file.encode())
-        if not codec:
-            sys.exit("rpc_codec_reference: bdm-agent's codec did not open")
-        with open(body_file) as f:
-            body = f.read()
+    codec = agent.bench_codec_open(conf.encode(), instance_uuid.encode(), volume_id.encode(), body_file.encode())
+    if not codec:
+        sys.exit("rpc_codec_reference: bdm-agent's codec did not open")
+    with open(body_file) as f:
+        body = f.read()
 
     objects.register_all()
     config.parse_args(["bench-rpc-codec", "--config-file", conf])
