@@ -36,20 +36,10 @@ fs::path RepoRoot() {
   return {};
 }
 
-// $BDM_VECTORS_DIR, else <repo>/../shared/vectors, else shared/vectors in the
-// working directory or one of its parents.
+// $BDM_VECTORS_DIR, else tests/vectors in the repository.
 fs::path GoldenVectorsDir() {
   if (const char* dir = std::getenv("BDM_VECTORS_DIR"); dir != nullptr && *dir != '\0') return dir;
-  std::vector<fs::path> candidates;
-  if (const fs::path root = RepoRoot(); !root.empty()) candidates.push_back(root / ".." / "shared" / "vectors");
-  for (fs::path dir = fs::current_path();; dir = dir.parent_path()) {
-    candidates.push_back(dir / "shared" / "vectors");
-    if (dir == dir.parent_path()) break;
-  }
-  for (const fs::path& candidate : candidates) {
-    std::error_code error;
-    if (fs::exists(candidate / "README.md", error)) return fs::weakly_canonical(candidate);
-  }
+  if (const fs::path root = RepoRoot(); !root.empty()) return root / "tests" / "vectors";
   return {};
 }
 
@@ -59,7 +49,7 @@ fs::path GoldenVectorsDir() {
 std::vector<std::string> GoldenEvents(std::string_view suffix) {
   const fs::path dir = GoldenVectorsDir();
   INFO("golden vectors not found at \"", dir.string(),
-       "\"; set BDM_VECTORS_DIR or check out shared/ beside the repository");
+       "\"; set BDM_VECTORS_DIR or run from the repository");
   std::error_code error;
   REQUIRE(fs::is_directory(dir, error));
   std::vector<std::string> events;

@@ -1,8 +1,8 @@
-// The golden wire vectors captured from a real Nova (shared/vectors), for the
+// The golden wire vectors captured from a real Nova (tests/vectors), for the
 // unit tests that decode, re-encode or compare against them. Found through
-// $BDM_VECTORS_DIR, else <repo>/../shared/vectors (CI's layout), else
-// shared/vectors in the working directory or a parent. A missing directory
-// fails the calling test; it is never a skip.
+// $BDM_VECTORS_DIR, else tests/vectors in the repository (found from this
+// file's path or the working directory). A missing directory fails the
+// calling test; it is never a skip.
 #pragma once
 
 #include <filesystem>

@@ -1,5 +1,5 @@
 // Unit tests of proto_compat/request_context: the `_context_*` keys of the
-// golden call vectors (shared/vectors), Nova's admin context, from_dict's
+// golden call vectors (tests/vectors), Nova's admin context, from_dict's
 // leniency and strptime's timestamp rules (expected values from Python 3.11).
 // GCC 12 at -O2 reports a false -Wmaybe-uninitialized when a disengaged
 // std::optional<std::string> member is assigned (GCC bug 107138).

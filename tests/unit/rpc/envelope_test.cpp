@@ -1,5 +1,5 @@
 // Unit tests of rpc/envelope: decoding and re-encoding the golden vectors
-// captured from a real Nova (shared/vectors), the refusals, and Python's json
+// captured from a real Nova (tests/vectors), the refusals, and Python's json
 // dialect. Expected strings were produced by Python 3.11's json module.
 #include "rpc/envelope.h"
 

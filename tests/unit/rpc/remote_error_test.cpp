@@ -1,5 +1,5 @@
 // Unit tests of rpc/remote_error: the `failure` field of the golden reply
-// vectors (shared/vectors), its refusals, and oslo's _Remote suffix rule.
+// vectors (tests/vectors), its refusals, and oslo's _Remote suffix rule.
 #include "rpc/remote_error.h"
 
 #include <rapidjson/document.h>
