@@ -4,29 +4,15 @@
 // and returns its exit code (agent/exit_codes.h); only main() exits.
 #pragma once
 
-#include <cstdio>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "agent/config/nova_config.h"
-#include "agent/log.h"
+#include "agent/command_env.h"
 
 namespace agent {
-
-// Options accepted before or after any command.
-struct GlobalOptions {
-  config::ConfigSources config;  // --config-file / --config-dir, in order
-  DebugLogging debug = DebugLogging::kNo;
-};
-
-struct CommandEnv {
-  const GlobalOptions& global;
-  const Log& log;
-  std::FILE* out;  // command output (stdout)
-};
 
 using CommandRun = int (*)(const std::vector<std::string>& args, const CommandEnv& env);
 

@@ -10,7 +10,7 @@
 
 #include <boost/program_options.hpp>
 
-#include "agent/command_table.h"
+#include "agent/command_env.h"
 #include "base/result.h"
 
 namespace agent::commands {

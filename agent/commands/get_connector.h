@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/command_table.h"
+#include "agent/command_env.h"
 #include "agent/config/nova_config.h"
 #include "base/result.h"
 

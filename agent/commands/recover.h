@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/command_table.h"
+#include "agent/command_env.h"
 
 namespace agent::commands {
 

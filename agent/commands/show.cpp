@@ -2,8 +2,8 @@
 
 #include "agent/commands/bdm_format.h"
 #include "agent/commands/cli.h"
+#include "agent/commands/nova_session.h"
 #include "agent/db/bdm_locator.h"
-#include "agent/db/mysql_nova_database.h"
 #include "agent/exit_codes.h"
 
 namespace agent::commands {
@@ -70,14 +70,12 @@ int RunShow(const std::vector<std::string>& args, const CommandEnv& env) {
   auto request = ParseShow(vm);
   if (!request.ok()) return UsageError("show", request.error().message(), env);
 
-  auto conf = config::LoadNovaConfig(env.global.config);
-  if (!conf.ok()) {
-    env.log.Error(conf.error().message());
+  auto session = OpenNovaSession(env);
+  if (!session.ok()) {
+    env.log.Error(session.error().message());
     return exit_code::kConfig;
   }
-  db::MysqlNovaDatabase nova_db(
-      {conf->api_database_connection.value_or(""), conf->database_connection.value_or(""), {}}, env.log);
-
+  db::NovaDatabase& nova_db = *session->nova_db;
   db::LocateResult found = request->bdm_uuid.empty()
                                ? db::LocateVolumeBdm(nova_db, request->instance_uuid, request->volume_id, env.log)
                                : db::LocateBdmByUuid(nova_db, request->bdm_uuid, env.log);
