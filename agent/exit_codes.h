@@ -50,7 +50,7 @@ inline constexpr int kInstanceDeleted = 25;     // the instance exists but is de
 inline constexpr int kDbSchema = 26;            // schema missing or too old (no such table/column)
 inline constexpr int kNoConnectionInfo = 27;    // the BDM's connection_info is NULL where one is needed
 inline constexpr int kUsage = 64;               // bad command line (as sysexits' EX_USAGE)
-inline constexpr int kInterrupted = 130;        // SIGINT
+inline constexpr int kInterrupted = 130;        // SIGINT or SIGTERM: stopped at a step boundary, consistent
 
 // The exit code for a failure of the API database (api = true) or a cell
 // database: unreachable, access denied, schema, corrupt row, or unexpected.

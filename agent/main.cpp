@@ -12,6 +12,9 @@
 #include "agent/exit_codes.h"
 #include "agent/log.h"
 #include "bdm_agent_version.h"
+#ifdef BDM_AGENT_TEST_HOOKS
+#include "agent/test_hooks_env.h"
+#endif
 
 namespace {
 
@@ -99,7 +102,12 @@ int Main(int argc, char** argv) {
   options.config = agent::config::WithDefaultSources(options.config);
   words.erase(words.begin());
   log.Debug("running '" + std::string(command->name) + "'");
+#ifdef BDM_AGENT_TEST_HOOKS
+  const agent::EnvTestHooks test_hooks;
+  const agent::CommandEnv env{options, log, stdout, &test_hooks};
+#else
   const agent::CommandEnv env{options, log, stdout};
+#endif
   return command->run(words, env);
 }
 

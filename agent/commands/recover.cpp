@@ -1,9 +1,10 @@
 #include "agent/commands/recover.h"
 
 #include "agent/commands/cli.h"
+#include "agent/commands/nova_session.h"
 #include "agent/commands/refresh_setup.h"
-#include "agent/db/mysql_nova_database.h"
 #include "agent/exit_codes.h"
+#include "agent/interrupt.h"
 #include "agent/refresh/reconcile.h"
 
 namespace agent::commands {
@@ -26,11 +27,13 @@ po::options_description RecoverOptions() {
 // Recovers one instance's journal; returns its exit code.
 int RecoverOne(const std::string& instance_uuid, const RefreshSettings& settings, db::NovaDatabase& nova_db,
                const config::NovaConfig& conf, refresh::DryRun dry_run, const CommandEnv& env) {
-  auto journal = refresh::RefreshJournal::Open(settings.state_dir, instance_uuid);
+  const bool dry = dry_run == refresh::DryRun::kYes;
+  auto journal = refresh::RefreshJournal::Open(
+      settings.state_dir, instance_uuid,
+      dry ? refresh::RefreshJournal::Mode::kReadOnly : refresh::RefreshJournal::Mode::kWrite);
   if (!journal.ok()) {
     env.log.Error(journal.error().message());
-    return journal.error().code() == base::Code::kFailedPrecondition ? exit_code::kRefreshAlreadyRunning
-                                                                     : exit_code::kRefreshNeedsRecovery;
+    return ExitCodeForJournalOpen(journal.error());
   }
   if (!*journal) {
     std::fprintf(env.out, "instance %s: no unfinished refresh\n", instance_uuid.c_str());
@@ -48,9 +51,9 @@ int RecoverOne(const std::string& instance_uuid, const RefreshSettings& settings
     return exit_code::kRefreshNeedsRecovery;
   }
   std::fprintf(env.out, "instance %s: %s the refresh of volume %s\n", instance_uuid.c_str(),
-               dry_run == refresh::DryRun::kYes ? "would recover" : "recovering", begin.volume_id.c_str());
+               dry ? "would recover" : "recovering", begin.volume_id.c_str());
   const refresh::RefreshReport report = refresh::Reconcile(**journal, {**cell, **cinder, env.log}, dry_run);
-  if (dry_run == refresh::DryRun::kYes) {
+  if (dry) {
     for (const std::string& line : report.done) std::fprintf(env.out, "  %s\n", line.c_str());
     if (report.outcome == refresh::Outcome::kNeedsRecovery) {
       env.log.Error("cannot plan the recovery: " + report.blocker.message());
@@ -71,16 +74,23 @@ int RunRecover(const std::vector<std::string>& args, const CommandEnv& env) {
   auto parsed = ParseCommand("recover", kUsage, args, options, "", env);
   if (const int* code = std::get_if<int>(&parsed)) return *code;
   const po::variables_map& vm = std::get<po::variables_map>(parsed);
-  auto conf = config::LoadNovaConfig(env.global.config);
-  if (!conf.ok()) {
-    env.log.Error(conf.error().message());
+  if (vm.count("instance") && !refresh::IsCanonicalUuid(vm["instance"].as<std::string>())) {
+    return UsageError("recover", "--instance '" + vm["instance"].as<std::string>() + "' is not an instance uuid", env);
+  }
+  auto session = OpenNovaSession(env);
+  if (!session.ok()) {
+    env.log.Error(session.error().message());
     return exit_code::kConfig;
   }
   const std::optional<std::string> state_dir =
       vm.count("state-dir") ? std::optional(vm["state-dir"].as<std::string>()) : std::nullopt;
-  auto settings = LoadRefreshSettings(*conf, state_dir, {});
+  auto settings = LoadRefreshSettings(session->conf, state_dir, {});
   if (!settings.ok()) {
     env.log.Error(settings.error().message());
+    return exit_code::kConfig;
+  }
+  if (base::Status usable = refresh::CheckStateDirForReading(settings->state_dir); !usable.ok()) {
+    env.log.Error(usable.message());
     return exit_code::kConfig;
   }
   std::vector<std::string> instances;
@@ -95,13 +105,24 @@ int RunRecover(const std::vector<std::string>& args, const CommandEnv& env) {
     instances = std::move(*listed);
     if (instances.empty()) std::fprintf(env.out, "no unfinished refresh in %s\n", settings->state_dir.c_str());
   }
-  db::MysqlNovaDatabase nova_db(
-      {conf->api_database_connection.value_or(""), conf->database_connection.value_or(""), {}}, env.log);
   const refresh::DryRun dry_run = vm.count("dry-run") ? refresh::DryRun::kYes : refresh::DryRun::kNo;
+  // A recovery in flight is finished before a signal is obeyed (it is the
+  // clean-up); a dry run changes nothing, so a signal may end it at once.
+  std::optional<InterruptWatcher> interrupt;
+  if (dry_run == refresh::DryRun::kNo) interrupt.emplace(env.log);
   int worst = exit_code::kOk;
-  for (const std::string& instance_uuid : instances) {
-    const int code = RecoverOne(instance_uuid, *settings, nova_db, *conf, dry_run, env);
+  for (std::size_t i = 0; i < instances.size(); ++i) {
+    if (interrupt && interrupt->requested()) {
+      env.log.Error("interrupted (" + std::string(interrupt->reason()) + ") after " + std::to_string(i) + " of " +
+                    std::to_string(instances.size()) + " journals; run bdm-agent recover again for the rest");
+      return exit_code::kInterrupted;
+    }
+    const int code = RecoverOne(instances[i], *settings, *session->nova_db, session->conf, dry_run, env);
     if (worst == exit_code::kOk) worst = code;
+  }
+  if (interrupt && interrupt->requested() && worst == exit_code::kOk) {
+    env.log.Error("interrupted (" + std::string(interrupt->reason()) + ") after the last journal was recovered");
+    return exit_code::kInterrupted;
   }
   return worst;
 }

@@ -1,16 +1,17 @@
 #include "agent/commands/refresh.h"
 
 #include <chrono>
-#include <csignal>
 #include <cstdio>
-#include <cstdlib>
+#include <optional>
 #include <random>
 
 #include "agent/commands/cli.h"
+#include "agent/commands/nova_session.h"
 #include "agent/commands/refresh_setup.h"
 #include "agent/db/bdm_locator.h"
-#include "agent/db/mysql_nova_database.h"
 #include "agent/exit_codes.h"
+#include "agent/interrupt.h"
+#include "agent/test_hooks.h"
 #include "agent/peer_time.h"
 #include "agent/refresh/compute_link.h"
 #include "agent/refresh/connector_file.h"
@@ -58,6 +59,7 @@ po::options_description RefreshOptions() {
 base::Result<RefreshRequest> ParseRefresh(const po::variables_map& vm) {
   RefreshRequest r;
   auto positional = vm.count("args") ? vm["args"].as<std::vector<std::string>>() : std::vector<std::string>();
+  if (positional.size() > 3) return base::Status::InvalidInput("too many arguments");
   if (vm.count("connector")) {
     r.connector_path = vm["connector"].as<std::string>();
   } else if (positional.size() == 3) {
@@ -116,14 +118,26 @@ class RefreshCommand {
                                : db::LocateBdmByUuid(nova_db, r_.bdm_uuid, env_.log);
   }
   // Finishes an earlier refresh of the instance left in the journal (and
-  // sets recovered_earlier_ when there was one).
+  // sets recovered_earlier_ when there was one); a dry run says what it
+  // would do and changes nothing.
   int RecoverEarlier(db::CellDatabase& cell, cinder::AttachmentApi& cinder, const std::string& instance_uuid);
+  // Whether a stop was requested (SIGINT/SIGTERM) while no change has been
+  // made yet: then the refresh ends here, with its own error line.
+  bool StopRequested() const { return interrupt_ && interrupt_->requested(); }
+  int FailInterrupted() {
+    return Fail(exit_code::kInterrupted,
+                "interrupted (" + std::string(interrupt_->reason()) + ") before the refresh changed anything");
+  }
+  void PrintPlan(const db::BlockDeviceMapping& bdm, const refresh::JournalBegin& begin,
+                 const proto_compat::RemoveVolumeConnectionCall& plan, const std::string& volume_status,
+                 const std::string& connector_host) const;
 
   RefreshRequest r_;
   const CommandEnv& env_;
   RefreshSettings settings_;
   PeerTimes peer_times_;  // lent to every adapter Execute() opens
   bool recovered_earlier_ = false;
+  std::optional<InterruptWatcher> interrupt_;  // real runs, from the first possible change on
 };
 
 int RefreshCommand::Run() {
@@ -154,20 +168,57 @@ void RefreshCommand::PrintTimings(std::chrono::steady_clock::duration wall) cons
 
 int RefreshCommand::RecoverEarlier(db::CellDatabase& cell, cinder::AttachmentApi& cinder,
                                    const std::string& instance_uuid) {
-  auto earlier = refresh::RefreshJournal::Open(settings_.state_dir, instance_uuid);
-  if (!earlier.ok()) {
-    const bool running = earlier.error().code() == base::Code::kFailedPrecondition;
-    return Fail(running ? exit_code::kRefreshAlreadyRunning : exit_code::kRefreshNeedsRecovery,
-                earlier.error().message());
-  }
+  using Mode = refresh::RefreshJournal::Mode;
+  auto earlier = refresh::RefreshJournal::Open(settings_.state_dir, instance_uuid,
+                                               r_.dry_run ? Mode::kReadOnly : Mode::kWrite);
+  if (!earlier.ok()) return Fail(ExitCodeForJournalOpen(earlier.error()), earlier.error().message());
   if (!*earlier) return exit_code::kOk;
   recovered_earlier_ = true;
+  if (r_.dry_run) {
+    std::fprintf(env_.out, "would first recover an earlier refresh of instance %s (%s):\n", instance_uuid.c_str(),
+                 (*earlier)->path().c_str());
+    const refresh::RefreshReport report =
+        refresh::Reconcile(**earlier, {cell, cinder, env_.log}, refresh::DryRun::kYes);
+    for (const std::string& line : report.done) std::fprintf(env_.out, "  %s\n", line.c_str());
+    if (report.outcome == refresh::Outcome::kNeedsRecovery) {
+      return Fail(exit_code::kRefreshNeedsRecovery, "cannot plan the recovery: " + report.blocker.message());
+    }
+    return exit_code::kOk;
+  }
   env_.log.Warning("an earlier refresh of instance " + instance_uuid + " did not finish; recovering it first");
   const refresh::RefreshReport report = refresh::Reconcile(**earlier, {cell, cinder, env_.log});
   const int code = FinishReport(report, (*earlier)->state().begin, env_.out, env_.log);
   return report.outcome == refresh::Outcome::kNeedsRecovery ? code : exit_code::kOk;
 }
 
+void RefreshCommand::PrintPlan(const db::BlockDeviceMapping& bdm, const refresh::JournalBegin& begin,
+                               const proto_compat::RemoveVolumeConnectionCall& plan,
+                               const std::string& volume_status, const std::string& connector_host) const {
+  std::fprintf(env_.out,
+               "would refresh BDM %s (instance %s, volume %s, volume status %s)\n"
+               "  lock the instance: %s\n"
+               "  start instance action refresh_volume_attachment (%s)\n"
+               "  reserve a new Cinder attachment for the volume\n"
+               "  call remove_volume_connection %s on %s.%s (Instance %s%s)\n"
+               "%s"
+               "  update the new attachment with the connector of host %s (mountpoint %s)\n"
+               "  save attachment_id and connection_info on the BDM (id %lld), complete the attachment\n"
+               "  finish the action and unlock; journal in %s\n",
+               bdm.uuid.value_or("-").c_str(), begin.instance_uuid.c_str(), begin.volume_id.c_str(),
+               volume_status.c_str(), begin.lock_reason.c_str(), begin.action_request_id.c_str(),
+               plan.version.c_str(), plan.topic.c_str(), begin.compute_host.c_str(),
+               std::string(proto_compat::InstanceVersionName(plan.instance_version)).c_str(),
+               plan.delete_attachment ? ", delete_attachment=True" : "",
+               plan.delete_attachment || !bdm.attachment_id
+                   ? ""
+                   : ("  delete the old attachment " + *bdm.attachment_id + "\n").c_str(),
+               connector_host.c_str(),
+               bdm.device_name.value_or("-").c_str(), static_cast<long long>(bdm.id), settings_.state_dir.c_str());
+}
+
+// Every check a real run makes before its first change runs in a dry run
+// too (the broker is connected, the instance loaded, the state dir
+// checked); only the changes are left out.
 int RefreshCommand::Execute() {
   auto connector_read = refresh::ReadConnector(r_.connector_path);
   if (auto* error = std::get_if<refresh::ConnectorError>(&connector_read)) {
@@ -177,35 +228,42 @@ int RefreshCommand::Execute() {
   }
   const refresh::Connector connector = std::get<refresh::Connector>(std::move(connector_read));
 
-  auto conf = config::LoadNovaConfig(env_.global.config);
-  if (!conf.ok()) return Fail(exit_code::kConfig, conf.error().message());
-  auto settings = LoadRefreshSettings(*conf, r_.state_dir, r_.allowed_hypervisor_types);
+  auto session = OpenNovaSession(env_, &peer_times_.database);
+  if (!session.ok()) return Fail(exit_code::kConfig, session.error().message());
+  const config::NovaConfig& conf = session->conf;
+  db::NovaDatabase& nova_db = *session->nova_db;
+  auto settings = LoadRefreshSettings(conf, r_.state_dir, r_.allowed_hypervisor_types);
   if (!settings.ok()) return Fail(exit_code::kConfig, settings.error().message());
   settings_ = std::move(*settings);
-  db::ConnectOptions connect;
-  connect.peer_time = &peer_times_.database;
-  db::MysqlNovaDatabase nova_db(
-      {conf->api_database_connection.value_or(""), conf->database_connection.value_or(""), connect}, env_.log);
+  if (base::Status usable = refresh::CheckStateDir(settings_.state_dir); !usable.ok()) {
+    return Fail(exit_code::kConfig, usable.message());
+  }
 
   db::LocateResult found = Locate(nova_db);
   if (!found.ok()) return Fail(ExitCodeForLocate(found.failure(), found.status()), found.status().message());
   db::CellDatabase& cell = *found.value().cell_db;
   const std::string instance_uuid = found.value().bdm.instance_uuid;
+  if (!refresh::IsCanonicalUuid(instance_uuid)) {
+    return Fail(exit_code::kCorruptData, "the BDM's instance_uuid '" + instance_uuid +
+                                             "' is not a uuid; refusing to refresh it");
+  }
 
   std::mt19937_64 rng(std::random_device{}());
   const proto_compat::RequestContext action_context = proto_compat::MakeAdminContext(
       std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()), rng);
-  auto cinder = OpenCinder(*conf, action_context.request_id, &peer_times_.cinder);
+  auto cinder = OpenCinder(conf, action_context.request_id, &peer_times_.cinder);
   if (!cinder.ok()) {
     return Fail(cinder.error().code() == base::Code::kInvalidInput ? exit_code::kConfig
                                                                    : exit_code::kRefreshCinderUnavailable,
                 cinder.error().message());
   }
-  if (!r_.dry_run) {
-    if (int code = RecoverEarlier(cell, **cinder, instance_uuid); code != exit_code::kOk) return code;
-    if (recovered_earlier_) found = Locate(nova_db);  // recovery may have changed the BDM
-    if (!found.ok()) return Fail(ExitCodeForLocate(found.failure(), found.status()), found.status().message());
-  }
+  // From here on a real run may change things (recovering an earlier
+  // refresh first): SIGINT/SIGTERM now stop it at a step boundary.
+  if (!r_.dry_run) interrupt_.emplace(env_.log);
+  if (int code = RecoverEarlier(cell, **cinder, instance_uuid); code != exit_code::kOk) return code;
+  if (StopRequested()) return FailInterrupted();
+  if (recovered_earlier_ && !r_.dry_run) found = Locate(nova_db);  // recovery may have changed the BDM
+  if (!found.ok()) return Fail(ExitCodeForLocate(found.failure(), found.status()), found.status().message());
   const db::BlockDeviceMapping bdm = found.value().bdm;
 
   auto instance = cell.FindInstance(instance_uuid);
@@ -227,56 +285,45 @@ int RefreshCommand::Execute() {
     return Fail(volume.error().IsNotFound() ? exit_code::kRefreshCinderFailed : exit_code::kRefreshCinderUnavailable,
                 volume.error().message());
   }
-  auto plan = refresh::PlanComputeCall(nova_db, *conf, env_.log);
+  auto plan = refresh::PlanComputeCall(nova_db, conf, env_.log);
   if (!plan.ok()) {
     return Fail(plan.error().code() == base::Code::kInvalidInput ? exit_code::kConfig
                                                                  : exit_code::kRefreshComputeTooOld,
                 plan.error().message());
   }
-
-  const refresh::JournalBegin begin = refresh::MakeJournalBegin(found.value(), **instance, connector, *plan, conf->host,
+  const refresh::JournalBegin begin = refresh::MakeJournalBegin(found.value(), **instance, connector, *plan, conf.host,
                                                                  action_context.request_id, rng);
 
-  if (r_.dry_run) {
-    std::fprintf(env_.out,
-                 "would refresh BDM %s (instance %s, volume %s, volume status %s)\n"
-                 "  lock the instance: %s\n"
-                 "  start instance action refresh_volume_attachment (%s)\n"
-                 "  reserve a new Cinder attachment for the volume\n"
-                 "  call remove_volume_connection %s on %s.%s (Instance %s%s)\n"
-                 "%s"
-                 "  update the new attachment with the connector of host %s (mountpoint %s)\n"
-                 "  save attachment_id and connection_info on the BDM (id %lld), complete the attachment\n"
-                 "  finish the action and unlock; journal in %s\n",
-                 bdm.uuid.value_or("-").c_str(), instance_uuid.c_str(), begin.volume_id.c_str(), volume->status.c_str(),
-                 begin.lock_reason.c_str(), begin.action_request_id.c_str(), plan->version.c_str(), plan->topic.c_str(),
-                 begin.compute_host.c_str(), std::string(proto_compat::InstanceVersionName(plan->instance_version)).c_str(),
-                 plan->delete_attachment ? ", delete_attachment=True" : "",
-                 plan->delete_attachment || !bdm.attachment_id
-                     ? ""
-                     : ("  delete the old attachment " + *bdm.attachment_id + "\n").c_str(),
-                 connector.host.c_str(), bdm.device_name.value_or("-").c_str(), static_cast<long long>(bdm.id),
-                 settings_.state_dir.c_str());
-    return exit_code::kOk;
+  auto compute = refresh::RpcComputeLink::Connect(conf, *plan, env_.log, &peer_times_.broker);
+  if (!compute.ok()) {
+    return Fail(compute.error().code() == base::Code::kInvalidInput ? exit_code::kConfig
+                                                                    : exit_code::kRefreshBrokerUnavailable,
+                compute.error().message());
   }
-
-  auto compute = refresh::RpcComputeLink::Connect(*conf, *plan, env_.log, &peer_times_.broker);
-  if (!compute.ok()) return Fail(exit_code::kRefreshBrokerUnavailable, compute.error().message());
   auto record = cell.LoadInstance(instance_uuid);
   if (!record.ok()) return Fail(exit_code::ForDatabase(record.error(), false), record.error().message());
   if (!*record) return Fail(exit_code::kRefreshInstanceNotFound, "Instance " + instance_uuid + " could not be found.");
 
+  if (r_.dry_run) {
+    PrintPlan(bdm, begin, *plan, volume->status, connector.host);
+    return exit_code::kOk;
+  }
+  if (StopRequested()) return FailInterrupted();
   auto journal = refresh::RefreshJournal::Create(settings_.state_dir, begin, &peer_times_.journal_sync);
   if (!journal.ok()) {
     return Fail(journal.error().code() == base::Code::kFailedPrecondition ? exit_code::kRefreshAlreadyRunning
                                                                           : exit_code::kConfig,
                 journal.error().message());
   }
-  const char* crash_after = std::getenv("BDM_AGENT_TEST_CRASH_AFTER");  // crash tests only
-  if (crash_after != nullptr && std::string_view(crash_after) == "begin") std::raise(SIGKILL);
+  if (env_.hooks != nullptr) env_.hooks->AfterJournalStep("begin", &*interrupt_);
   const refresh::RefreshReport report = refresh::RunRefresh(
-      *journal, std::move(**record), *compute, {cell, **cinder, env_.log, crash_after ? crash_after : ""});
-  return FinishReport(report, begin, env_.out, env_.log);
+      *journal, std::move(**record), *compute, {cell, **cinder, env_.log, &*interrupt_, env_.hooks});
+  const int code = FinishReport(report, begin, env_.out, env_.log);
+  if (code == exit_code::kOk && StopRequested()) {  // the signal came during the last step
+    return Fail(exit_code::kInterrupted,
+                "interrupted (" + std::string(interrupt_->reason()) + ") during the last step; the refresh finished");
+  }
+  return code;
 }
 
 }  // namespace

@@ -47,19 +47,35 @@ base::Result<db::CellDatabase*> CellByUuid(db::NovaDatabase& nova_db, const std:
   return base::Status::NotFound("cell " + *cell_uuid + " is no longer mapped");
 }
 
+int ExitCodeForJournalOpen(const base::Status& status) {
+  switch (status.code()) {
+    case base::Code::kFailedPrecondition: return exit_code::kRefreshAlreadyRunning;
+    case base::Code::kCorrupt: return exit_code::kCorruptData;
+    case base::Code::kInvalidInput: return exit_code::kConfig;
+    default: return exit_code::kRefreshNeedsRecovery;
+  }
+}
+
 int FinishReport(const refresh::RefreshReport& report, const refresh::JournalBegin& begin, std::FILE* out,
                  const Log& log) {
   using refresh::Outcome;
   for (const std::string& line : report.done) std::fprintf(out, "  %s\n", line.c_str());
   const std::string what = "BDM " + begin.bdm_uuid.value_or(std::to_string(begin.bdm_id)) + " (instance " +
                            begin.instance_uuid + ", volume " + begin.volume_id + ")";
+  const bool interrupted = report.failed_step && report.failed_peer == refresh::Peer::kInterrupt;
   const std::string failure =
-      report.failed_step ? " after '" + *report.failed_step + "' failed: " + report.cause.message() : "";
+      !report.failed_step ? ""
+      : interrupted       ? " when it was " + report.cause.message() + " before '" + *report.failed_step + "'"
+                          : " after '" + *report.failed_step + "' failed: " + report.cause.message();
   switch (report.outcome) {
     case Outcome::kRefreshed:
-      if (report.failed_step) log.Warning("refresh recovered" + failure);
       std::fprintf(out, "refreshed %s: attachment %s -> %s\n", what.c_str(),
                    begin.old_attachment_id.value_or("none").c_str(), report.attachment_id.value_or("?").c_str());
+      if (interrupted) {
+        log.Error("refresh of " + what + failure + ": it could no longer be undone, so it was finished");
+        return exit_code::kInterrupted;
+      }
+      if (report.failed_step) log.Warning("refresh recovered" + failure);
       return exit_code::kOk;
     case Outcome::kLockLost:
       log.Error("instance " + begin.instance_uuid + " was locked by someone else first; nothing was changed");
@@ -69,8 +85,9 @@ int FinishReport(const refresh::RefreshReport& report, const refresh::JournalBeg
         std::fprintf(out, "rolled back %s: nothing changed\n", what.c_str());
         return exit_code::kOk;
       }
-      log.Error("refresh of " + what + " rolled back" + failure);
+      log.Error("refresh of " + what + " rolled back" + failure + (interrupted ? "; nothing changed" : ""));
       switch (report.failed_peer) {
+        case refresh::Peer::kInterrupt: return exit_code::kInterrupted;
         case refresh::Peer::kCompute: return exit_code::kRefreshComputeFailed;
         case refresh::Peer::kCinder: return exit_code::kRefreshCinderFailed;
         case refresh::Peer::kJournal: return exit_code::kConfig;

@@ -7,9 +7,12 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <stdexcept>
 #include <utility>
 
 #include <rapidjson/document.h>
@@ -132,19 +135,102 @@ base::Result<JournalBegin> ParseBegin(const rapidjson::Value& line) {
   return b;
 }
 
-std::string JournalPath(const std::string& state_dir, std::string_view instance_uuid) {
+base::Result<std::string> JournalPath(const std::string& state_dir, std::string_view instance_uuid) {
+  if (!IsCanonicalUuid(instance_uuid)) {
+    return base::Status::InvalidInput("'" + std::string(instance_uuid) + "' is not an instance uuid");
+  }
   return state_dir + "/" + std::string(instance_uuid) + std::string(kSuffix);
 }
 
-base::Status EnsureStateDir(const std::string& state_dir) {
-  std::error_code error;
-  std::filesystem::create_directories(state_dir, error);
-  if (error) return base::Status::Unavailable("cannot create state dir " + state_dir + ": " + error.message());
-  ::chmod(state_dir.c_str(), 0700);
+// The ownership and mode rules of a state dir that exists (stat follows a
+// symlink: the directory it names is what must be safe).
+base::Status CheckExistingStateDir(const std::string& state_dir, const struct stat& info) {
+  if (!S_ISDIR(info.st_mode)) return base::Status::InvalidInput("state dir " + state_dir + " is not a directory");
+  if (info.st_uid != ::geteuid()) {
+    return base::Status::InvalidInput("state dir " + state_dir + " is owned by uid " +
+                                            std::to_string(info.st_uid) + ", not by this user (uid " +
+                                            std::to_string(::geteuid()) + ")");
+  }
+  if ((info.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(info.st_mode & 07777));
+    return base::Status::InvalidInput("state dir " + state_dir + " is writable by group or others (mode " +
+                                            mode + "); use a directory only this user can write");
+  }
   return base::Status::Ok();
 }
 
+// stat() of the state dir: the info, or nullopt when it does not exist.
+base::Result<std::optional<struct stat>> StatStateDir(const std::string& state_dir) {
+  struct stat info;
+  if (::stat(state_dir.c_str(), &info) == 0) return std::optional<struct stat>(info);
+  if (errno == ENOENT) return std::optional<struct stat>();
+  if (errno == ENOTDIR) return base::Status::InvalidInput("state dir " + state_dir + ": a parent is not a directory");
+  return base::Status::Unavailable(Errno("cannot use state dir", state_dir));
+}
+
 }  // namespace
+
+bool IsCanonicalUuid(std::string_view text) {
+  if (text.size() != 36) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? text[i] != '-' : !std::isxdigit(static_cast<unsigned char>(text[i]))) return false;
+  }
+  return true;
+}
+
+base::Status PrepareStateDir(const std::string& state_dir) {
+  BASE_TRY_ASSIGN(std::optional<struct stat> info, StatStateDir(state_dir));
+  if (!info) {
+    const std::filesystem::path parent = std::filesystem::path(state_dir).parent_path();
+    std::error_code error;
+    if (!parent.empty()) std::filesystem::create_directories(parent, error);
+    if (error || (::mkdir(state_dir.c_str(), 0700) != 0 && errno != EEXIST)) {
+      return base::Status::Unavailable("cannot create state dir " + state_dir + ": " +
+                                       (error ? error.message() : std::string(std::strerror(errno))));
+    }
+    BASE_TRY_ASSIGN(info, StatStateDir(state_dir));
+    if (!info) return base::Status::Unavailable("state dir " + state_dir + " vanished after it was created");
+  }
+  return CheckExistingStateDir(state_dir, *info);
+}
+
+base::Status CheckStateDir(const std::string& state_dir) {
+  BASE_TRY_ASSIGN(std::optional<struct stat> info, StatStateDir(state_dir));
+  if (info) {
+    BASE_TRY(CheckExistingStateDir(state_dir, *info));
+    if (::access(state_dir.c_str(), W_OK | X_OK) != 0) {
+      return base::Status::Unavailable(Errno("cannot write journals into state dir", state_dir));
+    }
+    return base::Status::Ok();
+  }
+  // Missing: the nearest existing ancestor must be a directory we can create in.
+  std::filesystem::path ancestor = std::filesystem::path(state_dir).parent_path();
+  for (;;) {
+    if (ancestor.empty()) ancestor = ".";
+    struct stat parent;
+    if (::stat(ancestor.c_str(), &parent) == 0) {
+      if (!S_ISDIR(parent.st_mode)) {
+        return base::Status::InvalidInput("state dir " + state_dir + ": " + ancestor.string() +
+                                                " is not a directory");
+      }
+      if (::access(ancestor.c_str(), W_OK | X_OK) != 0) {
+        return base::Status::Unavailable(Errno("cannot create state dir " + state_dir + " in", ancestor.string()));
+      }
+      return base::Status::Ok();
+    }
+    if (errno != ENOENT || ancestor == ancestor.parent_path()) {
+      return base::Status::Unavailable(Errno("cannot use state dir " + state_dir + ": cannot inspect", ancestor.string()));
+    }
+    ancestor = ancestor.parent_path();
+  }
+}
+
+base::Status CheckStateDirForReading(const std::string& state_dir) {
+  BASE_TRY_ASSIGN(std::optional<struct stat> info, StatStateDir(state_dir));
+  return info ? CheckExistingStateDir(state_dir, *info) : base::Status::Ok();
+}
 
 std::string_view JournalStepName(JournalStep step) {
   for (const auto& [s, name] : kStepNames) {
@@ -231,13 +317,14 @@ base::Result<JournalState> ParseJournal(std::string_view text) {
   return state;
 }
 
-RefreshJournal::RefreshJournal(std::string path, base::UniqueFd fd, JournalState state, PeerTime* sync_time)
-    : path_(std::move(path)), fd_(std::move(fd)), state_(std::move(state)), sync_time_(sync_time) {}
+RefreshJournal::RefreshJournal(std::string path, base::UniqueFd fd, JournalState state, PeerTime* sync_time,
+                               Mode mode)
+    : path_(std::move(path)), mode_(mode), fd_(std::move(fd)), state_(std::move(state)), sync_time_(sync_time) {}
 
 base::Result<RefreshJournal> RefreshJournal::Create(const std::string& state_dir, const JournalBegin& begin,
                                                     PeerTime* sync_time) {
-  BASE_TRY(EnsureStateDir(state_dir));
-  const std::string path = JournalPath(state_dir, begin.instance_uuid);
+  BASE_TRY_ASSIGN(const std::string path, JournalPath(state_dir, begin.instance_uuid));
+  BASE_TRY(PrepareStateDir(state_dir));
   // Written and locked under a temporary name, then linked into place: the
   // journal never exists without its begin line or its lock.
   std::string temp = state_dir + "/.new-XXXXXX";
@@ -258,18 +345,19 @@ base::Result<RefreshJournal> RefreshJournal::Create(const std::string& state_dir
   BASE_TRY(SyncDirectory(state_dir, sync_time));
   JournalState state;
   state.begin = begin;
-  return RefreshJournal(path, std::move(fd), std::move(state), sync_time);
+  return RefreshJournal(path, std::move(fd), std::move(state), sync_time, Mode::kWrite);
 }
 
 base::Result<std::optional<RefreshJournal>> RefreshJournal::Open(const std::string& state_dir,
-                                                                std::string_view instance_uuid) {
-  const std::string path = JournalPath(state_dir, instance_uuid);
-  base::UniqueFd fd(::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC));
+                                                                std::string_view instance_uuid, Mode mode) {
+  BASE_TRY_ASSIGN(const std::string path, JournalPath(state_dir, instance_uuid));
+  const bool write = mode == Mode::kWrite;
+  base::UniqueFd fd(::open(path.c_str(), (write ? O_RDWR | O_APPEND : O_RDONLY) | O_CLOEXEC));
   if (!fd) {
     if (errno == ENOENT) return std::optional<RefreshJournal>();
     return base::Status::Unavailable(Errno("cannot open journal", path));
   }
-  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+  if (::flock(fd.get(), (write ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
     return base::Status::FailedPrecondition("another bdm-agent process is refreshing instance " +
                                             std::string(instance_uuid) + " (" + path + " is locked)");
   }
@@ -280,10 +368,10 @@ base::Result<std::optional<RefreshJournal>> RefreshJournal::Open(const std::stri
   if (!state.ok()) return state.error().WithContext(path);
   // Drop a torn last line so that the next record starts on its own line.
   const std::size_t complete = text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1;
-  if (complete != text.size() && ::ftruncate(fd.get(), static_cast<off_t>(complete)) != 0) {
+  if (write && complete != text.size() && ::ftruncate(fd.get(), static_cast<off_t>(complete)) != 0) {
     return base::Status::Unavailable(Errno("cannot repair journal", path));
   }
-  return std::optional<RefreshJournal>(RefreshJournal(path, std::move(fd), std::move(*state), nullptr));
+  return std::optional<RefreshJournal>(RefreshJournal(path, std::move(fd), std::move(*state), nullptr, mode));
 }
 
 base::Result<std::vector<std::string>> RefreshJournal::List(const std::string& state_dir) {
@@ -296,7 +384,8 @@ base::Result<std::vector<std::string>> RefreshJournal::List(const std::string& s
   }
   for (const auto& entry : it) {
     const std::string name = entry.path().filename().string();
-    if (name.size() > kSuffix.size() && name.ends_with(kSuffix) && name[0] != '.') {
+    if (name.size() > kSuffix.size() && name.ends_with(kSuffix) &&
+        IsCanonicalUuid(std::string_view(name).substr(0, name.size() - kSuffix.size()))) {
       uuids.push_back(name.substr(0, name.size() - kSuffix.size()));
     }
   }
@@ -305,6 +394,7 @@ base::Result<std::vector<std::string>> RefreshJournal::List(const std::string& s
 }
 
 base::Status RefreshJournal::Record(JournalStep step, std::optional<std::string_view> value, Sync sync) {
+  if (mode_ != Mode::kWrite) throw std::logic_error("RefreshJournal::Record on a journal opened read-only");
   BASE_TRY(WriteAll(fd_.get(), EncodeJournalLine(step, value), path_, sync_time_, sync == Sync::kNow));
   state_.steps.push_back(step);
   if (step == JournalStep::kAttachmentCreated && value) state_.new_attachment_id = std::string(*value);
@@ -313,6 +403,7 @@ base::Status RefreshJournal::Record(JournalStep step, std::optional<std::string_
 }
 
 base::Status RefreshJournal::Remove() {
+  if (mode_ != Mode::kWrite) throw std::logic_error("RefreshJournal::Remove on a journal opened read-only");
   // Not synced: a journal that comes back after a power loss is recovered
   // again, and recovery decides from the live state, so it changes nothing.
   if (::unlink(path_.c_str()) != 0 && errno != ENOENT) {

@@ -16,8 +16,15 @@
 //
 // A journal is owned by one process at a time: an exclusive flock(2) is held
 // from creation (the file appears under its name already locked and with its
-// begin line) until Remove() or destruction. The state dir is created 0700
-// and journals 0600: a connection_info may hold a CHAP password.
+// begin line) until Remove() or destruction. A dry run opens a journal
+// read-only under a shared lock and never changes it.
+//
+// The state dir holds journals only (0600: a connection_info may hold a
+// CHAP password). It is created 0700 when missing; an existing one is used
+// as it is only when it is safe: a directory (or a symlink to one) owned by
+// this user and not writable by group or others. Nothing here ever chmods
+// it. Journal names are instance uuids, checked (IsCanonicalUuid) before
+// they become paths.
 #pragma once
 
 #include <cstdint>
@@ -78,6 +85,24 @@ struct JournalState {
   bool Reached(JournalStep step) const;
 };
 
+// Whether `text` is a UUID as Nova writes instance uuids: 8-4-4-4-12 hex
+// digits. Only such names become journal paths.
+bool IsCanonicalUuid(std::string_view text);
+
+// For a real run: makes sure `state_dir` can hold journals, creating it
+// (0700, parents as needed) when missing. kInvalidInput naming the problem
+// when it exists but is not a directory, is not owned by this user or is
+// writable by group or others; kUnavailable when it cannot be created.
+base::Status PrepareStateDir(const std::string& state_dir);
+
+// For a dry run: the checks of PrepareStateDir, and that it could create the
+// directory or write into it, without changing anything.
+base::Status CheckStateDir(const std::string& state_dir);
+
+// For recovery: `state_dir` is missing (nothing to recover) or passes the
+// ownership and mode checks of PrepareStateDir. Changes nothing.
+base::Status CheckStateDirForReading(const std::string& state_dir);
+
 class RefreshJournal {
  public:
   // Creates the journal of begin.instance_uuid with its begin line.
@@ -89,12 +114,21 @@ class RefreshJournal {
   static base::Result<RefreshJournal> Create(const std::string& state_dir, const JournalBegin& begin,
                                              PeerTime* sync_time = nullptr);
 
-  // The existing journal of an instance, locked for this process; empty when
-  // there is none. kFailedPrecondition when another process holds it.
-  static base::Result<std::optional<RefreshJournal>> Open(const std::string& state_dir,
-                                                         std::string_view instance_uuid);
+  // How Open() holds an existing journal: kWrite to record steps and remove
+  // it (exclusive lock; a torn last line is cut off), kReadOnly for a dry
+  // run (shared lock; the file is not changed, Record() and Remove() are
+  // programming errors).
+  enum class Mode { kWrite, kReadOnly };
 
-  // The instance uuids that have a journal in `state_dir`, sorted.
+  // The existing journal of an instance, locked for this process; empty when
+  // there is none. kFailedPrecondition when another process holds it;
+  // kInvalidInput when `instance_uuid` is not a canonical uuid; kCorrupt when
+  // it does not parse.
+  static base::Result<std::optional<RefreshJournal>> Open(const std::string& state_dir,
+                                                         std::string_view instance_uuid, Mode mode = Mode::kWrite);
+
+  // The instance uuids that have a journal in `state_dir`, sorted (names
+  // that are not canonical uuids are not journals and are skipped).
   static base::Result<std::vector<std::string>> List(const std::string& state_dir);
 
   RefreshJournal(RefreshJournal&&) noexcept = default;
@@ -117,9 +151,10 @@ class RefreshJournal {
   const std::string& path() const { return path_; }
 
  private:
-  RefreshJournal(std::string path, base::UniqueFd fd, JournalState state, PeerTime* sync_time);
+  RefreshJournal(std::string path, base::UniqueFd fd, JournalState state, PeerTime* sync_time, Mode mode);
 
   std::string path_;
+  Mode mode_;
   base::UniqueFd fd_;
   JournalState state_;
   PeerTime* sync_time_;

@@ -1,6 +1,5 @@
 #include "agent/refresh/refresh_workflow.h"
 
-#include <csignal>
 #include <functional>
 
 #include "agent/refresh/reconcile.h"
@@ -44,6 +43,10 @@ class Steps {
   base::Status Run(const char* name, Peer peer, std::optional<JournalStep> before,
                    const std::function<base::Status()>& body) {
     current_ = name;
+    if (ports_.stop != nullptr && ports_.stop->requested()) {
+      peer_ = Peer::kInterrupt;
+      return base::Status::FailedPrecondition("interrupted (" + std::string(ports_.stop->reason()) + ")");
+    }
     ports_.log.Debug(std::string("refresh: ") + name);
     if (before) BASE_TRY(Journal(*before));
     peer_ = peer;
@@ -72,7 +75,7 @@ class Steps {
                                           ? RefreshJournal::Sync::kNow
                                           : RefreshJournal::Sync::kWithNextRecord;
     BASE_TRY(journal_.Record(step, value, sync).WithContext("journal"));
-    if (!ports_.crash_after.empty() && ports_.crash_after == JournalStepName(step)) std::raise(SIGKILL);
+    if (ports_.hooks != nullptr) ports_.hooks->AfterJournalStep(JournalStepName(step), ports_.stop);
     return base::Status::Ok();
   }
 
@@ -189,8 +192,12 @@ RefreshReport RunRefresh(RefreshJournal& journal, proto_compat::InstanceRecord i
     report.attachment_id = new_id;
     return report;
   }
-  ports.log.Warning("refresh failed at step '" + std::string(steps.current()) + "': " + status.message() +
-                    "; reconciling");
+  if (steps.peer() == Peer::kInterrupt) {
+    ports.log.Warning("refresh " + status.message() + " before step '" + steps.current() + "'; reconciling");
+  } else {
+    ports.log.Warning("refresh failed at step '" + std::string(steps.current()) + "': " + status.message() +
+                      "; reconciling");
+  }
   report = Reconcile(journal, ports);
   report.failed_step = steps.current();
   report.failed_peer = steps.peer();

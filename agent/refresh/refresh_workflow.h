@@ -11,7 +11,9 @@
 // Cinder stays unreachable: then the journal is kept for `recover`.
 //
 // Prerequisites are the caller's job (prerequisites.h); RunRefresh starts
-// with the first side effect.
+// with the first side effect. A stop request (SIGINT/SIGTERM) is honoured
+// between steps only: the step in flight finishes, then the failure path
+// runs as for any failure.
 #pragma once
 
 #include <optional>
@@ -20,9 +22,11 @@
 
 #include "agent/cinder/attachment_api.h"
 #include "agent/db/nova_database.h"
+#include "agent/interrupt.h"
 #include "agent/log.h"
 #include "agent/refresh/compute_link.h"
 #include "agent/refresh/journal.h"
+#include "agent/test_hooks.h"
 #include "base/status.h"
 #include "proto_compat/instance.h"
 
@@ -32,9 +36,11 @@ struct RefreshPorts {
   db::CellDatabase& cell;
   cinder::AttachmentApi& cinder;
   const Log& log;
-  // Test-only (crash tests): SIGKILL this process right after journalling
-  // the step of this name (JournalStepName), as a crash would.
-  std::string_view crash_after = {};
+  // Asked before each step (may be nullptr): once it is set, RunRefresh
+  // starts no further step and takes the failure path (Peer::kInterrupt).
+  const StopRequest* stop = nullptr;
+  // Test builds only (agent/test_hooks.h); nullptr in a release binary.
+  const TestHooks* hooks = nullptr;
 };
 
 enum class Outcome {
@@ -48,8 +54,9 @@ enum class Outcome {
 
 std::string_view OutcomeName(Outcome outcome);
 
-// Who a step talks to, which decides the exit code of its failure.
-enum class Peer { kDatabase, kCinder, kCompute, kJournal };
+// Who a step talks to, which decides the exit code of its failure;
+// kInterrupt: the step was not started because a stop was requested.
+enum class Peer { kDatabase, kCinder, kCompute, kJournal, kInterrupt };
 
 struct RefreshReport {
   Outcome outcome = Outcome::kRefreshed;

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 
 #include <doctest/doctest.h>
 
@@ -92,7 +93,7 @@ TEST_CASE("RefreshJournal: one owner at a time") {
 
 TEST_CASE("RefreshJournal: no journal is not an error") {
   TempDir dir;
-  auto opened = RefreshJournal::Open(dir.path, "no-such-instance");
+  auto opened = RefreshJournal::Open(dir.path, "5b0e6f1c-0000-4000-8000-000000000000");
   REQUIRE(opened.ok());
   CHECK(!opened->has_value());
   CHECK(RefreshJournal::List(dir.path + "/missing")->empty());
@@ -153,4 +154,114 @@ TEST_CASE("RefreshJournal: a record synced with the next one is written at once;
                                                                JournalStep::kCreatingAttachment,
                                                                JournalStep::kAttachmentCreated});
   CHECK((*reopened)->state().new_attachment_id == std::optional<std::string>("new-id"));
+}
+
+TEST_CASE("RefreshJournal: an instance id that is not a uuid never becomes a path") {
+  TempDir dir;
+  const std::string state = dir.path + "/a/b";
+  REQUIRE(std::filesystem::create_directories(state));
+  std::ofstream(dir.path + "/x.journal") << agent::refresh::EncodeJournalLine(SampleBegin()) << "{\"step\":\"lo";
+  for (const char* id : {"../../x", "../x", "x", "", "0F3C8A52-51D5-4B8E-9D1C-3B1F9C1F6E0", "/etc/passwd",
+                         "0f3c8a52-51d5-4b8e-9d1c-3b1f9c1f6e01/", "0f3c8a52x51d5-4b8e-9d1c-3b1f9c1f6e01"}) {
+    CAPTURE(id);
+    CHECK_FALSE(agent::refresh::IsCanonicalUuid(id));
+    for (auto mode : {RefreshJournal::Mode::kWrite, RefreshJournal::Mode::kReadOnly}) {
+      auto opened = RefreshJournal::Open(state, id, mode);
+      REQUIRE_FALSE(opened.ok());
+      CHECK(opened.error().code() == base::Code::kInvalidInput);
+    }
+    JournalBegin begin = SampleBegin();
+    begin.instance_uuid = id;
+    CHECK(RefreshJournal::Create(state, begin).error().code() == base::Code::kInvalidInput);
+  }
+  CHECK(std::filesystem::file_size(dir.path + "/x.journal") ==
+        agent::refresh::EncodeJournalLine(SampleBegin()).size() + 11);  // the torn line is still there
+  CHECK(agent::refresh::IsCanonicalUuid("0F3C8A52-51D5-4B8E-9D1C-3B1F9C1F6E01"));
+  std::ofstream(state + "/not-a-uuid.journal") << "x\n";
+  CHECK(RefreshJournal::List(state)->empty());
+}
+
+TEST_CASE("RefreshJournal: a read-only open (dry run) changes nothing and shares the lock") {
+  TempDir dir;
+  const JournalBegin begin = SampleBegin();
+  const std::string path = dir.path + "/" + begin.instance_uuid + ".journal";
+  const std::string text = agent::refresh::EncodeJournalLine(begin) + R"({"step":"lock)";
+  std::ofstream(path) << text;
+  {
+    auto first = RefreshJournal::Open(dir.path, begin.instance_uuid, RefreshJournal::Mode::kReadOnly);
+    REQUIRE(first.ok());
+    REQUIRE(first->has_value());
+    auto second = RefreshJournal::Open(dir.path, begin.instance_uuid, RefreshJournal::Mode::kReadOnly);
+    CHECK(second.ok());
+    auto writer = RefreshJournal::Open(dir.path, begin.instance_uuid);
+    CHECK(writer.error().code() == base::Code::kFailedPrecondition);
+    CHECK_THROWS_AS((void)(*first)->Record(JournalStep::kLocked), std::logic_error);
+    CHECK_THROWS_AS((void)(*first)->Remove(), std::logic_error);
+  }
+  CHECK(std::filesystem::file_size(path) == text.size());  // the torn last line is kept
+  auto writer = RefreshJournal::Open(dir.path, begin.instance_uuid);
+  REQUIRE(writer.ok());
+  auto reader = RefreshJournal::Open(dir.path, begin.instance_uuid, RefreshJournal::Mode::kReadOnly);
+  CHECK(reader.error().code() == base::Code::kFailedPrecondition);
+}
+
+TEST_CASE("PrepareStateDir / CheckStateDir: use a safe dir as it is, refuse an unsafe one, never chmod") {
+  TempDir dir;
+  const auto mode_of = [](const std::string& path) {
+    struct stat info;
+    REQUIRE(::stat(path.c_str(), &info) == 0);
+    return info.st_mode & 07777;
+  };
+  SUBCASE("a missing dir is created 0700; a dry-run check creates nothing") {
+    const std::string state = dir.path + "/new/state";
+    CHECK(agent::refresh::CheckStateDir(state).ok());
+    CHECK(agent::refresh::CheckStateDirForReading(state).ok());
+    CHECK_FALSE(std::filesystem::exists(dir.path + "/new"));
+    REQUIRE(agent::refresh::PrepareStateDir(state).ok());
+    CHECK(mode_of(state) == 0700);
+  }
+  SUBCASE("an existing safe dir keeps its mode") {
+    const std::string state = dir.path + "/state";
+    REQUIRE(::mkdir(state.c_str(), 0755) == 0);
+    REQUIRE(::chmod(state.c_str(), 0755) == 0);
+    CHECK(agent::refresh::PrepareStateDir(state).ok());
+    CHECK(agent::refresh::CheckStateDir(state).ok());
+    CHECK(mode_of(state) == 0755);
+  }
+  SUBCASE("group- or world-writable dirs, also behind a symlink, are refused and left alone") {
+    const std::string world = dir.path + "/world", group = dir.path + "/group", link = dir.path + "/link";
+    REQUIRE(::mkdir(world.c_str(), 0700) == 0);
+    REQUIRE(::chmod(world.c_str(), 01777) == 0);
+    REQUIRE(::mkdir(group.c_str(), 0700) == 0);
+    REQUIRE(::chmod(group.c_str(), 0770) == 0);
+    REQUIRE(::symlink(world.c_str(), link.c_str()) == 0);
+    for (const std::string& state : {world, group, link}) {
+      CAPTURE(state);
+      for (const base::Status& status : {agent::refresh::PrepareStateDir(state), agent::refresh::CheckStateDir(state),
+                                         agent::refresh::CheckStateDirForReading(state)}) {
+        CHECK(status.code() == base::Code::kInvalidInput);
+        CHECK(status.message().find("writable by group or others") != std::string::npos);
+      }
+      JournalBegin begin = SampleBegin();
+      CHECK(RefreshJournal::Create(state, begin).error().code() == base::Code::kInvalidInput);
+    }
+    CHECK(mode_of(world) == 01777);
+    CHECK(mode_of(group) == 0770);
+    CHECK(std::filesystem::is_empty(world));
+  }
+  SUBCASE("a dir owned by someone else, or a regular file, is refused") {
+    const std::string other = dir.path + "/other", file = dir.path + "/file";
+    REQUIRE(::mkdir(other.c_str(), 0700) == 0);
+    if (::geteuid() == 0) {
+      REQUIRE(::chown(other.c_str(), 4242, 4242) == 0);
+      CHECK(agent::refresh::PrepareStateDir(other).message().find("owned by uid 4242") != std::string::npos);
+    }
+    std::ofstream(file) << "x";
+    for (const base::Status& status : {agent::refresh::PrepareStateDir(file), agent::refresh::CheckStateDir(file),
+                                       agent::refresh::CheckStateDirForReading(file),
+                                       agent::refresh::CheckStateDir(file + "/below")}) {
+      CHECK(status.code() == base::Code::kInvalidInput);
+    }
+    CHECK(std::filesystem::file_size(file) == 1);
+  }
 }

@@ -1,0 +1,36 @@
+#include "agent/test_hooks_env.h"
+
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+
+#include "agent/interrupt.h"
+
+namespace agent {
+namespace {
+
+std::string Variable(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? std::string() : std::string(value);
+}
+
+}  // namespace
+
+EnvTestHooks::EnvTestHooks()
+    : crash_after_(Variable("BDM_AGENT_TEST_CRASH_AFTER")),
+      pause_after_(Variable("BDM_AGENT_TEST_PAUSE_AFTER")),
+      paused_file_(Variable("BDM_AGENT_TEST_PAUSED_FILE")) {}
+
+void EnvTestHooks::AfterJournalStep(std::string_view step, const StopRequest* stop) const {
+  if (!crash_after_.empty() && step == crash_after_) std::raise(SIGKILL);
+  if (pause_after_.empty() || step != pause_after_) return;
+  if (!paused_file_.empty()) std::ofstream(paused_file_) << step << "\n";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while ((stop == nullptr || !stop->requested()) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+}  // namespace agent

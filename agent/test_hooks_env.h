@@ -1,0 +1,27 @@
+// EnvTestHooks: the test hooks of agent/test_hooks.h, set from the
+// environment. Compiled only into a bdm-agent built with -Dtest_hooks=true.
+//   BDM_AGENT_TEST_CRASH_AFTER=<step>  SIGKILL this process right after the
+//                                      journal line of <step>, as a crash would
+//   BDM_AGENT_TEST_PAUSE_AFTER=<step>  after that line, create the file
+//                                      $BDM_AGENT_TEST_PAUSED_FILE and wait
+//                                      (up to 60 s) until a stop is requested,
+//                                      so that a test can send a real signal
+//                                      at that exact step
+#pragma once
+
+#include <string>
+
+#include "agent/test_hooks.h"
+
+namespace agent {
+
+class EnvTestHooks final : public TestHooks {
+ public:
+  EnvTestHooks();  // reads the variables once
+  void AfterJournalStep(std::string_view step, const StopRequest* stop) const override;
+
+ private:
+  std::string crash_after_, pause_after_, paused_file_;
+};
+
+}  // namespace agent
