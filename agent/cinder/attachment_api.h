@@ -22,6 +22,7 @@
 // NovaConnectionInfo is a pure function; it is what Nova stores in the BDM.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -89,12 +90,17 @@ class AttachmentApi {
   // when the attachment does not exist (the caller may treat that as done).
   virtual base::Status Delete(std::string_view attachment_id) = 0;
 
-  // GET /attachments?volume_id=<id>: the volume's attachments (summary view:
-  // id, status, instance, volume_id), in Cinder's order.
+  // GET /attachments/detail?volume_id=<id>&all_tenants=1: the volume's
+  // attachments (detail view, connection_info included), in Cinder's order.
   virtual base::Result<std::vector<Attachment>> ListAttachments(std::string_view volume_id) = 0;
 
   // GET /volumes/{id}.
   virtual base::Result<Volume> GetVolume(std::string_view volume_id) = 0;
+
+  // How long one request may take before this client gives up on it (a
+  // request given up on may still be carried out by Cinder: recovery waits
+  // that long for a reservation that may still land).
+  virtual std::chrono::milliseconds RequestTimeout() const = 0;
 };
 
 // What Nova stores in the BDM after refresh: Nova's _translate_attachment_ref

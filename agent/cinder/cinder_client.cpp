@@ -94,6 +94,7 @@ Result<std::unique_ptr<AttachmentApi>> ConnectCinder(const config::NovaConfig& c
     BASE_TRY(CheckVolumeApiV3(options.endpoint).WithContext("catalog endpoint"));
   }
   options.request_id = session.global_request_id;
+  options.request_timeout = settings.transport.total_timeout;
   options.connect_retries = settings.connect_retries;
   options.first_retry_delay = session.first_retry_delay;
   return std::unique_ptr<AttachmentApi>(std::make_unique<CinderHttpApi>(std::move(transport), std::move(options)));

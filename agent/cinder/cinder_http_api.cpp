@@ -151,11 +151,11 @@ Result<std::vector<Attachment>> CinderHttpApi::ListAttachments(std::string_view 
   // all_tenants: the attachments of every project (the volume is the
   // instance owner's, the caller an admin or service user). The id goes into
   // the query percent-encoded like a path segment.
-  Call call{"GET", {"attachments"}, std::nullopt, ConnectRetry::kYes, 1,
+  Call call{"GET", {"attachments", "detail"}, std::nullopt, ConnectRetry::kYes, 1,
             "all_tenants=1&volume_id=" + EndpointUrl("", {volume_id}).substr(1)};
   BASE_TRY_ASSIGN(HttpResponse response, Perform(call));
   auto attachments = ParseAttachmentListResponse(response.body);
-  if (!attachments.ok()) return attachments.error().WithContext("Cinder GET /attachments");
+  if (!attachments.ok()) return attachments.error().WithContext("Cinder GET /attachments/detail");
   return attachments;
 }
 

@@ -20,6 +20,7 @@ struct CinderHttpApiOptions {
   std::optional<std::string> request_id;   // X-OpenStack-Request-ID
   int connect_retries = 3;
   std::chrono::milliseconds first_retry_delay{500};
+  std::chrono::milliseconds request_timeout{90000};  // the transport's total timeout per request
 };
 
 class CinderHttpApi final : public AttachmentApi {
@@ -34,6 +35,7 @@ class CinderHttpApi final : public AttachmentApi {
   base::Status Delete(std::string_view attachment_id) override;
   base::Result<Volume> GetVolume(std::string_view volume_id) override;
   base::Result<std::vector<Attachment>> ListAttachments(std::string_view volume_id) override;
+  std::chrono::milliseconds RequestTimeout() const override { return options_.request_timeout; }
 
  private:
   enum class ConnectRetry { kNo, kYes };

@@ -111,23 +111,32 @@ Result<std::string> UpdateAttachmentBody(std::string_view connector_json, std::o
   return "{\"attachment\": {\"connector\": " + text.substr(first, last - first + 1) + "}}";
 }
 
+namespace {
+
+// One attachment of Cinder's detail view (alone or in a list).
+Result<Attachment> AttachmentFromDetailView(const rapidjson::Value& a) {
+  const std::string what = "attachment";
+  Attachment out;
+  BASE_TRY_ASSIGN(out.id, StringField(a, "id", what));
+  if (out.id.empty()) return Status::RemoteError("attachment has no id");
+  BASE_TRY_ASSIGN(out.status, StringField(a, "status", what));
+  BASE_TRY_ASSIGN(out.instance, StringField(a, "instance", what));
+  BASE_TRY_ASSIGN(out.volume_id, StringField(a, "volume_id", what));
+  BASE_TRY_ASSIGN(out.attached_at, StringField(a, "attached_at", what));
+  BASE_TRY_ASSIGN(out.detached_at, StringField(a, "detached_at", what));
+  BASE_TRY_ASSIGN(out.attach_mode, StringField(a, "attach_mode", what));
+  auto ci = a.FindMember("connection_info");
+  if (ci != a.MemberEnd() && !ci->value.IsNull()) out.connection_info = Compact(ci->value);
+  return out;
+}
+
+}  // namespace
+
 Result<Attachment> ParseAttachmentResponse(std::string_view body) {
   BASE_TRY_ASSIGN(rapidjson::Document doc, ParseObject(body, "response"));
   const rapidjson::Value* a = Envelope(doc, "attachment");
   if (a == nullptr) return Status::RemoteError("response has no \"attachment\" object");
-  const std::string what = "attachment";
-  Attachment out;
-  BASE_TRY_ASSIGN(out.id, StringField(*a, "id", what));
-  if (out.id.empty()) return Status::RemoteError("attachment has no id");
-  BASE_TRY_ASSIGN(out.status, StringField(*a, "status", what));
-  BASE_TRY_ASSIGN(out.instance, StringField(*a, "instance", what));
-  BASE_TRY_ASSIGN(out.volume_id, StringField(*a, "volume_id", what));
-  BASE_TRY_ASSIGN(out.attached_at, StringField(*a, "attached_at", what));
-  BASE_TRY_ASSIGN(out.detached_at, StringField(*a, "detached_at", what));
-  BASE_TRY_ASSIGN(out.attach_mode, StringField(*a, "attach_mode", what));
-  auto ci = a->FindMember("connection_info");
-  if (ci != a->MemberEnd() && !ci->value.IsNull()) out.connection_info = Compact(ci->value);
-  return out;
+  return AttachmentFromDetailView(*a);
 }
 
 Result<std::vector<Attachment>> ParseAttachmentListResponse(std::string_view body) {
@@ -139,11 +148,7 @@ Result<std::vector<Attachment>> ParseAttachmentListResponse(std::string_view bod
   std::vector<Attachment> out;
   for (const auto& item : list->value.GetArray()) {
     if (!item.IsObject()) return Status::RemoteError("an attachment in the list is not an object");
-    Attachment attachment;
-    BASE_TRY_ASSIGN(attachment.id, StringField(item, "id", "attachment"));
-    BASE_TRY_ASSIGN(attachment.status, StringField(item, "status", "attachment"));
-    BASE_TRY_ASSIGN(attachment.instance, StringField(item, "instance", "attachment"));
-    BASE_TRY_ASSIGN(attachment.volume_id, StringField(item, "volume_id", "attachment"));
+    BASE_TRY_ASSIGN(Attachment attachment, AttachmentFromDetailView(item));
     out.push_back(std::move(attachment));
   }
   return out;

@@ -30,8 +30,8 @@ base::Result<std::string> UpdateAttachmentBody(std::string_view connector_json,
 // {"attachment": {...detail view...}} -> Attachment.
 base::Result<Attachment> ParseAttachmentResponse(std::string_view body);
 
-// {"attachments": [{...summary view...}, ...]} -> Attachments with id,
-// status, instance and volume_id (the summary view has nothing else).
+// {"attachments": [{...detail view...}, ...]} (GET /attachments/detail)
+// -> Attachments, each as ParseAttachmentResponse reads one.
 base::Result<std::vector<Attachment>> ParseAttachmentListResponse(std::string_view body);
 
 // {"volume": {...}} -> Volume.

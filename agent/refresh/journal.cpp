@@ -25,10 +25,11 @@ namespace {
 constexpr std::string_view kSuffix = ".journal";
 constexpr int kFormatVersion = 1;
 
-constexpr std::array<std::pair<JournalStep, std::string_view>, 16> kStepNames = {{
+constexpr std::array<std::pair<JournalStep, std::string_view>, 17> kStepNames = {{
     {JournalStep::kLocked, "locked"},
     {JournalStep::kActionStarted, "action_started"},
     {JournalStep::kCreatingAttachment, "creating_attachment"},
+    {JournalStep::kCreateRefused, "create_refused"},
     {JournalStep::kAttachmentCreated, "attachment_created"},
     {JournalStep::kRemovingConnection, "removing_connection"},
     {JournalStep::kConnectionRemoved, "connection_removed"},
@@ -133,6 +134,17 @@ base::Result<JournalBegin> ParseBegin(const rapidjson::Value& line) {
   auto deletes = line.FindMember("compute_deletes_old");
   b.compute_deletes_old = deletes != line.MemberEnd() && deletes->value.IsBool() && deletes->value.GetBool();
   return b;
+}
+
+// A creating_attachment line's value: unix seconds, else nothing.
+std::optional<std::int64_t> SettlesBy(const std::optional<std::string>& value) {
+  if (!value || value->empty() || value->size() > 18) return std::nullopt;
+  std::int64_t seconds = 0;
+  for (char c : *value) {
+    if (c < '0' || c > '9') return std::nullopt;
+    seconds = seconds * 10 + (c - '0');
+  }
+  return seconds;
 }
 
 base::Result<std::string> JournalPath(const std::string& state_dir, std::string_view instance_uuid) {
@@ -312,6 +324,7 @@ base::Result<JournalState> ParseJournal(std::string_view text) {
     state.steps.push_back(*step);
     if (*step == JournalStep::kAttachmentCreated) state.new_attachment_id = OptionalMember(doc, "value");
     if (*step == JournalStep::kAttachmentUpdated) state.new_connection_info = OptionalMember(doc, "value");
+    if (*step == JournalStep::kCreatingAttachment) state.create_settles_by = SettlesBy(OptionalMember(doc, "value"));
   }
   if (!have_begin) return base::Status::Corrupt("journal has no begin line");
   return state;
@@ -399,6 +412,9 @@ base::Status RefreshJournal::Record(JournalStep step, std::optional<std::string_
   state_.steps.push_back(step);
   if (step == JournalStep::kAttachmentCreated && value) state_.new_attachment_id = std::string(*value);
   if (step == JournalStep::kAttachmentUpdated && value) state_.new_connection_info = std::string(*value);
+  if (step == JournalStep::kCreatingAttachment) {
+    state_.create_settles_by = SettlesBy(value ? std::optional<std::string>(*value) : std::nullopt);
+  }
   return base::Status::Ok();
 }
 

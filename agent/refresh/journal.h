@@ -58,7 +58,8 @@ struct JournalBegin {
 enum class JournalStep {
   kLocked,
   kActionStarted,
-  kCreatingAttachment,
+  kCreatingAttachment,  // value: when Cinder will have settled the create (unix seconds; see JournalState)
+  kCreateRefused,       // Cinder answered the create with an error: it made no attachment
   kAttachmentCreated,   // value: the new attachment id
   kRemovingConnection,
   kConnectionRemoved,
@@ -81,6 +82,11 @@ struct JournalState {
   std::vector<JournalStep> steps;                // in the order written
   std::optional<std::string> new_attachment_id;
   std::optional<std::string> new_connection_info;
+  // From the last creating_attachment line: the time (unix seconds) by which
+  // Cinder has carried out that create if it ever will (the request was sent
+  // just after the line and the client gives up on it after its timeout).
+  // Absent in journals of older versions.
+  std::optional<std::int64_t> create_settles_by;
 
   bool Reached(JournalStep step) const;
 };

@@ -1,7 +1,11 @@
 #include "agent/refresh/reconcile.h"
 
 #include <algorithm>
+#include <chrono>
 #include <functional>
+#include <thread>
+
+#include "agent/refresh/stray_attachments.h"
 
 namespace agent::refresh {
 namespace {
@@ -39,6 +43,7 @@ class Reconciler {
   }
 
   base::Status DeleteAttachment(const std::string& id, const std::string& why) {
+    deleted_.push_back(id);
     return Act("delete attachment " + id + " (" + why + ")", [&] {
       base::Status deleted = ports_.cinder.Delete(id);
       return deleted.IsNotFound() ? base::Status::Ok() : deleted;
@@ -46,20 +51,64 @@ class Reconciler {
   }
 
   // The attachments this refresh created: the journalled one, or, when the
-  // crash came between Cinder's answer and the journal, the volume's
-  // attachments for the instance that nothing else accounts for.
+  // crash came before the id was journalled, the volume's bare reservations
+  // for the instance that nothing else accounts for. A create whose outcome
+  // is unknown (no answer was journalled) may still land: then, if nothing
+  // is found at once, wait until the journal says Cinder has settled it and
+  // look once more.
   base::Result<std::vector<std::string>> CreatedAttachments(const std::optional<db::BlockDeviceMapping>& bdm) {
     const JournalState& state = journal_.state();
     std::vector<std::string> created;
     if (state.new_attachment_id) created.push_back(*state.new_attachment_id);
     if (!state.Reached(JournalStep::kCreatingAttachment) || state.new_attachment_id) return created;
+    std::vector<std::string> named;
+    if (b_.old_attachment_id) named.push_back(*b_.old_attachment_id);
+    if (bdm && bdm->attachment_id) named.push_back(*bdm->attachment_id);
+    BASE_TRY_ASSIGN(created, ListCreated(named));
+    if (!created.empty() || state.Reached(JournalStep::kCreateRefused) || !state.create_settles_by) return created;
+    const auto settles = std::chrono::system_clock::time_point(std::chrono::seconds(*state.create_settles_by));
+    const auto now = std::chrono::system_clock::now();
+    if (now >= settles) return created;
+    const auto wait = std::chrono::ceil<std::chrono::seconds>(settles - now);
+    if (dry_run_) {
+      report_.done.push_back("would wait up to " + std::to_string(wait.count()) +
+                             " s for a reservation the interrupted refresh asked for, then list the volume's "
+                             "attachments again");
+      return created;
+    }
+    ports_.log.Warning("the interrupted refresh asked Cinder for a reservation and got no answer; waiting up to " +
+                       std::to_string(wait.count()) + " s for Cinder to settle it");
+    std::this_thread::sleep_until(settles);
+    return ListCreated(named);
+  }
+
+  base::Result<std::vector<std::string>> ListCreated(const std::vector<std::string>& named) {
     BASE_TRY_ASSIGN(std::vector<cinder::Attachment> listed, ports_.cinder.ListAttachments(b_.volume_id));
-    for (const cinder::Attachment& attachment : listed) {
-      if (attachment.instance != b_.instance_uuid || attachment.id == b_.old_attachment_id) continue;
-      if (bdm && attachment.id == bdm->attachment_id) continue;
-      created.push_back(attachment.id);
+    std::vector<std::string> created;
+    for (const StrayAttachment& stray : FindStrayAttachments(listed, b_.instance_uuid, named)) {
+      if (stray.kind == StrayKind::kAbandonedReservation) created.push_back(stray.attachment.id);
     }
     return created;
+  }
+
+  // While the instance is still locked by this refresh: delete the volume's
+  // abandoned reservations for the instance that the BDM does not name, and
+  // report its other stray attachments (stray_attachments.h).
+  base::Status SweepStrayAttachments() {
+    BASE_TRY_ASSIGN(std::vector<cinder::Attachment> listed, ports_.cinder.ListAttachments(b_.volume_id));
+    std::vector<std::string> named = deleted_;  // already dealt with (a dry run lists them again)
+    if (report_.attachment_id) named.push_back(*report_.attachment_id);
+    for (const StrayAttachment& stray : FindStrayAttachments(listed, b_.instance_uuid, named)) {
+      if (stray.kind == StrayKind::kForeign) {
+        ports_.log.Warning(DescribeStray(stray));
+        continue;
+      }
+      BASE_TRY(Act("delete " + DescribeStray(stray), [&] {
+        base::Status deleted = ports_.cinder.Delete(stray.attachment.id);
+        return deleted.IsNotFound() ? base::Status::Ok() : deleted;
+      }));
+    }
+    return base::Status::Ok();
   }
 
   base::Status Decide() {
@@ -180,6 +229,7 @@ class Reconciler {
     }
     BASE_TRY_ASSIGN(std::optional<std::string> reason, ports_.cell.LockedReason(b_.instance_uuid));
     if (reason != b_.lock_reason) return base::Status::Ok();  // not (or no longer) our lock
+    BASE_TRY(SweepStrayAttachments());
     return Act("unlock instance " + b_.instance_uuid, [&]() -> base::Status {
       BASE_TRY_ASSIGN(bool unlocked, ports_.cell.UnlockInstance({b_.instance_uuid, b_.unlock_request_id,
                                                                  b_.event_host, b_.lock_reason}));
@@ -193,6 +243,7 @@ class Reconciler {
   const RefreshPorts& ports_;
   const bool dry_run_;
   bool nothing_locked_ = false;
+  std::vector<std::string> deleted_;  // attachments deleted (or, dry run, to be deleted)
   RefreshReport report_;
 };
 

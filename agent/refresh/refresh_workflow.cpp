@@ -1,8 +1,10 @@
 #include "agent/refresh/refresh_workflow.h"
 
+#include <chrono>
 #include <functional>
 
 #include "agent/refresh/reconcile.h"
+#include "agent/refresh/stray_attachments.h"
 #include "rpc/python_json.h"
 
 namespace agent::refresh {
@@ -41,14 +43,15 @@ class Steps {
 
   // Runs one step: journal `before` (if any), the step, journal `after`.
   base::Status Run(const char* name, Peer peer, std::optional<JournalStep> before,
-                   const std::function<base::Status()>& body) {
+                   const std::function<base::Status()>& body,
+                   std::optional<std::string> before_value = std::nullopt) {
     current_ = name;
     if (ports_.stop != nullptr && ports_.stop->requested()) {
       peer_ = Peer::kInterrupt;
       return base::Status::FailedPrecondition("interrupted (" + std::string(ports_.stop->reason()) + ")");
     }
     ports_.log.Debug(std::string("refresh: ") + name);
-    if (before) BASE_TRY(Journal(*before));
+    if (before) BASE_TRY(Journal(*before, before_value));
     peer_ = peer;
     return body();
   }
@@ -83,6 +86,54 @@ class Steps {
   Peer peer_ = Peer::kDatabase;
 };
 
+// The creating_attachment line's value: when Cinder has settled the create
+// that follows it, if it ever does (the client's timeout, and a margin for
+// what Cinder still does after the client gave up).
+std::string CreateSettlesBy(const cinder::AttachmentApi& cinder) {
+  const auto settles = std::chrono::system_clock::now() + cinder.RequestTimeout() + kCreateSettleMargin;
+  return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(settles.time_since_epoch()).count());
+}
+
+// Whether a failed Cinder call got an answer from Cinder (an HTTP error),
+// rather than no answer (a timeout, a broken connection: the request may
+// still be carried out).
+bool CinderAnswered(const base::Status& status) {
+  switch (status.code()) {
+    case base::Code::kNotFound:
+    case base::Code::kInvalidInput:
+    case base::Code::kPermissionDenied:
+    case base::Code::kFailedPrecondition:
+    case base::Code::kRemoteError: return true;
+    default: return false;
+  }
+}
+
+// Deletes the volume's abandoned reservations for the instance
+// (stray_attachments.h); the BDM names the old attachment at this point.
+// Any other stray attachment is kept and stops the refresh before it changes
+// anything (kFailedPrecondition naming it): Cinder would refuse the new
+// attachment's connector beside it (duplicate connectors), after the old
+// attachment is gone. Lines for the report go to `lines`.
+base::Status SweepStrayAttachments(const RefreshPorts& ports, const JournalBegin& b, std::vector<std::string>& lines) {
+  BASE_TRY_ASSIGN(std::vector<cinder::Attachment> listed, ports.cinder.ListAttachments(b.volume_id));
+  std::vector<std::string> named;
+  if (b.old_attachment_id) named.push_back(*b.old_attachment_id);
+  std::vector<StrayAttachment> foreign;
+  for (StrayAttachment& stray : FindStrayAttachments(listed, b.instance_uuid, named)) {
+    if (stray.kind == StrayKind::kForeign) {
+      foreign.push_back(std::move(stray));
+      continue;
+    }
+    base::Status deleted = ports.cinder.Delete(stray.attachment.id);
+    if (!deleted.ok() && !deleted.IsNotFound()) return deleted;
+    lines.push_back("deleted " + DescribeStray(stray));
+  }
+  if (foreign.empty()) return base::Status::Ok();
+  for (std::size_t i = 1; i < foreign.size(); ++i) ports.log.Warning(DescribeStray(foreign[i]));
+  return base::Status::FailedPrecondition(DescribeStray(foreign.front()) + "; resolve it before refreshing" +
+                                          (foreign.size() > 1 ? " (and the others above)" : ""));
+}
+
 }  // namespace
 
 std::string_view OutcomeName(Outcome outcome) {
@@ -100,6 +151,7 @@ RefreshReport RunRefresh(RefreshJournal& journal, proto_compat::InstanceRecord i
                          const RefreshPorts& ports) {
   const JournalBegin& b = journal.state().begin;
   Steps steps(journal, ports);
+  std::vector<std::string> sweep_lines;  // what the sweep did, reported whatever the outcome
   std::string new_id;
   bool lock_lost = false;
 
@@ -118,11 +170,23 @@ RefreshReport RunRefresh(RefreshJournal& journal, proto_compat::InstanceRecord i
     }));
     BASE_TRY(steps.Done(JournalStep::kActionStarted));
 
-    BASE_TRY(steps.Run("reserve a new Cinder attachment", Peer::kCinder, JournalStep::kCreatingAttachment, [&]() -> base::Status {
-      BASE_TRY_ASSIGN(cinder::Attachment created, ports.cinder.Create(b.volume_id, b.instance_uuid));
-      new_id = created.id;
-      return base::Status::Ok();
+    BASE_TRY(steps.Run("sweep abandoned reservations of the volume", Peer::kCinder, std::nullopt, [&] {
+      return SweepStrayAttachments(ports, b, sweep_lines);
     }));
+
+    BASE_TRY(steps.Run(
+        "reserve a new Cinder attachment", Peer::kCinder, JournalStep::kCreatingAttachment,
+        [&]() -> base::Status {
+          auto created = ports.cinder.Create(b.volume_id, b.instance_uuid);
+          if (!created.ok() && CinderAnswered(created.error())) {
+            // Recovery then knows no reservation can still land.
+            (void)journal.Record(JournalStep::kCreateRefused, std::nullopt, RefreshJournal::Sync::kWithNextRecord);
+          }
+          BASE_TRY(created.status());
+          new_id = created->id;
+          return base::Status::Ok();
+        },
+        CreateSettlesBy(ports.cinder)));
     BASE_TRY(steps.Done(JournalStep::kAttachmentCreated, new_id));
 
     BASE_TRY(steps.Run("remove_volume_connection on the compute", Peer::kCompute, JournalStep::kRemovingConnection, [&] {
@@ -190,6 +254,7 @@ RefreshReport RunRefresh(RefreshJournal& journal, proto_compat::InstanceRecord i
   }
   if (status.ok()) {
     report.attachment_id = new_id;
+    report.done = std::move(sweep_lines);
     return report;
   }
   if (steps.peer() == Peer::kInterrupt) {
@@ -199,6 +264,7 @@ RefreshReport RunRefresh(RefreshJournal& journal, proto_compat::InstanceRecord i
                       "; reconciling");
   }
   report = Reconcile(journal, ports);
+  report.done.insert(report.done.begin(), sweep_lines.begin(), sweep_lines.end());
   report.failed_step = steps.current();
   report.failed_peer = steps.peer();
   report.cause = status;

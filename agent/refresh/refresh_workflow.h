@@ -1,6 +1,7 @@
 // The refresh of one volume BDM, Nova's steps in Nova's order (nova-facts
 // §2), each announced in the journal before it starts:
-//   lock -> action start -> reserve a new attachment -> remove_volume_connection
+//   lock -> action start -> sweep the volume's abandoned reservations for the
+//   instance (stray_attachments.h) -> reserve a new attachment -> remove_volume_connection
 //   on the compute -> delete the old attachment (unless the compute did) ->
 //   update the new attachment with the connector -> save attachment_id and
 //   connection_info on the BDM -> complete the attachment -> finish the
@@ -16,6 +17,7 @@
 // runs as for any failure.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,6 +55,10 @@ enum class Outcome {
 };
 
 std::string_view OutcomeName(Outcome outcome);
+
+// What a create may still take on Cinder's side after the client gave up on
+// it (the creating_attachment line's deadline adds it to the timeout).
+inline constexpr std::chrono::seconds kCreateSettleMargin{10};
 
 // Who a step talks to, which decides the exit code of its failure;
 // kInterrupt: the step was not started because a stop was requested.

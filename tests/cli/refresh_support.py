@@ -26,15 +26,37 @@ class Cinder:
         self.base = stack.env["BDM_CINDER_URL"] + "/" + stack.env["BDM_CINDER_PROJECT"]
         self.token = stack.env["BDM_CINDER_TOKEN"]
 
-    def get(self, path):
-        """(status, body) of a GET at microversion 3.44."""
-        request = urllib.request.Request(self.base + path, headers={
-            "X-Auth-Token": self.token, "OpenStack-API-Version": "volume 3.44", "Accept": "application/json"})
+    def request(self, method, path, body=None):
+        """(status, body) of a request at microversion 3.44, as a service
+        caller (X-Service-Token, which the stack's cinder-api turns into the
+        service role Cinder wants for deleting a connected attachment)."""
+        request = urllib.request.Request(
+            self.base + path, method=method, data=None if body is None else json.dumps(body).encode(),
+            headers={"X-Auth-Token": self.token, "X-Service-Token": self.token,
+                     "OpenStack-API-Version": "volume 3.44", "Accept": "application/json",
+                     "Content-Type": "application/json"})
         try:
             with urllib.request.urlopen(request, timeout=60) as response:
                 return response.status, json.loads(response.read() or b"null")
         except urllib.error.HTTPError as e:
             return e.code, None
+
+    def get(self, path):
+        return self.request("GET", path)
+
+    def reserve(self, volume_id, instance_uuid, connector=None):
+        """A new attachment made directly through Cinder's API (as another
+        tool, or a create that landed late, would leave it); its id."""
+        body = {"attachment": {"volume_uuid": volume_id, "instance_uuid": instance_uuid}}
+        if connector is not None:
+            body["attachment"]["connector"] = connector
+        status, answer = self.request("POST", "/attachments", body)
+        assert status == 200, (status, answer)
+        return answer["attachment"]["id"]
+
+    def delete(self, attachment_id):
+        status, _ = self.request("DELETE", "/attachments/" + attachment_id)
+        assert status in (200, 404), status
 
     def attachment(self, attachment_id):
         status, body = self.get("/attachments/" + attachment_id)

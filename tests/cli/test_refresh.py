@@ -280,7 +280,11 @@ def crash_victims(stack, tmp_path_factory):
 def test_sigkill_after_each_step_then_recover_is_consistent(stack, cinder, crash_victims, tmp_path, step):
     entry = crash_victims[CRASH_STEPS.index(step)]
     state = tmp_path / "state"
-    rc, out, err = refresh(stack, entry, state, env={"BDM_AGENT_TEST_CRASH_AFTER": step})
+    # After creating_attachment, recover cannot know whether the create was
+    # sent and waits until Cinder has settled it (the [cinder] timeout plus a
+    # margin, journalled): a short timeout keeps that wait short.
+    config = stack.write_config(tmp_path, {"[cinder]\n": "[cinder]\ntimeout = 2\n"})
+    rc, out, err = refresh(stack, entry, state, config=config, env={"BDM_AGENT_TEST_CRASH_AFTER": step})
     assert rc == -signal.SIGKILL, (rc, out, err)
     assert os.listdir(state) == [entry["instance_uuid"] + ".journal"]
     p = subprocess.run([stack.agent_bin, "--config-file", stack.nova_conf, "recover", "--dry-run",

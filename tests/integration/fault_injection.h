@@ -65,6 +65,7 @@ class FaultyCinder final : public agent::cinder::AttachmentApi {
     if (gate_.Fails("ListAttachments")) return Injected("GET /attachments");
     return real_.ListAttachments(volume_id);
   }
+  std::chrono::milliseconds RequestTimeout() const override { return real_.RequestTimeout(); }
 
  private:
   static base::Status Injected(const std::string& call) {

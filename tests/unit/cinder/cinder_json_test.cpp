@@ -68,6 +68,29 @@ TEST_CASE("agent::cinder::ParseAttachmentResponse") {
   }
 }
 
+TEST_CASE("agent::cinder::ParseAttachmentListResponse reads the detail view") {
+  // GET /attachments/detail?all_tenants=1&volume_id=... of the stack's Cinder,
+  // plus a bare reservation as POST /attachments leaves it.
+  auto listed = ParseAttachmentListResponse(
+      R"({"attachments": [{"id": "7ede51b4-b267-4432-80f3-5e8d96e476a5", "status": "attached", )"
+      R"("instance": "3693a0ea-3f5e-4b40-b22e-23bc006119d6", "volume_id": "d1bafac4-7c88-46d0-a377-bfafd8a685cb", )"
+      R"("attached_at": "2026-12-03T08:30:38.000000", "detached_at": "", "attach_mode": "rw", "connection_info": )"
+      R"({"access_mode": "rw", "qos_specs": null, "encrypted": false, "cacheable": false, "driver_volume_type": )"
+      R"("iscsi", "attachment_id": "7ede51b4-b267-4432-80f3-5e8d96e476a5"}}, {"id": "r", "status": "reserved", )"
+      R"("instance": "3693a0ea-3f5e-4b40-b22e-23bc006119d6", "volume_id": "d1bafac4-7c88-46d0-a377-bfafd8a685cb", )"
+      R"("attached_at": "", "detached_at": "", "attach_mode": "null", "connection_info": {}}]})");
+  REQUIRE(listed.ok());
+  REQUIRE(listed->size() == 2);
+  CHECK((*listed)[0].attached_at == "2026-12-03T08:30:38.000000");
+  CHECK((*listed)[0].connection_info->find("\"driver_volume_type\":\"iscsi\"") != std::string::npos);
+  CHECK((*listed)[1].status == "reserved");
+  CHECK((*listed)[1].connection_info == "{}");
+  for (const char* body : {R"({"attachments": {}})", R"({"attachments": [5]})", R"({"attachments": [{"id": ""}]})"}) {
+    CAPTURE(body);
+    CHECK(ParseAttachmentListResponse(body).error().code() == base::Code::kRemoteError);
+  }
+}
+
 TEST_CASE("agent::cinder::ParseVolumeResponse") {
   auto v = ParseVolumeResponse(
       R"({"volume": {"id": "v1", "status": "in-use", "multiattach": true,)"

@@ -265,3 +265,24 @@ TEST_CASE("PrepareStateDir / CheckStateDir: use a safe dir as it is, refuse an u
     CHECK(std::filesystem::file_size(file) == 1);
   }
 }
+
+TEST_CASE("ParseJournal: creating_attachment carries when Cinder settles the create; create_refused") {
+  const std::string begin = agent::refresh::EncodeJournalLine(SampleBegin());
+  auto state = agent::refresh::ParseJournal(
+      begin + agent::refresh::EncodeJournalLine(JournalStep::kCreatingAttachment, "1764750000"));
+  REQUIRE(state.ok());
+  CHECK(state->create_settles_by == std::optional<std::int64_t>(1764750000));
+  CHECK_FALSE(state->Reached(JournalStep::kCreateRefused));
+  for (const char* value : {"", "soon", "-5", "12345678901234567890"}) {
+    CAPTURE(value);
+    state = agent::refresh::ParseJournal(begin + agent::refresh::EncodeJournalLine(JournalStep::kCreatingAttachment,
+                                                                                   std::string_view(value)));
+    REQUIRE(state.ok());
+    CHECK_FALSE(state->create_settles_by.has_value());
+  }
+  state = agent::refresh::ParseJournal(begin + R"({"step":"creating_attachment"})" "\n" +
+                                       agent::refresh::EncodeJournalLine(JournalStep::kCreateRefused, std::nullopt));
+  REQUIRE(state.ok());
+  CHECK_FALSE(state->create_settles_by.has_value());  // a journal of an older version
+  CHECK(state->Reached(JournalStep::kCreateRefused));
+}
