@@ -61,7 +61,7 @@ int RecoverOne(const std::string& instance_uuid, const RefreshSettings& settings
     }
     return exit_code::kOk;
   }
-  const int code = FinishReport(report, begin, env.out, env.log);
+  const int code = FinishReport(report, begin, env.log).Print(env.out, env.log);
   return report.outcome == refresh::Outcome::kNeedsRecovery || report.outcome == refresh::Outcome::kKeptReserved
              ? code
              : exit_code::kOk;

@@ -3,39 +3,28 @@
 #include <chrono>
 #include <cstdio>
 #include <optional>
-#include <random>
 
 #include "agent/commands/cli.h"
 #include "agent/commands/nova_session.h"
-#include "agent/commands/refresh_setup.h"
-#include "agent/db/bdm_locator.h"
+#include "agent/commands/refresh_runner.h"
 #include "agent/exit_codes.h"
 #include "agent/interrupt.h"
-#include "agent/test_hooks.h"
 #include "agent/peer_time.h"
-#include "agent/refresh/compute_link.h"
 #include "agent/refresh/connector_file.h"
-#include "agent/refresh/prerequisites.h"
-#include "agent/refresh/reconcile.h"
-#include "agent/refresh/refresh_begin.h"
-#include "proto_compat/request_context.h"
 
 namespace agent::commands {
 namespace {
 
 namespace po = boost::program_options;
-using refresh::CheckFailure;
 
 constexpr const char* kUsage =
     "refresh [options] BDM_UUID --connector FILE\n"
     "       bdm-agent refresh [options] --instance INSTANCE_UUID --volume VOLUME_ID --connector FILE\n"
     "       bdm-agent refresh [options] INSTANCE_UUID VOLUME_ID CONNECTOR_FILE   (nova-manage's form)";
 
-struct RefreshRequest {
-  std::string bdm_uuid, instance_uuid, volume_id, connector_path;
-  std::optional<std::string> state_dir;
-  std::vector<std::string> allowed_hypervisor_types;
-  bool dry_run = false;
+struct RefreshArguments {
+  RefreshRequest request;
+  std::string connector_path;
   bool timings = false;
 };
 
@@ -56,96 +45,49 @@ po::options_description RefreshOptions() {
   return options;
 }
 
-base::Result<RefreshRequest> ParseRefresh(const po::variables_map& vm) {
-  RefreshRequest r;
+base::Result<RefreshArguments> ParseRefresh(const po::variables_map& vm) {
+  RefreshArguments a;
   auto positional = vm.count("args") ? vm["args"].as<std::vector<std::string>>() : std::vector<std::string>();
   if (positional.size() > 3) return base::Status::InvalidInput("too many arguments");
   if (vm.count("connector")) {
-    r.connector_path = vm["connector"].as<std::string>();
+    a.connector_path = vm["connector"].as<std::string>();
   } else if (positional.size() == 3) {
-    r.connector_path = positional.back();
+    a.connector_path = positional.back();
     positional.pop_back();
   } else {
     return base::Status::InvalidInput("--connector FILE is required");
   }
-  BASE_TRY_ASSIGN(BdmSelection selection, ParseBdmSelection(vm, positional));
-  r.bdm_uuid = std::move(selection.bdm_uuid);
-  r.instance_uuid = std::move(selection.instance_uuid);
-  r.volume_id = std::move(selection.volume_id);
-  if (vm.count("state-dir")) r.state_dir = vm["state-dir"].as<std::string>();
+  BASE_TRY_ASSIGN(a.request.selection, ParseBdmSelection(vm, positional));
+  if (vm.count("state-dir")) a.request.state_dir = vm["state-dir"].as<std::string>();
   if (vm.count("allow-hypervisor-type")) {
-    r.allowed_hypervisor_types = vm["allow-hypervisor-type"].as<std::vector<std::string>>();
+    a.request.allowed_hypervisor_types = vm["allow-hypervisor-type"].as<std::vector<std::string>>();
   }
-  r.dry_run = vm.count("dry-run") > 0;
-  r.timings = vm.count("timings") > 0;
-  return r;
+  a.request.dry_run = vm.count("dry-run") ? refresh::DryRun::kYes : refresh::DryRun::kNo;
+  a.timings = vm.count("timings") > 0;
+  return a;
 }
 
-int ExitCodeForLocate(db::LocateFailure failure, const base::Status& status) {
-  return exit_code::ForLocate(failure, status, exit_code::kRefreshInstanceNotFound, exit_code::kRefreshBdmNotFound);
-}
-
-int ExitCodeForCheck(CheckFailure failure) {
-  switch (failure) {
-    case CheckFailure::kNotVolumeBdm: return exit_code::kRefreshNotVolumeBdm;
-    case CheckFailure::kNotStopped: return exit_code::kRefreshInstanceState;
-    case CheckFailure::kTaskInProgress: return exit_code::kRefreshTaskInProgress;
-    case CheckFailure::kLocked: return exit_code::kRefreshInstanceLocked;
-    case CheckFailure::kNoHost:
-    case CheckFailure::kNotLibvirt: return exit_code::kRefreshNotLibvirt;
-    case CheckFailure::kHostConflict: return exit_code::kRefreshHostConflict;
-  }
-  return exit_code::kUnexpected;
-}
-
-// One refresh: the command's state between its phases.
+// One refresh command: its request, then the timing line when asked for.
 class RefreshCommand {
  public:
-  RefreshCommand(RefreshRequest request, const CommandEnv& env) : r_(std::move(request)), env_(env) {}
+  RefreshCommand(RefreshArguments arguments, const CommandEnv& env) : a_(std::move(arguments)), env_(env) {}
 
-  // Execute(), then the timing line when asked for (whatever the outcome).
-  int Run();
+  int Run() {
+    const auto start = std::chrono::steady_clock::now();
+    const int code = Execute();
+    if (a_.timings || env_.log.debug_enabled()) PrintTimings(std::chrono::steady_clock::now() - start);
+    return code;
+  }
 
  private:
   int Execute();
   void PrintTimings(std::chrono::steady_clock::duration wall) const;
-  int Fail(int code, const std::string& message) {
-    env_.log.Error(message);
-    return code;
-  }
-  db::LocateResult Locate(db::NovaDatabase& nova_db) {
-    return r_.bdm_uuid.empty() ? db::LocateVolumeBdm(nova_db, r_.instance_uuid, r_.volume_id, env_.log)
-                               : db::LocateBdmByUuid(nova_db, r_.bdm_uuid, env_.log);
-  }
-  // Finishes an earlier refresh of the instance left in the journal (and
-  // sets recovered_earlier_ when there was one); a dry run says what it
-  // would do and changes nothing.
-  int RecoverEarlier(db::CellDatabase& cell, cinder::AttachmentApi& cinder, const std::string& instance_uuid);
-  // Whether a stop was requested (SIGINT/SIGTERM) while no change has been
-  // made yet: then the refresh ends here, with its own error line.
-  bool StopRequested() const { return interrupt_ && interrupt_->requested(); }
-  int FailInterrupted() {
-    return Fail(exit_code::kInterrupted,
-                "interrupted (" + std::string(interrupt_->reason()) + ") before the refresh changed anything");
-  }
-  void PrintPlan(const db::BlockDeviceMapping& bdm, const refresh::JournalBegin& begin,
-                 const proto_compat::RemoveVolumeConnectionCall& plan, const std::string& volume_status,
-                 const std::string& connector_host) const;
 
-  RefreshRequest r_;
+  RefreshArguments a_;
   const CommandEnv& env_;
-  RefreshSettings settings_;
-  PeerTimes peer_times_;  // lent to every adapter Execute() opens
-  bool recovered_earlier_ = false;
-  std::optional<InterruptWatcher> interrupt_;  // real runs, from the first possible change on
+  PeerTimes peer_times_;                       // lent to every adapter the refresh opens
+  std::optional<InterruptWatcher> interrupt_;  // from the first possible change on
 };
-
-int RefreshCommand::Run() {
-  const auto start = std::chrono::steady_clock::now();
-  const int code = Execute();
-  if (r_.timings || env_.log.debug_enabled()) PrintTimings(std::chrono::steady_clock::now() - start);
-  return code;
-}
 
 // Adapters are destroyed when Execute() returns, so closing connections is
 // part of the wall time; it is not peer time (nothing waits for an answer
@@ -159,171 +101,32 @@ void RefreshCommand::PrintTimings(std::chrono::steady_clock::duration wall) cons
   char line[256];
   std::snprintf(line, sizeof line, "timing: wall %.1f ms, database %.1f ms, broker %.1f ms, cinder %.1f ms, own %.1f ms",
                 ms(wall), ms(t.database.total), ms(t.broker.total), ms(t.cinder.total), own);
-  if (r_.timings) std::fprintf(env_.out, "%s\n", line);
+  if (a_.timings) std::fprintf(env_.out, "%s\n", line);
   char detail[160];
   std::snprintf(detail, sizeof detail, " (own includes %.1f ms in %d journal syncs; %d database, %d broker, %d cinder calls)",
                 ms(t.journal_sync.total), t.journal_sync.calls, t.database.calls, t.broker.calls, t.cinder.calls);
   env_.log.Debug(std::string(line) + detail);
 }
 
-int RefreshCommand::RecoverEarlier(db::CellDatabase& cell, cinder::AttachmentApi& cinder,
-                                   const std::string& instance_uuid) {
-  using Mode = refresh::RefreshJournal::Mode;
-  auto earlier = refresh::RefreshJournal::Open(settings_.state_dir, instance_uuid,
-                                               r_.dry_run ? Mode::kReadOnly : Mode::kWrite);
-  if (!earlier.ok()) return Fail(ExitCodeForJournalOpen(earlier.error()), earlier.error().message());
-  if (!*earlier) return exit_code::kOk;
-  recovered_earlier_ = true;
-  if (r_.dry_run) {
-    std::fprintf(env_.out, "would first recover an earlier refresh of instance %s (%s):\n", instance_uuid.c_str(),
-                 (*earlier)->path().c_str());
-    const refresh::RefreshReport report =
-        refresh::Reconcile(**earlier, {cell, cinder, env_.log}, refresh::DryRun::kYes);
-    for (const std::string& line : report.done) std::fprintf(env_.out, "  %s\n", line.c_str());
-    if (report.outcome == refresh::Outcome::kNeedsRecovery) {
-      return Fail(exit_code::kRefreshNeedsRecovery, "cannot plan the recovery: " + report.blocker.message());
-    }
-    return exit_code::kOk;
-  }
-  env_.log.Warning("an earlier refresh of instance " + instance_uuid + " did not finish; recovering it first");
-  const refresh::RefreshReport report = refresh::Reconcile(**earlier, {cell, cinder, env_.log});
-  const int code = FinishReport(report, (*earlier)->state().begin, env_.out, env_.log);
-  return report.outcome == refresh::Outcome::kNeedsRecovery ? code : exit_code::kOk;
-}
-
-void RefreshCommand::PrintPlan(const db::BlockDeviceMapping& bdm, const refresh::JournalBegin& begin,
-                               const proto_compat::RemoveVolumeConnectionCall& plan,
-                               const std::string& volume_status, const std::string& connector_host) const {
-  std::fprintf(env_.out,
-               "would refresh BDM %s (instance %s, volume %s, volume status %s)\n"
-               "  lock the instance: %s\n"
-               "  start instance action refresh_volume_attachment (%s)\n"
-               "  reserve a new Cinder attachment for the volume\n"
-               "  call remove_volume_connection %s on %s.%s (Instance %s%s)\n"
-               "%s"
-               "  update the new attachment with the connector of host %s (mountpoint %s)\n"
-               "  save attachment_id and connection_info on the BDM (id %lld), complete the attachment\n"
-               "  finish the action and unlock; journal in %s\n",
-               bdm.uuid.value_or("-").c_str(), begin.instance_uuid.c_str(), begin.volume_id.c_str(),
-               volume_status.c_str(), begin.lock_reason.c_str(), begin.action_request_id.c_str(),
-               plan.version.c_str(), plan.topic.c_str(), begin.compute_host.c_str(),
-               std::string(proto_compat::InstanceVersionName(plan.instance_version)).c_str(),
-               plan.delete_attachment ? ", delete_attachment=True" : "",
-               plan.delete_attachment || !bdm.attachment_id
-                   ? ""
-                   : ("  delete the old attachment " + *bdm.attachment_id + "\n").c_str(),
-               connector_host.c_str(),
-               bdm.device_name.value_or("-").c_str(), static_cast<long long>(bdm.id), settings_.state_dir.c_str());
-}
-
-// Every check a real run makes before its first change runs in a dry run
-// too (the broker is connected, the instance loaded, the state dir
-// checked); only the changes are left out.
 int RefreshCommand::Execute() {
-  auto connector_read = refresh::ReadConnector(r_.connector_path);
-  if (auto* error = std::get_if<refresh::ConnectorError>(&connector_read)) {
-    return Fail(error->kind == refresh::ConnectorFailure::kMissing ? exit_code::kRefreshConnectorMissing
-                                                                   : exit_code::kRefreshConnectorInvalid,
-                error->status.message());
+  // The connector file first, as nova-manage reads it (exit 2 or 3 before anything else).
+  auto read = refresh::ReadConnector(a_.connector_path);
+  if (auto* error = std::get_if<refresh::ConnectorError>(&read)) {
+    env_.log.Error(error->status.message());
+    return error->kind == refresh::ConnectorFailure::kMissing ? exit_code::kRefreshConnectorMissing
+                                                              : exit_code::kRefreshConnectorInvalid;
   }
-  const refresh::Connector connector = std::get<refresh::Connector>(std::move(connector_read));
-
   auto session = OpenNovaSession(env_, &peer_times_.database);
-  if (!session.ok()) return Fail(exit_code::kConfig, session.error().message());
-  const config::NovaConfig& conf = session->conf;
-  db::NovaDatabase& nova_db = *session->nova_db;
-  auto settings = LoadRefreshSettings(conf, r_.state_dir, r_.allowed_hypervisor_types);
-  if (!settings.ok()) return Fail(exit_code::kConfig, settings.error().message());
-  settings_ = std::move(*settings);
-  if (base::Status usable = refresh::CheckStateDir(settings_.state_dir); !usable.ok()) {
-    return Fail(exit_code::kConfig, usable.message());
+  if (!session.ok()) {
+    env_.log.Error(session.error().message());
+    return exit_code::kConfig;
   }
-
-  db::LocateResult found = Locate(nova_db);
-  if (!found.ok()) return Fail(ExitCodeForLocate(found.failure(), found.status()), found.status().message());
-  db::CellDatabase& cell = *found.value().cell_db;
-  const std::string instance_uuid = found.value().bdm.instance_uuid;
-  if (!refresh::IsCanonicalUuid(instance_uuid)) {
-    return Fail(exit_code::kCorruptData, "the BDM's instance_uuid '" + instance_uuid +
-                                             "' is not a uuid; refusing to refresh it");
-  }
-
-  std::mt19937_64 rng(std::random_device{}());
-  const proto_compat::RequestContext action_context = proto_compat::MakeAdminContext(
-      std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()), rng);
-  auto cinder = OpenCinder(conf, action_context.request_id, &peer_times_.cinder);
-  if (!cinder.ok()) {
-    return Fail(cinder.error().code() == base::Code::kInvalidInput ? exit_code::kConfig
-                                                                   : exit_code::kRefreshCinderUnavailable,
-                cinder.error().message());
-  }
-  // From here on a real run may change things (recovering an earlier
-  // refresh first): SIGINT/SIGTERM now stop it at a step boundary.
-  if (!r_.dry_run) interrupt_.emplace(env_.log);
-  if (int code = RecoverEarlier(cell, **cinder, instance_uuid); code != exit_code::kOk) return code;
-  if (StopRequested()) return FailInterrupted();
-  if (recovered_earlier_ && !r_.dry_run) found = Locate(nova_db);  // recovery may have changed the BDM
-  if (!found.ok()) return Fail(ExitCodeForLocate(found.failure(), found.status()), found.status().message());
-  const db::BlockDeviceMapping bdm = found.value().bdm;
-
-  auto instance = cell.FindInstance(instance_uuid);
-  if (!instance.ok()) return Fail(exit_code::ForDatabase(instance.error(), false), instance.error().message());
-  if (!*instance) return Fail(exit_code::kRefreshInstanceNotFound, "Instance " + instance_uuid + " could not be found.");
-  std::optional<std::string> hypervisor_type;
-  if ((*instance)->host && (*instance)->node) {
-    auto type = cell.ComputeNodeHypervisorType(*(*instance)->host, *(*instance)->node);
-    if (!type.ok()) return Fail(exit_code::ForDatabase(type.error(), false), type.error().message());
-    hypervisor_type = *type;
-  }
-  if (auto failed = refresh::CheckRefreshPrerequisites(
-          {**instance, bdm, hypervisor_type, connector.host, settings_.allowed_hypervisor_types})) {
-    return Fail(ExitCodeForCheck(failed->kind), failed->message);
-  }
-
-  auto volume = (*cinder)->GetVolume(*bdm.volume_id);
-  if (!volume.ok()) {
-    return Fail(volume.error().IsNotFound() ? exit_code::kRefreshCinderFailed : exit_code::kRefreshCinderUnavailable,
-                volume.error().message());
-  }
-  auto plan = refresh::PlanComputeCall(nova_db, conf, env_.log);
-  if (!plan.ok()) {
-    return Fail(plan.error().code() == base::Code::kInvalidInput ? exit_code::kConfig
-                                                                 : exit_code::kRefreshComputeTooOld,
-                plan.error().message());
-  }
-  const refresh::JournalBegin begin = refresh::MakeJournalBegin(found.value(), **instance, connector, *plan, conf.host,
-                                                                 action_context.request_id, rng);
-
-  auto compute = refresh::RpcComputeLink::Connect(conf, *plan, env_.log, &peer_times_.broker);
-  if (!compute.ok()) {
-    return Fail(compute.error().code() == base::Code::kInvalidInput ? exit_code::kConfig
-                                                                    : exit_code::kRefreshBrokerUnavailable,
-                compute.error().message());
-  }
-  auto record = cell.LoadInstance(instance_uuid);
-  if (!record.ok()) return Fail(exit_code::ForDatabase(record.error(), false), record.error().message());
-  if (!*record) return Fail(exit_code::kRefreshInstanceNotFound, "Instance " + instance_uuid + " could not be found.");
-
-  if (r_.dry_run) {
-    PrintPlan(bdm, begin, *plan, volume->status, connector.host);
-    return exit_code::kOk;
-  }
-  if (StopRequested()) return FailInterrupted();
-  auto journal = refresh::RefreshJournal::Create(settings_.state_dir, begin, &peer_times_.journal_sync);
-  if (!journal.ok()) {
-    return Fail(journal.error().code() == base::Code::kFailedPrecondition ? exit_code::kRefreshAlreadyRunning
-                                                                          : exit_code::kConfig,
-                journal.error().message());
-  }
-  if (env_.hooks != nullptr) env_.hooks->AfterJournalStep("begin", &*interrupt_);
-  const refresh::RefreshReport report = refresh::RunRefresh(
-      *journal, std::move(**record), *compute, {cell, **cinder, env_.log, &*interrupt_, env_.hooks});
-  const int code = FinishReport(report, begin, env_.out, env_.log);
-  if (code == exit_code::kOk && StopRequested()) {  // the signal came during the last step
-    return Fail(exit_code::kInterrupted,
-                "interrupted (" + std::string(interrupt_->reason()) + ") during the last step; the refresh finished");
-  }
-  return code;
+  const ConnectorSource connector = [&read](const std::string&) { return read; };
+  const RefreshContext context{env_.log, &peer_times_, env_.hooks, [this]() -> const StopRequest* {
+                                 // SIGINT/SIGTERM now stop the refresh at a step boundary.
+                                 return &interrupt_.emplace(env_.log);
+                               }};
+  return RunRefreshRequest(a_.request, connector, *session, context).Print(env_.out, env_.log);
 }
 
 }  // namespace
@@ -333,9 +136,9 @@ int RunRefresh(const std::vector<std::string>& args, const CommandEnv& env) {
   auto parsed = ParseCommand("refresh", kUsage, args, options, "args", env);
   if (const int* code = std::get_if<int>(&parsed)) return *code;
   const po::variables_map& vm = std::get<po::variables_map>(parsed);
-  auto request = ParseRefresh(vm);
-  if (!request.ok()) return UsageError("refresh", request.error().message(), env);
-  return RefreshCommand(std::move(*request), env).Run();
+  auto arguments = ParseRefresh(vm);
+  if (!arguments.ok()) return UsageError("refresh", arguments.error().message(), env);
+  return RefreshCommand(std::move(*arguments), env).Run();
 }
 
 }  // namespace agent::commands

@@ -56,10 +56,23 @@ int ExitCodeForJournalOpen(const base::Status& status) {
   }
 }
 
-int FinishReport(const refresh::RefreshReport& report, const refresh::JournalBegin& begin, std::FILE* out,
-                 const Log& log) {
+int RefreshEnding::Print(std::FILE* out, const Log& log) const {
+  for (const std::string& line : lines) std::fprintf(out, "%s\n", line.c_str());
+  if (code != exit_code::kOk) log.Error(error);
+  return code;
+}
+
+RefreshEnding FinishReport(const refresh::RefreshReport& report, const refresh::JournalBegin& begin, const Log& log) {
   using refresh::Outcome;
-  for (const std::string& line : report.done) std::fprintf(out, "  %s\n", line.c_str());
+  RefreshEnding ending;
+  for (const std::string& line : report.done) ending.lines.push_back("  " + line);
+  ending.bdm_uuid = begin.bdm_uuid;
+  ending.old_attachment_id = begin.old_attachment_id;
+  const auto fail = [&ending](int code, std::string error) {
+    ending.code = code;
+    ending.error = std::move(error);
+    return ending;
+  };
   const std::string what = "BDM " + begin.bdm_uuid.value_or(std::to_string(begin.bdm_id)) + " (instance " +
                            begin.instance_uuid + ", volume " + begin.volume_id + ")";
   const bool interrupted = report.failed_step && report.failed_peer == refresh::Peer::kInterrupt;
@@ -69,45 +82,47 @@ int FinishReport(const refresh::RefreshReport& report, const refresh::JournalBeg
                           : " after '" + *report.failed_step + "' failed: " + report.cause.message();
   switch (report.outcome) {
     case Outcome::kRefreshed:
-      std::fprintf(out, "refreshed %s: attachment %s -> %s\n", what.c_str(),
-                   begin.old_attachment_id.value_or("none").c_str(), report.attachment_id.value_or("?").c_str());
+      ending.new_attachment_id = report.attachment_id;
+      ending.lines.push_back("refreshed " + what + ": attachment " + begin.old_attachment_id.value_or("none") +
+                             " -> " + report.attachment_id.value_or("?"));
       if (interrupted) {
-        log.Error("refresh of " + what + failure + ": it could no longer be undone, so it was finished");
-        return exit_code::kInterrupted;
+        return fail(exit_code::kInterrupted,
+                    "refresh of " + what + failure + ": it could no longer be undone, so it was finished");
       }
       if (report.failed_step) log.Warning("refresh recovered" + failure);
-      return exit_code::kOk;
+      return ending;
     case Outcome::kLockLost:
-      log.Error("instance " + begin.instance_uuid + " was locked by someone else first; nothing was changed");
-      return exit_code::kRefreshInstanceLocked;
+      return fail(exit_code::kRefreshInstanceLocked,
+                  "instance " + begin.instance_uuid + " was locked by someone else first; nothing was changed");
     case Outcome::kRolledBack: {
       if (!report.failed_step) {
-        std::fprintf(out, "rolled back %s: nothing changed\n", what.c_str());
-        return exit_code::kOk;
+        ending.lines.push_back("rolled back " + what + ": nothing changed");
+        return ending;
       }
-      log.Error("refresh of " + what + " rolled back" + failure + (interrupted ? "; nothing changed" : ""));
+      const std::string error = "refresh of " + what + " rolled back" + failure + (interrupted ? "; nothing changed" : "");
       switch (report.failed_peer) {
-        case refresh::Peer::kInterrupt: return exit_code::kInterrupted;
-        case refresh::Peer::kCompute: return exit_code::kRefreshComputeFailed;
-        case refresh::Peer::kCinder: return exit_code::kRefreshCinderFailed;
-        case refresh::Peer::kJournal: return exit_code::kConfig;
-        case refresh::Peer::kDatabase: return exit_code::ForDatabase(report.cause, /*api=*/false);
+        case refresh::Peer::kInterrupt: return fail(exit_code::kInterrupted, error);
+        case refresh::Peer::kCompute: return fail(exit_code::kRefreshComputeFailed, error);
+        case refresh::Peer::kCinder: return fail(exit_code::kRefreshCinderFailed, error);
+        case refresh::Peer::kJournal: return fail(exit_code::kConfig, error);
+        case refresh::Peer::kDatabase: return fail(exit_code::ForDatabase(report.cause, /*api=*/false), error);
       }
-      return exit_code::kUnexpected;
+      return fail(exit_code::kUnexpected, error);
     }
     case Outcome::kKeptReserved:
-      log.Error("refresh of " + what + failure + "; Cinder gave no new connection, so attachment " +
-                report.attachment_id.value_or("?") +
-                " keeps the volume reserved and the BDM keeps its previous connection_info: run refresh again "
-                "once Cinder works");
-      return exit_code::kRefreshKeptReserved;
+      ending.new_attachment_id = report.attachment_id;
+      return fail(exit_code::kRefreshKeptReserved,
+                  "refresh of " + what + failure + "; Cinder gave no new connection, so attachment " +
+                      report.attachment_id.value_or("?") +
+                      " keeps the volume reserved and the BDM keeps its previous connection_info: run refresh "
+                      "again once Cinder works");
     case Outcome::kNeedsRecovery:
-      log.Error("refresh of " + what + " is not consistent yet" + failure + "; recovery stopped: " +
-                report.blocker.message() + "; run 'bdm-agent recover --instance " + begin.instance_uuid +
-                "' once it is reachable");
-      return exit_code::kRefreshNeedsRecovery;
+      return fail(exit_code::kRefreshNeedsRecovery,
+                  "refresh of " + what + " is not consistent yet" + failure + "; recovery stopped: " +
+                      report.blocker.message() + "; run 'bdm-agent recover --instance " + begin.instance_uuid +
+                      "' once it is reachable");
   }
-  return exit_code::kUnexpected;
+  return fail(exit_code::kUnexpected, "refresh of " + what + ": unknown outcome");
 }
 
 }  // namespace agent::commands

@@ -47,9 +47,19 @@ base::Result<db::CellDatabase*> CellByUuid(db::NovaDatabase& nova_db, const std:
 // otherwise not readable now (15, recover later).
 int ExitCodeForJournalOpen(const base::Status& status);
 
-// Writes the report's lines (what reconciliation did, the outcome) to `out`
-// and returns refresh's exit code for it.
-int FinishReport(const refresh::RefreshReport& report, const refresh::JournalBegin& begin, std::FILE* out,
-                 const Log& log);
+// How a refresh (or the recovery of one) ended.
+struct RefreshEnding {
+  int code = 0;                    // exit_code::kOk, or refresh's exit code
+  std::string error;               // one line, when code is not kOk
+  std::vector<std::string> lines;  // what the command prints on stdout, in order
+  std::optional<std::string> bdm_uuid, old_attachment_id, new_attachment_id;  // when a refresh ran
+
+  // Prints the lines to `out` and the error to the log; returns the code.
+  int Print(std::FILE* out, const Log& log) const;
+};
+
+// The ending for `report`: what reconciliation did and the outcome as lines,
+// refresh's exit code and its error. Warnings go to `log`.
+RefreshEnding FinishReport(const refresh::RefreshReport& report, const refresh::JournalBegin& begin, const Log& log);
 
 }  // namespace agent::commands

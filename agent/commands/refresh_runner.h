@@ -1,0 +1,58 @@
+// RunRefreshRequest: the refresh of one volume BDM as a function, what the
+// `refresh` command and `serve`'s refresh endpoint share: every check a real
+// run makes before its first change (also in a dry run), an earlier refresh
+// of the instance recovered first, then the plan (dry run) or the workflow
+// (agent/refresh/refresh_workflow.h), and the outcome as refresh's exit code
+// (agent/exit_codes.h) with its one-line error and the lines a command
+// prints on stdout. It prints nothing itself; warnings and debug lines go to
+// the log.
+//
+// Thread safety: one call per NovaSession at a time (its database
+// connections are not shared); calls on different sessions may run at once,
+// and two of them for the same instance exclude each other through the
+// journal's lock (exit_code::kRefreshAlreadyRunning).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "agent/commands/cli.h"
+#include "agent/commands/nova_session.h"
+#include "agent/commands/refresh_setup.h"
+#include "agent/interrupt.h"
+#include "agent/log.h"
+#include "agent/peer_time.h"
+#include "agent/refresh/connector_file.h"
+#include "agent/refresh/reconcile.h"
+#include "agent/test_hooks.h"
+
+namespace agent::commands {
+
+struct RefreshRequest {
+  BdmSelection selection;
+  std::optional<std::string> state_dir;                // overrides [bdm_agent] state_dir
+  std::vector<std::string> allowed_hypervisor_types;  // added to [bdm_agent] allowed_hypervisor_types
+  refresh::DryRun dry_run = refresh::DryRun::kNo;
+};
+
+// The connector to send, asked for once the instance's compute host is
+// known (before the checks that compare the two).
+using ConnectorSource =
+    std::function<std::variant<refresh::Connector, refresh::ConnectorError>(const std::string& compute_host)>;
+
+struct RefreshContext {
+  const Log& log;
+  PeerTimes* times = nullptr;           // may be nullptr; must outlive the call
+  const TestHooks* hooks = nullptr;     // test builds only
+  // Called once, right before the first thing that may change state (a
+  // real run only); what it returns (may be nullptr) is asked between steps.
+  std::function<const StopRequest*()> arm_stop = {};
+};
+
+RefreshEnding RunRefreshRequest(const RefreshRequest& request, const ConnectorSource& connector, NovaSession& session,
+                                const RefreshContext& context);
+
+}  // namespace agent::commands
