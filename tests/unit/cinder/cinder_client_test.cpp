@@ -75,7 +75,7 @@ TEST_CASE("agent::cinder::ResolveCinderSettings") {
     CHECK(ResolveError("[cinder]\nendpoint_template = http://ctl/v3\n").message().starts_with(
         "[cinder] auth_type is not set"));
     CHECK(ResolveError("[cinder]\nauth_type = token\n").message() ==
-          "[cinder] auth_type = token is not supported by bdm-agent (none, password, v3password)");
+          "[cinder] auth_type: 'token' is not supported by bdm-agent (none, password, v3password)");
     CHECK(ResolveError("[cinder]\nauth_type = none\n").message().find("endpoint_template") != std::string::npos);
     CHECK(ResolveError("[cinder]\nauth_type = none\nendpoint_template = http://ctl/v2/x\n").code() ==
           base::Code::kInvalidInput);
