@@ -49,8 +49,8 @@ std::optional<std::string> FromJson(std::string_view body) {
   rapidjson::Document doc;
   doc.Parse(body.data(), body.size());
   if (doc.HasParseError()) return std::nullopt;
-  if (doc.IsObject()) {
-    for (const auto& member : doc.GetObject()) {
+  if (const rapidjson::Document& view = doc; view.IsObject()) {
+    for (const auto& member : view.GetObject()) {
       if (!member.value.IsObject()) continue;
       auto message = member.value.FindMember("message");
       if (message != member.value.MemberEnd() && message->value.IsString()) {

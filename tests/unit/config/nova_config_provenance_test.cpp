@@ -100,11 +100,11 @@ TEST_CASE("agent::config::NovaConfig::Shown") {
   CHECK(config->Shown("DEFAULT", "my_ip", "x") == "the value (from a '$' substitution, not shown)");
   // my_block_storage_ip defaults to my_ip, which came from a substitution.
   CHECK_FALSE(config->MayQuote("DEFAULT", "my_block_storage_ip"));
-  for (const auto& [section, key] : {std::pair{"DEFAULT", "transport_url"}, std::pair{"database", "connection"},
-                                     std::pair{"api_database", "connection"}, std::pair{"cinder", "password"},
-                                     std::pair{"service_user", "password"}}) {
-    CAPTURE(key);
-    CHECK(config->Shown(section, key, "x") == "the value (a secret, not shown)");
+  for (const auto& option : {std::pair{"DEFAULT", "transport_url"}, std::pair{"database", "connection"},
+                              std::pair{"api_database", "connection"}, std::pair{"cinder", "password"},
+                              std::pair{"service_user", "password"}}) {
+    CAPTURE(option.second);
+    CHECK(config->Shown(option.first, option.second, "x") == "the value (a secret, not shown)");
   }
   CHECK(config->MayQuote("cinder", "catalog_info"));  // a default
 }
