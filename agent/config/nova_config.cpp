@@ -307,6 +307,13 @@ Status ReadKeystone(const Reader& r, const char* s, KeystoneAuthOptions& a) {
   BASE_TRY_ASSIGN(a.project_domain_name, r.Str(s, "project_domain_name"));
   BASE_TRY_ASSIGN(a.project_domain_id, r.Str(s, "project_domain_id"));
   BASE_TRY_ASSIGN(a.system_scope, r.Str(s, "system_scope"));
+  // Keystone hashes passwords with bcrypt, which refuses a NUL: such a
+  // password can never authenticate, however it is sent.
+  for (const auto& [key, value] : {std::pair{"username", &a.username}, std::pair{"password", &a.password}}) {
+    if (*value && (*value)->find('\0') != std::string::npos) {
+      return Status::InvalidInput(Label({s, key}) + ": contains a NUL character, which Keystone cannot take");
+    }
+  }
   return Status::Ok();
 }
 

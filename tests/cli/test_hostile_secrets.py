@@ -67,6 +67,12 @@ def test_a_url_from_a_substitution_is_not_quoted(tmp_path):
                   contains="[api_database] connection: not a SQLAlchemy URL")
 
 
+def test_a_nul_in_a_keystone_password_is_refused(tmp_path):
+    conf = closed_conf(tmp_path, "[service_user]\npassword = Svc\x00S3cr3t\n")  # a NUL byte in the file
+    hostile.check(["--config-file", conf, "show", NO_SUCH_BDM], code=20, secrets=["S3cr3t"],
+                  contains="[service_user] password: contains a NUL character")
+
+
 # Item 13: oslo.config bounds substitution only by Python's recursion limit.
 def chain(links):
     return "[DEFAULT]\nhost = $o1\n" + "".join(f"o{i} = $o{i + 1}\n" for i in range(1, links)) + f"o{links} = end\n"

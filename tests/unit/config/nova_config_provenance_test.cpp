@@ -108,3 +108,14 @@ TEST_CASE("agent::config::NovaConfig::Shown") {
   }
   CHECK(config->MayQuote("cinder", "catalog_info"));  // a default
 }
+
+TEST_CASE("agent::config::BuildNovaConfig refuses a NUL in Keystone credentials") {
+  for (const char* option : {"[cinder]\npassword", "[service_user]\npassword", "[cinder]\nusername",
+                             "[service_user]\nuser_name"}) {
+    CAPTURE(option);
+    auto config = Load(std::string(option) + " = Cin" + std::string(1, '\0') + "S3cr3t\n");
+    REQUIRE_FALSE(config.ok());
+    CHECK(config.error().message().ends_with(": contains a NUL character, which Keystone cannot take"));
+    CHECK(config.error().message().find("S3cr3t") == std::string::npos);
+  }
+}
