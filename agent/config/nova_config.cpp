@@ -307,11 +307,12 @@ Status ReadKeystone(const Reader& r, const char* s, KeystoneAuthOptions& a) {
   BASE_TRY_ASSIGN(a.project_domain_name, r.Str(s, "project_domain_name"));
   BASE_TRY_ASSIGN(a.project_domain_id, r.Str(s, "project_domain_id"));
   BASE_TRY_ASSIGN(a.system_scope, r.Str(s, "system_scope"));
-  // Keystone hashes passwords with bcrypt, which refuses a NUL: such a
-  // password can never authenticate, however it is sent.
+  // Keystone hashes passwords with bcrypt by default, which refuses a NUL
+  // (bcrypt 3.2: "password may not contain NUL bytes"); the other hashers
+  // it offers are seldom used, and a NUL in a nova.conf value is a mistake.
   for (const auto& [key, value] : {std::pair{"username", &a.username}, std::pair{"password", &a.password}}) {
     if (*value && (*value)->find('\0') != std::string::npos) {
-      return Status::InvalidInput(Label({s, key}) + ": contains a NUL character, which Keystone cannot take");
+      return Status::InvalidInput(Label({s, key}) + ": contains a NUL character (Keystone's default bcrypt hashing refuses it)");
     }
   }
   return Status::Ok();

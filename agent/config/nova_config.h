@@ -12,7 +12,7 @@
 //   Nova only accepts options it registered; bdm-agent accepts the options
 //   above and any option present in the files;
 // * a NUL in a [cinder] or [service_user] username or password is an error
-//   (Keystone's bcrypt refuses it; no such password can authenticate);
+//   (Keystone's default bcrypt hashing refuses it);
 // * booleans are true/false/on/off/yes/no/1/0 in any case, integers may be
 //   signed and padded; an empty integer is an error here (oslo makes it None).
 // Options Nova computes at start-up: host defaults to gethostname(); my_ip
