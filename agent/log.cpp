@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "agent/terminal_text.h"
+
 namespace agent {
 
 Log::Log(DebugLogging debug, std::FILE* out)
@@ -22,8 +24,11 @@ void Log::Debug(std::string_view message) const {
 void Log::Write(std::string_view prefix, std::string_view message) const {
   std::string line = "bdm-agent: ";
   line += prefix;
-  // One line per message: fold any embedded newline.
-  for (char c : message) line += (c == '\n' || c == '\r') ? ' ' : c;
+  // One line per message: an embedded newline becomes a space, every other
+  // control character an escape (terminal_text.h).
+  std::string folded(message);
+  for (char& c : folded) c = c == '\n' ? ' ' : c;
+  line += EscapeControls(folded);
   line += '\n';
   std::lock_guard<std::mutex> lock(mutex_);
   std::fwrite(line.data(), 1, line.size(), out_);

@@ -2,6 +2,9 @@
 // per message, with the fixed prefixes "bdm-agent: error: ", "bdm-agent:
 // warning: " and, under --debug, "bdm-agent: debug: +<ms> ms: " (time since the
 // Log was made). stdout is left to command output so it can be piped.
+// Whatever the message holds, the line is inert on a terminal: a newline in
+// it becomes a space and every other control character or byte that is not
+// UTF-8 an escape (EscapeControls, terminal_text.h).
 //
 // A Log is created by main and passed by reference; it holds no secrets and
 // callers never pass it one (URLs are logged through their Redacted() form).

@@ -11,6 +11,7 @@
 #include "agent/command_table.h"
 #include "agent/exit_codes.h"
 #include "agent/log.h"
+#include "agent/terminal_text.h"
 #include "bdm_agent_version.h"
 #ifdef BDM_AGENT_TEST_HOOKS
 #include "agent/test_hooks_env.h"
@@ -45,7 +46,19 @@ std::string GeneralUsage(const po::options_description& options) {
   return text + "\n" + out.str() + "\nRun 'bdm-agent COMMAND --help' for the options of a command.\n";
 }
 
+// Boost.Program_options' command-line parser erases each token it consumes
+// from the front of a vector (boost::program_options::detail::cmdline::run),
+// so its time grows with the square of the number of arguments (40,000
+// --allow-hypervisor-type took 19 s), and it runs twice (here, then in the
+// command). No command needs more than a few dozen arguments.
+constexpr int kMaxArguments = 256;
+
 int Main(int argc, char** argv) {
+  if (argc - 1 > kMaxArguments) {
+    agent::Log().Error("too many arguments (" + std::to_string(argc - 1) + "; at most " +
+                       std::to_string(kMaxArguments) + ")");
+    return agent::exit_code::kUsage;
+  }
   const po::options_description global = GlobalOptionsDescription();
   po::options_description all;
   all.add(global).add_options()("words", po::value<std::vector<std::string>>(), "");
@@ -117,7 +130,7 @@ int main(int argc, char** argv) {
   try {
     return Main(argc, argv);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "bdm-agent: internal error: %s\n", e.what());
+    std::fprintf(stderr, "bdm-agent: internal error: %s\n", agent::EscapeControls(e.what()).c_str());
     return agent::exit_code::kUnexpected;
   }
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "agent/terminal_text.h"
+
 namespace agent {
 namespace {
 
@@ -12,13 +14,12 @@ std::size_t DisplayWidth(const std::string& text) {
 }
 
 std::vector<std::string> Lines(const std::string& cell) {
-  std::vector<std::string> lines(1);
-  for (char c : cell) {
-    if (c == '\n') {
-      lines.emplace_back();
-    } else if (c != '\r') {
-      lines.back() += c;
-    }
+  std::vector<std::string> lines;
+  for (std::size_t start = 0; start <= cell.size();) {
+    std::size_t end = cell.find('\n', start);
+    if (end == std::string::npos) end = cell.size();
+    lines.push_back(EscapeControls(std::string_view(cell).substr(start, end - start)));
+    start = end + 1;
   }
   return lines;
 }

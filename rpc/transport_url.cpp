@@ -74,6 +74,16 @@ bool BracketsOk(std::string_view netloc) {
   return IsBracketedHost(std::string(bracketed.substr(0, rb)));
 }
 
+// librabbitmq takes C strings (and SASL PLAIN separates user and password
+// with NULs): a NUL would cut a name or password short.
+bool HasNul(const TransportUrl& url) {
+  auto nul = [](const std::string& text) { return text.find('\0') != std::string::npos; };
+  bool found = nul(url.virtual_host);
+  for (const TransportHost& h : url.hosts) found = found || nul(h.username) || nul(h.password) || nul(h.hostname);
+  for (const auto& [key, value] : url.query) found = found || nul(key) || nul(value);
+  return found;
+}
+
 base::Status Invalid(std::string_view option_name, std::string_view detail) {
   return base::Status::InvalidInput(std::string(option_name) + ": " + std::string(detail));
 }
@@ -238,7 +248,7 @@ std::string TransportUrl::Redacted() const {
     if (i > 0) out += ',';
     if (!h.username.empty() || !h.password.empty()) {
       out += UrlQuote(h.username);
-      if (!h.password.empty()) out += ":***";
+      if (!h.password.empty()) out += ":" + std::string(kMaskedPassword);
       out += '@';
     }
     out += h.hostname.find(':') != std::string::npos ? "[" + h.hostname + "]" : UrlQuote(h.hostname);
@@ -264,8 +274,14 @@ base::Result<TransportUrl> ParseTransportUrl(std::string_view url, std::string_v
   std::string driver = parts.scheme.substr(0, parts.scheme.find('+'));
   static constexpr std::string_view kDrivers[] = {"rabbit", "kombu", "amqp", "kafka", "fake", "none"};
   if (std::find(std::begin(kDrivers), std::end(kDrivers), driver) == std::end(kDrivers)) {
-    return Invalid(option_name, "unknown transport '" + driver +
-                                    "' (oslo.messaging drivers: rabbit, kombu, amqp, kafka, fake)");
+    return Invalid(option_name, "unknown transport (the scheme must name an oslo.messaging driver: rabbit, kombu, "
+                                "amqp, kafka, fake)");
+  }
+  if ((parts.path + parts.query + parts.fragment).find('@') != std::string::npos) {
+    // urlsplit ended the host list at a '/', '?' or '#' inside a user name or
+    // password, so the rest of it (and the real host) landed after it.
+    return Invalid(option_name, "'@' after the hosts: percent-encode a '/', '?', '#' or ',' in a user name or "
+                                "password (%2F, %3F, %23, %2C)");
   }
 
   auto query = ParseQueryString(parts.query);
@@ -289,6 +305,9 @@ base::Result<TransportUrl> ParseTransportUrl(std::string_view url, std::string_v
       return host.error().WithContext("host " + std::to_string(out.hosts.size() + 1)).WithContext(option_name);
     }
     out.hosts.push_back(std::move(*host));
+  }
+  if (HasNul(out)) {
+    return Invalid(option_name, "contains a NUL character (%00), which cannot be sent to the broker");
   }
   return out;
 }

@@ -17,8 +17,16 @@
 // * query keeps every "key=value" pair in order, '+' and %XX decoded; like
 //   Python's parse_qs, pairs with an empty value or without '=' are dropped.
 //
+// * A '@' after the host list (in the path, query or fragment) is refused:
+//   it means a '/', '?' or '#' in a user name or password ended the host
+//   list early, and the rest of the credentials would be taken (and shown)
+//   as the virtual host or query. A raw ',' in a password splits the host
+//   list, as in oslo; write it %2C.
+// * No decoded part may contain a NUL (%00): librabbitmq would cut the text.
+//
 // Parsing never touches the network and keeps no state; results are plain
-// values. Error messages name the option and never contain a password.
+// values. Error messages name the option and quote no part of the URL (a
+// secret option: oslo.messaging registers transport_url secret=True).
 #pragma once
 
 #include <optional>
@@ -32,6 +40,10 @@
 namespace rpc {
 
 inline constexpr int kDefaultAmqpPort = 5672;
+
+// What Redacted() forms (here and in agent/config/database_url.h) print in
+// place of a password.
+inline constexpr std::string_view kMaskedPassword = "***";
 
 struct TransportHost {
   std::string username;  // empty: the URL gave none for this host
@@ -68,7 +80,8 @@ struct TransportUrl {
 // Parses `url`. `option_name` (e.g. "[DEFAULT] transport_url") starts every
 // error message. Returns InvalidInput for: no scheme, a driver oslo does not
 // have, unbalanced or malformed IPv6 brackets, a host without a hostname, a
-// port that is not 1..65535, or text that is not UTF-8 after percent-decoding.
+// port that is not 1..65535, a '@' after the hosts, a NUL, or text that is
+// not UTF-8 after percent-decoding.
 base::Result<TransportUrl> ParseTransportUrl(std::string_view url, std::string_view option_name);
 
 // Python's urllib.parse.unquote: "%XX" becomes the byte XX, and a '%' not

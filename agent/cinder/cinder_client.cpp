@@ -14,12 +14,28 @@ using base::Status;
 constexpr std::chrono::seconds kDefaultTimeout{90};
 constexpr const char* kNoAuthToken = "notused";  // keystoneauth1.noauth.NoAuth.get_token()
 
-Result<AuthKind> ParseAuthType(const std::optional<std::string>& auth_type, std::string_view section) {
+Result<AuthKind> ParseAuthType(const config::NovaConfig& config, const std::optional<std::string>& auth_type,
+                               std::string_view section) {
   const std::string value = auth_type.value_or("");
   if (value == "none") return AuthKind::kNone;
   if (IsKeystonePasswordAuth(value)) return AuthKind::kKeystonePassword;
-  return Status::InvalidInput("[" + std::string(section) + "] auth_type = " + value +
+  return Status::InvalidInput("[" + std::string(section) + "] auth_type: " + config.Shown(section, "auth_type", value) +
                               " is not supported by bdm-agent (none, password, v3password)");
+}
+
+// `error` about the value of [cinder] `option` (whose text may quote it), or,
+// when that value must not be quoted (NovaConfig::Shown), one that only names
+// the option and says what is wrong with it.
+Status WithheldValue(const config::NovaConfig& config, std::string_view option, const Status& error,
+                     std::string_view what) {
+  if (error.ok() || config.MayQuote("cinder", option)) return error;
+  std::string message = "[cinder] " + std::string(option) + ": " + config.Shown("cinder", option, "") + " " +
+                        std::string(what);
+  switch (error.code()) {
+    case base::Code::kInvalidInput: return Status::InvalidInput(std::move(message));
+    case base::Code::kNotFound: return Status::NotFound(std::move(message));
+    default: return error;  // the other messages quote no option
+  }
 }
 
 Result<std::string> Token(HttpTransport& transport, AuthKind kind, const config::KeystoneAuthOptions& auth,
@@ -46,15 +62,18 @@ Result<CinderSettings> ResolveCinderSettings(const config::NovaConfig& config, c
         "[cinder] auth_type is not set: the [cinder] section of your nova configuration file must be configured "
         "for authentication with the block-storage service endpoint");
   }
-  BASE_TRY_ASSIGN(settings.user_auth, ParseAuthType(cinder.auth.auth_type, "cinder"));
+  BASE_TRY_ASSIGN(settings.user_auth, ParseAuthType(config, cinder.auth.auth_type, "cinder"));
   if (config.service_user.send_service_user_token && config.service_user.auth.auth_type &&
       !config.service_user.auth.auth_type->empty()) {
-    BASE_TRY_ASSIGN(settings.service_auth, ParseAuthType(config.service_user.auth.auth_type, "service_user"));
+    BASE_TRY_ASSIGN(settings.service_auth, ParseAuthType(config, config.service_user.auth.auth_type, "service_user"));
   }
   if (cinder.endpoint_template && !cinder.endpoint_template->empty()) {
-    BASE_TRY_ASSIGN(std::string endpoint, ExpandEndpointTemplate(*cinder.endpoint_template));
-    BASE_TRY(CheckVolumeApiV3(endpoint).WithContext("[cinder] endpoint_template"));
-    settings.endpoint = std::move(endpoint);
+    Result<std::string> endpoint = ExpandEndpointTemplate(*cinder.endpoint_template);
+    Status checked = endpoint.ok() ? CheckVolumeApiV3(*endpoint).WithContext("[cinder] endpoint_template")
+                                   : endpoint.error();
+    BASE_TRY(WithheldValue(config, "endpoint_template", checked,
+                           "is not a Cinder volume API v3 endpoint template"));
+    settings.endpoint = std::move(*endpoint);
   } else if (settings.user_auth == AuthKind::kNone) {
     return Status::InvalidInput("[cinder] auth_type = none needs [cinder] endpoint_template (there is no catalog)");
   }
@@ -82,15 +101,24 @@ Result<std::unique_ptr<AttachmentApi>> ConnectCinder(const config::NovaConfig& c
   std::string token_body;
   BASE_TRY_ASSIGN(std::string token, Token(transport, settings.user_auth, config.cinder.auth, "cinder", &token_body));
   options.auth_headers.push_back("X-Auth-Token: " + token);
+  options.secrets.push_back(std::move(token));
   if (settings.service_auth) {
     BASE_TRY_ASSIGN(std::string service_token,
                     Token(transport, *settings.service_auth, config.service_user.auth, "service_user", nullptr));
     options.auth_headers.push_back("X-Service-Token: " + service_token);
+    options.secrets.push_back(std::move(service_token));
+  }
+  for (const auto* password : {&config.cinder.auth.password, &config.service_user.auth.password}) {
+    if (*password) options.secrets.push_back(**password);
   }
   if (settings.endpoint) {
     options.endpoint = std::move(*settings.endpoint);
   } else {
-    BASE_TRY_ASSIGN(options.endpoint, SelectCatalogEndpoint(token_body, settings.catalog));
+    Result<std::string> endpoint = SelectCatalogEndpoint(token_body, settings.catalog);
+    const char* what = "matches no endpoint in Keystone's service catalog";
+    BASE_TRY(WithheldValue(config, "catalog_info", endpoint.ok() ? Status::Ok() : endpoint.error(), what));
+    BASE_TRY(WithheldValue(config, "os_region_name", endpoint.ok() ? Status::Ok() : endpoint.error(), what));
+    BASE_TRY_ASSIGN(options.endpoint, std::move(endpoint));
     BASE_TRY(CheckVolumeApiV3(options.endpoint).WithContext("catalog endpoint"));
   }
   options.request_id = session.global_request_id;

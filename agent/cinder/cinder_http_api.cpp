@@ -4,6 +4,7 @@
 
 #include "agent/cinder/cinder_endpoint.h"
 #include "agent/cinder/cinder_json.h"
+#include "agent/cinder/http_answer_error.h"
 
 namespace agent::cinder {
 namespace {
@@ -63,7 +64,7 @@ Result<HttpResponse> CinderHttpApi::Perform(const Call& call) {
     if (response.status >= 200 && response.status <= 299) return response;
     const bool server_error = response.status == 500 || response.status == 504;
     if (!server_error || attempt >= call.attempts_on_5xx) {
-      return HttpAnswerError(context, response.status, response.body);
+      return HttpAnswerError(context, response.status, response.body, options_.secrets);
     }
   }
 }
@@ -75,7 +76,7 @@ Status CinderHttpApi::EnsureMicroversion() {
   HttpRequest request{"GET", url, options_.auth_headers, std::nullopt};
   BASE_TRY_ASSIGN(HttpResponse response, SendWithConnectRetries(request, ConnectRetry::kYes, context));
   if (response.status != 200 && response.status != 300) {
-    return HttpAnswerError(context, response.status, response.body);
+    return HttpAnswerError(context, response.status, response.body, options_.secrets);
   }
   auto max = ParseMaxVolumeApiVersion(response.body);
   if (!max.ok()) return Status::RemoteError(context + ": " + max.error().message());

@@ -17,6 +17,7 @@ namespace agent::cinder {
 struct CinderHttpApiOptions {
   std::string endpoint;                    // .../v3[/<project>]
   std::vector<std::string> auth_headers;   // "X-Auth-Token: ...", "X-Service-Token: ..."
+  std::vector<std::string> secrets;        // tokens and passwords, masked in quoted error bodies
   std::optional<std::string> request_id;   // X-OpenStack-Request-ID
   int connect_retries = 3;
   std::chrono::milliseconds first_retry_delay{500};

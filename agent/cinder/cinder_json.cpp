@@ -208,32 +208,4 @@ Result<std::optional<ApiVersion>> ParseMaxVolumeApiVersion(std::string_view body
   return std::optional<ApiVersion>();
 }
 
-std::string CinderFaultMessage(std::string_view body) {
-  rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
-  if (!doc.HasParseError() && doc.IsObject()) {
-    for (const auto& member : doc.GetObject()) {
-      if (!member.value.IsObject()) continue;
-      auto message = member.value.FindMember("message");
-      if (message != member.value.MemberEnd() && message->value.IsString()) {
-        return OneLine({message->value.GetString(), message->value.GetStringLength()});
-      }
-    }
-  }
-  std::string line = OneLine(body);
-  return line.empty() ? "(no message)" : line;
-}
-
-Status HttpAnswerError(std::string_view context, long status, std::string_view body) {
-  std::string message = std::string(context) + ": HTTP " + std::to_string(status) + ": " + CinderFaultMessage(body);
-  switch (status) {
-    case 400: return Status::InvalidInput(std::move(message));
-    case 401:
-    case 403: return Status::PermissionDenied(std::move(message));
-    case 404: return Status::NotFound(std::move(message));
-    case 409: return Status::FailedPrecondition(std::move(message));
-    default: return Status::RemoteError(std::move(message));
-  }
-}
-
 }  // namespace agent::cinder

@@ -1,6 +1,6 @@
 // The JSON side of Cinder's v3 API as bdm-agent uses it: request bodies,
-// response parsing (attachment detail view, volume, version document) and the
-// one function that turns an HTTP error answer into a base::Status.
+// response parsing (attachment detail view, volume, version document). HTTP
+// error answers become a Status in http_answer_error.h.
 //
 // Parsers return kRemoteError (without context; the caller names the call)
 // when a 2xx body is not what Cinder's API documents. Pure functions.
@@ -49,16 +49,5 @@ std::optional<ApiVersion> ParseApiVersion(std::string_view text);
 // highest microversion of the first entry whose "version" contains "3." (as
 // Nova's _get_server_version reads it); nullopt when there is none.
 base::Result<std::optional<ApiVersion>> ParseMaxVolumeApiVersion(std::string_view body);
-
-// Cinder's message from an error body ({"<fault>": {"message": ...}}),
-// else the body's text; squeezed to one line of at most 300 characters.
-std::string CinderFaultMessage(std::string_view body);
-
-// The Status for an HTTP error answer (`status` not 2xx) from Cinder or
-// Keystone (whose bodies have the same shape): 404 kNotFound, 400
-// kInvalidInput, 401/403 kPermissionDenied, 409 kFailedPrecondition, else
-// kRemoteError. Message: "<context>: HTTP <status>: <CinderFaultMessage(body)>",
-// context being e.g. "Cinder PUT /attachments/<id>".
-base::Status HttpAnswerError(std::string_view context, long status, std::string_view body);
 
 }  // namespace agent::cinder

@@ -9,6 +9,7 @@
 
 #include "agent/cinder/cinder_endpoint.h"
 #include "agent/cinder/cinder_json.h"
+#include "agent/cinder/http_answer_error.h"
 
 namespace agent::cinder {
 namespace {
@@ -206,7 +207,9 @@ Result<KeystoneToken> RequestKeystoneToken(HttpTransport& transport, const confi
   auto sent = transport.Send({"POST", url, {}, std::move(body)}, context);
   if (auto* error = std::get_if<TransportError>(&sent)) return error->status;
   auto& response = std::get<HttpResponse>(sent);
-  if (response.status < 200 || response.status > 299) return HttpAnswerError(context, response.status, response.body);
+  if (response.status < 200 || response.status > 299) {
+    return HttpAnswerError(context, response.status, response.body, std::vector<std::string>{*auth.password});
+  }
   std::optional<std::string> token = response.Header("X-Subject-Token");
   if (!token || token->empty()) return Status::RemoteError(context + ": no X-Subject-Token in the answer");
   return KeystoneToken{std::move(*token), std::move(response.body)};

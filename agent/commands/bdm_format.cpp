@@ -11,6 +11,7 @@
 #include <rapidjson/writer.h>
 
 #include "agent/secret_mask.h"
+#include "agent/terminal_text.h"
 #include "agent/text_table.h"
 
 namespace agent {
@@ -182,7 +183,7 @@ base::Result<std::string> FormatBdmJson(const BlockDeviceMapping& bdm, ShowSecre
     }
   }
   w.EndObject();
-  return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+  return AsciiJson(std::string_view(buffer.GetString(), buffer.GetSize())) + "\n";
 }
 
 base::Result<std::string> FormatBdmTable(const BlockDeviceMapping& bdm, ShowSecrets secrets) {
@@ -217,9 +218,10 @@ base::Result<std::string> FormatBdmTable(const BlockDeviceMapping& bdm, ShowSecr
 
 base::Result<std::string> FormatConnectionInfoJson(const BlockDeviceMapping& bdm, ShowSecrets secrets) {
   if (!bdm.connection_info) return std::string("null\n");
-  if (secrets == ShowSecrets::kYes) return *bdm.connection_info + "\n";  // verbatim, as stored
+  // As stored (only made safe for a terminal, terminal_text.h).
+  if (secrets == ShowSecrets::kYes) return AsciiJson(*bdm.connection_info) + "\n";
   BASE_TRY_ASSIGN(rapidjson::Document doc, ParseConnectionInfo(bdm, *bdm.connection_info, secrets));
-  return Compact(doc) + "\n";
+  return AsciiJson(Compact(doc)) + "\n";
 }
 
 base::Result<std::string> FormatConnectionInfoTable(const BlockDeviceMapping& bdm, ShowSecrets secrets) {

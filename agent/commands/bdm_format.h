@@ -11,6 +11,10 @@
 //
 // A connection_info that is not valid JSON is kCorrupt (with the parse offset),
 // unless secrets are shown, in which case the stored text is printed as is.
+// JSON output is ASCII, as Python's json.dumps writes it (AsciiJson,
+// terminal_text.h: non-ASCII, DEL and control characters as \uHHHH, bytes
+// that are not UTF-8 as \ufffd); tables escape control characters
+// (RenderTable). Nothing printed can drive a terminal.
 #pragma once
 
 #include <string>

@@ -36,7 +36,7 @@ int RecoverOne(const std::string& instance_uuid, const RefreshSettings& settings
     return ExitCodeForJournalOpen(journal.error());
   }
   if (!*journal) {
-    std::fprintf(env.out, "instance %s: no unfinished refresh\n", instance_uuid.c_str());
+    PrintEscaped(env.out, "instance %s: no unfinished refresh\n", instance_uuid.c_str());
     return exit_code::kOk;
   }
   const refresh::JournalBegin& begin = (*journal)->state().begin;
@@ -50,11 +50,11 @@ int RecoverOne(const std::string& instance_uuid, const RefreshSettings& settings
     env.log.Error(cinder.error().message());
     return exit_code::kRefreshNeedsRecovery;
   }
-  std::fprintf(env.out, "instance %s: %s the refresh of volume %s\n", instance_uuid.c_str(),
+  PrintEscaped(env.out, "instance %s: %s the refresh of volume %s\n", instance_uuid.c_str(),
                dry ? "would recover" : "recovering", begin.volume_id.c_str());
   const refresh::RefreshReport report = refresh::Reconcile(**journal, {**cell, **cinder, env.log}, dry_run);
   if (dry) {
-    for (const std::string& line : report.done) std::fprintf(env.out, "  %s\n", line.c_str());
+    for (const std::string& line : report.done) PrintEscaped(env.out, "  %s\n", line.c_str());
     if (report.outcome == refresh::Outcome::kNeedsRecovery) {
       env.log.Error("cannot plan the recovery: " + report.blocker.message());
       return exit_code::kRefreshNeedsRecovery;
@@ -103,7 +103,7 @@ int RunRecover(const std::vector<std::string>& args, const CommandEnv& env) {
       return exit_code::kConfig;
     }
     instances = std::move(*listed);
-    if (instances.empty()) std::fprintf(env.out, "no unfinished refresh in %s\n", settings->state_dir.c_str());
+    if (instances.empty()) PrintEscaped(env.out, "no unfinished refresh in %s\n", settings->state_dir.c_str());
   }
   const refresh::DryRun dry_run = vm.count("dry-run") ? refresh::DryRun::kYes : refresh::DryRun::kNo;
   // A recovery in flight is finished before a signal is obeyed (it is the

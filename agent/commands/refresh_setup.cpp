@@ -57,7 +57,7 @@ int ExitCodeForJournalOpen(const base::Status& status) {
 }
 
 int RefreshEnding::Print(std::FILE* out, const Log& log) const {
-  for (const std::string& line : lines) std::fprintf(out, "%s\n", line.c_str());
+  for (const std::string& line : lines) PrintEscaped(out, "%s\n", line);
   if (code != exit_code::kOk) log.Error(error);
   return code;
 }

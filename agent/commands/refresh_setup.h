@@ -15,6 +15,7 @@
 #include "agent/db/nova_database.h"
 #include "agent/peer_time.h"
 #include "agent/refresh/refresh_workflow.h"
+#include "agent/terminal_text.h"  // PrintEscaped, for the lines refresh and recover print
 #include "base/result.h"
 
 namespace agent::commands {

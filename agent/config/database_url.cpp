@@ -21,6 +21,7 @@ struct RawUrl {
   std::string name;
   std::optional<std::string> username, password, host, port, database, query;
   bool trailing_text = false;  // text the regex does not consume
+  std::string after_userinfo;  // everything after the "user:password@" part (or after "://")
 };
 
 // A hand-written equivalent of
@@ -50,6 +51,7 @@ std::optional<RawUrl> MatchSqlalchemyUrl(std::string_view url) {
     p = at + 1;
   }
 
+  raw.after_userinfo = std::string(rest.substr(p));
   bool have_host = false;
   if (p < rest.size() && rest[p] == '[') {
     size_t end = std::min(rest.find_first_of("/?", p), rest.size());
@@ -102,6 +104,26 @@ Status Invalid(std::string_view option_name, std::string_view detail) {
   return Status::InvalidInput(std::string(option_name) + ": " + std::string(detail));
 }
 
+// libmysqlclient takes C strings: a NUL (%00) would cut the text short and
+// log in with a shorter password (or look up a shorter name) than the URL says.
+Status RefuseNul(const DatabaseUrl& db, std::string_view option_name) {
+  bool nul = db.username.find('\0') != std::string::npos || db.password.find('\0') != std::string::npos ||
+             db.host.find('\0') != std::string::npos || db.database.find('\0') != std::string::npos;
+  for (const auto& [key, value] : db.query) nul = nul || key.find('\0') != std::string::npos || value.find('\0') != std::string::npos;
+  if (!nul) return Status::Ok();
+  return Invalid(option_name, "contains a NUL character (%00), which cannot be sent to the database");
+}
+
+// Query options that PyMySQL would take as a password (their values are
+// secrets) and those that would change whom it logs in as or where.
+constexpr const char* kPasswordKeys[] = {"password", "passwd"};
+constexpr const char* kRedirectingKeys[] = {"user",     "host", "port", "database", "db", "read_default_file",
+                                            "read_default_group"};
+
+bool IsPasswordKey(std::string_view key) {
+  return std::find(std::begin(kPasswordKeys), std::end(kPasswordKeys), key) != std::end(kPasswordKeys);
+}
+
 Status ApplyTypedQuery(DatabaseUrl& db, std::string_view option_name) {
   struct StringKey {
     const char* key;
@@ -139,8 +161,24 @@ Status ApplyTypedQuery(DatabaseUrl& db, std::string_view option_name) {
     BASE_TRY_ASSIGN(std::optional<std::string> value, single(b.key));
     if (!value) continue;
     db.*b.field = AsBool(*value);
-    if (!(db.*b.field)) {
-      return Invalid(option_name, "query option '" + std::string(b.key) + "' is not a boolean: '" + *value + "'");
+    if (!(db.*b.field)) return Invalid(option_name, "query option '" + std::string(b.key) + "' is not a boolean");
+  }
+  // What PyMySQL does with the arguments SQLAlchemy gives it (the URL's
+  // user/password/host/port/database, then the query's pairs over them):
+  // the query's password wins, then the URL's, then the query's passwd.
+  BASE_TRY_ASSIGN(std::optional<std::string> password, single("password"));
+  BASE_TRY_ASSIGN(std::optional<std::string> passwd, single("passwd"));
+  if (password) {
+    db.password = std::move(*password);
+  } else if (db.password.empty() && passwd) {
+    db.password = std::move(*passwd);
+  }
+  for (const char* key : kRedirectingKeys) {
+    BASE_TRY_ASSIGN(std::optional<std::string> value, single(key));
+    if (value) {
+      return Invalid(option_name, "query option '" + std::string(key) +
+                                      "' is not supported by bdm-agent (PyMySQL would take it over the URL's own "
+                                      "user, host, port or database; write those in the URL)");
     }
   }
   return Status::Ok();
@@ -163,7 +201,7 @@ std::string DatabaseUrl::Redacted() const {
   std::string out = driver_name + "://";
   if (!username.empty() || !password.empty()) {
     out += QuoteUserinfo(username);
-    if (!password.empty()) out += ":***";
+    if (!password.empty()) out += ":" + std::string(rpc::kMaskedPassword);
     out += '@';
   }
   out += host.find(':') != std::string::npos ? "[" + host + "]" : host;
@@ -171,7 +209,8 @@ std::string DatabaseUrl::Redacted() const {
   out += '/' + database;
   for (size_t i = 0; i < query.size(); ++i) {
     out += i == 0 ? '?' : '&';
-    out += rpc::UrlQuote(query[i].first) + '=' + rpc::UrlQuote(query[i].second);
+    out += rpc::UrlQuote(query[i].first) + '=' +
+           (IsPasswordKey(query[i].first) ? std::string(rpc::kMaskedPassword) : rpc::UrlQuote(query[i].second));
   }
   return out;
 }
@@ -184,9 +223,16 @@ Result<DatabaseUrl> ParseDatabaseUrl(std::string_view url, std::string_view opti
   db.driver_name = raw->name;
   const std::string dialect = raw->name.substr(0, raw->name.find('+'));
   if (dialect != "mysql" && dialect != "mariadb") {
-    return Invalid(option_name, "dialect '" + dialect + "' is not supported; bdm-agent supports MySQL/MariaDB only");
+    return Invalid(option_name, "the dialect is not supported; bdm-agent supports MySQL/MariaDB only "
+                                "(mysql+pymysql://, mysql://, mariadb+pymysql://, ...)");
   }
   if (raw->trailing_text) return Invalid(option_name, "unexpected text after the host (SQLAlchemy would ignore it)");
+  if (raw->after_userinfo.find('@') != std::string::npos) {
+    // The regex ended the user name at a '/' or the password at a '@', so
+    // what follows (shown as host, database or query) holds the rest of them.
+    return Invalid(option_name, "'@' after the user name and password: percent-encode a '/' in the user name "
+                                "(%2F) and a '@' in the password (%40)");
+  }
   if (raw->username) {
     auto user = rpc::UrlUnquote(*raw->username);
     if (!user.ok()) return user.error().WithContext("user name").WithContext(option_name);
@@ -197,12 +243,7 @@ Result<DatabaseUrl> ParseDatabaseUrl(std::string_view url, std::string_view opti
     if (!password.ok()) return password.error().WithContext("password").WithContext(option_name);
     db.password = std::move(*password);
   }
-  if (raw->host) {
-    if (raw->host->find('@') != std::string::npos) {
-      return Invalid(option_name, "host contains '@'; write '@' in a password as %40");
-    }
-    db.host = *raw->host;
-  }
+  if (raw->host) db.host = *raw->host;
   if (raw->port) {  // SQLAlchemy 1.4 rejects an empty port too
     const std::string& text = *raw->port;
     bool digits = !text.empty() && text.size() <= 5 && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -217,6 +258,7 @@ Result<DatabaseUrl> ParseDatabaseUrl(std::string_view url, std::string_view opti
     db.query = std::move(*query);
   }
   BASE_TRY(ApplyTypedQuery(db, option_name));
+  BASE_TRY(RefuseNul(db, option_name));
   if (db.host.empty() && db.unix_socket.empty()) {
     return Invalid(option_name, "no host and no unix_socket query option");
   }

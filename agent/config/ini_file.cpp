@@ -279,10 +279,22 @@ Result<std::string> ExpandOsloTemplate(std::string_view value,
       continue;
     }
     BASE_TRY_ASSIGN(std::string replacement, lookup(std::string_view(text).substr(begin, end - begin)));
+    if (replacement.size() > kMaxExpandedValue - std::min(out.size(), kMaxExpandedValue)) {
+      return Status::InvalidInput("longer than " + std::to_string(kMaxExpandedValue) + " bytes after substitution");
+    }
     out += replacement;
     i = braced ? end : end - 1;
   }
   return out;
+}
+
+bool HasOsloSubstitution(std::string_view value) {
+  bool substituted = false;
+  auto record = [&](std::string_view) -> Result<std::string> {
+    substituted = true;
+    return std::string();
+  };
+  return ExpandOsloTemplate(value, record).ok() && substituted;
 }
 
 }  // namespace agent::config

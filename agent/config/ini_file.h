@@ -148,7 +148,15 @@ base::Result<boost::program_options::variables_map> StoreIniValues(
 // string.Template.safe_substitute with oslo's pattern): "$$" and "\$" give
 // '$'; a '$' not followed by a name stays. `lookup` gets each name
 // ("my_ip", "database.connection") and its error is returned as is.
+// InvalidInput (without quoting anything) when the result would be longer
+// than kMaxExpandedValue bytes (oslo has no bound: "a = $b$b", "b = $c$c", ...
+// doubles at each step).
+inline constexpr size_t kMaxExpandedValue = 1 << 20;
 base::Result<std::string> ExpandOsloTemplate(
     std::string_view value, const std::function<base::Result<std::string>(std::string_view name)>& lookup);
+
+// Whether ExpandOsloTemplate would substitute anything in `value` (whether
+// the result holds text of other options).
+bool HasOsloSubstitution(std::string_view value);
 
 }  // namespace agent::config

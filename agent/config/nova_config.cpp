@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <climits>
+#include <map>
 #include <vector>
 
 namespace agent::config {
@@ -96,10 +97,28 @@ std::string Label(const OptionName& name) { return "[" + name.section + "] " + n
 
 std::string Where(const IniValue& v) { return " (" + v.file + ":" + std::to_string(v.line) + ")"; }
 
-constexpr int kMaxDepth = 16;
+// Options Nova registers with secret=True (oslo.messaging, oslo.db,
+// keystoneauth): their values are never quoted in messages.
+bool IsSecretOption(const OptionName& name) {
+  static const OptionName kSecrets[] = {{"DEFAULT", "transport_url"},
+                                        {"database", "connection"},
+                                        {"api_database", "connection"},
+                                        {"cinder", "password"},
+                                        {"service_user", "password"}};
+  return std::find(std::begin(kSecrets), std::end(kSecrets), name) != std::end(kSecrets);
+}
+
+// oslo.config does not bound substitution: a chain of options stops at
+// Python's recursion limit (about 120 links when read from a shallow stack,
+// oslo.config 9.0 on Python 3.11; fewer from deep in Nova), and a loop is a
+// RecursionError. Here a loop is reported as such, and a chain may have
+// kMaxChain links.
+constexpr size_t kMaxChain = 100;
 
 // Finds option values: files (or the Boost variables_map for declared
-// options), then substitution, then defaults.
+// options), then substitution, then defaults. Each option is expanded once
+// (memo_), so values that refer to one another many times cost no more than
+// their length.
 class Resolver {
  public:
   Resolver(const IniValues& files, std::string_view hostname, const po::variables_map* map)
@@ -116,30 +135,78 @@ class Resolver {
     return found;
   }
 
-  Result<std::optional<std::string>> Value(const OptionName& name, int depth = 0) const {
+  Result<std::optional<std::string>> Value(const OptionName& name) const {
+    std::vector<OptionName> chain;
+    return Resolve(name, chain);
+  }
+
+  // Whether a message may quote the value of `name`: not when the option is
+  // a secret, nor when its value (or the default it falls back to) holds
+  // text substituted from other options.
+  bool Quotable(const OptionName& name) const {
+    if (IsSecretOption(name)) return false;
+    if (std::optional<IniValue> raw = Raw(name)) return !HasOsloSubstitution(raw->value);
+    const Spec* spec = FindSpec(name);
+    return spec == nullptr || spec->kind != Default::kSameAsMyIp || Quotable({"DEFAULT", "my_ip"});
+  }
+
+  std::string Shown(const OptionName& name, std::string_view value) const {
+    if (Quotable(name)) return "'" + std::string(value) + "'";
+    return IsSecretOption(name) ? "the value (a secret, not shown)"
+                                : "the value (from a '$' substitution, not shown)";
+  }
+
+ private:
+  // `chain`: the options whose values are being expanded, outermost first.
+  Result<std::optional<std::string>> Resolve(const OptionName& name, std::vector<OptionName>& chain) const {
+    if (auto known = memo_.find(name); known != memo_.end()) return known->second;
+    Result<std::optional<std::string>> value = Expand(name, chain);
+    if (value.ok()) memo_.emplace(name, *value);
+    return value;
+  }
+
+  Result<std::optional<std::string>> Expand(const OptionName& name, std::vector<OptionName>& chain) const {
     if (std::optional<IniValue> raw = Raw(name)) {
-      if (depth > kMaxDepth) return Status::InvalidInput(Label(name) + ": substitution is recursive" + Where(*raw));
-      auto lookup = [&](std::string_view ref) { return Lookup(name, *raw, ref, depth); };
-      BASE_TRY_ASSIGN(std::string expanded, ExpandOsloTemplate(raw->value, lookup));
-      return std::optional<std::string>(std::move(expanded));
+      if (std::find(chain.begin(), chain.end(), name) != chain.end()) {
+        std::string loop;
+        for (auto it = std::find(chain.begin(), chain.end(), name); it != chain.end(); ++it) loop += Label(*it) + " -> ";
+        return Status::InvalidInput(Label(name) + ": substitution is recursive (" + loop + Label(name) + ")" +
+                                    Where(*raw));
+      }
+      if (chain.size() >= kMaxChain) {
+        return Status::InvalidInput(Label(chain.front()) + ": substitution goes through more than " +
+                                    std::to_string(kMaxChain) + " options" + Where(*Raw(chain.front())));
+      }
+      chain.push_back(name);
+      bool lookup_failed = false;  // its errors already name the option
+      auto lookup = [&](std::string_view ref) {
+        Result<std::string> value = Lookup(name, *raw, ref, chain);
+        lookup_failed = !value.ok();
+        return value;
+      };
+      Result<std::string> expanded = ExpandOsloTemplate(raw->value, lookup);
+      chain.pop_back();
+      if (!expanded.ok()) {
+        return lookup_failed ? expanded.error() : expanded.error().WithContext(Label(name) + Where(*raw));
+      }
+      return std::optional<std::string>(std::move(*expanded));
     }
     const Spec* spec = FindSpec(name);
     if (spec == nullptr) return std::optional<std::string>();
     switch (spec->kind) {
       case Default::kValue: return std::optional<std::string>(spec->value);
       case Default::kHostname: return std::optional<std::string>(hostname_);
-      case Default::kSameAsMyIp: return Value({"DEFAULT", "my_ip"}, depth + 1);
+      case Default::kSameAsMyIp: return Resolve({"DEFAULT", "my_ip"}, chain);
       case Default::kNone:
       case Default::kNovaComputes: break;
     }
     return std::optional<std::string>();
   }
 
- private:
   // oslo's StrSubWrapper: "group.opt" or "opt" in the current group, then
   // the name in DEFAULT. Errors name the option whose value has the '$'.
   Result<std::string> Lookup(const OptionName& where, const IniValue& origin, std::string_view ref,
-                             int depth) const {
+                             std::vector<OptionName>& chain) const {
     const std::string context = Label(where) + Where(origin);
     std::vector<OptionName> candidates;
     if (size_t dot = ref.find('.'); dot != std::string_view::npos) {
@@ -156,7 +223,7 @@ class Resolver {
         return Status::InvalidInput(context + ": refers to " + Label(candidate) +
                                     ", which is not set (Nova would compute it; set it in the config)");
       }
-      BASE_TRY_ASSIGN(std::optional<std::string> value, Value(candidate, depth + 1));
+      BASE_TRY_ASSIGN(std::optional<std::string> value, Resolve(candidate, chain));
       return value.value_or("");
     }
     return Status::InvalidInput(context + ": a '$' names an option that does not exist; write '$$' for a literal '$'");
@@ -165,6 +232,7 @@ class Resolver {
   const IniValues& files_;
   std::string_view hostname_;
   const po::variables_map* map_;
+  mutable std::map<OptionName, std::optional<std::string>> memo_;
 };
 
 // Typed reads with oslo.config's conversions.
@@ -187,7 +255,8 @@ class Reader {
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (lower == "true" || lower == "1" || lower == "on" || lower == "yes") return true;
     if (lower == "false" || lower == "0" || lower == "off" || lower == "no") return false;
-    return Invalid(section, key, "'" + *value + "' is not a boolean (true/false, yes/no, on/off, 1/0)");
+    return Invalid(section, key, resolver_.Shown({section, key}, *value) +
+                                     " is not a boolean (true/false, yes/no, on/off, 1/0)");
   }
 
   Result<std::optional<int>> Int(const char* section, const char* key) const {
@@ -202,11 +271,12 @@ class Reader {
               std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (ok) number = std::stoll(std::string(digits)) * (text[0] == '-' ? -1 : 1);
     if (!ok || number < INT_MIN || number > INT_MAX) {
-      return Invalid(section, key, "'" + *value + "' is not an integer");
+      return Invalid(section, key, resolver_.Shown({section, key}, *value) + " is not an integer");
     }
     const Spec* spec = FindSpec({section, key});
     if (spec != nullptr && number < spec->min) {
-      return Invalid(section, key, std::to_string(number) + " is less than the minimum " + std::to_string(spec->min));
+      return Invalid(section, key, resolver_.Shown({section, key}, std::to_string(number)) +
+                                       " is less than the minimum " + std::to_string(spec->min));
     }
     return std::optional<int>(static_cast<int>(number));
   }
@@ -237,6 +307,14 @@ Status ReadKeystone(const Reader& r, const char* s, KeystoneAuthOptions& a) {
   BASE_TRY_ASSIGN(a.project_domain_name, r.Str(s, "project_domain_name"));
   BASE_TRY_ASSIGN(a.project_domain_id, r.Str(s, "project_domain_id"));
   BASE_TRY_ASSIGN(a.system_scope, r.Str(s, "system_scope"));
+  // Keystone hashes passwords with bcrypt by default, which refuses a NUL
+  // (bcrypt 3.2: "password may not contain NUL bytes"); the other hashers
+  // it offers are seldom used, and a NUL in a nova.conf value is a mistake.
+  for (const auto& [key, value] : {std::pair{"username", &a.username}, std::pair{"password", &a.password}}) {
+    if (*value && (*value)->find('\0') != std::string::npos) {
+      return Status::InvalidInput(Label({s, key}) + ": contains a NUL character (Keystone's default bcrypt hashing refuses it)");
+    }
+  }
   return Status::Ok();
 }
 
@@ -281,6 +359,16 @@ Status ReadAll(const Reader& r, NovaConfig& c) {
 Result<std::optional<std::string>> NovaConfig::Get(std::string_view section, std::string_view key) const {
   Resolver resolver(files, system_hostname, nullptr);
   return resolver.Value({NormalizeSection(section), std::string(key)});
+}
+
+std::string NovaConfig::Shown(std::string_view section, std::string_view key, std::string_view value) const {
+  Resolver resolver(files, system_hostname, nullptr);
+  return resolver.Shown({NormalizeSection(section), std::string(key)}, value);
+}
+
+bool NovaConfig::MayQuote(std::string_view section, std::string_view key) const {
+  Resolver resolver(files, system_hostname, nullptr);
+  return resolver.Quotable({NormalizeSection(section), std::string(key)});
 }
 
 Result<NovaConfig> BuildNovaConfig(IniValues values, std::string system_hostname) {

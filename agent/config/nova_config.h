@@ -11,6 +11,8 @@
 //   and a '$' naming an option that does not exist is an error, as in Nova.
 //   Nova only accepts options it registered; bdm-agent accepts the options
 //   above and any option present in the files;
+// * a NUL in a [cinder] or [service_user] username or password is an error
+//   (Keystone's default bcrypt hashing refuses it);
 // * booleans are true/false/on/off/yes/no/1/0 in any case, integers may be
 //   signed and padded; an empty integer is an error here (oslo makes it None).
 // Options Nova computes at start-up: host defaults to gethostname(); my_ip
@@ -19,9 +21,17 @@
 // "rabbit://" default means guest@localhost, which bdm-agent never assumes).
 // Environment variables (OS_<GROUP>__<OPT>) are not read.
 //
-// Error messages name "[section] key" and the file:line the value came from;
-// they quote integer and boolean values but never strings (which may be
-// secrets). A NovaConfig is a plain value; loading only reads files.
+// Substitution follows a chain of up to 100 options (oslo.config has no
+// bound of its own and stops at Python's recursion limit, about 120); a loop
+// is an error naming the options in it, and a value may grow to
+// kMaxExpandedValue bytes (ini_file.h).
+//
+// Error messages name "[section] key" and the file:line the value came from.
+// They quote a value only when it is the option's own text or default: never
+// the value of a secret option (transport_url, [database] and [api_database]
+// connection, [cinder] and [service_user] password, as Nova registers them
+// secret=True), nor a value that holds text substituted from another option
+// (NovaConfig::Shown). A NovaConfig is a plain value; loading only reads files.
 #pragma once
 
 #include <optional>
@@ -90,6 +100,15 @@ struct NovaConfig {
   // (through deprecated names for the options above), else the default of an
   // option above, else nullopt. Errors as for loading.
   base::Result<std::optional<std::string>> Get(std::string_view section, std::string_view key) const;
+
+  // How an error about an option's value may show `value` (the option's
+  // value, or a part of it): "'value'" when the value is the option's own text
+  // or its default, else a phrase that says it is withheld because the option
+  // is a secret or its value came from a '$' substitution. Every message that
+  // quotes an option's value goes through this.
+  std::string Shown(std::string_view section, std::string_view key, std::string_view value) const;
+  // Whether Shown() quotes the value of that option.
+  bool MayQuote(std::string_view section, std::string_view key) const;
 };
 
 // Reads `sources` (use WithDefaultSources for the command-line arguments) and

@@ -25,11 +25,17 @@ constexpr unsigned kCrServerGone = 2006;
 constexpr unsigned kCrServerLost = 2013;
 constexpr unsigned kCrServerLostExtended = 2055;
 constexpr unsigned kCrSslConnectionError = 2026;
+constexpr unsigned kCrCantReadCharset = 2019;
 
 }  // namespace
 
 base::Status MysqlError(unsigned int error_number, std::string_view error_text,
                         std::string_view context) {
+  if (error_number == kCrCantReadCharset) {  // its text names the charset, from the URL (a secret option)
+    return base::Status::InvalidInput(std::string(context) +
+                                      ": the client library does not know the charset the URL's charset query "
+                                      "option names (mysql error 2019)");
+  }
   std::string message(context);
   message += ": ";
   message += error_text.empty() ? std::string_view("unknown error") : error_text;

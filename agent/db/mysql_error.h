@@ -5,6 +5,7 @@
 //   access denied (bad user/password, no grant on the schema)  -> kPermissionDenied
 //   unknown database / table / column (schema missing or older)  -> kFailedPrecondition
 //   lock wait timeout, query interrupted by read timeout       -> kTimeout
+//   a charset the client library does not know (the URL's)     -> kInvalidInput
 //   anything else                                               -> kInternal
 // The message is "context: <server text> (mysql error N)". The server's own
 // text never contains the password (it says "using password: YES").

@@ -25,7 +25,13 @@ base::Result<proto_compat::RemoveVolumeConnectionCall> PlanComputeCall(db::NovaD
     }
     minimum = proto_compat::MinimumServiceVersionAcrossCells(versions);
   }
-  BASE_TRY_ASSIGN(proto_compat::ComputeRpcCap cap, proto_compat::ResolveComputeRpcCap(conf.upgrade_levels_compute, minimum));
+  auto resolved = proto_compat::ResolveComputeRpcCap(conf.upgrade_levels_compute, minimum);
+  if (!resolved.ok() && resolved.error().code() == base::Code::kInvalidInput &&
+      !conf.MayQuote("upgrade_levels", "compute")) {  // that message quotes the value
+    return base::Status::InvalidInput("[upgrade_levels] compute: " + conf.Shown("upgrade_levels", "compute", "") +
+                                      " is neither a release name nor a version nor auto");
+  }
+  BASE_TRY_ASSIGN(proto_compat::ComputeRpcCap cap, std::move(resolved));
   log.Debug("compute RPC cap: " + cap.origin);
   return proto_compat::PlanRemoveVolumeConnection(cap);
 }

@@ -75,7 +75,7 @@ TEST_CASE("agent::cinder::ResolveCinderSettings") {
     CHECK(ResolveError("[cinder]\nendpoint_template = http://ctl/v3\n").message().starts_with(
         "[cinder] auth_type is not set"));
     CHECK(ResolveError("[cinder]\nauth_type = token\n").message() ==
-          "[cinder] auth_type = token is not supported by bdm-agent (none, password, v3password)");
+          "[cinder] auth_type: 'token' is not supported by bdm-agent (none, password, v3password)");
     CHECK(ResolveError("[cinder]\nauth_type = none\n").message().find("endpoint_template") != std::string::npos);
     CHECK(ResolveError("[cinder]\nauth_type = none\nendpoint_template = http://ctl/v2/x\n").code() ==
           base::Code::kInvalidInput);
@@ -88,6 +88,25 @@ TEST_CASE("agent::cinder::ResolveCinderSettings") {
               .message()
               .starts_with("[service_user] auth_type"));
   }
+}
+
+TEST_CASE("agent::cinder::ResolveCinderSettings never quotes a substituted value") {
+  const char* kNotShown = "the value (from a '$' substitution, not shown)";
+  base::Status s = ResolveError("[cinder]\npassword = CinS3cr3t\nauth_type = $password\n");
+  CHECK(s.message() == std::string("[cinder] auth_type: ") + kNotShown +
+                           " is not supported by bdm-agent (none, password, v3password)");
+  for (const char* endpoint : {"http://ctl/v2/$password", "$password", "http://ctl/v3/%(CinS3cr3t)s$password"}) {
+    CAPTURE(endpoint);
+    s = ResolveError(("[cinder]\npassword = CinS3cr3t\nauth_type = none\nendpoint_template = " +
+                      std::string(endpoint) + "\n").c_str());
+    CHECK(s.code() == base::Code::kInvalidInput);
+    CHECK(s.message() == std::string("[cinder] endpoint_template: ") + kNotShown +
+                             " is not a Cinder volume API v3 endpoint template");
+  }
+  // The option's own text is quoted as before.
+  CHECK(ResolveError("[cinder]\nauth_type = none\nendpoint_template = http://ctl/v2/x\n").message() ==
+        "[cinder] endpoint_template: Cinder endpoint http://ctl/v2/x is a volume API v2 endpoint; Nova and "
+        "bdm-agent need v3");
 }
 
 TEST_CASE("agent::cinder::CinderSession::ForContext") {

@@ -1,5 +1,5 @@
 // Tests of agent/cinder/cinder_json.h on bodies the stack's real Cinder
-// (21.3.1) sent, and of the HTTP error mapping.
+// (21.3.1) sent (the HTTP error mapping: http_answer_error_test.cpp).
 #include <doctest/doctest.h>
 
 #include <string>
@@ -156,34 +156,5 @@ TEST_CASE("agent::cinder request bodies") {
       REQUIRE_FALSE(body.ok());
       CHECK(body.error().code() == base::Code::kInvalidInput);
     }
-  }
-}
-
-TEST_CASE("agent::cinder::HttpAnswerError") {
-  struct Case {
-    long status;
-    base::Code code;
-  };
-  for (Case c : {Case{400, base::Code::kInvalidInput}, Case{401, base::Code::kPermissionDenied},
-                 Case{403, base::Code::kPermissionDenied}, Case{404, base::Code::kNotFound},
-                 Case{409, base::Code::kFailedPrecondition}, Case{406, base::Code::kRemoteError},
-                 Case{500, base::Code::kRemoteError}, Case{503, base::Code::kRemoteError}}) {
-    CAPTURE(c.status);
-    CHECK(HttpAnswerError("Cinder GET /x", c.status, "").code() == c.code);
-  }
-  SUBCASE("Cinder's fault message") {
-    base::Status s = HttpAnswerError(
-        "Cinder PUT /attachments/a", 500,
-        R"({"computeFault": {"code": 500, "message": "Unable to update attachment (Volume \nbusy)."}})");
-    CHECK(s.message() == "Cinder PUT /attachments/a: HTTP 500: Unable to update attachment (Volume busy).");
-    s = HttpAnswerError("Cinder GET /attachments/x", 404,
-                        R"({"itemNotFound": {"message": "VolumeAttachment x could not be found.", "code": 404}})");
-    CHECK(s.message() == "Cinder GET /attachments/x: HTTP 404: VolumeAttachment x could not be found.");
-  }
-  SUBCASE("other bodies: one line, bounded") {
-    CHECK(CinderFaultMessage("<html>\n <body>404 Not Found</body>\n</html>\n") ==
-          "<html> <body>404 Not Found</body> </html>");
-    CHECK(CinderFaultMessage("") == "(no message)");
-    CHECK(CinderFaultMessage(std::string(1000, 'x')).size() == 303);
   }
 }

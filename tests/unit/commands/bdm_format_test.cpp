@@ -66,6 +66,20 @@ TEST_CASE("agent::FormatBdmJson") {
     REQUIRE(raw.ok());
     CHECK(raw->find(R"("connection_info":"{\"driver_volume_type\": \"rbd\", ")") != std::string::npos);
   }
+  SUBCASE("ASCII only, as json.dumps writes it: C1 controls, DEL and bad bytes escaped") {
+    b.device_name = "/dev/vdb\x1b]0;x\x07\xc2\x9b\x7f\xff\xc3\xa9";
+    b.connection_info = "{\"serial\": \"s\xc2\x9b\"}";
+    for (agent::ShowSecrets secrets : {agent::ShowSecrets::kNo, agent::ShowSecrets::kYes}) {
+      auto json = agent::FormatBdmJson(b, secrets);
+      REQUIRE(json.ok());
+      CHECK(json->find(R"("device_name":"/dev/vdb\u001B]0;x\u0007\u009b\u007f\ufffd\u00e9")") != std::string::npos);
+      CHECK(json->find(R"("connection_info":{"serial":"s\u009b"})") != std::string::npos);
+      auto info = agent::FormatConnectionInfoJson(b, secrets);
+      REQUIRE(info.ok());
+      CHECK(*info == (secrets == agent::ShowSecrets::kYes ? "{\"serial\": \"s\\u009b\"}\n"  // as stored
+                                                          : "{\"serial\":\"s\\u009b\"}\n"));
+    }
+  }
   SUBCASE("an older schema leaves the encryption fields out") {
     b.encrypted.reset();
     auto json = agent::FormatBdmJson(b, agent::ShowSecrets::kNo);

@@ -19,4 +19,9 @@ TEST_CASE("agent::RenderTable") {
   SUBCASE("widths count UTF-8 code points") {
     CHECK(agent::RenderTable({"k"}, {{"\xc3\xa9t\xc3\xa9"}}) == "+-----+\n| k   |\n+-----+\n| \xc3\xa9t\xc3\xa9 |\n+-----+\n");
   }
+  SUBCASE("control characters and bytes that are not UTF-8 are shown escaped") {
+    CHECK(agent::RenderTable({"k"}, {{"a\x1b]0;x\x07\r\xc2\x9b\xff"}}) ==
+          "+-----------------------------+\n| k                           |\n+-----------------------------+\n"
+          "| a\\x1b]0;x\\x07\\x0d\\u009b\\xff |\n+-----------------------------+\n");
+  }
 }

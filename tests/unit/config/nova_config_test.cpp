@@ -252,9 +252,9 @@ TEST_CASE("agent::config::BuildNovaConfig bad values name the option and place")
       {"[DEFAULT]\nrpc_response_timeout =\n", "[DEFAULT] rpc_response_timeout: '' is not an integer (nova.conf:2)"},
       {"[DEFAULT]\nrpc_response_timeout = 99999999999\n",
        "[DEFAULT] rpc_response_timeout: '99999999999' is not an integer (nova.conf:2)"},
-      {"[cinder]\nhttp_retries = -1\n", "[cinder] http_retries: -1 is less than the minimum 0 (nova.conf:2)"},
+      {"[cinder]\nhttp_retries = -1\n", "[cinder] http_retries: '-1' is less than the minimum 0 (nova.conf:2)"},
       {"[oslo_messaging_rabbit]\nrabbit_transient_queues_ttl = 0\n",
-       "[oslo_messaging_rabbit] rabbit_transient_queues_ttl: 0 is less than the minimum 1 (nova.conf:2)"},
+       "[oslo_messaging_rabbit] rabbit_transient_queues_ttl: '0' is less than the minimum 1 (nova.conf:2)"},
       {"[libvirt]\niscsi_use_multipath = sure\n",
        "[libvirt] volume_use_multipath: 'sure' is not a boolean (true/false, yes/no, on/off, 1/0) (nova.conf:2)"},
   };

@@ -113,12 +113,17 @@ TEST_CASE("rpc::TransportUrl::Kind") {
 TEST_CASE("rpc::ParseTransportUrl rejects malformed URLs") {
   struct Row {
     const char* url;
-    const char* message;
+    std::string message;
   };
+  const std::string kAtAfterHosts =
+      "[DEFAULT] transport_url: '@' after the hosts: percent-encode a '/', '?', '#' or ',' in a user name or "
+      "password (%2F, %3F, %23, %2C)";
+  const std::string kNul =
+      "[DEFAULT] transport_url: contains a NUL character (%00), which cannot be sent to the broker";
   const Row rows[] = {
       {"//h", "[DEFAULT] transport_url: no scheme (expected rabbit://...)"},
-      {"h1:5672", "[DEFAULT] transport_url: unknown transport 'h1' (oslo.messaging drivers: rabbit, kombu, amqp, kafka, fake)"},
-      {"http://h", "[DEFAULT] transport_url: unknown transport 'http' (oslo.messaging drivers: rabbit, kombu, amqp, kafka, fake)"},
+      {"h1:5672", "[DEFAULT] transport_url: unknown transport (the scheme must name an oslo.messaging driver: rabbit, kombu, amqp, kafka, fake)"},
+      {"http://h", "[DEFAULT] transport_url: unknown transport (the scheme must name an oslo.messaging driver: rabbit, kombu, amqp, kafka, fake)"},
       {"rabbit://u:s3cret@[::1", "[DEFAULT] transport_url: invalid IPv6 URL"},
       {"rabbit://u:s3cret@x[::1]", "[DEFAULT] transport_url: invalid IPv6 URL"},
       {"rabbit://u:s3cret@[1.2.3.4]", "[DEFAULT] transport_url: invalid IPv6 URL"},
@@ -131,6 +136,17 @@ TEST_CASE("rpc::ParseTransportUrl rejects malformed URLs") {
       {"rabbit://u:s3cret%ff@h", "[DEFAULT] transport_url: host 1: not valid UTF-8 after percent-decoding"},
       {"rabbit://u:s3cret@h/%c3", "[DEFAULT] transport_url: virtual host: not valid UTF-8 after percent-decoding"},
       {"rabbit://u:s3cret@h/?k=%ff", "[DEFAULT] transport_url: query: not valid UTF-8 after percent-decoding"},
+      // A '/', '?' or '#' in the password ends the host list early; the rest
+      // of the password would be the virtual host, the query or the fragment.
+      {"rabbit://u:12/s3cret@h/", kAtAfterHosts},
+      {"rabbit://u:12?k=s3cret@h/", kAtAfterHosts},
+      {"rabbit://u:12#s3cret@h/", kAtAfterHosts},
+      {"rabbit://u:s3cret@h/v@x", kAtAfterHosts},
+      {"rabbit://u:s3cret%00junk@h/", kNul},
+      {"rabbit://u%00:s3cret@h/", kNul},
+      {"rabbit://u:s3cret@h%00x/", kNul},
+      {"rabbit://u:s3cret@h/v%00", kNul},
+      {"rabbit://u:s3cret@h/?k=%00", kNul},
   };
   for (const Row& row : rows) {
     CAPTURE(row.url);

@@ -24,3 +24,12 @@ TEST_CASE("agent::db::MysqlError classifies by what the caller can do") {
         "API database at 127.0.0.1:3306: Access denied for user 'nova'@'localhost' (using password: YES) "
         "(mysql error 1045)");
 }
+
+TEST_CASE("agent::db::MysqlError: an unknown charset is a configuration error that does not quote it") {
+  const base::Status s =
+      agent::db::MysqlError(2019, "Can't initialize character set bogus-S3cr3t (path: compiled_in)", "API database");
+  CHECK(s.code() == base::Code::kInvalidInput);  // exit code 20, as any bad URL
+  CHECK(s.message() ==
+        "API database: the client library does not know the charset the URL's charset query option names "
+        "(mysql error 2019)");
+}
