@@ -29,8 +29,7 @@ int RecoverOne(const std::string& instance_uuid, const RefreshSettings& settings
   auto journal = refresh::RefreshJournal::Open(settings.state_dir, instance_uuid);
   if (!journal.ok()) {
     env.log.Error(journal.error().message());
-    return journal.error().code() == base::Code::kFailedPrecondition ? exit_code::kRefreshAlreadyRunning
-                                                                     : exit_code::kRefreshNeedsRecovery;
+    return exit_code::ForJournalOpen(journal.error());
   }
   if (!*journal) {
     std::fprintf(env.out, "instance %s: no unfinished refresh\n", instance_uuid.c_str());

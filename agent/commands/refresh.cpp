@@ -155,11 +155,7 @@ void RefreshCommand::PrintTimings(std::chrono::steady_clock::duration wall) cons
 int RefreshCommand::RecoverEarlier(db::CellDatabase& cell, cinder::AttachmentApi& cinder,
                                    const std::string& instance_uuid) {
   auto earlier = refresh::RefreshJournal::Open(settings_.state_dir, instance_uuid);
-  if (!earlier.ok()) {
-    const bool running = earlier.error().code() == base::Code::kFailedPrecondition;
-    return Fail(running ? exit_code::kRefreshAlreadyRunning : exit_code::kRefreshNeedsRecovery,
-                earlier.error().message());
-  }
+  if (!earlier.ok()) return Fail(exit_code::ForJournalOpen(earlier.error()), earlier.error().message());
   if (!*earlier) return exit_code::kOk;
   recovered_earlier_ = true;
   env_.log.Warning("an earlier refresh of instance " + instance_uuid + " did not finish; recovering it first");

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -10,6 +11,8 @@
 #include <vector>
 
 #include "agent/config/ini_file.h"
+#include "agent/input/limits.h"
+#include "tests/unit/finishes_within.h"
 
 namespace po = boost::program_options;
 using namespace agent::config;
@@ -145,6 +148,26 @@ TEST_CASE("agent::config::ReadIniFile") {
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().code() == base::Code::kInvalidInput);
   }
+  SUBCASE("what is not a regular file is refused without blocking (issue 9)") {
+    const std::string fifo = dir.path() + "/fifo.conf";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    auto r = test::FinishesWithin(std::chrono::seconds(10), "ReadIniFile(FIFO)", [&] { return ReadIniFile(fifo); });
+    CHECK(r.error().code() == base::Code::kInvalidInput);
+    CHECK(r.error().message() == "cannot read config file " + fifo + ": is a FIFO, not a regular file");
+    CHECK(ReadIniFile("/dev/zero").error().message() ==
+          "cannot read config file /dev/zero: is a character device, not a regular file");
+    CHECK(ReadIniFile(dir.path()).error().message() == "cannot read config file " + dir.path() + ": is a directory");
+  }
+  SUBCASE("a read error is an error naming the file, not an empty file (issue 9)") {
+    auto r = ReadIniFile("/proc/self/mem");
+    CHECK(r.error().code() == base::Code::kInvalidInput);
+    CHECK(r.error().message() == "cannot read config file /proc/self/mem: read error: Input/output error");
+  }
+  SUBCASE("a file over kMaxConfigFileBytes") {
+    std::string file = dir.Write("huge.conf", "[DEFAULT]\n#" + std::string(agent::input::kMaxConfigFileBytes, 'x'));
+    CHECK(ReadIniFile(file).error().message() ==
+          "cannot read config file " + file + ": larger than " + std::to_string(agent::input::kMaxConfigFileBytes) + " bytes");
+  }
   SUBCASE("syntax errors carry the path") {
     std::string file = dir.Write("bad.conf", "[DEFAULT]\noops\n");
     auto r = ReadIniFile(file);
@@ -166,6 +189,13 @@ TEST_CASE("agent::config::ListConfigFiles and WithDefaultSources") {
     auto r = ListConfigFiles({{SourceKind::kDir, d}, {SourceKind::kFile, a}});
     REQUIRE(r.ok());
     CHECK(*r == std::vector<std::string>{d + "/10-a.conf", d + "/20-b.conf", d + "/Z.conf", a});
+  }
+  SUBCASE("a FIFO named *.conf in a directory is refused when read, not waited on (issue 9)") {
+    REQUIRE(::mkfifo((d + "/30-fifo.conf").c_str(), 0600) == 0);
+    auto r = test::FinishesWithin(std::chrono::seconds(10), "ReadConfigSources(dir with a FIFO)",
+                                  [&] { return ReadConfigSources({{SourceKind::kDir, d}}); });
+    CHECK(r.error().code() == base::Code::kInvalidInput);
+    CHECK(r.error().message() == "cannot read config file " + d + "/30-fifo.conf: is a FIFO, not a regular file");
   }
   SUBCASE("a missing file or directory is NotFound unless skippable") {
     auto missing = ListConfigFiles({{SourceKind::kFile, dir.path() + "/x.conf"}});
