@@ -11,11 +11,15 @@
 // * a NUL byte is refused wherever it is (RapidJSON would take it for the
 //   end of the text and ignore what follows), a UTF-8 byte order mark too
 //   (Python's json refuses it; RapidJSON would skip it), and strings must be
-//   valid UTF-8;
+//   valid UTF-8, once decoded too: a "\uDC00" escape standing alone (a lone
+//   surrogate) is refused, as RapidJSON decodes it to bytes that are not
+//   UTF-8 and that neither this parser nor Cinder would read back;
 // * with DuplicateKeys::kRefuse an object holding a key twice, at any depth,
 //   is refused: RapidJSON's FindMember finds the first, Python's json keeps
 //   the last, so a value checked here could differ from the one a peer uses.
-// Numbers are parsed with full precision.
+// Numbers are converted with full precision (std::from_chars: correctly
+// rounded), integers kept exact up to 64 bits; one below the smallest double
+// is 0 (as Python reads it), one beyond the largest is refused.
 //
 // Failures are InvalidInput, the message a phrase for the caller to put
 // after its own context ("connection_info is not valid JSON (...)"), never
@@ -23,6 +27,8 @@
 //   "larger than <N> bytes"
 //   "<RapidJSON's reason> at offset <N>" ("Invalid value at offset 0")
 //   "NUL byte at offset <N>", "UTF-8 byte order mark at offset 0"
+//   "a \\u escape that is a lone UTF-16 surrogate, before offset <N>"
+//   "a number larger than a double at offset <N>"
 //   "nested deeper than <N> levels at offset <N>"
 //   "key \"<key>\" appears twice in the top-level object" (or "in the object
 //   at <JSON pointer>", e.g. "/data/targets/0")

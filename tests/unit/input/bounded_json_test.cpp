@@ -75,16 +75,52 @@ TEST_CASE("agent::input::ParseBoundedJson: size, NUL, BOM, encoding, syntax") {
   SUBCASE("invalid UTF-8 in a string is refused") {
     CHECK(Refusal("{\"a\": \"\xff\"}", {1 << 20}) == "Invalid encoding in string at offset 7");
   }
+  SUBCASE("a lone surrogate escape is refused: RapidJSON would decode it to bytes that are not UTF-8 (found by "
+          "tests/fuzz/connector_fuzz)") {
+    CHECK(Refusal(R"({"host": "d83d\ude00"})", {1 << 20}) ==
+          "a \\u escape that is a lone UTF-16 surrogate, before offset 21");
+    CHECK(Refusal(R"({"\udfff": 1})", {1 << 20}) == "a \\u escape that is a lone UTF-16 surrogate, before offset 9");
+    CHECK(Refusal(R"(["\ud83d"])", {1 << 20}) == "The surrogate pair in string is invalid at offset 2");
+    auto pair = ParseBoundedJson(R"(["\ud83d\ude00", "\u00e9"])", {1 << 20});  // a pair is one code point
+    REQUIRE(pair.ok());
+    CHECK(std::string((*pair)[0].GetString()) == "\xf0\x9f\x98\x80");
+  }
   SUBCASE("syntax errors give RapidJSON's reason and the offset") {
     CHECK(Refusal("", {1 << 20}) == "The document is empty at offset 0");
     CHECK(Refusal("{\"a\": 1} x", {1 << 20}) == "The document root must not be followed by other values at offset 9");
     CHECK(Refusal("{\"a\": \"\x01\"}", {1 << 20}) == "Invalid escape character in string at offset 7");
   }
-  SUBCASE("numbers keep full precision") {
-    auto doc = ParseBoundedJson("[0.1, 1e308, 18446744073709551615, -9223372036854775808]", {1 << 20});
+  SUBCASE("numbers keep full precision and their type; they write back as read") {
+    const std::string text =
+        "[0.1,1e308,18446744073709551615,-9223372036854775808,0.30000000000000004,-0.0,-0,5,-5,"
+        "18446744073709551616,4.9e-324]";
+    auto doc = ParseBoundedJson(text, {1 << 20});
     REQUIRE(doc.ok());
     CHECK((*doc)[0].GetDouble() == 0.1);
     CHECK((*doc)[2].GetUint64() == 18446744073709551615ULL);
+    CHECK((*doc)[3].GetInt64() == INT64_MIN);
+    CHECK((*doc)[4].GetDouble() == 0.30000000000000004);
+    CHECK((*doc)[7].IsInt());
+    CHECK((*doc)[8].GetInt() == -5);
+    CHECK((*doc)[9].IsDouble());  // past uint64, as RapidJSON itself types it
+    CHECK(Compact(*doc) ==
+          "[0.1,1e308,18446744073709551615,-9223372036854775808,0.30000000000000007,-0.0,0,5,-5,"
+          "18446744073709553000.0,5e-324]");  // RapidJSON's Grisu2 writer: not always shortest, reads back the same
+  }
+  SUBCASE("a long mantissa with a large negative exponent is 0, not a read out of bounds (found by "
+          "tests/fuzz/journal_fuzz: RapidJSON 1.1's full-precision path indexes its table with it)") {
+    auto doc = ParseBoundedJson("[3.333333333333333323333e-333, -1e-400, 0.0000000000000000000001e-310]", {1 << 20});
+    REQUIRE(doc.ok());
+    CHECK(Compact(*doc) == "[0.0,-0.0,0.0]");
+  }
+  SUBCASE("a number beyond a double is refused") {
+    CHECK(Refusal("[1.7976931348623159e308]", {1 << 20}) == "a number larger than a double at offset 1");
+    CHECK(Refusal("[" + std::string(400, '9') + "]", {1 << 20}).starts_with("Number too big to be stored in double"));
+    CHECK(Refusal("[1e400]", {1 << 20}) == "Number too big to be stored in double at offset 1");
+  }
+  SUBCASE("EF, BB or BF alone at the start is refused (RapidJSON's UTF-8 memory stream would skip each)") {
+    CHECK(Refusal("\xbf{}", {1 << 20}) == "Invalid value at offset 0");
+    CHECK(Refusal("\xef\xbb{}", {1 << 20}) == "Invalid value at offset 0");
   }
 }
 
