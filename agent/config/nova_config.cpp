@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <climits>
+#include <map>
 #include <vector>
 
 namespace agent::config {
@@ -97,6 +98,9 @@ std::string Label(const OptionName& name) { return "[" + name.section + "] " + n
 std::string Where(const IniValue& v) { return " (" + v.file + ":" + std::to_string(v.line) + ")"; }
 
 constexpr int kMaxDepth = 16;
+// Text put in by substitutions, over all the values one Resolver expands: a
+// value naming another ten times, over sixteen levels, would be 10^16 bytes.
+constexpr std::size_t kMaxSubstitutedBytes = std::size_t{1} << 20;
 
 // Finds option values: files (or the Boost variables_map for declared
 // options), then substitution, then defaults.
@@ -118,9 +122,19 @@ class Resolver {
 
   Result<std::optional<std::string>> Value(const OptionName& name, int depth = 0) const {
     if (std::optional<IniValue> raw = Raw(name)) {
+      if (auto done = expanded_.find(name); done != expanded_.end()) return std::optional<std::string>(done->second);
       if (depth > kMaxDepth) return Status::InvalidInput(Label(name) + ": substitution is recursive" + Where(*raw));
-      auto lookup = [&](std::string_view ref) { return Lookup(name, *raw, ref, depth); };
+      auto lookup = [&](std::string_view ref) -> Result<std::string> {
+        BASE_TRY_ASSIGN(std::string text, Lookup(name, *raw, ref, depth));
+        substituted_bytes_ += text.size();
+        if (substituted_bytes_ > kMaxSubstitutedBytes) {
+          return Status::InvalidInput(Label(name) + ": substitutions put in more than " +
+                                      std::to_string(kMaxSubstitutedBytes) + " bytes" + Where(*raw));
+        }
+        return text;
+      };
       BASE_TRY_ASSIGN(std::string expanded, ExpandOsloTemplate(raw->value, lookup));
+      expanded_.emplace(name, expanded);  // each value is expanded once, however often it is named
       return std::optional<std::string>(std::move(expanded));
     }
     const Spec* spec = FindSpec(name);
@@ -165,6 +179,8 @@ class Resolver {
   const IniValues& files_;
   std::string_view hostname_;
   const po::variables_map* map_;
+  mutable std::map<OptionName, std::string> expanded_;  // values already expanded, by name
+  mutable std::size_t substituted_bytes_ = 0;
 };
 
 // Typed reads with oslo.config's conversions.
