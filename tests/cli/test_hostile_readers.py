@@ -196,6 +196,18 @@ BAD_INI = [
 ]
 
 
+def _laughs(leaf):
+    """Fifteen options, each naming the previous one ten times."""
+    lines = [f"a0 = {leaf}"] + [f"a{i} = " + f"$a{i - 1}" * 10 for i in range(1, 16)]
+    return CONF.replace("[DEFAULT]\n", "[DEFAULT]\n" + "\n".join(lines) + "\nhost = $a15\n").encode()
+
+
+BAD_INI += [
+    ("substitution-fan-out", _laughs(""), API_DB_UNAVAILABLE, "API database"),  # 10^15 expansions without a cache
+    ("substitution-too-large", _laughs("x" * 10), CONFIG, "[DEFAULT] a5: substitutions put in more than 1048576 bytes"),
+]
+
+
 @pytest.mark.parametrize("name,content,code,message", BAD_INI, ids=[c[0] for c in BAD_INI])
 def test_bad_ini(tmp_path, name, content, code, message):
     path = write_conf(tmp_path, content)
