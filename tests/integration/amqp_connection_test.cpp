@@ -22,6 +22,18 @@ rpc::AmqpConnection OpenOrFail(const rpc::AmqpConnectOptions& options) {
   return std::move(connection).value();
 }
 
+// A fresh reply queue (x-expires 60 s) that `connection` consumes, with
+// publisher confirms on.
+rpc::QueueDeclaration ConsumeFreshReplyQueue(rpc::AmqpConnection& connection) {
+  rpc::TopologyOptions topology;
+  topology.rabbit_transient_queues_ttl = 60;
+  rpc::QueueDeclaration queue = rpc::ReplyQueue(topology, testing::UniqueName("reply"));
+  REQUIRE(connection.DeclareQueue(queue).ok());
+  REQUIRE(connection.EnableConfirms().ok());
+  REQUIRE(connection.Consume(queue.name).ok());
+  return queue;
+}
+
 }  // namespace
 
 TEST_CASE("rpc::AmqpConnection::Open against the stack broker") {
@@ -94,12 +106,7 @@ TEST_CASE("rpc::AmqpConnection declarations match what oslo declared") {
 
 TEST_CASE("rpc::AmqpConnection publishes with confirms and receives copies") {
   rpc::AmqpConnection connection = OpenOrFail(testing::StackBrokerOptions());
-  rpc::TopologyOptions topology;
-  topology.rabbit_transient_queues_ttl = 60;
-  const rpc::QueueDeclaration queue = rpc::ReplyQueue(topology, testing::UniqueName("reply"));
-  REQUIRE(connection.DeclareQueue(queue).ok());
-  REQUIRE(connection.EnableConfirms().ok());
-  REQUIRE(connection.Consume(queue.name).ok());
+  const rpc::QueueDeclaration queue = ConsumeFreshReplyQueue(connection);
 
   const auto deadline = steady_clock::now() + std::chrono::seconds(5);
   auto outcome = connection.Publish("", queue.name, rpc::CallProperties(milliseconds(60000)), "{\"a\": 1}",
@@ -141,12 +148,7 @@ TEST_CASE("rpc::AmqpConnection publishes with confirms and receives copies") {
 
 TEST_CASE("rpc::AmqpConnection keeps no body over kMaxDeliveryBytes (issue 9)") {
   rpc::AmqpConnection connection = OpenOrFail(testing::StackBrokerOptions());
-  rpc::TopologyOptions topology;
-  topology.rabbit_transient_queues_ttl = 60;
-  const rpc::QueueDeclaration queue = rpc::ReplyQueue(topology, testing::UniqueName("reply"));
-  REQUIRE(connection.DeclareQueue(queue).ok());
-  REQUIRE(connection.EnableConfirms().ok());
-  REQUIRE(connection.Consume(queue.name).ok());
+  const rpc::QueueDeclaration queue = ConsumeFreshReplyQueue(connection);
   const std::string at_limit(rpc::kMaxDeliveryBytes, 'a');
   const std::string over(rpc::kMaxDeliveryBytes + 1, 'b');
   for (const std::string* body : {&over, &at_limit}) {

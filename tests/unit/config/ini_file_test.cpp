@@ -2,49 +2,22 @@
 // against oslo_config.iniparser 9.0), file sources and the Boost bridge.
 #include <doctest/doctest.h>
 
-#include <stdlib.h>
 #include <sys/stat.h>
 
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "agent/config/ini_file.h"
 #include "agent/input/limits.h"
 #include "tests/unit/finishes_within.h"
+#include "tests/unit/temp_dir.h"
 
 namespace po = boost::program_options;
 using namespace agent::config;
 
 namespace {
 
-// A fresh directory under $TMPDIR, removed at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "bdm-ini-XXXXXX").string();
-    path_ = mkdtemp(pattern.data()) != nullptr ? pattern : "";
-    REQUIRE_FALSE(path_.empty());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string Write(const std::string& name, const std::string& text) const {
-    std::string file = path_ + "/" + name;
-    std::filesystem::create_directories(std::filesystem::path(file).parent_path());
-    std::ofstream(file, std::ios::binary) << text;
-    return file;
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using test::TempDir;
 
 struct Row {
   std::string section, key, value;
