@@ -32,6 +32,10 @@ std::variant<Connector, ConnectorError> ParseConnector(std::string_view text, co
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
   doc->Accept(writer);
+  if (buffer.GetSize() > input::kMaxConnectorBytes) {  // "1e9" is written "1000000000.0": the journal must read it back
+    return Unreadable("the connector in " + origin + " is larger than " + std::to_string(input::kMaxConnectorBytes) +
+                      " bytes once written as compact JSON");
+  }
   return Connector{std::string(buffer.GetString(), buffer.GetSize()),
                    std::string(host->value.GetString(), host->value.GetStringLength())};
 }

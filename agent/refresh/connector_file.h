@@ -7,8 +7,9 @@
 // any depth, is refused (the host check would read the first "host", Cinder
 // the last); so are a path that is not a regular file (a directory, a FIFO,
 // a device; never opened blocking), more than input::kMaxConnectorBytes
-// (standard input too), nesting deeper than input::kMaxJsonDepth, a NUL byte,
-// a byte order mark and invalid UTF-8 (agent/input/).
+// (standard input too; and once written as compact JSON, which is what the
+// journal keeps and Cinder gets), nesting deeper than input::kMaxJsonDepth,
+// a NUL byte, a byte order mark and invalid UTF-8 (agent/input/).
 #pragma once
 
 #include <string>

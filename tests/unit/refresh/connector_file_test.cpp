@@ -70,6 +70,10 @@ TEST_CASE("ParseConnector: limits and what Python's json refuses (issue 9)") {
             .ends_with("(Invalid encoding in string at offset 10)"));
   const std::string big = R"({"host":"c","pad":")" + std::string(agent::input::kMaxConnectorBytes, ' ') + "\"}";
   CHECK(Unreadable(agent::refresh::ParseConnector(big, "c.json")).ends_with("(larger than 1048576 bytes)"));
+  std::string grows = R"({"host":"c","n":[1e9)";  // each "1e9" is written back as "1000000000.0"
+  while (grows.size() < agent::input::kMaxConnectorBytes - 8) grows += ",1e9";
+  CHECK(Unreadable(agent::refresh::ParseConnector(grows + "]}", "c.json")) ==
+        "the connector in c.json is larger than 1048576 bytes once written as compact JSON");
   CHECK(Unreadable(agent::refresh::ParseConnector("{\"host\":\"c\"}\r\n", "c.json")).empty());  // CR LF is blank
   CHECK(Unreadable(agent::refresh::ParseConnector(R"({"host":["compute1"]})", "c.json")) ==
         "the connector in c.json has no \"host\" (run bdm-agent get-connector on the compute host)");
