@@ -29,4 +29,13 @@ int ForLocate(db::LocateFailure failure, const base::Status& status, int instanc
   return kUnexpected;
 }
 
+int ForJournalOpen(const base::Status& status) {
+  switch (status.code()) {
+    case base::Code::kFailedPrecondition: return kRefreshAlreadyRunning;
+    case base::Code::kCorrupt: return kCorruptData;
+    case base::Code::kInvalidInput: return kConfig;  // a name that is not an instance uuid
+    default: return kRefreshNeedsRecovery;
+  }
+}
+
 }  // namespace agent::exit_code

@@ -61,4 +61,11 @@ int ForDatabase(const base::Status& status, bool api);
 // for a deleted instance and for the databases (ForDatabase).
 int ForLocate(db::LocateFailure failure, const base::Status& status, int instance_not_found, int bdm_not_found);
 
+// The exit code for a journal RefreshJournal::Open could not give: locked by
+// another process (12), not a journal bdm-agent could have written (not a
+// regular file, too large, not its JSON: kCorrupt, 24, for a person to look
+// at), an instance id that cannot name a journal (20), else not consistent
+// yet (15).
+int ForJournalOpen(const base::Status& status);
+
 }  // namespace agent::exit_code

@@ -87,6 +87,11 @@ struct PublishOutcome {
   bool returned = false;   // mandatory and unroutable: basic.return came back
 };
 
+// The largest message body Receive keeps (Nova's largest RPC messages are
+// some hundred KiB; RabbitMQ's own max_message_size defaults to 128 MiB). A
+// larger body is read off the socket in frames and dropped, never held whole.
+inline constexpr std::uint64_t kMaxDeliveryBytes = std::uint64_t{16} << 20;  // 16 MiB
+
 struct Delivery {
   std::string exchange;
   std::string routing_key;
@@ -94,6 +99,9 @@ struct Delivery {
   bool redelivered = false;
   MessageProperties properties;
   std::string body;
+  // Non-zero when the body was larger than kMaxDeliveryBytes: its size; body
+  // is then empty. The delivery still needs its Ack.
+  std::uint64_t dropped_body_bytes = 0;
 };
 
 class AmqpConnection {
@@ -141,7 +149,8 @@ class AmqpConnection {
   base::Result<std::string> Consume(const std::string& queue);
 
   // Waits up to `timeout` for one delivery; nullopt when none came (or when a
-  // frame that is not a delivery, like a late basic.ack, arrived). kUnavailable
+  // frame that is not a delivery, like a late basic.ack, arrived). A body
+  // over kMaxDeliveryBytes is not kept (Delivery::dropped_body_bytes). kUnavailable
   // when the connection failed or the broker cancelled the consumer (the
   // connection is then marked unusable so the caller reconnects).
   base::Result<std::optional<Delivery>> Receive(std::chrono::milliseconds timeout);

@@ -59,6 +59,7 @@ base::Status AmqpConnection::DrainReturnedContent() {
   }
   std::uint64_t left = frame.payload.properties.body_size;
   while (left > 0) {
+    amqp_maybe_release_buffers_on_channel(state_.get(), kChannel);
     rc = amqp_simple_wait_frame(state_.get(), &frame);
     if (rc != AMQP_STATUS_OK) return Check(AmqpLibraryError(rc, "read returned message"));
     if (frame.frame_type != AMQP_FRAME_BODY) {
@@ -70,8 +71,10 @@ base::Status AmqpConnection::DrainReturnedContent() {
   return base::Status::Ok();
 }
 
-// A basic.deliver read outside amqp_consume_message (while awaiting a
-// confirm): read its content header and body frames and copy them out.
+// After basic.deliver: read its content header and body frames and copy them
+// out, each frame's memory released once copied. A body larger than
+// kMaxDeliveryBytes is read off the socket but not kept (rabbitmq-c's
+// amqp_consume_message would allocate whatever size the header announces).
 base::Result<Delivery> AmqpConnection::ReadDeliveredContent(const void* deliver_method) {
   const auto* deliver = static_cast<const amqp_basic_deliver_t*>(deliver_method);
   Delivery delivery;
@@ -89,14 +92,18 @@ base::Result<Delivery> AmqpConnection::ReadDeliveredContent(const void* deliver_
   delivery.properties =
       detail::CopyProperties(*static_cast<const amqp_basic_properties_t*>(frame.payload.properties.decoded));
   const std::uint64_t size = frame.payload.properties.body_size;
-  while (delivery.body.size() < size) {
+  const bool keep = size <= kMaxDeliveryBytes;
+  if (!keep) delivery.dropped_body_bytes = size;
+  for (std::uint64_t read = 0; read < size;) {
+    amqp_maybe_release_buffers_on_channel(state_.get(), kChannel);  // what came before is copied
     rc = amqp_simple_wait_frame(state_.get(), &frame);
     if (rc != AMQP_STATUS_OK) return Check(AmqpLibraryError(rc, "read delivery"));
-    if (frame.frame_type != AMQP_FRAME_BODY) {
+    if (frame.frame_type != AMQP_FRAME_BODY || frame.payload.body_fragment.len == 0) {
       broken_ = true;
       return base::Status::Internal("read delivery: expected a body frame");
     }
-    delivery.body += detail::CopyBytes(frame.payload.body_fragment);
+    read += frame.payload.body_fragment.len;
+    if (keep) delivery.body += detail::CopyBytes(frame.payload.body_fragment);
   }
   return delivery;
 }
@@ -166,41 +173,28 @@ base::Result<std::optional<Delivery>> AmqpConnection::Receive(std::chrono::milli
   }
   if (!usable()) return base::Status::Unavailable("receive: connection is closed");
   amqp_maybe_release_buffers(state_.get());
-  amqp_envelope_t envelope;
+  // Frame by frame rather than amqp_consume_message, which allocates the
+  // size a content header announces before reading the body.
+  const std::string context = "receive from " + peer_;
+  amqp_frame_t frame;
   timeval tv = UntilDeadline(std::chrono::steady_clock::now() + timeout);
-  amqp_rpc_reply_t reply = amqp_consume_message(state_.get(), &envelope, &tv, 0);
-  if (reply.reply_type == AMQP_RESPONSE_NORMAL) {
-    Delivery delivery;
-    delivery.exchange = detail::CopyBytes(envelope.exchange);
-    delivery.routing_key = detail::CopyBytes(envelope.routing_key);
-    delivery.delivery_tag = envelope.delivery_tag;
-    delivery.redelivered = envelope.redelivered != 0;
-    delivery.properties = detail::CopyProperties(envelope.message.properties);
-    delivery.body = detail::CopyBytes(envelope.message.body);
-    amqp_destroy_envelope(&envelope);
-    return std::optional<Delivery>(std::move(delivery));
+  int rc = amqp_simple_wait_frame_noblock(state_.get(), &frame, &tv);
+  if (rc == AMQP_STATUS_TIMEOUT) return std::optional<Delivery>();
+  if (rc != AMQP_STATUS_OK) return Check(AmqpLibraryError(rc, context));
+  if (frame.frame_type != AMQP_FRAME_METHOD) return std::optional<Delivery>();
+  const amqp_method_t& method = frame.payload.method;
+  if (method.id == AMQP_BASIC_DELIVER_METHOD) {
+    auto delivery = ReadDeliveredContent(method.decoded);
+    if (!delivery.ok()) return delivery.error();
+    return std::optional<Delivery>(std::move(delivery).value());
   }
-  if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION && reply.library_error == AMQP_STATUS_TIMEOUT) {
-    return std::optional<Delivery>();
+  if (method.id == AMQP_BASIC_RETURN_METHOD) {
+    BASE_TRY(DrainReturnedContent());
+  } else {
+    BASE_TRY(HandleBrokerMethod(method.id, method.decoded, context));
+    if (method.id == AMQP_CHANNEL_CLOSE_METHOD) return base::Status::Unavailable(context + ": channel closed, consumer lost");
   }
-  if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION && reply.library_error == AMQP_STATUS_UNEXPECTED_STATE) {
-    amqp_frame_t frame;
-    int rc = amqp_simple_wait_frame(state_.get(), &frame);
-    if (rc != AMQP_STATUS_OK) return Check(AmqpLibraryError(rc, "receive from " + peer_));
-    if (frame.frame_type == AMQP_FRAME_METHOD) {
-      const amqp_method_t& method = frame.payload.method;
-      if (method.id == AMQP_BASIC_RETURN_METHOD) {
-        BASE_TRY(DrainReturnedContent());
-      } else {
-        BASE_TRY(HandleBrokerMethod(method.id, method.decoded, "receive from " + peer_));
-        if (method.id == AMQP_CHANNEL_CLOSE_METHOD) {
-          return base::Status::Unavailable("receive from " + peer_ + ": channel closed, consumer lost");
-        }
-      }
-    }
-    return std::optional<Delivery>();
-  }
-  return Check(AmqpError(reply, "receive from " + peer_));
+  return std::optional<Delivery>();
 }
 
 }  // namespace rpc

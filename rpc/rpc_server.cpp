@@ -115,8 +115,13 @@ base::Status RpcServer::Run(std::stop_token stop) {
 
 void RpcServer::Handle(const Delivery& delivery, const std::stop_token& stop) {
   const std::uint64_t generation = generation_;
-  auto request = DecodeRequest(delivery.body);
-  if (!request.ok()) {
+  auto request = DecodeRequest(delivery.body);  // "" when the body was dropped: refused at once
+  if (delivery.dropped_body_bytes != 0) {
+    ++stats_.malformed;
+    Log("dropping a message of " + std::to_string(delivery.dropped_body_bytes) + " bytes (more than " +
+        std::to_string(kMaxDeliveryBytes) + ") from exchange '" + delivery.exchange + "' routing key '" +
+        delivery.routing_key + "'");
+  } else if (!request.ok()) {
     ++stats_.malformed;
     Log("dropping a malformed message from exchange '" + delivery.exchange + "' routing key '" +
         delivery.routing_key + "': " + request.error().ToString());

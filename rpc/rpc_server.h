@@ -26,8 +26,9 @@
 //   (oslo 14 acks on receipt; acking later means a request whose server died
 //   mid-call is redelivered instead of lost). A redelivered copy of a message
 //   this server already took is acked and dropped by the duplicate check;
-// * a malformed message (not an oslo request) is logged in one line, acked
-//   and dropped; nothing from the wire throws or stops the server.
+// * a malformed message (not an oslo request, or a body larger than
+//   kMaxDeliveryBytes) is logged in one line, acked and dropped; nothing from
+//   the wire throws or stops the server.
 //
 // Recovery: when the connection fails, Run reconnects on the schedule of
 // reconnect_schedule.h and declares and consumes again. A reply whose
@@ -89,7 +90,7 @@ struct ServerStats {
   std::uint64_t replies_sent = 0;     // confirmed by the broker
   std::uint64_t replies_dropped = 0;  // reply queue gone, or unsendable
   std::uint64_t duplicates = 0;       // dropped by the _unique_id check
-  std::uint64_t malformed = 0;        // dropped: not an oslo request
+  std::uint64_t malformed = 0;        // dropped: not an oslo request, or too large
   std::uint64_t reconnects = 0;
 };
 

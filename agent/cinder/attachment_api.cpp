@@ -1,9 +1,10 @@
 #include "agent/cinder/attachment_api.h"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+
+#include "agent/input/bounded_json.h"
 
 namespace agent::cinder {
 namespace {
@@ -32,13 +33,9 @@ void Put(Value& object, std::string_view key, Value value, rapidjson::Document::
 Result<std::string> NovaConnectionInfo(const Attachment& attachment, std::string_view volume_id) {
   const std::string context = "connection_info of attachment " + attachment.id;
   if (!attachment.connection_info) return Status::Corrupt(context + ": Cinder returned none");
-  rapidjson::Document ci;
-  ci.Parse<rapidjson::kParseFullPrecisionFlag>(attachment.connection_info->data(),
-                                               attachment.connection_info->size());
-  if (ci.HasParseError()) {
-    return Status::Corrupt(context + ": not JSON (" + rapidjson::GetParseError_En(ci.GetParseError()) +
-                           " at offset " + std::to_string(ci.GetErrorOffset()) + ")");
-  }
+  auto parsed = input::ParseBoundedJson(*attachment.connection_info, {input::kMaxConnectionInfoBytes});
+  if (!parsed.ok()) return Status::Corrupt(context + ": not JSON (" + parsed.error().message() + ")");
+  rapidjson::Document& ci = *parsed;
   if (!ci.IsObject()) return Status::Corrupt(context + ": not a JSON object");
   if (ci.ObjectEmpty()) return Status::Corrupt(context + ": empty (the attachment has no connection)");
 

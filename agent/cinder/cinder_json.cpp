@@ -3,9 +3,10 @@
 #include <charconv>
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+
+#include "agent/input/bounded_json.h"
 
 namespace agent::cinder {
 namespace {
@@ -25,14 +26,9 @@ std::string Compact(const rapidjson::Value& value) {
 }
 
 Result<rapidjson::Document> ParseObject(std::string_view body, std::string_view what) {
-  rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseFullPrecisionFlag>(body.data(), body.size());
-  if (doc.HasParseError()) {
-    return Status::RemoteError(std::string(what) + " is not JSON (" +
-                               rapidjson::GetParseError_En(doc.GetParseError()) + " at offset " +
-                               std::to_string(doc.GetErrorOffset()) + ")");
-  }
-  if (!doc.IsObject()) return Status::RemoteError(std::string(what) + " is not a JSON object");
+  auto doc = input::ParseBoundedJson(body, {input::kMaxHttpAnswerBytes});
+  if (!doc.ok()) return Status::RemoteError(std::string(what) + " is not JSON (" + doc.error().message() + ")");
+  if (!doc->IsObject()) return Status::RemoteError(std::string(what) + " is not a JSON object");
   return doc;
 }
 
@@ -88,13 +84,12 @@ std::string CreateAttachmentBody(std::string_view volume_id, std::string_view in
 }
 
 Result<std::string> UpdateAttachmentBody(std::string_view connector_json, std::optional<std::string_view> mountpoint) {
-  rapidjson::Document connector;
-  connector.Parse<rapidjson::kParseFullPrecisionFlag>(connector_json.data(), connector_json.size());
-  if (connector.HasParseError()) {
-    return Status::InvalidInput(std::string("connector is not JSON (") +
-                                rapidjson::GetParseError_En(connector.GetParseError()) + " at offset " +
-                                std::to_string(connector.GetErrorOffset()) + ")");
-  }
+  // Checked as refresh checks a connector file: the text goes out as it is,
+  // so Cinder must read it as it reads here (no key twice).
+  auto parsed = input::ParseBoundedJson(
+      connector_json, {input::kMaxConnectorBytes, input::kMaxJsonDepth, input::DuplicateKeys::kRefuse});
+  if (!parsed.ok()) return Status::InvalidInput("connector is not JSON (" + parsed.error().message() + ")");
+  const rapidjson::Document& connector = *parsed;
   if (!connector.IsObject()) return Status::InvalidInput("connector is not a JSON object");
   // The connector text goes out as given; only the mountpoint is spliced in.
   std::string text(connector_json);

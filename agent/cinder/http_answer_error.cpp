@@ -8,6 +8,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "agent/input/bounded_json.h"
 #include "agent/secret_mask.h"
 #include "agent/terminal_text.h"
 #include "rpc/transport_url.h"
@@ -46,9 +47,9 @@ std::string JsonText(const rapidjson::Value& value) {
 // Cinder's fault message, or the JSON with secret keys masked; nullopt when
 // `body` is not JSON.
 std::optional<std::string> FromJson(std::string_view body) {
-  rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
-  if (doc.HasParseError()) return std::nullopt;
+  auto parsed = input::ParseBoundedJson(body, {kMaxMaskedBody, kMaxBodyDepth});
+  if (!parsed.ok()) return std::nullopt;
+  rapidjson::Document& doc = *parsed;
   if (const rapidjson::Document& view = doc; view.IsObject()) {
     for (const auto& member : view.GetObject()) {
       if (!member.value.IsObject()) continue;

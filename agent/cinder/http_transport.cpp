@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "agent/input/limits.h"
 #include "base/unique_handle.h"
 
 namespace agent::cinder {
@@ -14,8 +15,24 @@ using base::Status;
 using CurlHandle = base::UniqueHandle<CURL, curl_easy_cleanup>;
 using CurlList = base::UniqueHandle<curl_slist, curl_slist_free_all>;
 
+// What arrives of one answer; past input::kMaxHttpAnswerBytes (headers and
+// body together) a callback returns short, which stops libcurl.
+struct Received {
+  HttpResponse& response;
+  std::size_t bytes = 0;
+  bool too_large = false;
+
+  bool Take(std::size_t n) {
+    too_large = too_large || n > input::kMaxHttpAnswerBytes - bytes;
+    if (!too_large) bytes += n;
+    return !too_large;
+  }
+};
+
 size_t AppendBody(char* data, size_t size, size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
+  auto* received = static_cast<Received*>(user);
+  if (!received->Take(size * count)) return 0;
+  received->response.body.append(data, size * count);
   return size * count;
 }
 
@@ -29,7 +46,9 @@ std::string Trim(std::string_view text) {
 // Header lines of the final answer only (an interim 100 Continue or a
 // redirect starts a new status line, which clears the list).
 size_t AppendHeader(char* data, size_t size, size_t count, void* user) {
-  auto* headers = static_cast<std::vector<std::pair<std::string, std::string>>*>(user);
+  auto* received = static_cast<Received*>(user);
+  if (!received->Take(size * count)) return 0;
+  auto* headers = &received->response.headers;
   std::string_view line(data, size * count);
   if (line.starts_with("HTTP/")) {
     headers->clear();
@@ -104,6 +123,7 @@ std::variant<HttpResponse, TransportError> HttpTransport::Send(const HttpRequest
   CURL* curl = handle_->curl.get();
   curl_easy_reset(curl);  // keeps the connection cache
   HttpResponse response;
+  Received received{response};
   char error_buffer[CURL_ERROR_SIZE] = {};
 
   CurlList headers;
@@ -132,9 +152,9 @@ std::variant<HttpResponse, TransportError> HttpTransport::Send(const HttpRequest
   set(CURLOPT_USERAGENT, options_.user_agent.c_str());
   set(CURLOPT_HTTPHEADER, headers.get());
   set(CURLOPT_WRITEFUNCTION, AppendBody);
-  set(CURLOPT_WRITEDATA, &response.body);
+  set(CURLOPT_WRITEDATA, &received);
   set(CURLOPT_HEADERFUNCTION, AppendHeader);
-  set(CURLOPT_HEADERDATA, &response.headers);
+  set(CURLOPT_HEADERDATA, &received);
   if (options_.ca_file) set(CURLOPT_CAINFO, options_.ca_file->c_str());
   if (options_.insecure) {
     set(CURLOPT_SSL_VERIFYPEER, 0L);
@@ -157,6 +177,11 @@ std::variant<HttpResponse, TransportError> HttpTransport::Send(const HttpRequest
   {
     const PeerTimer timer(options_.peer_time);
     rc = curl_easy_perform(curl);
+  }
+  if (received.too_large) {
+    return TransportError{Status::RemoteError(std::string(context) + ": the answer is larger than " +
+                                              std::to_string(input::kMaxHttpAnswerBytes) + " bytes"),
+                          Sent::kMaybe};
   }
   if (rc != CURLE_OK) {
     long request_bytes = 0;

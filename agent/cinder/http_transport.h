@@ -7,6 +7,8 @@
 //   could not resolve, connect, or set up TLS (nothing was sent) -> kUnavailable
 //   no complete answer within the total timeout                 -> kTimeout
 //   connection lost or garbled answer after sending             -> kRemoteError
+//   an answer larger than input::kMaxHttpAnswerBytes (headers and
+//   body together; agent/input/limits.h)                       -> kRemoteError
 //   anything else (a libcurl misuse)                            -> kInternal
 // Messages are "<context>: <libcurl's text>" and never contain the request's
 // headers or body (where the tokens and passwords are).

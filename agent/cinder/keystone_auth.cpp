@@ -10,6 +10,7 @@
 #include "agent/cinder/cinder_endpoint.h"
 #include "agent/cinder/cinder_json.h"
 #include "agent/cinder/http_answer_error.h"
+#include "agent/input/bounded_json.h"
 
 namespace agent::cinder {
 namespace {
@@ -163,9 +164,10 @@ Result<std::string> KeystoneTokenRequestBody(const config::KeystoneAuthOptions& 
 }
 
 Result<std::string> SelectCatalogEndpoint(std::string_view token_body, const CatalogQuery& query) {
-  rapidjson::Document doc;
-  doc.Parse(token_body.data(), token_body.size());
-  if (doc.HasParseError() || !doc.IsObject()) return Status::RemoteError("Keystone token response is not JSON");
+  auto parsed = input::ParseBoundedJson(token_body, {input::kMaxHttpAnswerBytes});
+  if (!parsed.ok()) return Status::RemoteError("Keystone token response is not JSON (" + parsed.error().message() + ")");
+  const rapidjson::Document& doc = *parsed;
+  if (!doc.IsObject()) return Status::RemoteError("Keystone token response is not a JSON object");
   auto token = doc.FindMember("token");
   if (token == doc.MemberEnd() || !token->value.IsObject()) {
     return Status::RemoteError("Keystone token response has no \"token\" object");

@@ -5,11 +5,11 @@
 #include <variant>
 #include <vector>
 
-#include <rapidjson/error/en.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "agent/input/bounded_json.h"
 #include "agent/secret_mask.h"
 #include "agent/terminal_text.h"
 #include "agent/text_table.h"
@@ -86,18 +86,20 @@ std::string BdmName(const BlockDeviceMapping& b) {
   return "block device mapping " + (b.uuid ? *b.uuid : "id " + std::to_string(b.id));
 }
 
-// Parses connection_info and masks it; kCorrupt if it is not JSON.
+base::Result<rapidjson::Document> ParseBoundedConnectionInfo(const std::string& text) {
+  return input::ParseBoundedJson(text, {input::kMaxConnectionInfoBytes});
+}
+
+// Parses connection_info and masks it; kCorrupt if it is not JSON (within
+// agent/input's limits).
 base::Result<rapidjson::Document> ParseConnectionInfo(const BlockDeviceMapping& b, const std::string& text,
                                                       ShowSecrets secrets) {
-  rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());
-  if (doc.HasParseError()) {
-    return base::Status::Corrupt(BdmName(b) + ": connection_info is not valid JSON (" +
-                                 rapidjson::GetParseError_En(doc.GetParseError()) + " at offset " +
-                                 std::to_string(doc.GetErrorOffset()) +
+  auto doc = ParseBoundedConnectionInfo(text);
+  if (!doc.ok()) {
+    return base::Status::Corrupt(BdmName(b) + ": connection_info is not valid JSON (" + doc.error().message() +
                                  "); use --show-secrets to print it as stored");
   }
-  if (secrets == ShowSecrets::kNo) MaskSecrets(doc, doc.GetAllocator());
+  if (secrets == ShowSecrets::kNo) MaskSecrets(*doc, doc->GetAllocator());
   return doc;
 }
 
@@ -118,11 +120,7 @@ std::string Pretty(const rapidjson::Value& value) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-bool ParsesAsJson(const std::string& text) {
-  rapidjson::Document doc;
-  doc.Parse(text.data(), text.size());
-  return !doc.HasParseError();
-}
+bool ParsesAsJson(const std::string& text) { return ParseBoundedConnectionInfo(text).ok(); }
 
 // Python str() of a JSON scalar, as nova-manage's table shows it.
 std::string PythonScalar(const rapidjson::Value& v) {

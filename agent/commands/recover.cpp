@@ -33,7 +33,7 @@ int RecoverOne(const std::string& instance_uuid, const RefreshSettings& settings
       dry ? refresh::RefreshJournal::Mode::kReadOnly : refresh::RefreshJournal::Mode::kWrite);
   if (!journal.ok()) {
     env.log.Error(journal.error().message());
-    return ExitCodeForJournalOpen(journal.error());
+    return exit_code::ForJournalOpen(journal.error());
   }
   if (!*journal) {
     PrintEscaped(env.out, "instance %s: no unfinished refresh\n", instance_uuid.c_str());

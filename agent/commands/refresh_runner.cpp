@@ -81,7 +81,7 @@ int Runner::RecoverEarlier(db::CellDatabase& cell, cinder::AttachmentApi& cinder
                                                dry_run() ? Mode::kReadOnly : Mode::kWrite);
   if (!earlier.ok()) {
     ending_.error = earlier.error().message();
-    return ExitCodeForJournalOpen(earlier.error());
+    return exit_code::ForJournalOpen(earlier.error());
   }
   if (!*earlier) return exit_code::kOk;
   recovered_earlier_ = true;

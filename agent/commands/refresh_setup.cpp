@@ -47,15 +47,6 @@ base::Result<db::CellDatabase*> CellByUuid(db::NovaDatabase& nova_db, const std:
   return base::Status::NotFound("cell " + *cell_uuid + " is no longer mapped");
 }
 
-int ExitCodeForJournalOpen(const base::Status& status) {
-  switch (status.code()) {
-    case base::Code::kFailedPrecondition: return exit_code::kRefreshAlreadyRunning;
-    case base::Code::kCorrupt: return exit_code::kCorruptData;
-    case base::Code::kInvalidInput: return exit_code::kConfig;
-    default: return exit_code::kRefreshNeedsRecovery;
-  }
-}
-
 int RefreshEnding::Print(std::FILE* out, const Log& log) const {
   for (const std::string& line : lines) PrintEscaped(out, "%s\n", line);
   if (code != exit_code::kOk) log.Error(error);

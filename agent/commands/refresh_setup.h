@@ -43,11 +43,6 @@ base::Result<std::unique_ptr<cinder::AttachmentApi>> OpenCinder(const config::No
 // The database of the cell a journal names (empty: the local [database]).
 base::Result<db::CellDatabase*> CellByUuid(db::NovaDatabase& nova_db, const std::optional<std::string>& cell_uuid);
 
-// The exit code for a journal that RefreshJournal::Open could not give:
-// held by another process (12), corrupt (24), not usable as a journal (20),
-// otherwise not readable now (15, recover later).
-int ExitCodeForJournalOpen(const base::Status& status);
-
 // How a refresh (or the recovery of one) ended.
 struct RefreshEnding {
   int code = 0;                    // exit_code::kOk, or refresh's exit code

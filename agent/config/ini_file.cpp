@@ -2,14 +2,13 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include <boost/program_options/errors.hpp>
+
+#include "agent/input/limits.h"
+#include "agent/input/regular_file.h"
 
 namespace agent::config {
 namespace {
@@ -101,20 +100,12 @@ Result<std::vector<IniEntry>> ParseIni(std::string_view text, std::string_view s
 }
 
 Result<std::vector<IniEntry>> ReadIniFile(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    return Status::InvalidInput("cannot read config file " + path + ": it is a directory");
+  auto text = input::ReadRegularFile(path, input::kMaxConfigFileBytes);  // a FIFO is refused, never waited on
+  if (!text.ok()) {
+    std::string message = "cannot read config file " + text.error().message();
+    return text.error().IsNotFound() ? Status::NotFound(std::move(message)) : Status::InvalidInput(std::move(message));
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int err = errno;
-    std::string message = "cannot read config file " + path + ": " + std::strerror(err);
-    return err == ENOENT ? Status::NotFound(std::move(message)) : Status::InvalidInput(std::move(message));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return Status::InvalidInput("cannot read config file " + path + ": read error");
-  return ParseIni(text.str(), path);
+  return ParseIni(*text, path);
 }
 
 ConfigSources WithDefaultSources(const ConfigSources& command_line) {

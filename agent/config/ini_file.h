@@ -57,7 +57,9 @@ struct IniEntry {
 base::Result<std::vector<IniEntry>> ParseIni(std::string_view text, std::string_view source_name);
 
 // Reads and parses one file. NotFound when it does not exist, InvalidInput
-// when it cannot be read or does not parse.
+// when it cannot be read (not a regular file: a FIFO or a device is refused
+// without blocking; larger than input::kMaxConfigFileBytes; a read error)
+// or does not parse. Messages name the file and the reason.
 base::Result<std::vector<IniEntry>> ReadIniFile(const std::string& path);
 
 enum class SourceKind { kFile, kDir };

@@ -1,8 +1,9 @@
 #include "agent/host/host_files.h"
 
-#include <fstream>
-#include <iterator>
 #include <system_error>
+
+#include "agent/input/limits.h"
+#include "agent/input/regular_file.h"
 
 namespace agent::host {
 namespace {
@@ -34,13 +35,9 @@ std::string PythonStrip(std::string_view text) {
 }
 
 std::optional<std::string> ReadWholeFile(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return std::nullopt;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return std::nullopt;
-  return text;
+  auto text = input::ReadRegularFile(path.string(), input::kMaxHostFileBytes);  // never blocks on a FIFO
+  if (!text.ok()) return std::nullopt;
+  return std::move(*text);
 }
 
 std::optional<std::string> ParseInitiatorName(std::string_view file_text) {

@@ -29,7 +29,9 @@ struct HostPaths {
 // whitespace and the separators \x1c-\x1f, as Python counts them).
 std::string PythonStrip(std::string_view text);
 
-// The whole file, or nullopt when it cannot be opened or read.
+// The whole file, or nullopt when it cannot be opened or read, is not a
+// regular file (never opened blocking) or is larger than
+// input::kMaxHostFileBytes.
 std::optional<std::string> ReadWholeFile(const std::filesystem::path& path);
 
 // The value after "InitiatorName=" on the first line that starts with it,

@@ -19,6 +19,9 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "agent/input/bounded_json.h"
+#include "agent/input/regular_file.h"
+
 namespace agent::refresh {
 namespace {
 
@@ -89,16 +92,11 @@ base::Status WriteAll(int fd, std::string_view text, const std::string& path, Pe
   return base::Status::Ok();
 }
 
-base::Result<std::string> ReadAll(int fd, const std::string& path) {
-  std::string text;
-  char buffer[8192];
-  for (;;) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return base::Status::Unavailable(Errno("cannot read journal", path));
-    if (n == 0) return text;
-    text.append(buffer, static_cast<std::size_t>(n));
-  }
+// A journal file that is not a regular file or is too large is not one
+// bdm-agent wrote: kCorrupt; an error of the system stays kUnavailable.
+base::Status JournalFileError(const base::Status& status) {
+  if (status.code() == base::Code::kInvalidInput) return base::Status::Corrupt("journal " + status.message());
+  return base::Status::Unavailable("journal " + status.message());
 }
 
 std::optional<std::string> OptionalMember(const rapidjson::Value& object, const char* key) {
@@ -118,6 +116,13 @@ base::Result<JournalBegin> ParseBegin(const rapidjson::Value& line) {
   BASE_TRY(required("instance_uuid", b.instance_uuid));
   BASE_TRY(required("volume_id", b.volume_id));
   BASE_TRY(required("connector", b.connector_json));
+  // Sent to Cinder again by recovery: it must read as refresh checked it.
+  auto connector = input::ParseBoundedJson(
+      b.connector_json, {input::kMaxConnectorBytes, input::kMaxJsonDepth, input::DuplicateKeys::kRefuse});
+  if (!connector.ok()) {
+    return base::Status::Corrupt("journal begin line: the connector is not valid JSON (" + connector.error().message() + ")");
+  }
+  if (!connector->IsObject()) return base::Status::Corrupt("journal begin line: the connector is not a JSON object");
   BASE_TRY(required("compute_host", b.compute_host));
   BASE_TRY(required("lock_reason", b.lock_reason));
   BASE_TRY(required("lock_request_id", b.lock_request_id));
@@ -296,6 +301,9 @@ std::string EncodeJournalLine(JournalStep step, std::optional<std::string_view> 
 }
 
 base::Result<JournalState> ParseJournal(std::string_view text) {
+  if (text.size() > input::kMaxJournalBytes) {
+    return base::Status::Corrupt("journal larger than " + std::to_string(input::kMaxJournalBytes) + " bytes");
+  }
   JournalState state;
   bool have_begin = false;
   std::size_t line_number = 0;
@@ -303,11 +311,16 @@ base::Result<JournalState> ParseJournal(std::string_view text) {
     ++line_number;
     const std::size_t end = text.find('\n');
     if (end == std::string_view::npos) break;  // torn last line: the step it announced never started
-    const std::string line(text.substr(0, end));
+    const std::string_view line = text.substr(0, end);
     text.remove_prefix(end + 1);
-    rapidjson::Document doc;
-    doc.Parse(line.c_str(), line.size());
-    if (doc.HasParseError() || !doc.IsObject()) {
+    auto parsed = input::ParseBoundedJson(
+        line, {input::kMaxJournalLineBytes, input::kMaxJsonDepth, input::DuplicateKeys::kRefuse});
+    if (!parsed.ok()) {
+      return base::Status::Corrupt("journal line " + std::to_string(line_number) + " is not valid JSON (" +
+                                   parsed.error().message() + ")");
+    }
+    const rapidjson::Document& doc = *parsed;
+    if (!doc.IsObject()) {
       return base::Status::Corrupt("journal line " + std::to_string(line_number) + " is not a JSON object");
     }
     const std::optional<std::string> name = OptionalMember(doc, "step");
@@ -365,18 +378,22 @@ base::Result<std::optional<RefreshJournal>> RefreshJournal::Open(const std::stri
                                                                 std::string_view instance_uuid, Mode mode) {
   BASE_TRY_ASSIGN(const std::string path, JournalPath(state_dir, instance_uuid));
   const bool write = mode == Mode::kWrite;
-  base::UniqueFd fd(::open(path.c_str(), (write ? O_RDWR | O_APPEND : O_RDONLY) | O_CLOEXEC));
-  if (!fd) {
-    if (errno == ENOENT) return std::optional<RefreshJournal>();
-    return base::Status::Unavailable(Errno("cannot open journal", path));
+  // A FIFO (or anything else not a regular file) is refused, never waited on.
+  auto opened = input::OpenRegularFile(path, write ? O_RDWR | O_APPEND : O_RDONLY);
+  if (!opened.ok()) {
+    if (opened.error().IsNotFound()) return std::optional<RefreshJournal>();
+    return JournalFileError(opened.error());
   }
+  base::UniqueFd fd = std::move(*opened);
   if (::flock(fd.get(), (write ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
     return base::Status::FailedPrecondition("another bdm-agent process is refreshing instance " +
                                             std::string(instance_uuid) + " (" + path + " is locked)");
   }
   struct stat info;  // removed by its owner between our open and our lock?
   if (::fstat(fd.get(), &info) == 0 && info.st_nlink == 0) return std::optional<RefreshJournal>();
-  BASE_TRY_ASSIGN(std::string text, ReadAll(fd.get(), path));
+  auto read = input::ReadToEnd(fd.get(), path, input::kMaxJournalBytes);
+  if (!read.ok()) return JournalFileError(read.error());
+  const std::string& text = *read;
   auto state = ParseJournal(text);
   if (!state.ok()) return state.error().WithContext(path);
   // Drop a torn last line so that the next record starts on its own line.
@@ -397,6 +414,8 @@ base::Result<std::vector<std::string>> RefreshJournal::List(const std::string& s
   }
   for (const auto& entry : it) {
     const std::string name = entry.path().filename().string();
+    std::error_code type_error;  // a FIFO, a directory, ... named *.journal is not one bdm-agent wrote
+    if (!entry.is_regular_file(type_error)) continue;
     if (name.size() > kSuffix.size() && name.ends_with(kSuffix) &&
         IsCanonicalUuid(std::string_view(name).substr(0, name.size() - kSuffix.size()))) {
       uuids.push_back(name.substr(0, name.size() - kSuffix.size()));

@@ -12,7 +12,13 @@
 // the lock reason and the request ids of the lock, action and unlock. Later
 // lines are steps (JournalStep), some with a value (the new attachment id,
 // the new connection_info). A torn last line (crash while writing) is
-// ignored; any other unreadable line makes the journal kCorrupt.
+// ignored; any other unreadable line makes the journal kCorrupt. So does a
+// file that is not a regular one (never opened blocking: a FIFO is refused),
+// one larger than input::kMaxJournalBytes, a line longer than
+// input::kMaxJournalLineBytes, nested deeper than input::kMaxJsonDepth or
+// holding a key twice, and a begin line whose connector is not a JSON object
+// within the same limits (recovery sends it to Cinder again). List() skips
+// entries that are not regular files.
 //
 // A journal is owned by one process at a time: an exclusive flock(2) is held
 // from creation (the file appears under its name already locked and with its

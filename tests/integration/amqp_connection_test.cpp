@@ -22,6 +22,18 @@ rpc::AmqpConnection OpenOrFail(const rpc::AmqpConnectOptions& options) {
   return std::move(connection).value();
 }
 
+// A fresh reply queue (x-expires 60 s) that `connection` consumes, with
+// publisher confirms on.
+rpc::QueueDeclaration ConsumeFreshReplyQueue(rpc::AmqpConnection& connection) {
+  rpc::TopologyOptions topology;
+  topology.rabbit_transient_queues_ttl = 60;
+  rpc::QueueDeclaration queue = rpc::ReplyQueue(topology, testing::UniqueName("reply"));
+  REQUIRE(connection.DeclareQueue(queue).ok());
+  REQUIRE(connection.EnableConfirms().ok());
+  REQUIRE(connection.Consume(queue.name).ok());
+  return queue;
+}
+
 }  // namespace
 
 TEST_CASE("rpc::AmqpConnection::Open against the stack broker") {
@@ -94,12 +106,7 @@ TEST_CASE("rpc::AmqpConnection declarations match what oslo declared") {
 
 TEST_CASE("rpc::AmqpConnection publishes with confirms and receives copies") {
   rpc::AmqpConnection connection = OpenOrFail(testing::StackBrokerOptions());
-  rpc::TopologyOptions topology;
-  topology.rabbit_transient_queues_ttl = 60;
-  const rpc::QueueDeclaration queue = rpc::ReplyQueue(topology, testing::UniqueName("reply"));
-  REQUIRE(connection.DeclareQueue(queue).ok());
-  REQUIRE(connection.EnableConfirms().ok());
-  REQUIRE(connection.Consume(queue.name).ok());
+  const rpc::QueueDeclaration queue = ConsumeFreshReplyQueue(connection);
 
   const auto deadline = steady_clock::now() + std::chrono::seconds(5);
   auto outcome = connection.Publish("", queue.name, rpc::CallProperties(milliseconds(60000)), "{\"a\": 1}",
@@ -137,4 +144,35 @@ TEST_CASE("rpc::AmqpConnection publishes with confirms and receives copies") {
     REQUIRE(received.ok());
     CHECK_FALSE(received->has_value());
   }
+}
+
+TEST_CASE("rpc::AmqpConnection keeps no body over kMaxDeliveryBytes (issue 9)") {
+  rpc::AmqpConnection connection = OpenOrFail(testing::StackBrokerOptions());
+  const rpc::QueueDeclaration queue = ConsumeFreshReplyQueue(connection);
+  const std::string at_limit(rpc::kMaxDeliveryBytes, 'a');
+  const std::string over(rpc::kMaxDeliveryBytes + 1, 'b');
+  for (const std::string* body : {&over, &at_limit}) {
+    auto outcome = connection.Publish("", queue.name, rpc::CastProperties(), *body, rpc::Mandatory::kYes,
+                                      steady_clock::now() + std::chrono::seconds(30));
+    REQUIRE_MESSAGE(outcome.ok(), outcome.error().ToString());
+  }
+  auto next = [&] {
+    for (int i = 0; i < 100; ++i) {
+      auto received = connection.Receive(milliseconds(100));
+      REQUIRE_MESSAGE(received.ok(), received.error().ToString());
+      if (received->has_value()) return std::move(**received);
+    }
+    FAIL("no delivery");
+    return rpc::Delivery{};
+  };
+  rpc::Delivery dropped = next();
+  CHECK(dropped.dropped_body_bytes == rpc::kMaxDeliveryBytes + 1);
+  CHECK(dropped.body.empty());
+  CHECK(dropped.routing_key == queue.name);
+  CHECK(connection.Ack(dropped.delivery_tag).ok());
+  rpc::Delivery kept = next();  // the connection is still in step
+  CHECK(kept.dropped_body_bytes == 0);
+  CHECK(kept.body == at_limit);
+  CHECK(connection.Ack(kept.delivery_tag).ok());
+  CHECK(connection.usable());
 }

@@ -1,6 +1,7 @@
 // agent::cinder under faults the stack's real Cinder cannot be made to show
 // on demand (the stack must not be stopped): nothing listening, a peer that
-// never answers, an API older than 3.44, and 500/504 answers to PUT and POST.
+// never answers, an API older than 3.44, 500/504 answers to PUT and POST, and
+// an answer larger than bdm-agent accepts.
 // These peers are tests/integration/canned_http_server.h; the configuration
 // is still the stack's nova.conf with only endpoint_template (and the named
 // [cinder] options) changed.
@@ -9,6 +10,8 @@
 #include <chrono>
 
 #include "agent/cinder/cinder_client.h"
+#include "agent/cinder/http_transport.h"
+#include "agent/input/limits.h"
 #include "tests/integration/canned_http_server.h"
 #include "tests/integration/cinder_test_support.h"
 
@@ -124,4 +127,23 @@ TEST_CASE("agent::cinder Update is resent on 500 and 504, up to 5 times") {
     CHECK(updated.error().code() == base::Code::kFailedPrecondition);
     CHECK(peer.requests().size() == 1);
   }
+}
+
+TEST_CASE("agent::cinder::HttpTransport refuses an answer over input::kMaxHttpAnswerBytes (issue 9)") {
+  using agent::cinder::HttpResponse;
+  using agent::cinder::TransportError;
+  constexpr std::size_t kMax = agent::input::kMaxHttpAnswerBytes;
+  CannedHttpServer peer({CannedHttpServer::Answer(200, std::string(kMax - 200, ' ') + "{}"),
+                         CannedHttpServer::Answer(500, std::string(kMax, ' ') + "{}")});
+  auto transport = agent::cinder::HttpTransport::Create({});
+  REQUIRE(transport.ok());
+  const agent::cinder::HttpRequest get{"GET", "http://127.0.0.1:" + std::to_string(peer.port()) + "/v3", {}, {}};
+  auto within = transport->Send(get, "Cinder GET /");
+  REQUIRE(std::holds_alternative<HttpResponse>(within));
+  CHECK(std::get<HttpResponse>(within).body.size() == kMax - 198);
+  auto over = transport->Send(get, "Cinder GET /");
+  REQUIRE(std::holds_alternative<TransportError>(over));
+  const base::Status& status = std::get<TransportError>(over).status;
+  CHECK(status.code() == base::Code::kRemoteError);
+  CHECK(status.message() == "Cinder GET /: the answer is larger than " + std::to_string(kMax) + " bytes");
 }

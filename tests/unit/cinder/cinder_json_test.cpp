@@ -158,3 +158,23 @@ TEST_CASE("agent::cinder request bodies") {
     }
   }
 }
+
+TEST_CASE("agent::cinder JSON from Cinder and the connector sent to it: limits (issue 9)") {
+  const std::string deep = "{\"attachment\": " + std::string(200000, '[');
+  SUBCASE("a deep answer is a remote error, not a stack overflow") {
+    auto parsed = ParseAttachmentResponse(deep);
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.error().code() == base::Code::kRemoteError);
+    CHECK(parsed.error().message() == "response is not JSON (nested deeper than 64 levels at offset 78)");
+    CHECK(ParseVolumeResponse(deep).error().code() == base::Code::kRemoteError);
+    CHECK(ParseMaxVolumeApiVersion(deep).error().code() == base::Code::kRemoteError);
+    CHECK(ParseAttachmentListResponse(deep).error().code() == base::Code::kRemoteError);
+  }
+  SUBCASE("a connector holding a key twice is not sent") {
+    auto body = UpdateAttachmentBody(R"({"host": "compute1", "host": "other"})", "/dev/vdb");
+    REQUIRE_FALSE(body.ok());
+    CHECK(body.error().code() == base::Code::kInvalidInput);
+    CHECK(body.error().message() == "connector is not JSON (key \"host\" appears twice in the top-level object)");
+  }
+}
+

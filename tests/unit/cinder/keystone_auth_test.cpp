@@ -179,6 +179,12 @@ TEST_CASE("agent::cinder::SelectCatalogEndpoint") {
           base::Code::kNotFound);
     CHECK(SelectCatalogEndpoint("[]", query).error().code() == base::Code::kRemoteError);
   }
+  SUBCASE("a deep answer is a remote error, not a stack overflow (issue 9)") {
+    auto query = ParseCatalogInfo("volumev3::publicURL", std::nullopt).value();
+    auto deep = SelectCatalogEndpoint("{\"token\": " + std::string(200000, '['), query);
+    CHECK(deep.error().code() == base::Code::kRemoteError);
+    CHECK(deep.error().message() == "Keystone token response is not JSON (nested deeper than 64 levels at offset 73)");
+  }
 }
 
 TEST_CASE("agent::cinder::ParseCatalogInfo") {

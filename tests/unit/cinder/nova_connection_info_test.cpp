@@ -26,6 +26,16 @@ Attachment Reserved(std::string connection_info) {
 
 }  // namespace
 
+TEST_CASE("agent::cinder::NovaConnectionInfo: limits (issue 9)") {
+  auto deep = NovaConnectionInfo(Reserved("{\"data\": " + std::string(200000, '[')), "v");
+  CHECK(deep.error().code() == base::Code::kCorrupt);
+  CHECK(deep.error().message() ==
+        "connection_info of attachment 1d00b88d-0da6-4dc8-858b-607e0b16c658: not JSON (nested deeper than 64 levels "
+        "at offset 72)");
+  auto big = NovaConnectionInfo(Reserved("{\"data\": \"" + std::string(1 << 20, 'x') + "\"}"), "v");
+  CHECK(big.error().message().ends_with("not JSON (larger than 1048576 bytes)"));
+}
+
 TEST_CASE("agent::cinder::NovaConnectionInfo") {
   SUBCASE("the stack's fake driver (PUT /attachments answer of Cinder 21.3.1)") {
     // connection_info exactly as the stack's cinder-api returned it; Nova's

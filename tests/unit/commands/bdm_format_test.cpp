@@ -80,6 +80,18 @@ TEST_CASE("agent::FormatBdmJson") {
                                                           : "{\"serial\":\"s\\u009b\"}\n"));
     }
   }
+  SUBCASE("a deep connection_info is corrupt, not a stack overflow; shown as stored on request (issue 9)") {
+    b.connection_info = std::string(200000, '[');
+    auto masked = agent::FormatBdmJson(b, agent::ShowSecrets::kNo);
+    CHECK(masked.error().code() == base::Code::kCorrupt);
+    CHECK(masked.error().message() ==
+          "block device mapping 4e957e6d-52f2-44da-8cf8-3f1ab755e26d: connection_info is not valid JSON (nested deeper "
+          "than 64 levels at offset 64); use --show-secrets to print it as stored");
+    CHECK(agent::FormatConnectionInfoTable(b, agent::ShowSecrets::kNo).error().code() == base::Code::kCorrupt);
+    auto raw = agent::FormatBdmJson(b, agent::ShowSecrets::kYes);
+    REQUIRE(raw.ok());
+    CHECK(raw->find(R"("connection_info":"[[[[)") != std::string::npos);
+  }
   SUBCASE("an older schema leaves the encryption fields out") {
     b.encrypted.reset();
     auto json = agent::FormatBdmJson(b, agent::ShowSecrets::kNo);

@@ -2,46 +2,22 @@
 // against oslo_config.iniparser 9.0), file sources and the Boost bridge.
 #include <doctest/doctest.h>
 
-#include <stdlib.h>
+#include <sys/stat.h>
 
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "agent/config/ini_file.h"
+#include "agent/input/limits.h"
+#include "tests/unit/finishes_within.h"
+#include "tests/unit/temp_dir.h"
 
 namespace po = boost::program_options;
 using namespace agent::config;
 
 namespace {
 
-// A fresh directory under $TMPDIR, removed at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "bdm-ini-XXXXXX").string();
-    path_ = mkdtemp(pattern.data()) != nullptr ? pattern : "";
-    REQUIRE_FALSE(path_.empty());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string Write(const std::string& name, const std::string& text) const {
-    std::string file = path_ + "/" + name;
-    std::filesystem::create_directories(std::filesystem::path(file).parent_path());
-    std::ofstream(file, std::ios::binary) << text;
-    return file;
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using test::TempDir;
 
 struct Row {
   std::string section, key, value;
@@ -145,6 +121,26 @@ TEST_CASE("agent::config::ReadIniFile") {
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().code() == base::Code::kInvalidInput);
   }
+  SUBCASE("what is not a regular file is refused without blocking (issue 9)") {
+    const std::string fifo = dir.path() + "/fifo.conf";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    auto r = test::FinishesWithin(std::chrono::seconds(10), "ReadIniFile(FIFO)", [&] { return ReadIniFile(fifo); });
+    CHECK(r.error().code() == base::Code::kInvalidInput);
+    CHECK(r.error().message() == "cannot read config file " + fifo + ": is a FIFO, not a regular file");
+    CHECK(ReadIniFile("/dev/zero").error().message() ==
+          "cannot read config file /dev/zero: is a character device, not a regular file");
+    CHECK(ReadIniFile(dir.path()).error().message() == "cannot read config file " + dir.path() + ": is a directory");
+  }
+  SUBCASE("a read error is an error naming the file, not an empty file (issue 9)") {
+    auto r = ReadIniFile("/proc/self/mem");
+    CHECK(r.error().code() == base::Code::kInvalidInput);
+    CHECK(r.error().message() == "cannot read config file /proc/self/mem: read error: Input/output error");
+  }
+  SUBCASE("a file over kMaxConfigFileBytes") {
+    std::string file = dir.Write("huge.conf", "[DEFAULT]\n#" + std::string(agent::input::kMaxConfigFileBytes, 'x'));
+    CHECK(ReadIniFile(file).error().message() ==
+          "cannot read config file " + file + ": larger than " + std::to_string(agent::input::kMaxConfigFileBytes) + " bytes");
+  }
   SUBCASE("syntax errors carry the path") {
     std::string file = dir.Write("bad.conf", "[DEFAULT]\noops\n");
     auto r = ReadIniFile(file);
@@ -166,6 +162,13 @@ TEST_CASE("agent::config::ListConfigFiles and WithDefaultSources") {
     auto r = ListConfigFiles({{SourceKind::kDir, d}, {SourceKind::kFile, a}});
     REQUIRE(r.ok());
     CHECK(*r == std::vector<std::string>{d + "/10-a.conf", d + "/20-b.conf", d + "/Z.conf", a});
+  }
+  SUBCASE("a FIFO named *.conf in a directory is refused when read, not waited on (issue 9)") {
+    REQUIRE(::mkfifo((d + "/30-fifo.conf").c_str(), 0600) == 0);
+    auto r = test::FinishesWithin(std::chrono::seconds(10), "ReadConfigSources(dir with a FIFO)",
+                                  [&] { return ReadConfigSources({{SourceKind::kDir, d}}); });
+    CHECK(r.error().code() == base::Code::kInvalidInput);
+    CHECK(r.error().message() == "cannot read config file " + d + "/30-fifo.conf: is a FIFO, not a regular file");
   }
   SUBCASE("a missing file or directory is NotFound unless skippable") {
     auto missing = ListConfigFiles({{SourceKind::kFile, dir.path() + "/x.conf"}});

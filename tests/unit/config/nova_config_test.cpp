@@ -236,6 +236,21 @@ TEST_CASE("agent::config::BuildNovaConfig substitution") {
     std::string m = BuildError("[DEFAULT]\nhost = $host\n");
     CHECK(m.find("substitution is recursive") != std::string::npos);
   }
+  SUBCASE("values naming others many times are expanded once each, and what they put in is capped (found by "
+          "tests/fuzz/config_fuzz: 15 levels of ten references was 10^15 expansions, a hang)") {
+    auto laughs = [](const char* leaf) {
+      std::string text = std::string("[DEFAULT]\na0 = ") + leaf + "\n";
+      for (int i = 1; i < 16; ++i) {
+        text += "a" + std::to_string(i) + " =";
+        for (int j = 0; j < 10; ++j) text += (j == 0 ? " $a" : "$a") + std::to_string(i - 1);
+        text += "\n";
+      }
+      return text + "host = $a15\n";
+    };
+    CHECK(Build(laughs("").c_str()).host.empty());  // without the cache, this never returns
+    const std::string m = BuildError(laughs("xxxxxxxxxx").c_str());
+    CHECK(m == "[DEFAULT] a6 (nova.conf:8): longer than 1048576 bytes after substitution");
+  }
 }
 
 TEST_CASE("agent::config::BuildNovaConfig bad values name the option and place") {

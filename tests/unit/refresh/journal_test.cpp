@@ -10,6 +10,9 @@
 
 #include <doctest/doctest.h>
 
+#include "agent/input/limits.h"
+#include "tests/unit/finishes_within.h"
+
 namespace {
 
 using agent::refresh::JournalBegin;
@@ -285,4 +288,60 @@ TEST_CASE("ParseJournal: creating_attachment carries when Cinder settles the cre
   REQUIRE(state.ok());
   CHECK_FALSE(state->create_settles_by.has_value());  // a journal of an older version
   CHECK(state->Reached(JournalStep::kCreateRefused));
+}
+
+TEST_CASE("ParseJournal: limits (issue 9): depth, line size, duplicate keys, the begin line's connector") {
+  const std::string begin = agent::refresh::EncodeJournalLine(SampleBegin());
+  auto corrupt = [](const std::string& text) {
+    auto parsed = agent::refresh::ParseJournal(text);
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.error().code() == base::Code::kCorrupt);
+    return parsed.error().message();
+  };
+  SUBCASE("300,000 '[' on a line: refused, not a stack overflow") {
+    CHECK(corrupt(std::string(300000, '[') + "\n") ==
+          "journal line 1 is not valid JSON (nested deeper than 64 levels at offset 64)");
+    CHECK(corrupt(begin + std::string(300000, '[') + "\n") ==
+          "journal line 2 is not valid JSON (nested deeper than 64 levels at offset 64)");
+  }
+  SUBCASE("a line longer than kMaxJournalLineBytes") {
+    const std::string huge = R"({"step":"locked","value":")" + std::string(agent::input::kMaxJournalLineBytes, 'x') + "\"}\n";
+    CHECK(corrupt(begin + huge) == "journal line 2 is not valid JSON (larger than " +
+                                       std::to_string(agent::input::kMaxJournalLineBytes) + " bytes)");
+  }
+  SUBCASE("a key twice in a line") {
+    CHECK(corrupt(begin + R"({"step":"locked","step":"unlocked"})" "\n") ==
+          "journal line 2 is not valid JSON (key \"step\" appears twice in the top-level object)");
+  }
+  SUBCASE("a begin line whose connector holds a key twice (recovery would send it to Cinder)") {
+    JournalBegin twice = SampleBegin();
+    twice.connector_json = R"({"host":"compute1","host":"other"})";
+    CHECK(corrupt(agent::refresh::EncodeJournalLine(twice)) ==
+          "journal begin line: the connector is not valid JSON (key \"host\" appears twice in the top-level object)");
+    twice.connector_json = "[1]";
+    CHECK(corrupt(agent::refresh::EncodeJournalLine(twice)) == "journal begin line: the connector is not a JSON object");
+  }
+  SUBCASE("the whole journal over kMaxJournalBytes") {
+    CHECK(corrupt(std::string(agent::input::kMaxJournalBytes + 1, '\n')) ==
+          "journal larger than " + std::to_string(agent::input::kMaxJournalBytes) + " bytes");
+  }
+}
+
+TEST_CASE("RefreshJournal: what is not a regular file is neither listed nor waited on (issue 9)") {
+  TempDir dir;
+  const std::string uuid = SampleBegin().instance_uuid;
+  const std::string fifo = dir.path + "/" + uuid + ".journal";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  std::filesystem::create_directory(dir.path + "/0f3c8a52-0000-4b8e-9d1c-3b1f9c1f6e01.journal");
+  auto listed = RefreshJournal::List(dir.path);
+  REQUIRE(listed.ok());
+  CHECK(listed->empty());
+  auto opened = test::FinishesWithin(std::chrono::seconds(10), "RefreshJournal::Open(FIFO)",
+                                     [&] { return RefreshJournal::Open(dir.path, uuid); });
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.error().code() == base::Code::kCorrupt);
+  CHECK(opened.error().message() == "journal " + fifo + ": is a FIFO, not a regular file");
+  auto directory = RefreshJournal::Open(dir.path, "0f3c8a52-0000-4b8e-9d1c-3b1f9c1f6e01");
+  CHECK(directory.error().code() == base::Code::kCorrupt);
+  CHECK(directory.error().message().ends_with(".journal: is a directory"));
 }
