@@ -204,7 +204,7 @@ def _laughs(leaf):
 
 BAD_INI += [
     ("substitution-fan-out", _laughs(""), API_DB_UNAVAILABLE, "API database"),  # 10^15 expansions without a cache
-    ("substitution-too-large", _laughs("x" * 10), CONFIG, "[DEFAULT] a5: substitutions put in more than 1048576 bytes"),
+    ("substitution-too-large", _laughs("x" * 10), CONFIG, "longer than 1048576 bytes after substitution"),
 ]
 
 
