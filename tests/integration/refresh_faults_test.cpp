@@ -26,6 +26,7 @@
 #include "agent/refresh/refresh_begin.h"
 #include "tests/integration/fault_injection.h"
 #include "tests/integration/stack_fixture.h"
+#include "tests/support/temp_dir.h"
 
 namespace {
 
@@ -37,9 +38,8 @@ struct SeededVolume {
 
 // Fresh instances from tools/seed (one volume each), in their own seed file.
 std::vector<SeededVolume> SeedInstances(int count) {
-  char dir_template[] = "/tmp/bdm-faults-XXXXXX";
-  const std::string dir = ::mkdtemp(dir_template);
-  const std::string seed_file = dir + "/seed.json";
+  const test::TempDir dir;
+  const std::string seed_file = dir.path() + "/seed.json";
   const std::string command = "BDM_SEED_FILE=" + seed_file + " " BDM_SOURCE_ROOT "/tools/seed --instances " +
                               std::to_string(count) + " --volumes 1 --prefix faults >/dev/null 2>&1";
   REQUIRE(std::system(command.c_str()) == 0);
@@ -53,8 +53,6 @@ std::vector<SeededVolume> SeedInstances(int count) {
     seeded.push_back({entry["instance_uuid"].GetString(), entry["volume_id"].GetString(),
                       entry["attachment_id"].GetString()});
   }
-  std::remove(seed_file.c_str());
-  ::rmdir(dir.c_str());
   return seeded;
 }
 
@@ -65,14 +63,13 @@ struct Harness {
   agent::db::MysqlNovaDatabase nova_db{
       {conf.api_database_connection.value_or(""), conf.database_connection.value_or(""), {}}, log};
   std::unique_ptr<agent::cinder::AttachmentApi> real_cinder;
-  std::string state_dir;
+  const test::TempDir state;
+  const std::string& state_dir = state.path();
 
   Harness() {
     auto cinder = agent::cinder::ConnectCinder(conf, {});
     REQUIRE(cinder.ok());
     real_cinder = std::move(*cinder);
-    char dir_template[] = "/tmp/bdm-journal-XXXXXX";
-    state_dir = ::mkdtemp(dir_template);
   }
 
   agent::db::LocatedBdm Locate(const SeededVolume& seeded) {

@@ -9,8 +9,8 @@
 
 #include "agent/config/ini_file.h"
 #include "agent/input/limits.h"
-#include "tests/unit/finishes_within.h"
-#include "tests/unit/temp_dir.h"
+#include "tests/support/finishes_within.h"
+#include "tests/support/temp_dir.h"
 
 namespace po = boost::program_options;
 using namespace agent::config;

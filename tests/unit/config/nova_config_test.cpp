@@ -9,6 +9,7 @@
 #include <string>
 
 #include "agent/config/nova_config.h"
+#include "tests/support/temp_dir.h"
 
 using namespace agent::config;
 
@@ -298,9 +299,8 @@ TEST_CASE("agent::config::NovaConfig::Get") {
 }
 
 TEST_CASE("agent::config::LoadNovaConfig") {
-  std::string pattern = (std::filesystem::temp_directory_path() / "bdm-nova-XXXXXX").string();
-  REQUIRE(mkdtemp(pattern.data()) != nullptr);
-  const std::string dir = pattern;
+  const test::TempDir temp;
+  const std::string& dir = temp.path();
   std::ofstream(dir + "/nova.conf") << "[DEFAULT]\ntransport_url = rabbit://a@mq/\n[database]\nconnection = x\n";
   std::filesystem::create_directories(dir + "/nova.conf.d");
   std::ofstream(dir + "/nova.conf.d/50-db.conf") << "[database]\nconnection = mysql://from-dir@db/nova\n";
@@ -318,7 +318,6 @@ TEST_CASE("agent::config::LoadNovaConfig") {
     CHECK(c.error().IsNotFound());
     CHECK(c.error().message().find(dir + "/missing.conf") != std::string::npos);
   }
-  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("agent::config::BuildNovaConfig [upgrade_levels] compute: unset, empty and set are told apart") {

@@ -16,32 +16,24 @@
 #include "agent/host/dsc_probe.h"
 #include "agent/host/host_probe.h"
 #include "agent/host/my_ip.h"
+#include "tests/support/temp_dir.h"
 
 namespace {
 
 using agent::host::HostPaths;
 
-// A temporary root, removed with its contents when it goes away.
+// A temporary root for the host's files, removed with its contents when it goes away.
 class TempRoot {
  public:
-  TempRoot() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "bdm-host-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    dir_ = pattern;
-  }
-  ~TempRoot() { std::filesystem::remove_all(dir_); }
-  TempRoot(const TempRoot&) = delete;
-  TempRoot& operator=(const TempRoot&) = delete;
-
   void Write(const std::string& absolute, const std::string& text) const {
     const std::filesystem::path path = paths().At(absolute);
     std::filesystem::create_directories(path.parent_path());
     std::ofstream(path, std::ios::binary) << text;
   }
-  HostPaths paths() const { return HostPaths{dir_}; }
+  HostPaths paths() const { return HostPaths{dir_.path()}; }
 
  private:
-  std::filesystem::path dir_;
+  test::TempDir dir_;
 };
 
 }  // namespace

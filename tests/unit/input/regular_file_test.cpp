@@ -10,8 +10,8 @@
 
 #include <doctest/doctest.h>
 
-#include "tests/unit/finishes_within.h"
-#include "tests/unit/temp_dir.h"
+#include "tests/support/finishes_within.h"
+#include "tests/support/temp_dir.h"
 
 using agent::input::OpenRegularFile;
 using agent::input::ReadRegularFile;

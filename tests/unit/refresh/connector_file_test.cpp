@@ -7,8 +7,8 @@
 #include <doctest/doctest.h>
 
 #include "agent/input/limits.h"
-#include "tests/unit/finishes_within.h"
-#include "tests/unit/temp_dir.h"
+#include "tests/support/finishes_within.h"
+#include "tests/support/temp_dir.h"
 
 using agent::refresh::Connector;
 using agent::refresh::ConnectorError;

@@ -11,7 +11,8 @@
 #include <doctest/doctest.h>
 
 #include "agent/input/limits.h"
-#include "tests/unit/finishes_within.h"
+#include "tests/support/finishes_within.h"
+#include "tests/support/temp_dir.h"
 
 namespace {
 
@@ -19,14 +20,7 @@ using agent::refresh::JournalBegin;
 using agent::refresh::JournalStep;
 using agent::refresh::RefreshJournal;
 
-struct TempDir {
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "bdm-journal-XXXXXX").string();
-    path = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string path;
-};
+using test::TempDir;
 
 JournalBegin SampleBegin() {
   JournalBegin b;
@@ -52,7 +46,7 @@ TEST_CASE("RefreshJournal: begin and steps survive a reopen; the file is private
   TempDir dir;
   const JournalBegin begin = SampleBegin();
   {
-    auto journal = RefreshJournal::Create(dir.path + "/state", begin);
+    auto journal = RefreshJournal::Create(dir.path() + "/state", begin);
     REQUIRE(journal.ok());
     REQUIRE(journal->Record(JournalStep::kLocked).ok());
     REQUIRE(journal->Record(JournalStep::kCreatingAttachment).ok());
@@ -60,14 +54,14 @@ TEST_CASE("RefreshJournal: begin and steps survive a reopen; the file is private
     struct stat info;
     REQUIRE(::stat(journal->path().c_str(), &info) == 0);
     CHECK((info.st_mode & 0777) == 0600);
-    REQUIRE(::stat((dir.path + "/state").c_str(), &info) == 0);
+    REQUIRE(::stat((dir.path() + "/state").c_str(), &info) == 0);
     CHECK((info.st_mode & 0777) == 0700);
   }
-  auto listed = RefreshJournal::List(dir.path + "/state");
+  auto listed = RefreshJournal::List(dir.path() + "/state");
   REQUIRE(listed.ok());
   CHECK(*listed == std::vector<std::string>{begin.instance_uuid});
 
-  auto reopened = RefreshJournal::Open(dir.path + "/state", begin.instance_uuid);
+  auto reopened = RefreshJournal::Open(dir.path() + "/state", begin.instance_uuid);
   REQUIRE(reopened.ok());
   REQUIRE(reopened->has_value());
   const auto& state = (*reopened)->state();
@@ -80,26 +74,26 @@ TEST_CASE("RefreshJournal: begin and steps survive a reopen; the file is private
   CHECK(!state.Reached(JournalStep::kConnectionRemoved));
   CHECK(state.new_attachment_id == std::optional<std::string>("new-id"));
   REQUIRE((*reopened)->Remove().ok());
-  CHECK(RefreshJournal::List(dir.path + "/state")->empty());
+  CHECK(RefreshJournal::List(dir.path() + "/state")->empty());
 }
 
 TEST_CASE("RefreshJournal: one owner at a time") {
   TempDir dir;
-  auto first = RefreshJournal::Create(dir.path, SampleBegin());
+  auto first = RefreshJournal::Create(dir.path(), SampleBegin());
   REQUIRE(first.ok());
-  auto second = RefreshJournal::Create(dir.path, SampleBegin());
+  auto second = RefreshJournal::Create(dir.path(), SampleBegin());
   CHECK(second.error().code() == base::Code::kFailedPrecondition);
-  auto opened = RefreshJournal::Open(dir.path, SampleBegin().instance_uuid);  // flock is per open file
+  auto opened = RefreshJournal::Open(dir.path(), SampleBegin().instance_uuid);  // flock is per open file
   CHECK(opened.error().code() == base::Code::kFailedPrecondition);
   CHECK(opened.error().message().find("another bdm-agent") != std::string::npos);
 }
 
 TEST_CASE("RefreshJournal: no journal is not an error") {
   TempDir dir;
-  auto opened = RefreshJournal::Open(dir.path, "5b0e6f1c-0000-4000-8000-000000000000");
+  auto opened = RefreshJournal::Open(dir.path(), "5b0e6f1c-0000-4000-8000-000000000000");
   REQUIRE(opened.ok());
   CHECK(!opened->has_value());
-  CHECK(RefreshJournal::List(dir.path + "/missing")->empty());
+  CHECK(RefreshJournal::List(dir.path() + "/missing")->empty());
 }
 
 TEST_CASE("ParseJournal: a torn last line is ignored, a torn middle line is corrupt") {
@@ -119,18 +113,18 @@ TEST_CASE("ParseJournal: a torn last line is ignored, a torn middle line is corr
 TEST_CASE("RefreshJournal: reopening repairs a torn last line before appending") {
   TempDir dir;
   const JournalBegin begin = SampleBegin();
-  const std::string path = dir.path + "/" + begin.instance_uuid + ".journal";
+  const std::string path = dir.path() + "/" + begin.instance_uuid + ".journal";
   {
     std::ofstream file(path);
     file << agent::refresh::EncodeJournalLine(begin) << R"({"step":"lock)";
   }
-  auto opened = RefreshJournal::Open(dir.path, begin.instance_uuid);
+  auto opened = RefreshJournal::Open(dir.path(), begin.instance_uuid);
   REQUIRE(opened.ok());
   REQUIRE((*opened)->Record(JournalStep::kLocked).ok());
-  auto reread = RefreshJournal::Open(dir.path + "/", begin.instance_uuid);  // still locked by `opened`
+  auto reread = RefreshJournal::Open(dir.path() + "/", begin.instance_uuid);  // still locked by `opened`
   CHECK(!reread.ok());
   opened->reset();
-  reread = RefreshJournal::Open(dir.path, begin.instance_uuid);
+  reread = RefreshJournal::Open(dir.path(), begin.instance_uuid);
   REQUIRE(reread.ok());
   CHECK((*reread)->state().steps == std::vector<JournalStep>{JournalStep::kLocked});
 }
@@ -140,7 +134,7 @@ TEST_CASE("RefreshJournal: a record synced with the next one is written at once;
   const JournalBegin begin = SampleBegin();
   agent::PeerTime syncs;
   {
-    auto journal = RefreshJournal::Create(dir.path, begin, &syncs);
+    auto journal = RefreshJournal::Create(dir.path(), begin, &syncs);
     REQUIRE(journal.ok());
     CHECK(syncs.calls == 2);  // the begin line and the directory entry
     REQUIRE(journal->Record(JournalStep::kActionStarted, std::nullopt, RefreshJournal::Sync::kWithNextRecord).ok());
@@ -150,7 +144,7 @@ TEST_CASE("RefreshJournal: a record synced with the next one is written at once;
     REQUIRE(journal->Record(JournalStep::kAttachmentCreated, "new-id", RefreshJournal::Sync::kWithNextRecord).ok());
     CHECK(syncs.calls == 3);
   }  // closed without a later record, as after a crash of the process
-  auto reopened = RefreshJournal::Open(dir.path, begin.instance_uuid);
+  auto reopened = RefreshJournal::Open(dir.path(), begin.instance_uuid);
   REQUIRE(reopened.ok());
   REQUIRE(reopened->has_value());
   CHECK((*reopened)->state().steps == std::vector<JournalStep>{JournalStep::kActionStarted,
@@ -161,9 +155,9 @@ TEST_CASE("RefreshJournal: a record synced with the next one is written at once;
 
 TEST_CASE("RefreshJournal: an instance id that is not a uuid never becomes a path") {
   TempDir dir;
-  const std::string state = dir.path + "/a/b";
+  const std::string state = dir.path() + "/a/b";
   REQUIRE(std::filesystem::create_directories(state));
-  std::ofstream(dir.path + "/x.journal") << agent::refresh::EncodeJournalLine(SampleBegin()) << "{\"step\":\"lo";
+  std::ofstream(dir.path() + "/x.journal") << agent::refresh::EncodeJournalLine(SampleBegin()) << "{\"step\":\"lo";
   for (const char* id : {"../../x", "../x", "x", "", "0F3C8A52-51D5-4B8E-9D1C-3B1F9C1F6E0", "/etc/passwd",
                          "0f3c8a52-51d5-4b8e-9d1c-3b1f9c1f6e01/", "0f3c8a52x51d5-4b8e-9d1c-3b1f9c1f6e01"}) {
     CAPTURE(id);
@@ -177,7 +171,7 @@ TEST_CASE("RefreshJournal: an instance id that is not a uuid never becomes a pat
     begin.instance_uuid = id;
     CHECK(RefreshJournal::Create(state, begin).error().code() == base::Code::kInvalidInput);
   }
-  CHECK(std::filesystem::file_size(dir.path + "/x.journal") ==
+  CHECK(std::filesystem::file_size(dir.path() + "/x.journal") ==
         agent::refresh::EncodeJournalLine(SampleBegin()).size() + 11);  // the torn line is still there
   CHECK(agent::refresh::IsCanonicalUuid("0F3C8A52-51D5-4B8E-9D1C-3B1F9C1F6E01"));
   std::ofstream(state + "/not-a-uuid.journal") << "x\n";
@@ -187,24 +181,24 @@ TEST_CASE("RefreshJournal: an instance id that is not a uuid never becomes a pat
 TEST_CASE("RefreshJournal: a read-only open (dry run) changes nothing and shares the lock") {
   TempDir dir;
   const JournalBegin begin = SampleBegin();
-  const std::string path = dir.path + "/" + begin.instance_uuid + ".journal";
+  const std::string path = dir.path() + "/" + begin.instance_uuid + ".journal";
   const std::string text = agent::refresh::EncodeJournalLine(begin) + R"({"step":"lock)";
   std::ofstream(path) << text;
   {
-    auto first = RefreshJournal::Open(dir.path, begin.instance_uuid, RefreshJournal::Mode::kReadOnly);
+    auto first = RefreshJournal::Open(dir.path(), begin.instance_uuid, RefreshJournal::Mode::kReadOnly);
     REQUIRE(first.ok());
     REQUIRE(first->has_value());
-    auto second = RefreshJournal::Open(dir.path, begin.instance_uuid, RefreshJournal::Mode::kReadOnly);
+    auto second = RefreshJournal::Open(dir.path(), begin.instance_uuid, RefreshJournal::Mode::kReadOnly);
     CHECK(second.ok());
-    auto writer = RefreshJournal::Open(dir.path, begin.instance_uuid);
+    auto writer = RefreshJournal::Open(dir.path(), begin.instance_uuid);
     CHECK(writer.error().code() == base::Code::kFailedPrecondition);
     CHECK_THROWS_AS((void)(*first)->Record(JournalStep::kLocked), std::logic_error);
     CHECK_THROWS_AS((void)(*first)->Remove(), std::logic_error);
   }
   CHECK(std::filesystem::file_size(path) == text.size());  // the torn last line is kept
-  auto writer = RefreshJournal::Open(dir.path, begin.instance_uuid);
+  auto writer = RefreshJournal::Open(dir.path(), begin.instance_uuid);
   REQUIRE(writer.ok());
-  auto reader = RefreshJournal::Open(dir.path, begin.instance_uuid, RefreshJournal::Mode::kReadOnly);
+  auto reader = RefreshJournal::Open(dir.path(), begin.instance_uuid, RefreshJournal::Mode::kReadOnly);
   CHECK(reader.error().code() == base::Code::kFailedPrecondition);
 }
 
@@ -216,15 +210,15 @@ TEST_CASE("PrepareStateDir / CheckStateDir: use a safe dir as it is, refuse an u
     return info.st_mode & 07777;
   };
   SUBCASE("a missing dir is created 0700; a dry-run check creates nothing") {
-    const std::string state = dir.path + "/new/state";
+    const std::string state = dir.path() + "/new/state";
     CHECK(agent::refresh::CheckStateDir(state).ok());
     CHECK(agent::refresh::CheckStateDirForReading(state).ok());
-    CHECK_FALSE(std::filesystem::exists(dir.path + "/new"));
+    CHECK_FALSE(std::filesystem::exists(dir.path() + "/new"));
     REQUIRE(agent::refresh::PrepareStateDir(state).ok());
     CHECK(mode_of(state) == 0700);
   }
   SUBCASE("an existing safe dir keeps its mode") {
-    const std::string state = dir.path + "/state";
+    const std::string state = dir.path() + "/state";
     REQUIRE(::mkdir(state.c_str(), 0755) == 0);
     REQUIRE(::chmod(state.c_str(), 0755) == 0);
     CHECK(agent::refresh::PrepareStateDir(state).ok());
@@ -232,7 +226,7 @@ TEST_CASE("PrepareStateDir / CheckStateDir: use a safe dir as it is, refuse an u
     CHECK(mode_of(state) == 0755);
   }
   SUBCASE("group- or world-writable dirs, also behind a symlink, are refused and left alone") {
-    const std::string world = dir.path + "/world", group = dir.path + "/group", link = dir.path + "/link";
+    const std::string world = dir.path() + "/world", group = dir.path() + "/group", link = dir.path() + "/link";
     REQUIRE(::mkdir(world.c_str(), 0700) == 0);
     REQUIRE(::chmod(world.c_str(), 01777) == 0);
     REQUIRE(::mkdir(group.c_str(), 0700) == 0);
@@ -253,7 +247,7 @@ TEST_CASE("PrepareStateDir / CheckStateDir: use a safe dir as it is, refuse an u
     CHECK(std::filesystem::is_empty(world));
   }
   SUBCASE("a dir owned by someone else, or a regular file, is refused") {
-    const std::string other = dir.path + "/other", file = dir.path + "/file";
+    const std::string other = dir.path() + "/other", file = dir.path() + "/file";
     REQUIRE(::mkdir(other.c_str(), 0700) == 0);
     if (::geteuid() == 0) {
       REQUIRE(::chown(other.c_str(), 4242, 4242) == 0);
@@ -330,18 +324,18 @@ TEST_CASE("ParseJournal: limits (issue 9): depth, line size, duplicate keys, the
 TEST_CASE("RefreshJournal: what is not a regular file is neither listed nor waited on (issue 9)") {
   TempDir dir;
   const std::string uuid = SampleBegin().instance_uuid;
-  const std::string fifo = dir.path + "/" + uuid + ".journal";
+  const std::string fifo = dir.path() + "/" + uuid + ".journal";
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
-  std::filesystem::create_directory(dir.path + "/0f3c8a52-0000-4b8e-9d1c-3b1f9c1f6e01.journal");
-  auto listed = RefreshJournal::List(dir.path);
+  std::filesystem::create_directory(dir.path() + "/0f3c8a52-0000-4b8e-9d1c-3b1f9c1f6e01.journal");
+  auto listed = RefreshJournal::List(dir.path());
   REQUIRE(listed.ok());
   CHECK(listed->empty());
   auto opened = test::FinishesWithin(std::chrono::seconds(10), "RefreshJournal::Open(FIFO)",
-                                     [&] { return RefreshJournal::Open(dir.path, uuid); });
+                                     [&] { return RefreshJournal::Open(dir.path(), uuid); });
   REQUIRE_FALSE(opened.ok());
   CHECK(opened.error().code() == base::Code::kCorrupt);
   CHECK(opened.error().message() == "journal " + fifo + ": is a FIFO, not a regular file");
-  auto directory = RefreshJournal::Open(dir.path, "0f3c8a52-0000-4b8e-9d1c-3b1f9c1f6e01");
+  auto directory = RefreshJournal::Open(dir.path(), "0f3c8a52-0000-4b8e-9d1c-3b1f9c1f6e01");
   CHECK(directory.error().code() == base::Code::kCorrupt);
   CHECK(directory.error().message().ends_with(".journal: is a directory"));
 }

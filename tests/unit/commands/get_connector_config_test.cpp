@@ -9,6 +9,7 @@
 #include <string>
 
 #include "agent/commands/get_connector.h"
+#include "tests/support/temp_dir.h"
 
 namespace {
 
@@ -23,9 +24,8 @@ std::string WriteConf(const std::string& dir, const std::string& text) {
 }  // namespace
 
 TEST_CASE("agent::commands::LoadConfigWithMyIp") {
-  std::string pattern = (std::filesystem::temp_directory_path() / "bdm-conn-XXXXXX").string();
-  REQUIRE(mkdtemp(pattern.data()) != nullptr);
-  const std::string dir = pattern;
+  const test::TempDir temp;
+  const std::string& dir = temp.path();
   SUBCASE("neither option set: the computed address") {
     auto c = agent::commands::LoadConfigWithMyIp({{SourceKind::kFile, WriteConf(dir, "[DEFAULT]\n")}}, "198.51.100.7");
     REQUIRE_MESSAGE(c.ok(), c.error().message());
@@ -59,5 +59,4 @@ TEST_CASE("agent::commands::LoadConfigWithMyIp") {
     REQUIRE_FALSE(c.ok());
     CHECK(c.error().IsNotFound());
   }
-  std::filesystem::remove_all(dir);
 }

@@ -1,6 +1,5 @@
 // TempDir: a fresh directory under $TMPDIR for one test, removed with all it
-// holds when the object goes. One helper for the unit tests (older test files
-// still carry their own copies: move them here when they are next touched).
+// holds when the object goes. One helper for the unit and integration tests.
 #pragma once
 
 #include <stdlib.h>
