@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "agent/rapidjson_strings.h"
+
 namespace agent {
 namespace {
 
@@ -45,9 +47,9 @@ int MaskSecrets(rapidjson::Value& value, rapidjson::Document::AllocatorType& all
   int masked = 0;
   if (value.IsObject()) {
     for (auto& member : value.GetObject()) {
-      std::string_view key(member.name.GetString(), member.name.GetStringLength());
+      const std::string_view key = JsonStringView(member.name);
       if (IsSecretKey(key) && !member.value.IsNull()) {
-        member.value.SetString(kMaskedValue.data(), static_cast<rapidjson::SizeType>(kMaskedValue.size()),
+        member.value.SetString(kMaskedValue.data(), JsonLength(kMaskedValue),
                                allocator);
         ++masked;
       } else {

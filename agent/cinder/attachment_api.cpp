@@ -5,6 +5,7 @@
 #include <rapidjson/writer.h>
 
 #include "agent/input/bounded_json.h"
+#include "agent/rapidjson_strings.h"
 
 namespace agent::cinder {
 namespace {
@@ -14,7 +15,7 @@ using base::Status;
 using rapidjson::Value;
 
 Value StringValue(std::string_view text, rapidjson::Document::AllocatorType& alloc) {
-  return Value(text.data(), static_cast<rapidjson::SizeType>(text.size()), alloc);
+  return Value(text.data(), JsonLength(text), alloc);
 }
 
 // Sets object[key] = value, keeping the first position of a repeated key as
@@ -44,7 +45,7 @@ Result<std::string> NovaConnectionInfo(const Attachment& attachment, std::string
   Value driver_volume_type(rapidjson::kNullType);
   Value data(rapidjson::kObjectType);
   for (auto& member : ci.GetObject()) {
-    std::string_view key(member.name.GetString(), member.name.GetStringLength());
+    const std::string_view key = JsonStringView(member.name);
     if (key == "attachment_id") continue;
     if (key == "driver_volume_type") {
       driver_volume_type.CopyFrom(member.value, alloc);
@@ -64,10 +65,7 @@ Result<std::string> NovaConnectionInfo(const Attachment& attachment, std::string
   out.AddMember("volume_id", StringValue(attachment.volume_id, alloc), alloc);
   out.AddMember("serial", StringValue(volume_id, alloc), alloc);
 
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  out.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
+  return CompactJsonText(out);
 }
 
 }  // namespace agent::cinder

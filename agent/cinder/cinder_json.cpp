@@ -7,6 +7,7 @@
 #include <rapidjson/writer.h>
 
 #include "agent/input/bounded_json.h"
+#include "agent/rapidjson_strings.h"
 
 namespace agent::cinder {
 namespace {
@@ -15,15 +16,6 @@ using base::Result;
 using base::Status;
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-void Key(Writer& w, std::string_view key) { w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size())); }
-void Str(Writer& w, std::string_view text) { w.String(text.data(), static_cast<rapidjson::SizeType>(text.size())); }
-
-std::string Compact(const rapidjson::Value& value) {
-  rapidjson::StringBuffer buffer;
-  Writer writer(buffer);
-  value.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
 
 Result<rapidjson::Document> ParseObject(std::string_view body, std::string_view what) {
   auto doc = input::ParseBoundedJson(body, {input::kMaxHttpAnswerBytes});
@@ -37,7 +29,7 @@ Result<std::string> StringField(const rapidjson::Value& object, const char* key,
   auto found = object.FindMember(key);
   if (found == object.MemberEnd() || found->value.IsNull()) return std::string();
   if (!found->value.IsString()) return Status::RemoteError(std::string(what) + ": \"" + key + "\" is not a string");
-  return std::string(found->value.GetString(), found->value.GetStringLength());
+  return std::string(JsonStringView(found->value));
 }
 
 const rapidjson::Value* Envelope(const rapidjson::Document& doc, const char* key) {
@@ -70,14 +62,14 @@ std::string CreateAttachmentBody(std::string_view volume_id, std::string_view in
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
   w.StartObject();
-  Key(w, "attachment");
+  WriteJsonKey(w, "attachment");
   w.StartObject();
-  Key(w, "volume_uuid");
-  Str(w, volume_id);
-  Key(w, "connector");
+  WriteJsonKey(w, "volume_uuid");
+  WriteJsonString(w, volume_id);
+  WriteJsonKey(w, "connector");
   w.Null();
-  Key(w, "instance_uuid");
-  Str(w, instance_uuid);
+  WriteJsonKey(w, "instance_uuid");
+  WriteJsonString(w, instance_uuid);
   w.EndObject();
   w.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());
@@ -96,7 +88,7 @@ Result<std::string> UpdateAttachmentBody(std::string_view connector_json, std::o
   if (mountpoint && !mountpoint->empty() && !connector.HasMember("mountpoint")) {
     rapidjson::StringBuffer buffer;
     Writer w(buffer);
-    Str(w, *mountpoint);
+    WriteJsonString(w, *mountpoint);
     const size_t close = text.rfind('}');
     std::string member = std::string(connector.ObjectEmpty() ? "" : ", ") + "\"mountpoint\": " + buffer.GetString();
     text.insert(close, member);
@@ -121,7 +113,7 @@ Result<Attachment> AttachmentFromDetailView(const rapidjson::Value& a) {
   BASE_TRY_ASSIGN(out.detached_at, StringField(a, "detached_at", what));
   BASE_TRY_ASSIGN(out.attach_mode, StringField(a, "attach_mode", what));
   auto ci = a.FindMember("connection_info");
-  if (ci != a.MemberEnd() && !ci->value.IsNull()) out.connection_info = Compact(ci->value);
+  if (ci != a.MemberEnd() && !ci->value.IsNull()) out.connection_info = CompactJsonText(ci->value);
   return out;
 }
 

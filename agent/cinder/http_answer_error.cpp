@@ -11,6 +11,7 @@
 #include "agent/input/bounded_json.h"
 #include "agent/secret_mask.h"
 #include "agent/terminal_text.h"
+#include "agent/rapidjson_strings.h"
 #include "rpc/transport_url.h"
 
 namespace agent::cinder {
@@ -37,13 +38,6 @@ int NestingDepth(std::string_view text) {
   return deepest;
 }
 
-std::string JsonText(const rapidjson::Value& value) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  value.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
-
 // Cinder's fault message, or the JSON with secret keys masked; nullopt when
 // `body` is not JSON.
 std::optional<std::string> FromJson(std::string_view body) {
@@ -55,18 +49,18 @@ std::optional<std::string> FromJson(std::string_view body) {
       if (!member.value.IsObject()) continue;
       auto message = member.value.FindMember("message");
       if (message != member.value.MemberEnd() && message->value.IsString()) {
-        return std::string(message->value.GetString(), message->value.GetStringLength());
+        return std::string(JsonStringView(message->value));
       }
     }
   }
   MaskSecrets(doc, doc.GetAllocator());
-  return JsonText(doc);
+  return CompactJsonText(doc);
 }
 
 // The forms in which a server could send `secret` back.
 std::vector<std::string> Spellings(const std::string& secret) {
-  rapidjson::Value value(secret.data(), static_cast<rapidjson::SizeType>(secret.size()));
-  std::string json = JsonText(value);
+  rapidjson::Value value(secret.data(), JsonLength(secret));
+  std::string json = CompactJsonText(value);
   json = json.substr(1, json.size() - 2);  // without the quotes
   return {secret, json, AsciiJson(json), rpc::UrlQuote(secret)};
 }

@@ -11,6 +11,7 @@
 #include "agent/cinder/cinder_json.h"
 #include "agent/cinder/http_answer_error.h"
 #include "agent/input/bounded_json.h"
+#include "agent/rapidjson_strings.h"
 
 namespace agent::cinder {
 namespace {
@@ -19,7 +20,6 @@ using base::Result;
 using base::Status;
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-void Str(Writer& w, std::string_view text) { w.String(text.data(), static_cast<rapidjson::SizeType>(text.size())); }
 
 std::string Label(std::string_view section, std::string_view key) {
   return "[" + std::string(section) + "] " + std::string(key);
@@ -32,10 +32,10 @@ void Domain(Writer& w, const std::optional<std::string>& id, const std::optional
   w.StartObject();
   if (Set(id)) {
     w.Key("id");
-    Str(w, *id);
+    WriteJsonString(w, *id);
   } else {
     w.Key("name");
-    Str(w, name.value_or(""));
+    WriteJsonString(w, name.value_or(""));
   }
   w.EndObject();
 }
@@ -59,7 +59,7 @@ std::vector<std::string_view> CandidateTypes(std::string_view requested) {
 std::string_view Text(const rapidjson::Value& object, const char* key) {
   auto found = object.FindMember(key);
   if (found == object.MemberEnd() || !found->value.IsString()) return {};
-  return {found->value.GetString(), found->value.GetStringLength()};
+  return JsonStringView(found->value);
 }
 
 }  // namespace
@@ -116,9 +116,9 @@ Result<std::string> KeystoneTokenRequestBody(const config::KeystoneAuthOptions& 
   w.Key("user");
   w.StartObject();
   w.Key("password");
-  Str(w, *auth.password);
+  WriteJsonString(w, *auth.password);
   w.Key("name");
-  Str(w, *auth.username);
+  WriteJsonString(w, *auth.username);
   if (Set(auth.user_domain_id) || Set(auth.user_domain_name)) {
     w.Key("domain");
     Domain(w, auth.user_domain_id, auth.user_domain_name);
@@ -132,7 +132,7 @@ Result<std::string> KeystoneTokenRequestBody(const config::KeystoneAuthOptions& 
     w.Key("project");
     w.StartObject();
     w.Key("id");
-    Str(w, *auth.project_id);
+    WriteJsonString(w, *auth.project_id);
     w.EndObject();
     w.EndObject();
   } else if (Set(auth.project_name)) {
@@ -141,7 +141,7 @@ Result<std::string> KeystoneTokenRequestBody(const config::KeystoneAuthOptions& 
     w.Key("project");
     w.StartObject();
     w.Key("name");
-    Str(w, *auth.project_name);
+    WriteJsonString(w, *auth.project_name);
     if (Set(auth.project_domain_id) || Set(auth.project_domain_name)) {
       w.Key("domain");
       Domain(w, auth.project_domain_id, auth.project_domain_name);

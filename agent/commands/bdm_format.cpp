@@ -13,6 +13,7 @@
 #include "agent/secret_mask.h"
 #include "agent/terminal_text.h"
 #include "agent/text_table.h"
+#include "agent/rapidjson_strings.h"
 
 namespace agent {
 namespace {
@@ -103,12 +104,6 @@ base::Result<rapidjson::Document> ParseConnectionInfo(const BlockDeviceMapping& 
   return doc;
 }
 
-std::string Compact(const rapidjson::Value& value) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  value.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
 
 // Indented over several lines, arrays kept on one line: for table cells.
 std::string Pretty(const rapidjson::Value& value) {
@@ -126,8 +121,8 @@ bool ParsesAsJson(const std::string& text) { return ParseBoundedConnectionInfo(t
 std::string PythonScalar(const rapidjson::Value& v) {
   if (v.IsNull()) return "None";
   if (v.IsBool()) return v.GetBool() ? "True" : "False";
-  if (v.IsString()) return std::string(v.GetString(), v.GetStringLength());
-  return Compact(v);
+  if (v.IsString()) return std::string(JsonStringView(v));
+  return CompactJsonText(v);
 }
 
 }  // namespace
@@ -166,17 +161,17 @@ base::Result<std::string> FormatBdmJson(const BlockDeviceMapping& bdm, ShowSecre
     } else if (const auto* n = std::get_if<std::int64_t>(&v)) {
       w.Int64(*n);
     } else if (const auto* s = std::get_if<std::string>(&v)) {
-      w.String(s->data(), static_cast<rapidjson::SizeType>(s->size()));
+      WriteJsonString(w, *s);
     } else if (const auto* d = std::get_if<Datetime>(&v)) {
       w.String(JsonDatetime(d->text).c_str());
     } else {
       const std::string& text = std::get<ConnectionInfo>(v).text;
       if (secrets == ShowSecrets::kYes && !ParsesAsJson(text)) {
-        w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+        WriteJsonString(w, text);
         continue;
       }
       BASE_TRY_ASSIGN(rapidjson::Document doc, ParseConnectionInfo(bdm, text, secrets));
-      const std::string compact = Compact(doc);
+      const std::string compact = CompactJsonText(doc);
       w.RawValue(compact.data(), compact.size(), doc.GetType());
     }
   }
@@ -219,7 +214,7 @@ base::Result<std::string> FormatConnectionInfoJson(const BlockDeviceMapping& bdm
   // As stored (only made safe for a terminal, terminal_text.h).
   if (secrets == ShowSecrets::kYes) return AsciiJson(*bdm.connection_info) + "\n";
   BASE_TRY_ASSIGN(rapidjson::Document doc, ParseConnectionInfo(bdm, *bdm.connection_info, secrets));
-  return AsciiJson(Compact(doc)) + "\n";
+  return AsciiJson(CompactJsonText(doc)) + "\n";
 }
 
 base::Result<std::string> FormatConnectionInfoTable(const BlockDeviceMapping& bdm, ShowSecrets secrets) {

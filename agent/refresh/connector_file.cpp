@@ -7,6 +7,7 @@
 
 #include "agent/input/bounded_json.h"
 #include "agent/input/regular_file.h"
+#include "agent/rapidjson_strings.h"
 
 namespace agent::refresh {
 namespace {
@@ -37,7 +38,7 @@ std::variant<Connector, ConnectorError> ParseConnector(std::string_view text, co
                       " bytes once written as compact JSON");
   }
   return Connector{std::string(buffer.GetString(), buffer.GetSize()),
-                   std::string(host->value.GetString(), host->value.GetStringLength())};
+                   std::string(JsonStringView(host->value))};
 }
 
 std::variant<Connector, ConnectorError> ReadConnector(const std::string& path) {

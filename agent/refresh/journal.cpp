@@ -21,6 +21,7 @@
 
 #include "agent/input/bounded_json.h"
 #include "agent/input/regular_file.h"
+#include "agent/rapidjson_strings.h"
 
 namespace agent::refresh {
 namespace {
@@ -58,13 +59,13 @@ std::optional<JournalStep> StepByName(std::string_view name) {
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
 void Put(Writer& w, std::string_view key, std::string_view value) {
-  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  WriteJsonKey(w, key);
+  WriteJsonString(w, value);
 }
 
 void PutOptional(Writer& w, std::string_view key, const std::optional<std::string>& value) {
   if (value) return Put(w, key, std::string_view(*value));
-  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+  WriteJsonKey(w, key);
   w.Null();
 }
 
@@ -102,7 +103,7 @@ base::Status JournalFileError(const base::Status& status) {
 std::optional<std::string> OptionalMember(const rapidjson::Value& object, const char* key) {
   auto it = object.FindMember(key);
   if (it == object.MemberEnd() || !it->value.IsString()) return std::nullopt;
-  return std::string(it->value.GetString(), it->value.GetStringLength());
+  return std::string(JsonStringView(it->value));
 }
 
 base::Result<JournalBegin> ParseBegin(const rapidjson::Value& line) {
