@@ -11,7 +11,7 @@
 // which is not the same as Null() (set to None). The caller adds fields in
 // the class's field order (Python's dict order of `fields`, inherited
 // NovaPersistentObject fields last). Values are written as the field types'
-// to_primitive() gives them and json.dumps formats them (rpc/envelope.h's
+// to_primitive() gives them and json.dumps formats them (rpc/python_json.h's
 // Python dialect): see each method.
 //
 // WriteNovaObject puts the header around it. `changes` is written exactly

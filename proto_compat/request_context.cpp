@@ -5,7 +5,8 @@
 #include <charconv>
 #include <utility>
 
-#include "rpc/envelope.h"
+#include "rpc/rpc_codec.h"
+#include "rpc/uuid4.h"
 
 namespace proto_compat {
 namespace {

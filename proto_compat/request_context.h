@@ -31,7 +31,7 @@
 #include <vector>
 
 #include "base/result.h"
-#include "rpc/envelope.h"
+#include "rpc/rpc_codec.h"
 
 namespace proto_compat {
 

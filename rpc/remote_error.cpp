@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "rpc/envelope.h"
+#include "rpc/python_json.h"
 
 namespace rpc {
 namespace {

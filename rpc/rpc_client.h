@@ -48,7 +48,7 @@
 #include "base/result.h"
 #include "rpc/amqp_connection.h"
 #include "rpc/amqp_topology.h"
-#include "rpc/envelope.h"
+#include "rpc/rpc_codec.h"
 #include "rpc/reconnect_schedule.h"
 
 namespace rpc {

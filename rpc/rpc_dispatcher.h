@@ -35,7 +35,7 @@
 #include <vector>
 
 #include "base/result.h"
-#include "rpc/envelope.h"
+#include "rpc/rpc_codec.h"
 #include "rpc/python_json.h"
 #include "rpc/remote_error.h"
 

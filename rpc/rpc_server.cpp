@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <thread>
 
-#include "rpc/envelope.h"
+#include "rpc/rpc_codec.h"
+#include "rpc/uuid4.h"
 #include "rpc/message_properties.h"
 
 namespace rpc {

@@ -14,7 +14,7 @@
 
 #include "proto_compat/nova_object.h"
 #include "proto_compat/request_context.h"
-#include "rpc/envelope.h"
+#include "rpc/rpc_codec.h"
 #include "rpc/python_json.h"
 #include "rpc/python_json_index.h"
 #include "rpc/python_json_scan_internal.h"

@@ -41,7 +41,8 @@
 #include "proto_compat/nova_object.h"
 #include "proto_compat/remove_volume_connection.h"
 #include "proto_compat/request_context.h"
-#include "rpc/envelope.h"
+#include "rpc/rpc_codec.h"
+#include "rpc/uuid4.h"
 #include "rpc/python_json_index.h"
 
 namespace {

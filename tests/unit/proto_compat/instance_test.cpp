@@ -20,7 +20,7 @@
 
 #include "proto_compat/nova_object.h"
 #include "proto_compat/remove_volume_connection.h"
-#include "rpc/envelope.h"
+#include "rpc/rpc_codec.h"
 #include "rpc/python_json.h"
 
 #include "tests/unit/golden_vectors.h"

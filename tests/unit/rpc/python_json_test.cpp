@@ -1,8 +1,9 @@
-// Unit tests of the fast paths in rpc/python_json: escaping by runs of plain
-// ASCII (AppendQuoted), and reading text that is already in Python's format
-// without a tree (ScanCanonical, SplitPythonJsonObject, the envelope's
-// Unwrap). Each fast path is checked against a simple reference or against
-// the general tree-based path, which the golden-vector tests pin to Python.
+// Unit tests of rpc/python_json: what json.dumps(json.loads(text)) gives and
+// what is refused, the object writer, and the fast paths: escaping by runs
+// of plain ASCII (AppendQuoted), and reading text that is already in
+// Python's format without a tree (ScanCanonical, SplitPythonJsonObject).
+// Each fast path is checked against a simple reference or against the
+// general tree-based path, which the expected values pin to Python.
 #include "rpc/python_json.h"
 
 #include <cstdint>
@@ -15,7 +16,6 @@
 
 #include <doctest/doctest.h>
 
-#include "rpc/envelope.h"
 #include "rpc/python_json_scan_internal.h"
 
 namespace {
@@ -262,33 +262,6 @@ TEST_CASE("rpc::AppendQuoted and AppendCheckedString handle dense quotes and bac
   }
 }
 
-TEST_CASE("rpc::Unwrap takes the same message by either path") {
-  const std::string message = R"({"method": "m", "args": {"s": "caf\u00e9"}})";
-  const std::string python = R"({"oslo.version": "2.0", "oslo.message": )" + *rpc::PythonJsonString(message) + "}";
-  const std::string spaced = R"({"oslo.version":"2.0","oslo.message":)" + *rpc::PythonJsonString(message) + "}";
-  auto fast = rpc::Unwrap(python);
-  auto slow = rpc::Unwrap(spaced);
-  REQUIRE(fast.ok());
-  REQUIRE(slow.ok());
-  CHECK(fast->form == rpc::EnvelopeForm::kV2);
-  CHECK(fast->message_json == message);
-  CHECK(slow->message_json == message);
-  auto trailing_space = rpc::Unwrap(R"({"oslo.version": "2.0", "oslo.message": ""} )");
-  REQUIRE(trailing_space.ok());
-  CHECK(trailing_space->message_json.empty());
-  SUBCASE("a body that only looks like Python's is still refused") {
-    for (const std::string& body : {std::string(R"({"oslo.version": "2.0", "oslo.message": "abc\"})"),
-                                   std::string(R"({"oslo.version": "2.0", "oslo.message": "a"b"})"),
-                                   std::string(R"({"oslo.version": "2.0", "oslo.message": ""}})"),
-                                   std::string(R"({"oslo.version": "2.0", "oslo.message": "x", "oslo.message": 1})")}) {
-      CAPTURE(body);
-      auto unwrapped = rpc::Unwrap(body);
-      REQUIRE_FALSE(unwrapped.ok());
-      CHECK(unwrapped.error().code() == base::Code::kCorrupt);
-    }
-  }
-}
-
 namespace {
 
 // A random JSON value: nested objects and arrays, strings full of brackets,
@@ -351,4 +324,59 @@ TEST_CASE("rpc::SplitPythonJsonObjectViews and SplitJsonObjectViews agree with S
   std::string storage;
   CHECK_FALSE(rpc::SplitJsonObjectViews("[1]", storage).ok());
   CHECK_FALSE(rpc::SplitJsonObjectViews("{\"a\": ", storage).ok());
+}
+
+TEST_CASE("rpc::ToPythonJson matches json.dumps(json.loads(text))") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"1.0", "1.0"}, {"1", "1"}, {"-0", "0"}, {"-0.0", "-0.0"}, {"1e16", "1e+16"}, {"1E16", "1e+16"},
+      {"1e15", "1000000000000000.0"}, {"0.0001", "0.0001"}, {"0.00001", "1e-05"}, {"1.5e300", "1.5e+300"},
+      {"123456789012345678901234567890", "123456789012345678901234567890"},
+      {"-123456789012345678901234567890.5", "-1.2345678901234568e+29"}, {"2.5e-7", "2.5e-07"},
+      {"5e-324", "5e-324"}, {"2e-324", "0.0"}, {"-2e-324", "-0.0"}, {"9.9e308", "Infinity"},
+      {"-9.9e308", "-Infinity"}, {"1e308", "1e+308"}, {"NaN", "NaN"}, {"Infinity", "Infinity"},
+      {"-Infinity", "-Infinity"}, {"0.1e1", "1.0"}, {"100.25", "100.25"},
+      {"3.14159265358979323846", "3.141592653589793"}, {"12345678901234567.0", "1.2345678901234568e+16"},
+      {"1.7976931348623157e308", "1.7976931348623157e+308"}, {"0.000001e-330", "0.0"},
+      {"1e0000000000000000000002", "100.0"}, {"0.30000000000000004", "0.30000000000000004"},
+      {R"("\u00e9\ud83d\ude00\u007f\u0001\n\t\/\"\\")", R"("\u00e9\ud83d\ude00\u007f\u0001\n\t/\"\\")"},
+      {"\"caf\xc3\xa9\"", R"("caf\u00e9")"}, {R"("\udc00")", R"("\udc00")"}, {R"("\u0000")", R"("\u0000")"},
+      {R"({"a":1,"b":2,"a":3})", R"({"a": 3, "b": 2})"},
+      {R"({"z":[1,{"y":null,"x":true}],"a":false})", R"({"z": [1, {"y": null, "x": true}], "a": false})"},
+      {"[]", "[]"}, {"{}", "{}"}, {"  [1 , 2 ]  ", "[1, 2]"},
+  };
+  for (const auto& [input, expected] : cases) {
+    CAPTURE(input);
+    auto part = rpc::ToPythonJson(input);
+    REQUIRE_MESSAGE(part.ok(), part.error().ToString());
+    CHECK(part->json == expected);
+  }
+  CHECK(rpc::ToPythonJson(R"("x")")->kind == JsonKind::kString);
+  CHECK(rpc::ToPythonJson("7")->kind == JsonKind::kNumber);
+}
+
+TEST_CASE("rpc::ToPythonJson refuses what is not JSON") {
+  for (const std::string input : {"", "{", "[1,]", "{'a': 1}", "{\"a\" 1}", "\"\xc3\"", "tru", "01", R"("\ud800")"}) {
+    CAPTURE(input);
+    auto part = rpc::ToPythonJson(input);
+    REQUIRE_FALSE(part.ok());
+    CHECK(part.error().code() == base::Code::kInvalidInput);
+    CHECK(part.error().message().rfind("not JSON: ", 0) == 0);
+  }
+  CHECK(rpc::ToPythonJson(std::string(512, '[') + std::string(512, ']')).ok());
+  CHECK(rpc::ToPythonJson(std::string(513, '[') + std::string(513, ']')).error().message() ==
+        "not JSON: nested deeper than 512 levels");
+  CHECK(rpc::SplitJsonObject("[]").error().message() == "not a JSON object");
+  CHECK(rpc::SplitJsonArray("{}").error().message() == "not a JSON array");
+}
+
+TEST_CASE("rpc::PythonJsonObjectWriter") {
+  rpc::PythonJsonObjectWriter writer;
+  writer.String("s", "\xe2\x82\xac").OptionalString("o", std::nullopt).StringArray("a", {"x", "y"});
+  writer.Bool("b", false).Null("n").Raw("r", "[1, 2]");
+  CHECK(*std::move(writer).Finish() == R"({"s": "\u20ac", "o": null, "a": ["x", "y"], "b": false, "n": null, "r": [1, 2]})");
+  rpc::PythonJsonObjectWriter bad;
+  bad.String("fine", "x").StringArray("list", {"ok", "\xff"}).String("later", "\xfe");
+  CHECK(std::move(bad).Finish().error().message() == "'list' is not UTF-8");
+  CHECK(*rpc::PythonJsonObjectWriter().Finish() == "{}");
+  CHECK(rpc::PythonJsonString("\xed\xa0").error().code() == base::Code::kInvalidInput);
 }
