@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "rpc/python_json.h"
-#include "rpc/python_json_scan_internal.h"
+#include "rpc/python_json_internal.h"
 
 namespace rpc {
 namespace {

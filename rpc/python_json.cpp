@@ -1,6 +1,6 @@
 #include "rpc/python_json.h"
 
-#include "rpc/python_json_scan_internal.h"
+#include "rpc/python_json_internal.h"
 
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>

@@ -11,7 +11,7 @@
 // Text that is already in Python's format (our own writers' output, or what
 // Python sent) is recognised in one pass without building a tree and handed
 // back as is; anything else is parsed into a tree and re-rendered. Both ways
-// give the same result (rpc/python_json_scan_internal.h; tested against each
+// give the same result (rpc/python_json_internal.h; tested against each
 // other in tests/unit/rpc/python_json_test.cpp and tests/fuzz/).
 //
 // Refused (kInvalidInput): invalid UTF-8 or encoded surrogates in the text, a

@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "rpc/python_json_scan_internal.h"
+#include "rpc/python_json_internal.h"
 
 namespace rpc {
 

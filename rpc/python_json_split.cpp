@@ -1,6 +1,6 @@
 // Splitting text that is already in Python's format, without checking it
-// again (rpc/python_json_scan_internal.h).
-#include "rpc/python_json_scan_internal.h"
+// again (rpc/python_json_internal.h).
+#include "rpc/python_json_internal.h"
 
 #include <algorithm>
 #include <cstdint>

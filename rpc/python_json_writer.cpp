@@ -6,7 +6,7 @@
 #include <cstring>
 #include <utility>
 
-#include "rpc/python_json_scan_internal.h"
+#include "rpc/python_json_internal.h"
 
 namespace rpc {
 

@@ -17,7 +17,7 @@
 #include "rpc/rpc_codec.h"
 #include "rpc/python_json.h"
 #include "rpc/python_json_index.h"
-#include "rpc/python_json_scan_internal.h"
+#include "rpc/python_json_internal.h"
 #include "rpc/remote_error.h"
 
 namespace {

@@ -16,7 +16,7 @@
 
 #include <doctest/doctest.h>
 
-#include "rpc/python_json_scan_internal.h"
+#include "rpc/python_json_internal.h"
 
 namespace {
 

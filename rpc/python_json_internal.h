@@ -182,6 +182,50 @@ inline void CopyRun(char* w, const char* p, std::size_t run, bool room16) {
   std::memcpy(w, p, run);
 }
 
+// The value of a lowercase hex digit; -1 for anything else (uppercase is
+// valid JSON, but Python writes lowercase).
+inline int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+
+// Reads "\uXXXX" (lowercase hex) at p; false when it is not there.
+inline bool ReadUnit(const char* p, const char* end, std::uint32_t& unit) {
+  if (end - p < 6 || p[0] != '\\' || p[1] != 'u') return false;
+  unit = 0;
+  for (int k = 2; k < 6; ++k) {
+    const int digit = HexDigit(p[k]);
+    if (digit < 0) return false;
+    unit = (unit << 4) | static_cast<std::uint32_t>(digit);
+  }
+  return true;
+}
+
+// Reads a "\\uXXXX" escape (a surrogate pair as one) at p as Python writes
+// it, advancing p; false for escapes Python does not write ("\\u0041",
+// uppercase hex) and for those left to the general path (NUL, a lone low
+// surrogate).
+inline bool ReadPythonUnitEscape(const char*& p, const char* end, std::uint32_t& cp) {
+  std::uint32_t unit = 0;
+  if (!ReadUnit(p, end, unit)) return false;
+  if (unit < 0x20) {
+    // Python writes these with their short escapes; NUL is left to the general path.
+    if (unit == 0 || unit == '\b' || unit == '\t' || unit == '\n' || unit == '\f' || unit == '\r') return false;
+  } else if (unit < 0x7F || (unit >= 0xDC00 && unit <= 0xDFFF)) {
+    return false;  // printable ASCII is written as is; a lone low surrogate is left to the general path
+  } else if (unit >= 0xD800 && unit <= 0xDBFF) {
+    std::uint32_t low = 0;
+    if (!ReadUnit(p + 6, end, low) || low < 0xDC00 || low > 0xDFFF) return false;
+    p += 6;
+    unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
+  }
+  p += 6;
+  cp = unit;
+  return true;
+}
+
 // Reads one UTF-8 sequence at s[i] (i < s.size()) into cp and advances i;
 // false for invalid UTF-8. Encoded surrogates are accepted: RapidJSON turns a
 // lone "\udc00" escape into one, and Python writes it back as is.
