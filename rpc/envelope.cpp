@@ -14,18 +14,12 @@ namespace {
 
 constexpr std::string_view kWhat = "RPC envelope";
 
-// A wire value quoted for an error message: one line, ASCII, bounded.
-std::string Excerpt(std::string_view python_json) {
-  constexpr std::size_t kMax = 80;
-  return python_json.size() <= kMax ? std::string(python_json) : std::string(python_json.substr(0, kMax)) + "...";
-}
-
 base::Status Corrupt(std::string_view detail) {
   return base::Status::Corrupt(std::string(kWhat) + ": " + std::string(detail));
 }
 
 base::Status WrongType(const JsonMember& member, std::string_view expected) {
-  return Corrupt("'" + member.key + "' is not " + std::string(expected) + ": " + Excerpt(member.value.json));
+  return Corrupt("'" + member.key + "' is not " + std::string(expected) + ": " + JsonExcerpt(member.value.json));
 }
 
 // int() of one part of a version string; only [+-]digits.
@@ -68,12 +62,12 @@ std::optional<UnwrappedMessage> UnwrapPythonFormat(std::string_view body) {
       body.back() != '}' || body[kEnvelopeHead.size()] != '"') {
     return std::nullopt;
   }
-  // The literal runs to the body's last quote; AppendCheckedString refuses
+  // The literal runs to the body's last quote; AppendUnescapedLiteral refuses
   // an unescaped quote inside it.
   const std::string_view inner = body.substr(kEnvelopeHead.size() + 1, body.size() - kEnvelopeHead.size() - 3);
   if (body[body.size() - 2] != '"') return std::nullopt;
   UnwrappedMessage unwrapped{EnvelopeForm::kV2, {}};
-  if (!python_json_internal::AppendCheckedString(inner, unwrapped.message_json)) return std::nullopt;
+  if (!python_json_internal::AppendUnescapedLiteral(inner, unwrapped.message_json)) return std::nullopt;
   return unwrapped;
 }
 
@@ -81,9 +75,10 @@ std::optional<UnwrappedMessage> UnwrapPythonFormat(std::string_view body) {
 
 base::Result<std::string> Wrap(std::string_view message_json) {
   std::string body;
-  body.reserve(kEnvelopeHead.size() + 2 * message_json.size() + 32);  // AppendQuoted's worst case: no reallocation
+  // AppendPythonJsonString's worst case: no reallocation.
+  body.reserve(kEnvelopeHead.size() + 2 * message_json.size() + 32);
   body = kEnvelopeHead;
-  if (!AppendQuoted(body, message_json)) return base::Status::InvalidInput("RPC message is not UTF-8");
+  if (!AppendPythonJsonString(message_json, body)) return base::Status::InvalidInput("RPC message is not UTF-8");
   body += '}';
   return body;
 }
@@ -103,7 +98,7 @@ base::Result<UnwrappedMessage> Unwrap(std::string_view body) {
   }
   if (version->value.kind != JsonKind::kString) return WrongType(*version, "a string");
   if (!CompatibleWithEnvelope2(version->value.string_value)) {
-    return Corrupt("oslo.version " + Excerpt(version->value.json) + " is not compatible with 2.0");
+    return Corrupt("oslo.version " + JsonExcerpt(version->value.json) + " is not compatible with 2.0");
   }
   if (message->value.kind != JsonKind::kString) return WrongType(*message, "a string");
   return UnwrappedMessage{EnvelopeForm::kV2, message->value.string_value};

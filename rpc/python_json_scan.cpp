@@ -39,12 +39,12 @@ class Scanner {
     }
   }
 
-  bool Document(JsonKind& kind, std::vector<CanonicalItem>* items) {
+  bool Document(JsonKind& kind, std::vector<JsonMemberView>* items) {
     const char* start = p_;
     bool escaped = false;
     if (!Value(0, kind, items, escaped) || p_ != end_) return false;
     if (kind == JsonKind::kString && items != nullptr) {
-      CanonicalItem item;
+      JsonMemberView item;
       item.kind = kind;
       item.json = std::string_view(start, static_cast<std::size_t>(end_ - start));
       item.value_escaped = escaped;
@@ -56,7 +56,7 @@ class Scanner {
  private:
   // The value at p_, recorded in the index (with `key`, its key in the
   // parent object) when it lies in the indexed member.
-  bool Value(std::size_t depth, JsonKind& kind, std::vector<CanonicalItem>* items, bool& escaped,
+  bool Value(std::size_t depth, JsonKind& kind, std::vector<JsonMemberView>* items, bool& escaped,
              std::string_view key = {}, bool key_escaped = false) {
     if (!recording_) return Bare(depth, kind, items, escaped);
     const std::uint32_t at = recorder_->Open(key, key_escaped);
@@ -66,7 +66,7 @@ class Scanner {
     return true;
   }
 
-  bool Bare(std::size_t depth, JsonKind& kind, std::vector<CanonicalItem>* items, bool& escaped) {
+  bool Bare(std::size_t depth, JsonKind& kind, std::vector<JsonMemberView>* items, bool& escaped) {
     if (p_ == end_) return false;
     switch (*p_) {
       case '"': kind = JsonKind::kString; return String(escaped);
@@ -150,7 +150,7 @@ class Scanner {
     return repr == text;
   }
 
-  bool Container(bool object, std::size_t depth, std::vector<CanonicalItem>* items) {
+  bool Container(bool object, std::size_t depth, std::vector<JsonMemberView>* items) {
     if (depth > kMaxJsonDepth) return false;
     ++p_;
     const char close = object ? '}' : ']';
@@ -160,24 +160,24 @@ class Scanner {
     }
     const std::size_t keys_start = keys_.size();
     for (;;) {
-      CanonicalItem item;
+      JsonMemberView item;
       if (object) {
         if (p_ == end_ || *p_ != '"') return false;
         const char* key = p_ + 1;
         if (!String(item.key_escaped)) return false;
-        item.key = std::string_view(key, static_cast<std::size_t>(p_ - 1 - key));
+        item.key_literal = std::string_view(key, static_cast<std::size_t>(p_ - 1 - key));
         if (keys_.capacity() == 0) keys_.reserve(128);  // an Instance and the objects around it: one allocation
-        keys_.push_back(item.key);
+        keys_.push_back(item.key_literal);
         if (end_ - p_ < 2 || p_[0] != ':' || p_[1] != ' ') return false;
         p_ += 2;
       }
       const char* value = p_;
-      if (recorder_ && object && depth == 1 && item.key == index_member_) {
+      if (recorder_ && object && depth == 1 && item.key_literal == index_member_) {
         recording_ = true;  // the member to index: its value becomes the index's root
         const bool ok = Value(depth, item.kind, nullptr, item.value_escaped);
         recording_ = false;
         if (!ok) return false;
-      } else if (!Value(depth, item.kind, nullptr, item.value_escaped, item.key, item.key_escaped)) {
+      } else if (!Value(depth, item.kind, nullptr, item.value_escaped, item.key_literal, item.key_escaped)) {
         return false;
       }
       item.json = std::string_view(value, static_cast<std::size_t>(p_ - value));
@@ -244,10 +244,17 @@ class Scanner {
 
 }  // namespace
 
-bool ScanCanonical(std::string_view json, JsonKind& root, std::vector<CanonicalItem>* items, JsonIndex* index,
-                   std::string_view index_member) {
-  Scanner scanner(json, index, index_member);
-  return scanner.Document(root, items);
+std::optional<JsonKind> ScanPythonJson(std::string_view json, std::vector<JsonMemberView>* items) {
+  JsonKind kind = JsonKind::kNull;
+  if (!Scanner(json, nullptr, {}).Document(kind, items)) return std::nullopt;
+  return kind;
+}
+
+std::optional<JsonKind> ScanPythonJson(std::string_view json, std::string_view index_member,
+                                       std::vector<JsonMemberView>* items, JsonIndex* index) {
+  JsonKind kind = JsonKind::kNull;
+  if (!Scanner(json, index, index_member).Document(kind, items)) return std::nullopt;
+  return kind;
 }
 
 }  // namespace rpc::python_json_internal

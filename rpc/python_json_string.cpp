@@ -178,7 +178,7 @@ bool AppendEscapedTail(std::string& out, std::string_view utf8) {
 // zero-filled first); a block whose only special bytes are quotes and
 // backslashes (JSON text inside a JSON string) gets all its escapes at once.
 // The first other byte hands the rest to AppendEscapedTail.
-bool AppendQuoted(std::string& out, std::string_view utf8) {
+bool AppendPythonJsonString(std::string_view utf8, std::string& out) {
   constexpr std::size_t kBuffer = 1024;
   constexpr std::ptrdiff_t kRoom = 64;  // the most one turn of the loop writes: 48 (16 bytes, 16 escapes)
   char buffer[kBuffer];
@@ -240,7 +240,7 @@ bool AppendQuoted(std::string& out, std::string_view utf8) {
 
 base::Result<std::string> PythonJsonString(std::string_view utf8) {
   std::string out;
-  if (!AppendQuoted(out, utf8)) return base::Status::InvalidInput("string is not UTF-8");
+  if (!AppendPythonJsonString(utf8, out)) return base::Status::InvalidInput("string is not UTF-8");
   return out;
 }
 
@@ -248,7 +248,7 @@ namespace python_json_internal {
 
 // Written into a buffer on the stack, appended to `out` whenever it fills
 // (so `out` is never zero-filled first).
-bool AppendCheckedString(std::string_view literal, std::string& out) {
+bool AppendUnescapedLiteral(std::string_view literal, std::string& out) {
   constexpr std::size_t kBuffer = 1024;
   constexpr std::ptrdiff_t kRoom = 64;  // the most one turn of the loop writes: 33
   char buffer[kBuffer];
@@ -322,17 +322,17 @@ bool AppendCheckedString(std::string_view literal, std::string& out) {
   return true;
 }
 
-void AppendCanonicalString(std::string_view literal, bool escaped, std::string& out) {
+void AppendUnescapedTrustedLiteral(std::string_view trusted_literal, bool escaped, std::string& out) {
   if (!escaped) {
-    out.append(literal);
+    out.append(trusted_literal);
     return;
   }
-  if (AppendCheckedString(literal, out)) return;
-  // Re-rendered text may hold the escapes ScanCanonical leaves to the tree
+  if (AppendUnescapedLiteral(trusted_literal, out)) return;
+  // Re-rendered text may hold the escapes ScanPythonJson leaves to the tree
   // ("\u0000", a lone low surrogate): decode those as the tree does.
   std::string quoted;
-  quoted.reserve(literal.size() + 2);
-  quoted.append(1, '"').append(literal).append(1, '"');
+  quoted.reserve(trusted_literal.size() + 2);
+  quoted.append(1, '"').append(trusted_literal).append(1, '"');
   auto part = ToPythonJsonByTree(quoted);
   if (part.ok()) out += part->string_value;
 }

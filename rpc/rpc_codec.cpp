@@ -11,34 +11,19 @@
 namespace rpc {
 namespace {
 
-// A wire value quoted for an error message: one line, ASCII, bounded.
-std::string Excerpt(std::string_view python_json) {
-  constexpr std::size_t kMax = 80;
-  return python_json.size() <= kMax ? std::string(python_json) : std::string(python_json.substr(0, kMax)) + "...";
-}
-
 base::Status Corrupt(std::string_view what, std::string_view detail) {
   return base::Status::Corrupt(std::string(what) + ": " + std::string(detail));
 }
 
-// One member of a decoded message, as views into text that is already in
-// Python's format (checked once, not copied): the message text itself when
-// ScanCanonical accepted it, else the members SplitJsonObject re-rendered.
+// One member of a decoded message: its decoded key, and its value as a view
+// into trusted text (checked once, not copied): the message text itself when
+// ScanPythonJson accepted it, else the members SplitJsonObject re-rendered.
 struct Field {
-  std::string_view key;   // decoded
-  JsonKind kind = JsonKind::kNull;
-  std::string_view json;  // the value in Python's format
-  bool escaped = false;   // kString from the scan: the literal holds an escape
+  std::string_view key;                  // decoded
+  JsonMemberView view;                   // key_literal: from the scan only, else empty
   const std::string* decoded = nullptr;  // kString from SplitJsonObject: its text
-  std::string_view key_literal;  // from the scan: the key's literal (Python's format); else empty
-  bool key_escaped = false;      // from the scan: that literal holds an escape
 
-  std::string Text() const {
-    if (decoded != nullptr) return *decoded;
-    std::string out;
-    python_json_internal::AppendCanonicalString(json.substr(1, json.size() - 2), escaped, out);
-    return out;
-  }
+  std::string Text() const { return decoded != nullptr ? *decoded : view.StringValue(); }
 };
 
 // The members of a message, and what their views point into.
@@ -54,29 +39,29 @@ struct Fields {
 };
 
 base::Status WrongType(std::string_view what, const Field& field, std::string_view expected) {
-  return Corrupt(what, "'" + std::string(field.key) + "' is not " + std::string(expected) + ": " + Excerpt(field.json));
+  return Corrupt(what, "'" + std::string(field.key) + "' is not " + std::string(expected) + ": " +
+                           JsonExcerpt(field.view.json));
 }
 
-// The inner message's members, for DecodeRequest/DecodeReply. The message
+// The inner message's members, for DecodeRequest/DecodeReply, in `out`;
+// with `index_member`, the index of that member's value too. The message
 // text is checked once; the fields are views into it.
-base::Status MessageFields(std::string_view body, std::string_view what, Fields& out,
-                           std::string_view index_member = {}) {
+base::Status MessageFields(std::string_view body, std::string_view what, std::string_view index_member,
+                           Fields& out) {
   BASE_TRY_ASSIGN(UnwrappedMessage unwrapped, Unwrap(body));
   out.message_json = std::move(unwrapped.message_json);
-  JsonKind kind = JsonKind::kNull;
-  std::vector<python_json_internal::CanonicalItem> items;
-  if (python_json_internal::ScanCanonical(out.message_json, kind, &items,
-                                          index_member.empty() ? nullptr : &out.args_index, index_member) &&
-      kind == JsonKind::kObject) {
+  std::vector<JsonMemberView> items;
+  if (python_json_internal::ScanPythonJson(out.message_json, index_member, &items,
+                                           index_member.empty() ? nullptr : &out.args_index) == JsonKind::kObject) {
     out.fields.reserve(items.size());
     out.keys.reserve(items.size());  // views into it must not move
-    for (const python_json_internal::CanonicalItem& item : items) {
-      std::string_view key = item.key;
+    for (const JsonMemberView& item : items) {
+      std::string_view key = item.key_literal;
       if (item.key_escaped) {
-        python_json_internal::AppendCanonicalString(item.key, true, out.keys.emplace_back());
+        python_json_internal::AppendUnescapedTrustedLiteral(item.key_literal, true, out.keys.emplace_back());
         key = out.keys.back();
       }
-      out.fields.push_back(Field{key, item.kind, item.json, item.value_escaped, nullptr, item.key, item.key_escaped});
+      out.fields.push_back(Field{key, item, nullptr});
     }
     return base::Status();
   }
@@ -86,15 +71,15 @@ base::Status MessageFields(std::string_view body, std::string_view what, Fields&
   out.rendered = std::move(*members);
   out.fields.reserve(out.rendered.size());
   for (const JsonMember& member : out.rendered) {
-    out.fields.push_back(
-        Field{member.key, member.value.kind, member.value.json, false, &member.value.string_value, {}, false});
+    out.fields.push_back(Field{member.key, JsonMemberView{{}, false, member.value.kind, member.value.json, false},
+                               &member.value.string_value});
   }
   return base::Status();
 }
 
 base::Result<std::optional<std::string>> StringOrNull(std::string_view what, const Field& field) {
-  if (field.kind == JsonKind::kNull) return std::optional<std::string>();
-  if (field.kind != JsonKind::kString) return WrongType(what, field, "a string");
+  if (field.view.kind == JsonKind::kNull) return std::optional<std::string>();
+  if (field.view.kind != JsonKind::kString) return WrongType(what, field, "a string");
   return std::optional<std::string>(field.Text());
 }
 
@@ -126,26 +111,24 @@ base::Result<std::string> EncodeRequest(const RpcRequest& request) {
   if (request.method.empty()) return invalid("method is empty");
   if (request.unique_id.empty()) return invalid("unique_id is empty");
   if (auto problem = CallShapeProblem(request)) return invalid(*problem);
-  // Text known to be in Python's format is used as it is; anything else is
-  // checked, and re-rendered when it is not in that format, exactly as
-  // ToPythonJson would.
+  // Trusted text is used as it is; anything else is checked, and
+  // re-rendered when it is not in Python's format, exactly as ToPythonJson
+  // would.
   std::string_view args_json = request.args_json;
   std::string rendered_args;
-  JsonKind context_kind = JsonKind::kNull;
-  std::vector<python_json_internal::CanonicalItem> context_items;
+  std::vector<JsonMemberView> context_items;
   context_items.reserve(32);  // Nova's 25 keys
   std::vector<JsonMember> context_members;
-  if (request.json_in_python_format) {
+  if (request.json_trusted) {
     if (args_json.size() < 2 || args_json.front() != '{' || args_json.back() != '}') {
       return invalid("args_json is not a JSON object");
     }
-    if (!python_json_internal::SplitPythonFormat(request.context_json, context_kind, context_items) ||
-        context_kind != JsonKind::kObject) {
+    if (python_json_internal::SplitTrustedContainer(request.context_json, context_items) != JsonKind::kObject) {
       return invalid("context_json is not a JSON object in Python's format");
     }
   } else {
-    JsonKind args_kind = JsonKind::kNull;
-    if (!python_json_internal::ScanCanonical(args_json, args_kind, nullptr)) {
+    std::optional<JsonKind> args_kind = python_json_internal::ScanPythonJson(args_json, nullptr);
+    if (!args_kind) {
       auto args = ToPythonJson(request.args_json);
       if (!args.ok()) return invalid("args_json is " + args.error().message());
       args_kind = args->kind;
@@ -153,8 +136,7 @@ base::Result<std::string> EncodeRequest(const RpcRequest& request) {
       args_json = rendered_args;
     }
     if (args_kind != JsonKind::kObject) return invalid("args_json is not a JSON object");
-    if (!python_json_internal::ScanCanonical(request.context_json, context_kind, &context_items) ||
-        context_kind != JsonKind::kObject) {
+    if (python_json_internal::ScanPythonJson(request.context_json, &context_items) != JsonKind::kObject) {
       context_items.clear();
       auto context = SplitJsonObject(request.context_json);
       if (!context.ok()) return invalid("context_json is " + context.error().message());
@@ -164,18 +146,18 @@ base::Result<std::string> EncodeRequest(const RpcRequest& request) {
 
   // Room for the args, the context with its "_context_" prefixes and the rest.
   PythonJsonObjectWriter message(args_json.size() + request.context_json.size() + 512);
-  message.String("method", request.method).Raw("args", args_json);
+  message.String("method", request.method).TrustedJson("args", args_json);
   if (request.namespace_) message.String("namespace", *request.namespace_);
   if (request.version) message.String("version", *request.version);
   if (request.msg_id) {
     message.String("_msg_id", *request.msg_id).String("_reply_q", *request.reply_q);
-    message.Raw("_timeout", request.timeout ? FormatTimeout(*request.timeout) : "null");
+    message.TrustedJson("_timeout", request.timeout ? FormatTimeout(*request.timeout) : "null");
   }
   message.String("_unique_id", request.unique_id);
-  for (const python_json_internal::CanonicalItem& item : context_items) {
-    message.RawMember("_context_", item.key, item.json);  // the key's literal is Python's already
+  for (const JsonMemberView& item : context_items) {
+    message.TrustedMember("_context_", item.key_literal, item.json);  // the key's literal is Python's already
   }
-  for (const JsonMember& member : context_members) message.Raw("_context_" + member.key, member.value.json);
+  for (const JsonMember& member : context_members) message.TrustedJson("_context_" + member.key, member.value.json);
   auto inner = std::move(message).Finish();
   if (!inner.ok()) return invalid(inner.error().message());
   return Wrap(*inner);
@@ -184,7 +166,7 @@ base::Result<std::string> EncodeRequest(const RpcRequest& request) {
 base::Result<RpcRequest> DecodeRequest(std::string_view body) {
   constexpr std::string_view kWhat = "RPC request";
   Fields message;
-  BASE_TRY(MessageFields(body, kWhat, message, "args"));
+  BASE_TRY(MessageFields(body, kWhat, "args", message));
   RpcRequest request;
   bool has_method = false;
   bool has_args = false;
@@ -192,27 +174,27 @@ base::Result<RpcRequest> DecodeRequest(std::string_view body) {
   for (const Field& field : message.fields) {
     const std::string_view key = field.key;
     if (key.starts_with("_context_")) {
-      if (!field.key_literal.empty()) {
-        const std::string_view literal = field.key_literal.substr(9);  // the prefix is plain ASCII
-        context.RawMember({}, literal, field.json);
+      if (!field.view.key_literal.empty()) {
+        JsonMemberView member = field.view;
+        member.key_literal.remove_prefix(9);  // the prefix is plain ASCII
+        context.TrustedMember({}, member.key_literal, member.json);
         if (request.context_members.empty()) request.context_members.reserve(32);  // Nova's 25 keys
-        request.context_members.push_back(
-            JsonMemberView{literal, field.key_escaped, field.kind, field.json, field.escaped});
+        request.context_members.push_back(member);
       } else {
-        context.Raw(key.substr(9), field.json);
+        context.TrustedJson(key.substr(9), field.view.json);
       }
     } else if (key == "method") {
-      if (field.kind != JsonKind::kString) return WrongType(kWhat, field, "a string");
+      if (field.view.kind != JsonKind::kString) return WrongType(kWhat, field, "a string");
       request.method = field.Text();
       has_method = true;
     } else if (key == "args") {
-      if (field.kind != JsonKind::kObject) return WrongType(kWhat, field, "an object");
-      request.args_json.assign(field.json);
+      if (field.view.kind != JsonKind::kObject) return WrongType(kWhat, field, "an object");
+      request.args_json.assign(field.view.json);
       has_args = true;
     } else if (key == "namespace") {
       BASE_TRY_ASSIGN(request.namespace_, StringOrNull(kWhat, field));
     } else if (key == "version") {
-      if (field.kind != JsonKind::kString) return WrongType(kWhat, field, "a string");
+      if (field.view.kind != JsonKind::kString) return WrongType(kWhat, field, "a string");
       request.version = field.Text();
     } else if (key == "_msg_id") {
       BASE_TRY_ASSIGN(request.msg_id, StringOrNull(kWhat, field));
@@ -222,9 +204,9 @@ base::Result<RpcRequest> DecodeRequest(std::string_view body) {
       BASE_TRY_ASSIGN(std::optional<std::string> unique_id, StringOrNull(kWhat, field));
       request.unique_id = unique_id.value_or("");
     } else if (key == "_timeout") {
-      if (field.kind == JsonKind::kNumber) {
-        request.timeout = PythonFloatValue(field.json);
-      } else if (field.kind != JsonKind::kNull) {
+      if (field.view.kind == JsonKind::kNumber) {
+        request.timeout = PythonFloatValue(field.view.json);
+      } else if (field.view.kind != JsonKind::kNull) {
         return WrongType(kWhat, field, "a number or null");
       }
     }
@@ -235,13 +217,13 @@ base::Result<RpcRequest> DecodeRequest(std::string_view body) {
   auto context_json = std::move(context).Finish();
   if (!context_json.ok()) return Corrupt(kWhat, context_json.error().message());
   request.context_json = std::move(*context_json);
-  request.json_in_python_format = true;
+  request.json_trusted = true;
   if (!message.args_index.empty()) {
     request.args_index = std::move(message.args_index);
     request.decoded_text = message.message;
-  } else {  // a re-rendered message (no context_members): its args are in Python's format now
+  } else {  // a re-rendered message (no context_members): its args are trusted now
     auto text = std::make_shared<const std::string>(request.args_json);
-    BASE_TRY_ASSIGN(request.args_index, JsonIndex::Build(*text));
+    BASE_TRY_ASSIGN(request.args_index, JsonIndex::BuildTrusted(*text));
     request.decoded_text = std::move(text);
   }
   return request;
@@ -256,7 +238,7 @@ base::Result<std::string> EncodeReply(const RpcReply& reply) {
   auto result = ToPythonJson(reply.result_json);
   if (!result.ok()) return invalid("result_json is " + result.error().message());
   PythonJsonObjectWriter message;
-  message.Raw("result", result->json);
+  message.TrustedJson("result", result->json);
   if (reply.failure) {
     auto failure = EncodeRemoteFailure(*reply.failure);
     if (!failure.ok()) return invalid("failure: " + failure.error().message());
@@ -273,14 +255,14 @@ base::Result<std::string> EncodeReply(const RpcReply& reply) {
 base::Result<RpcReply> DecodeReply(std::string_view body) {
   constexpr std::string_view kWhat = "RPC reply";
   Fields message;
-  BASE_TRY(MessageFields(body, kWhat, message));
+  BASE_TRY(MessageFields(body, kWhat, {}, message));
   RpcReply reply;
   bool has_failure = false;
   bool has_ending = false;
   bool has_msg_id = false;
   for (const Field& field : message.fields) {
     if (field.key == "result") {
-      reply.result_json = field.json;
+      reply.result_json = field.view.json;
     } else if (field.key == "failure") {
       has_failure = true;
       BASE_TRY_ASSIGN(std::optional<std::string> failure, StringOrNull(kWhat, field));
@@ -290,11 +272,11 @@ base::Result<RpcReply> DecodeReply(std::string_view body) {
         reply.failure = std::move(*decoded);
       }
     } else if (field.key == "ending") {
-      if (field.kind != JsonKind::kBool) return WrongType(kWhat, field, "a bool");
-      reply.ending = field.json == "true";
+      if (field.view.kind != JsonKind::kBool) return WrongType(kWhat, field, "a bool");
+      reply.ending = field.view.json == "true";
       has_ending = true;
     } else if (field.key == "_msg_id") {
-      if (field.kind != JsonKind::kString) return WrongType(kWhat, field, "a string");
+      if (field.view.kind != JsonKind::kString) return WrongType(kWhat, field, "a string");
       reply.msg_id = field.Text();
       has_msg_id = true;
     } else if (field.key == "_unique_id") {

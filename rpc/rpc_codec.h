@@ -52,11 +52,11 @@ struct RpcRequest {
   std::optional<std::string> version;     // absent means "1.0" to a server
   std::string args_json = "{}";           // JSON object of keyword arguments
   std::string context_json = "{}";        // JSON object: the _context_* keys without the prefix
-  // Set when args_json and context_json are already in Python's format: the
-  // output of rpc/python_json.h's writers or checks (ToPythonJson), or of
+  // Set when args_json and context_json are trusted (rpc/python_json.h):
+  // the output of that family's writers or checks (ToPythonJson), or of
   // DecodeRequest, which sets it. EncodeRequest then writes them as they are
   // instead of checking them again (a pass over every byte of both).
-  bool json_in_python_format = false;
+  bool json_trusted = false;
   // DecodeRequest, for readers that would otherwise parse again: the index
   // of args_json (rpc/python_json_index.h) and the members of context_json
   // (empty when the message had to be re-rendered), both made in the pass
@@ -73,8 +73,8 @@ struct RpcRequest {
 };
 
 // The body for `request`. kInvalidInput when method or unique_id is empty,
-// args_json/context_json is not a JSON object (when json_in_python_format is
-// set, only their outer shape is looked at), msg_id and reply_q are not
+// args_json/context_json is not a JSON object (when json_trusted is set,
+// only their outer shape is looked at), msg_id and reply_q are not
 // both set or both unset, timeout is set on a cast or is not finite, or a
 // string is not UTF-8.
 base::Result<std::string> EncodeRequest(const RpcRequest& request);
@@ -84,7 +84,7 @@ base::Result<std::string> EncodeRequest(const RpcRequest& request);
 // args is missing or not an object, a known key has the wrong type
 // (namespace/_msg_id/_reply_q/_unique_id: string or null; version: string;
 // _timeout: finite number or null), or _msg_id and _reply_q do not come
-// together. args_json and context_json come back in Python's format.
+// together. args_json and context_json come back trusted (json_trusted).
 base::Result<RpcRequest> DecodeRequest(std::string_view body);
 
 // The answer to a call (AMQPIncomingMessage._send_reply).

@@ -1,7 +1,8 @@
 // Unit tests of rpc/python_json: what json.dumps(json.loads(text)) gives and
 // what is refused, the object writer, and the fast paths: escaping by runs
-// of plain ASCII (AppendQuoted), and reading text that is already in
-// Python's format without a tree (ScanCanonical, SplitPythonJsonObject).
+// of plain ASCII (AppendPythonJsonString), and reading text that is
+// already in Python's format without a tree (ScanPythonJson), or trusted
+// (SplitTrustedJsonObject).
 // Each fast path is checked against a simple reference or against the
 // general tree-based path, which the expected values pin to Python.
 #include "rpc/python_json.h"
@@ -22,7 +23,8 @@ namespace {
 
 using rpc::JsonKind;
 
-// json.dumps(text) one code point at a time: the reference for AppendQuoted.
+// json.dumps(text) one code point at a time: the reference for
+// AppendPythonJsonString.
 std::optional<std::string> ReferenceQuoted(std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   const auto unit = [](std::string& out, std::uint32_t u) {
@@ -89,7 +91,7 @@ TEST_CASE("rpc::python_json_internal::PlainAsciiRun stops at the first byte Pyth
   }
 }
 
-TEST_CASE("rpc::AppendQuoted escapes runs of plain ASCII and what lies between them") {
+TEST_CASE("rpc::AppendPythonJsonString escapes runs of plain ASCII and what lies between them") {
   const std::string run16(16, 'a');
   const std::string run300(300, 'b');
   const std::vector<std::string> inputs = {
@@ -102,7 +104,7 @@ TEST_CASE("rpc::AppendQuoted escapes runs of plain ASCII and what lies between t
   for (const std::string& input : inputs) {
     CAPTURE(input);
     std::string out = "prefix";
-    REQUIRE(rpc::AppendQuoted(out, input));
+    REQUIRE(rpc::AppendPythonJsonString(input, out));
     const auto expected = ReferenceQuoted(input);
     REQUIRE(expected.has_value());
     CHECK(out == "prefix" + *expected);
@@ -113,7 +115,7 @@ TEST_CASE("rpc::AppendQuoted escapes runs of plain ASCII and what lies between t
     for (const std::string& input : bad) {
       CAPTURE(input);
       std::string out;
-      CHECK_FALSE(rpc::AppendQuoted(out, input));
+      CHECK_FALSE(rpc::AppendPythonJsonString(input, out));
       CHECK_FALSE(rpc::PythonJsonString(input).ok());
     }
   }
@@ -147,11 +149,10 @@ TEST_CASE("rpc::ToPythonJson fast path agrees with the tree on near-Python texts
       continue;
     }
     CHECK(SamePart(*fast, *tree));
-    JsonKind kind = JsonKind::kNull;
-    if (rpc::python_json_internal::ScanCanonical(input, kind, nullptr)) CHECK(fast->json == input);
+    if (rpc::python_json_internal::ScanPythonJson(input, nullptr)) CHECK(fast->json == input);
     if (fast->kind == JsonKind::kObject) {
       auto split = rpc::SplitJsonObject(input);
-      auto trusted = rpc::SplitPythonJsonObject(fast->json);
+      auto trusted = rpc::SplitTrustedJsonObject(fast->json);
       REQUIRE(split.ok());
       REQUIRE(trusted.ok());
       REQUIRE(split->size() == trusted->size());
@@ -159,7 +160,7 @@ TEST_CASE("rpc::ToPythonJson fast path agrees with the tree on near-Python texts
         CHECK((*split)[i].key == (*trusted)[i].key);
         CHECK(SamePart((*split)[i].value, (*trusted)[i].value));
       }
-      auto views = rpc::SplitPythonJsonObjectViews(fast->json);
+      auto views = rpc::SplitTrustedJsonObjectViews(fast->json);
       REQUIRE(views.ok());
       REQUIRE(views->size() == split->size());
       for (std::size_t i = 0; i < split->size(); ++i) {
@@ -184,15 +185,16 @@ TEST_CASE("rpc::ToPythonJson fast path agrees with the tree on near-Python texts
   }
 }
 
-TEST_CASE("rpc::ScanCanonical") {
-  std::vector<rpc::python_json_internal::CanonicalItem> items;
-  JsonKind kind = JsonKind::kNull;
+TEST_CASE("rpc::python_json_internal::ScanPythonJson") {
+  using rpc::python_json_internal::ScanPythonJson;
+  std::vector<rpc::JsonMemberView> items;
   SUBCASE("gives the top level as views") {
     const std::string text = R"({"a\"b": "x\ny", "n": [1, {"m": null}], "t": true})";
-    REQUIRE(rpc::python_json_internal::ScanCanonical(text, kind, &items));
+    const std::optional<JsonKind> kind = ScanPythonJson(text, &items);
+    REQUIRE(kind);
     CHECK(kind == JsonKind::kObject);
     REQUIRE(items.size() == 3);
-    CHECK(items[0].key == R"(a\"b)");
+    CHECK(items[0].key_literal == R"(a\"b)");
     CHECK(items[0].key_escaped);
     CHECK(items[0].json == R"("x\ny")");
     CHECK(items[0].value_escaped);
@@ -202,27 +204,27 @@ TEST_CASE("rpc::ScanCanonical") {
   }
   SUBCASE("a long ASCII run followed by bytes Python would escape") {
     const std::string run(100, 'a');
-    CHECK(rpc::python_json_internal::ScanCanonical("\"" + run + "\"", kind, nullptr));
-    CHECK_FALSE(rpc::python_json_internal::ScanCanonical("\"" + run + "\xc3\xa9\"", kind, nullptr));
-    CHECK_FALSE(rpc::python_json_internal::ScanCanonical("\"" + run + "\xff\"", kind, nullptr));
-    CHECK_FALSE(rpc::python_json_internal::ScanCanonical("\"" + run + "\t\"", kind, nullptr));
-    CHECK_FALSE(rpc::python_json_internal::ScanCanonical("\"" + run, kind, nullptr));
+    CHECK(ScanPythonJson("\"" + run + "\"", nullptr));
+    CHECK_FALSE(ScanPythonJson("\"" + run + "\xc3\xa9\"", nullptr));
+    CHECK_FALSE(ScanPythonJson("\"" + run + "\xff\"", nullptr));
+    CHECK_FALSE(ScanPythonJson("\"" + run + "\t\"", nullptr));
+    CHECK_FALSE(ScanPythonJson("\"" + run, nullptr));
   }
 }
 
-TEST_CASE("rpc::python_json_internal::AppendCheckedString") {
+TEST_CASE("rpc::python_json_internal::AppendUnescapedLiteral") {
   std::string out = "x";
-  CHECK(rpc::python_json_internal::AppendCheckedString(R"(a\"b\\c\n\u00e9\ud83d\ude00)", out));
+  CHECK(rpc::python_json_internal::AppendUnescapedLiteral(R"(a\"b\\c\n\u00e9\ud83d\ude00)", out));
   CHECK(out == "xa\"b\\c\n\xc3\xa9\xf0\x9f\x98\x80");
   for (const std::string_view bad : {R"(a"b)", R"(a\)", R"(\u0041)", R"(\uD800)", R"(\ud800)", R"(\/)", "\xc3\xa9"}) {
     CAPTURE(bad);
     std::string kept = "y";
-    CHECK_FALSE(rpc::python_json_internal::AppendCheckedString(bad, kept));
+    CHECK_FALSE(rpc::python_json_internal::AppendUnescapedLiteral(bad, kept));
     CHECK(kept == "y");
   }
 }
 
-TEST_CASE("rpc::AppendQuoted and AppendCheckedString handle dense quotes and backslashes block by block") {
+TEST_CASE("rpc::AppendPythonJsonString and AppendUnescapedLiteral handle dense quotes and backslashes block by block") {
   // JSON text inside a JSON string: quotes and backslashes at every offset of
   // a 16-byte block, including escapes that straddle two blocks, and other
   // escapes mixed in, which leave the block path.
@@ -235,13 +237,13 @@ TEST_CASE("rpc::AppendQuoted and AppendCheckedString handle dense quotes and bac
     for (std::size_t i = 0; i < pieces; ++i) input += kAlphabet[rng() % kinds];
     CAPTURE(input);
     std::string quoted = "p";
-    REQUIRE(rpc::AppendQuoted(quoted, input));
+    REQUIRE(rpc::AppendPythonJsonString(input, quoted));
     const auto expected = ReferenceQuoted(input);
     REQUIRE(expected.has_value());
     REQUIRE(quoted == "p" + *expected);
     std::string decoded = "q";
-    REQUIRE(rpc::python_json_internal::AppendCheckedString(std::string_view(quoted).substr(2, quoted.size() - 3),
-                                                           decoded));
+    REQUIRE(rpc::python_json_internal::AppendUnescapedLiteral(std::string_view(quoted).substr(2, quoted.size() - 3),
+                                                              decoded));
     REQUIRE(decoded == "q" + input);
     // A bare quote or a lone trailing backslash anywhere is refused.
     std::string literal = quoted.substr(2, quoted.size() - 3);
@@ -254,7 +256,7 @@ TEST_CASE("rpc::AppendQuoted and AppendCheckedString handle dense quotes and bac
         bool odd = false;  // the quote must not be taken as escaped by a run of backslashes
         for (std::size_t i = at; i > 0 && literal[i - 1] == '\\'; --i) odd = !odd;
         if (!odd) {
-          CHECK_FALSE(rpc::python_json_internal::AppendCheckedString(bare, kept));
+          CHECK_FALSE(rpc::python_json_internal::AppendUnescapedLiteral(bare, kept));
           CHECK(kept == "k");
         }
       }
@@ -293,7 +295,7 @@ std::string RandomJson(std::mt19937_64& rng, int depth) {
 
 }  // namespace
 
-TEST_CASE("rpc::SplitPythonJsonObjectViews and SplitJsonObjectViews agree with SplitJsonObject") {
+TEST_CASE("rpc::SplitTrustedJsonObjectViews and SplitJsonObjectViews agree with SplitJsonObject") {
   std::mt19937_64 rng(11);
   for (int round = 0; round < 3000; ++round) {
     std::string json = "{";
@@ -305,7 +307,7 @@ TEST_CASE("rpc::SplitPythonJsonObjectViews and SplitJsonObjectViews agree with S
     REQUIRE(expected.ok());
     const auto python = rpc::ToPythonJson(json);
     REQUIRE(python.ok());
-    const auto views = rpc::SplitPythonJsonObjectViews(python->json);
+    const auto views = rpc::SplitTrustedJsonObjectViews(python->json);
     REQUIRE(views.ok());
     std::string storage;
     const auto checked = rpc::SplitJsonObjectViews(json, storage);
@@ -372,7 +374,7 @@ TEST_CASE("rpc::ToPythonJson refuses what is not JSON") {
 TEST_CASE("rpc::PythonJsonObjectWriter") {
   rpc::PythonJsonObjectWriter writer;
   writer.String("s", "\xe2\x82\xac").OptionalString("o", std::nullopt).StringArray("a", {"x", "y"});
-  writer.Bool("b", false).Null("n").Raw("r", "[1, 2]");
+  writer.Bool("b", false).Null("n").TrustedJson("r", "[1, 2]");
   CHECK(*std::move(writer).Finish() == R"({"s": "\u20ac", "o": null, "a": ["x", "y"], "b": false, "n": null, "r": [1, 2]})");
   rpc::PythonJsonObjectWriter bad;
   bad.String("fine", "x").StringArray("list", {"ok", "\xff"}).String("later", "\xfe");

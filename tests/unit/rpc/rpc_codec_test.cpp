@@ -69,7 +69,7 @@ bool SameNodes(const rpc::JsonNode& a, const rpc::JsonNode& b) {
 
 // The context members DecodeRequest kept are the members of context_json.
 bool SameMembers(const std::vector<rpc::JsonMemberView>& members, const std::string& context_json) {
-  auto split = rpc::SplitPythonJsonObjectViews(context_json);
+  auto split = rpc::SplitTrustedJsonObjectViews(context_json);
   if (!split.ok() || split->size() != members.size()) return false;
   for (std::size_t i = 0; i < members.size(); ++i) {
     const rpc::JsonMemberView& a = members[i];
@@ -84,7 +84,7 @@ bool SameMembers(const std::vector<rpc::JsonMemberView>& members, const std::str
 
 // The index DecodeRequest made in its scan is the one Build makes of args_json.
 bool SameIndex(const rpc::JsonIndex& index, const std::string& args_json) {
-  auto built = rpc::JsonIndex::Build(args_json);
+  auto built = rpc::JsonIndex::BuildTrusted(args_json);
   return built.ok() && !index.empty() && SameNodes(index.Root(), built->Root());
 }
 
@@ -309,7 +309,7 @@ TEST_CASE("rpc::EncodeRequest writes what oslo.messaging writes") {
     request.timeout.reset();
     CHECK(rpc::EncodeRequest(request)->find(R"(\"_timeout\": null,)") != std::string::npos);
   }
-  SUBCASE("json_in_python_format: the same bytes without checking args and context again") {
+  SUBCASE("json_trusted: the same bytes without checking args and context again") {
     rpc::RpcRequest request;
     request.method = "m";
     request.unique_id = "u";
@@ -317,7 +317,7 @@ TEST_CASE("rpc::EncodeRequest writes what oslo.messaging writes") {
     request.context_json = R"({"is_admin": true, "k\u00e9y": null, "roles": ["admin"]})";
     const auto checked = rpc::EncodeRequest(request);
     REQUIRE(checked.ok());
-    request.json_in_python_format = true;
+    request.json_trusted = true;
     CHECK(rpc::EncodeRequest(request).value() == *checked);
     // Only the outer shape is looked at, but that is.
     request.args_json = "[]";
@@ -329,7 +329,7 @@ TEST_CASE("rpc::EncodeRequest writes what oslo.messaging writes") {
     // What DecodeRequest gives is marked, and encodes back to the same body.
     const auto decoded = rpc::DecodeRequest(*checked);
     REQUIRE(decoded.ok());
-    CHECK(decoded->json_in_python_format);
+    CHECK(decoded->json_trusted);
     CHECK(rpc::EncodeRequest(*decoded).value() == *checked);
   }
 }
