@@ -328,6 +328,21 @@ TEST_CASE("rpc::SplitTrustedJsonObjectViews and SplitJsonObjectViews agree with 
   CHECK_FALSE(rpc::SplitJsonObjectViews("{\"a\": ", storage).ok());
 }
 
+TEST_CASE("rpc::SplitTrustedJsonObject and SplitTrustedJsonObjectViews refuse alike what lacks the shape") {
+  // One failure rule (rpc/python_json.h): a trusted split never falls back
+  // to checking, even for JSON it could read.
+  for (const std::string input : {R"({"a":1})", R"({"a" : 1})", R"( {"a": 1})", R"({"a": 1)", "[1, 2]", R"("x")", ""}) {
+    CAPTURE(input);
+    auto copies = rpc::SplitTrustedJsonObject(input);
+    auto views = rpc::SplitTrustedJsonObjectViews(input);
+    REQUIRE_FALSE(copies.ok());
+    REQUIRE_FALSE(views.ok());
+    CHECK(copies.error().code() == base::Code::kInvalidInput);
+    CHECK(copies.error().message() == "not a JSON object in Python's format");
+    CHECK(views.error().message() == copies.error().message());
+  }
+}
+
 TEST_CASE("rpc::ToPythonJson matches json.dumps(json.loads(text))") {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"1.0", "1.0"}, {"1", "1"}, {"-0", "0"}, {"-0.0", "-0.0"}, {"1e16", "1e+16"}, {"1E16", "1e+16"},
