@@ -27,32 +27,55 @@ bool SamePart(const rpc::JsonPart& a, const rpc::JsonPart& b) {
 }  // namespace
 
 TEST_CASE("rpc::ToPythonJson fast path agrees with the tree on near-Python texts") {
+  // Each input with what both paths must give: json.dumps(json.loads(input))
+  // as Python 3 writes it, or refused (nullopt) where Python raises, or where
+  // rpc/python_json.h refuses what Python takes (marked "we refuse").
+  struct Case {
+    std::string input;
+    std::optional<std::string> expected;
+  };
+  const auto same = [](const std::string& text) { return Case{text, text}; };
+  const std::optional<std::string> refused;
   const std::string deep_ok = std::string(512, '[') + std::string(512, ']');
   const std::string deep_bad = std::string(513, '[') + std::string(513, ']');
-  const std::vector<std::string> inputs = {
+  const std::vector<Case> cases = {
       // In Python's format (the fast path takes them).
-      R"({"a": 1, "b": [true, false, null], "c": {"d": "e"}})", R"("caf\u00e9 \ud83d\ude00 \u007f \u0001 \" \\ \n")",
-      R"([1.5, -0.0, 1e+16, 1e-05, 0.0001, 123456789012345678])", "[]", "{}", R"({"": ""})", deep_ok,
-      R"({"k": "v", "K": "v", "k2": {"k": 1, "k": 2}})",
+      same(R"({"a": 1, "b": [true, false, null], "c": {"d": "e"}})"),
+      same(R"("caf\u00e9 \ud83d\ude00 \u007f \u0001 \" \\ \n")"),
+      same(R"([1.5, -0.0, 1e+16, 1e-05, 0.0001, 123456789012345678])"),
+      same("[]"), same("{}"), same(R"({"": ""})"), same(deep_ok),
+      {R"({"k": "v", "K": "v", "k2": {"k": 1, "k": 2}})", R"({"k": "v", "K": "v", "k2": {"k": 2}})"},
       // Not in Python's format, or outside the fast path's limits.
-      R"({"a":1})", R"({"a" : 1})", R"( {"a": 1})", R"({"a": 1} )", R"(["\u0041"])", R"(["\u00E9"])", R"(["\/"])",
-      R"(["\u0000"])", R"(["\udc00"])", R"(["\ud800"])", R"(["\ud800\u0041"])", R"(["\u000a"])", "[-0]", "[01]",
-      "[1234567890123456789]", "[1e16]", "[1.50]", "[1.5e300]", "[NaN]", "[Infinity]", "[-Infinity]",
-      R"({"a": 1, "a": 2})", R"({"x": {"a": 1, "b": 2, "c": 3, "d": 4, "e": 5, "f": 6, "g": 7, "h": 8, "i": 9, "a": 0}})",
-      "\"caf\xc3\xa9\"", "[\"\x7f\"]", "[\"\x01\"]", deep_bad, "", "[", "[1, ]", "[1,2]", "[1,  2]", "tru", "nul",
-      "\"unterminated", R"("bad \q escape")", R"(["a", "b"] [])",
-      R"({"k\u00e9y": "\u0000 and \udc00", "q\"": "a\"b\\c\n", "s": "\ud83d\ude00", "n": {"x": ["}"]}})",
-      R"({"long": "0123456789abcdef0123456789abcdef\"0123456789abcdef0123456789abcdef", "e": ""})",
+      {R"({"a":1})", R"({"a": 1})"}, {R"({"a" : 1})", R"({"a": 1})"}, {R"( {"a": 1})", R"({"a": 1})"},
+      {R"({"a": 1} )", R"({"a": 1})"}, {R"(["\u0041"])", R"(["A"])"}, {R"(["\u00E9"])", R"(["\u00e9"])"},
+      {R"(["\/"])", R"(["/"])"}, same(R"(["\u0000"])"), same(R"(["\udc00"])"),
+      {R"(["\ud800"])", refused},        // we refuse; Python: ["\ud800"]
+      {R"(["\ud800\u0041"])", refused},  // we refuse; Python: ["\ud800A"]
+      {R"(["\u000a"])", R"(["\n"])"}, {"[-0]", "[0]"}, {"[01]", refused}, same("[1234567890123456789]"),
+      {"[1e16]", "[1e+16]"}, {"[1.50]", "[1.5]"}, {"[1.5e300]", "[1.5e+300]"}, same("[NaN]"), same("[Infinity]"),
+      same("[-Infinity]"), {R"({"a": 1, "a": 2})", R"({"a": 2})"},
+      {R"({"x": {"a": 1, "b": 2, "c": 3, "d": 4, "e": 5, "f": 6, "g": 7, "h": 8, "i": 9, "a": 0}})",
+       R"({"x": {"a": 0, "b": 2, "c": 3, "d": 4, "e": 5, "f": 6, "g": 7, "h": 8, "i": 9}})"},
+      {"\"caf\xc3\xa9\"", R"("caf\u00e9")"}, {"[\"\x7f\"]", R"(["\u007f"])"}, {"[\"\x01\"]", refused},
+      {deep_bad, refused},  // we refuse; Python takes 513 levels
+      {"", refused}, {"[", refused}, {"[1, ]", refused}, {"[1,2]", "[1, 2]"}, {"[1,  2]", "[1, 2]"},
+      {"tru", refused}, {"nul", refused}, {"\"unterminated", refused}, {R"("bad \q escape")", refused},
+      {R"(["a", "b"] [])", refused},
+      same(R"({"k\u00e9y": "\u0000 and \udc00", "q\"": "a\"b\\c\n", "s": "\ud83d\ude00", "n": {"x": ["}"]}})"),
+      same(R"({"long": "0123456789abcdef0123456789abcdef\"0123456789abcdef0123456789abcdef", "e": ""})"),
   };
-  for (const std::string& input : inputs) {
+  for (const auto& [input, expected] : cases) {
     CAPTURE(input);
     auto fast = rpc::ToPythonJson(input);
     auto tree = rpc::python_json_internal::ToPythonJsonByTree(input);
     REQUIRE(fast.ok() == tree.ok());
-    if (!fast.ok()) {
+    REQUIRE(fast.ok() == expected.has_value());
+    if (!expected) {
+      CHECK(fast.error().code() == base::Code::kInvalidInput);
       CHECK(fast.error().message() == tree.error().message());
       continue;
     }
+    CHECK(fast->json == *expected);
     CHECK(SamePart(*fast, *tree));
     if (rpc::python_json_internal::ScanPythonJson(input, nullptr)) CHECK(fast->json == input);
     if (fast->kind == JsonKind::kObject) {
