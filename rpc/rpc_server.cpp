@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <thread>
 
+#include "rpc/message_properties.h"
 #include "rpc/rpc_codec.h"
 #include "rpc/uuid4.h"
-#include "rpc/message_properties.h"
 
 namespace rpc {
 namespace {

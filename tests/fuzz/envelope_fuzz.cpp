@@ -14,11 +14,11 @@
 
 #include "proto_compat/nova_object.h"
 #include "proto_compat/request_context.h"
-#include "rpc/rpc_codec.h"
 #include "rpc/python_json.h"
 #include "rpc/python_json_index.h"
 #include "rpc/python_json_internal.h"
 #include "rpc/remote_error.h"
+#include "rpc/rpc_codec.h"
 
 namespace {
 

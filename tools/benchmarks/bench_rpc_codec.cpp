@@ -41,9 +41,9 @@
 #include "proto_compat/nova_object.h"
 #include "proto_compat/remove_volume_connection.h"
 #include "proto_compat/request_context.h"
+#include "rpc/python_json_index.h"
 #include "rpc/rpc_codec.h"
 #include "rpc/uuid4.h"
-#include "rpc/python_json_index.h"
 
 namespace {
 
