@@ -55,12 +55,12 @@ void Set(Model& model, std::string_view key, std::string json) {
 
 base::Result<std::string> Dump(const Model& model) {
   rpc::PythonJsonObjectWriter writer;
-  for (const auto& [key, value] : model) writer.Raw(key, value);
+  for (const auto& [key, value] : model) writer.TrustedJson(key, value);
   return std::move(writer).Finish();
 }
 
-base::Result<JsonPart> Parse(std::string_view python_json) {
-  auto part = rpc::ToPythonJson(python_json);
+base::Result<JsonPart> Parse(std::string_view json) {
+  auto part = rpc::ToPythonJson(json);
   if (!part.ok()) return Bad(part.error().message());
   return part;
 }

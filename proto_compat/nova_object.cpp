@@ -101,7 +101,7 @@ NovaObjectData& NovaObjectData::NullableDict(std::string_view field, const Nulla
 
 NovaObjectData& NovaObjectData::DictText(std::string_view field, const base::Result<std::string>& text) {
   if (!text.ok()) Fail(field, text.error());
-  return Raw(field, text.ok() ? *text : "{}");
+  return TrustedJson(field, text.ok() ? *text : "{}");
 }
 
 NovaObjectData& NovaObjectData::StringList(std::string_view field, const std::vector<std::string>& value) {
@@ -110,11 +110,11 @@ NovaObjectData& NovaObjectData::StringList(std::string_view field, const std::ve
 }
 
 NovaObjectData& NovaObjectData::Object(std::string_view field, std::string_view primitive_json) {
-  return Raw(field, primitive_json);
+  return TrustedJson(field, primitive_json);
 }
 
 NovaObjectData& NovaObjectData::ObjectList(std::string_view field, const std::vector<std::string>& primitive_jsons) {
-  return Raw(field, JsonArray(primitive_jsons));
+  return TrustedJson(field, JsonArray(primitive_jsons));
 }
 
 NovaObjectData& NovaObjectData::Null(std::string_view field) {
@@ -122,8 +122,8 @@ NovaObjectData& NovaObjectData::Null(std::string_view field) {
   return *this;
 }
 
-NovaObjectData& NovaObjectData::Raw(std::string_view field, std::string_view python_json) {
-  writer_.Raw(field, python_json);
+NovaObjectData& NovaObjectData::TrustedJson(std::string_view field, std::string_view trusted_json) {
+  writer_.TrustedJson(field, trusted_json);
   return *this;
 }
 
@@ -139,8 +139,8 @@ base::Result<std::string> WriteNovaObject(std::string_view name, std::string_vie
   }
   BASE_TRY_ASSIGN(std::string data_json, std::move(data).Finish());
   std::vector<std::string> written_changes;
-  if (!changes.empty()) {  // the changed fields that are in data (the writer's text: in Python's format)
-    BASE_TRY_ASSIGN(rpc::JsonIndex index, rpc::JsonIndex::Build(data_json));
+  if (!changes.empty()) {  // the changed fields that are in data (the writer's text: trusted)
+    BASE_TRY_ASSIGN(rpc::JsonIndex index, rpc::JsonIndex::BuildTrusted(data_json));
     for (const std::string& field : changes) {
       for (const rpc::JsonNode member : index.Root()) {
         if (member.view().KeyIs(field)) {
@@ -154,7 +154,7 @@ base::Result<std::string> WriteNovaObject(std::string_view name, std::string_vie
   object.String(kNameKey, name)
       .String(kNamespaceKey, kNovaObjectNamespace)
       .String(kVersionKey, version)
-      .Raw(kDataKey, data_json);
+      .TrustedJson(kDataKey, data_json);
   if (!written_changes.empty()) object.StringArray(kChangesKey, written_changes);
   auto text = std::move(object).Finish();
   if (!text.ok()) return text.error().WithContext(std::string(name) + " primitive");
@@ -176,7 +176,7 @@ const rpc::JsonPart* NovaObjectPrimitive::Field(std::string_view field) const {
 namespace {
 
 // obj_from_primitive's checks over the members of a primitive that is
-// already in Python's format.
+// trusted (rpc/python_json.h).
 // nova_object.changes: a list of field names.
 base::Result<std::vector<std::string>> ReadChanges(std::string_view list_json) {
   auto items = rpc::SplitJsonArray(list_json);
@@ -202,8 +202,8 @@ base::Result<NovaObjectPrimitive> FromMembers(const base::Result<std::vector<rpc
   BASE_TRY_ASSIGN(object.version, HeaderString(*members, kVersionKey));
   const rpc::JsonMember* data = Find(*members, kDataKey);
   if (data == nullptr) return base::Status::Corrupt("object primitive has no " + std::string(kDataKey));
-  // data->value.json came out of SplitJsonObject: checked, in Python's format.
-  auto fields = rpc::SplitPythonJsonObject(data->value.json);
+  // data->value.json came out of SplitJsonObject: trusted.
+  auto fields = rpc::SplitTrustedJsonObject(data->value.json);
   if (!fields.ok()) return base::Status::Corrupt(std::string(kDataKey) + " is not an object");
   object.data = std::move(*fields);
   if (const rpc::JsonMember* changes = Find(*members, kChangesKey)) {
@@ -218,7 +218,7 @@ base::Result<NovaObjectPrimitive> ReadNovaObject(std::string_view json) {
   return FromMembers(rpc::SplitJsonObject(json));
 }
 
-base::Result<NovaObjectView> ReadCheckedNovaObject(const rpc::JsonNode& object_node) {
+base::Result<NovaObjectView> ReadTrustedNovaObject(const rpc::JsonNode& object_node) {
   if (object_node.kind() != rpc::JsonKind::kObject) {
     return base::Status::Corrupt("object primitive: not a JSON object");
   }
@@ -227,7 +227,7 @@ base::Result<NovaObjectView> ReadCheckedNovaObject(const rpc::JsonNode& object_n
   const rpc::JsonMemberView* version = nullptr;
   std::optional<rpc::JsonNode> data;
   std::optional<rpc::JsonNode> changes;
-  for (const rpc::JsonNode member : object_node) {  // a repeated key cannot occur in checked text
+  for (const rpc::JsonNode member : object_node) {  // a repeated key cannot occur in trusted text
     const rpc::JsonMemberView& view = member.view();
     if (view.KeyIs(kNameKey)) name = &view;
     else if (view.KeyIs(kNamespaceKey)) namespace_ = &view;

@@ -11,7 +11,7 @@
 // which is not the same as Null() (set to None). The caller adds fields in
 // the class's field order (Python's dict order of `fields`, inherited
 // NovaPersistentObject fields last). Values are written as the field types'
-// to_primitive() gives them and json.dumps formats them (rpc/envelope.h's
+// to_primitive() gives them and json.dumps formats them (rpc/python_json.h's
 // Python dialect): see each method.
 //
 // WriteNovaObject puts the header around it. `changes` is written exactly
@@ -68,14 +68,15 @@ class NovaObjectData {
   NovaObjectData& NullableDict(std::string_view field, const NullableStringDict& value);
   // ListOfStringsField: a JSON array of strings.
   NovaObjectData& StringList(std::string_view field, const std::vector<std::string>& value);
-  // ObjectField: the nested object's primitive (WriteNovaObject's output).
+  // ObjectField: the nested object's primitive (WriteNovaObject's output,
+  // trusted: rpc/python_json.h).
   NovaObjectData& Object(std::string_view field, std::string_view primitive_json);
   // ListOfObjectsField: a JSON array of primitives.
   NovaObjectData& ObjectList(std::string_view field, const std::vector<std::string>& primitive_jsons);
   // Any nullable field set to None.
   NovaObjectData& Null(std::string_view field);
-  // A value already in Python's json.dumps format.
-  NovaObjectData& Raw(std::string_view field, std::string_view python_json);
+  // A trusted value (rpc/python_json.h), copied as it is.
+  NovaObjectData& TrustedJson(std::string_view field, std::string_view trusted_json);
 
   // The dict's text. kInvalidInput naming the first field whose name or
   // string value was not UTF-8.
@@ -110,7 +111,7 @@ struct NovaObjectPrimitive {
   const rpc::JsonPart* Field(std::string_view field) const;
 };
 
-// The same, as a node of an index of text that is already checked (see
+// The same, as a node of an index of trusted text (see
 // rpc/python_json_index.h), which must outlive it with its index: the
 // fields are neither copied nor unescaped.
 struct NovaObjectView {
@@ -125,11 +126,11 @@ struct NovaObjectView {
 // not a list of strings.
 base::Result<NovaObjectPrimitive> ReadNovaObject(std::string_view json);
 
-// ReadNovaObject for a node of an index of checked text (a decoded
+// ReadNovaObject for a node of an index of trusted text (a decoded
 // request's args_json, a JsonPart::json): the text is neither checked nor
 // split again, as Python's deserializer walks the dicts that json.loads made
 // once; nothing is copied. Same errors as ReadNovaObject.
-base::Result<NovaObjectView> ReadCheckedNovaObject(const rpc::JsonNode& object);
+base::Result<NovaObjectView> ReadTrustedNovaObject(const rpc::JsonNode& object);
 
 // Typed reads of one field. The outer optional is empty when the field is
 // absent; the inner one when it is null. kCorrupt when the value has another

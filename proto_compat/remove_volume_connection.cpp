@@ -33,7 +33,7 @@ base::Result<std::string> RemoveVolumeConnectionArgs(const RemoveVolumeConnectio
                                                      std::string_view instance_primitive,
                                                      std::string_view volume_id) {
   rpc::PythonJsonObjectWriter args(instance_primitive.size() + volume_id.size() + 96);
-  args.Raw("instance", instance_primitive).String("volume_id", volume_id);
+  args.TrustedJson("instance", instance_primitive).String("volume_id", volume_id);
   if (call.delete_attachment) args.Bool("delete_attachment", true);
   return std::move(args).Finish();
 }

@@ -5,7 +5,8 @@
 #include <charconv>
 #include <utility>
 
-#include "rpc/envelope.h"
+#include "rpc/rpc_codec.h"
+#include "rpc/uuid4.h"
 
 namespace proto_compat {
 namespace {
@@ -153,7 +154,7 @@ base::Result<std::string> ToContextJson(const RequestContext& context) {
   json.OptionalString("user_id", c.user_id).String("read_deleted", ReadDeletedName(c.read_deleted));
   json.OptionalString("remote_address", c.remote_address).String("timestamp", FormatContextTimestamp(c.timestamp));
   json.OptionalString("quota_class", c.quota_class).OptionalString("user_name", c.user_name);
-  json.Raw("service_catalog", catalog->json).OptionalString("project_name", c.project_name);
+  json.TrustedJson("service_catalog", catalog->json).OptionalString("project_name", c.project_name);
   auto text = std::move(json).Finish();
   if (!text.ok()) return base::Status::InvalidInput(std::string(kWhat) + ": " + text.error().message());
   return text;
@@ -233,8 +234,8 @@ base::Result<RequestContext> ParseContextJson(std::string_view context_json, Tim
 base::Result<RequestContext> ParseRequestContext(const rpc::RpcRequest& request, Timestamp now,
                                                  std::mt19937_64& rng) {
   if (!request.context_members.empty()) return ContextFromMembers(request.context_members, now, rng);
-  if (!request.json_in_python_format) return ParseContextJson(request.context_json, now, rng);
-  auto members = rpc::SplitPythonJsonObjectViews(request.context_json);  // checked by DecodeRequest
+  if (!request.json_trusted) return ParseContextJson(request.context_json, now, rng);
+  auto members = rpc::SplitTrustedJsonObjectViews(request.context_json);  // trusted: json_trusted
   if (!members.ok()) return base::Status::Corrupt(std::string(kWhat) + " is " + members.error().message());
   return ContextFromMembers(*members, now, rng);
 }

@@ -31,7 +31,7 @@
 #include <vector>
 
 #include "base/result.h"
-#include "rpc/envelope.h"
+#include "rpc/rpc_codec.h"
 
 namespace proto_compat {
 
@@ -88,7 +88,7 @@ base::Result<RequestContext> ParseContextJson(std::string_view context_json, Tim
 
 // ParseContextJson for a request's context: when DecodeRequest made it, its
 // members are read as DecodeRequest found them (context_members), or its
-// text, already checked, is only split.
+// trusted text (json_trusted) is only split.
 base::Result<RequestContext> ParseRequestContext(const rpc::RpcRequest& request, Timestamp now,
                                                  std::mt19937_64& rng);
 

@@ -12,7 +12,7 @@
 
 #include "rpc/detail/amqp_tables.h"
 #include "rpc/detail/amqp_tls.h"
-#include "rpc/envelope.h"
+#include "rpc/uuid4.h"
 
 namespace rpc {
 namespace {

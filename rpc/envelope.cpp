@@ -1,74 +1,25 @@
 #include "rpc/envelope.h"
 
-#include "rpc/python_json_scan_internal.h"
-
-#include <rapidjson/error/en.h>
-#include <rapidjson/reader.h>
-
-#include <algorithm>
-#include <array>
 #include <charconv>
-#include <cmath>
-#include <cstdint>
-#include <memory>
+#include <optional>
 #include <system_error>
-#include <unordered_map>
-#include <unordered_set>
 #include <utility>
+#include <vector>
+
+#include "rpc/python_json.h"
+#include "rpc/python_json_internal.h"
 
 namespace rpc {
-// ---- The envelope ---------------------------------------------------------
-
 namespace {
 
-// A wire value quoted for an error message: one line, ASCII, bounded.
-std::string Excerpt(std::string_view python_json) {
-  constexpr std::size_t kMax = 80;
-  return python_json.size() <= kMax ? std::string(python_json) : std::string(python_json.substr(0, kMax)) + "...";
+constexpr std::string_view kWhat = "RPC envelope";
+
+base::Status Corrupt(std::string_view detail) {
+  return base::Status::Corrupt(std::string(kWhat) + ": " + std::string(detail));
 }
 
-base::Status Corrupt(std::string_view what, std::string_view detail) {
-  return base::Status::Corrupt(std::string(what) + ": " + std::string(detail));
-}
-
-// One member of a decoded message, as views into text that is already in
-// Python's format (checked once, not copied): the message text itself when
-// ScanCanonical accepted it, else the members SplitJsonObject re-rendered.
-struct Field {
-  std::string_view key;   // decoded
-  JsonKind kind = JsonKind::kNull;
-  std::string_view json;  // the value in Python's format
-  bool escaped = false;   // kString from the scan: the literal holds an escape
-  const std::string* decoded = nullptr;  // kString from SplitJsonObject: its text
-  std::string_view key_literal;  // from the scan: the key's literal (Python's format); else empty
-  bool key_escaped = false;      // from the scan: that literal holds an escape
-
-  std::string Text() const {
-    if (decoded != nullptr) return *decoded;
-    std::string out;
-    python_json_internal::AppendCanonicalString(json.substr(1, json.size() - 2), escaped, out);
-    return out;
-  }
-};
-
-// The members of a message, and what their views point into.
-struct Fields {
-  // On the heap, never moved, so that views into it outlive a move of the
-  // request that keeps it (RpcRequest::decoded_text).
-  std::shared_ptr<std::string> message = std::make_shared<std::string>();
-  std::string& message_json = *message;
-  JsonIndex args_index;  // the index of the args member's value, when the message was scanned
-  std::vector<JsonMember> rendered;  // only when the message was re-rendered
-  std::vector<std::string> keys;     // decoded keys that held an escape
-  std::vector<Field> fields;
-};
-
-base::Status WrongType(std::string_view what, const Field& field, std::string_view expected) {
-  return Corrupt(what, "'" + std::string(field.key) + "' is not " + std::string(expected) + ": " + Excerpt(field.json));
-}
-
-base::Status WrongType(std::string_view what, const JsonMember& member, std::string_view expected) {
-  return WrongType(what, Field{member.key, member.value.kind, member.value.json, false, nullptr, {}, false}, expected);
+base::Status WrongType(const JsonMember& member, std::string_view expected) {
+  return Corrupt("'" + member.key + "' is not " + std::string(expected) + ": " + JsonExcerpt(member.value.json));
 }
 
 // int() of one part of a version string; only [+-]digits.
@@ -103,15 +54,6 @@ bool CompatibleWithEnvelope2(std::string_view version) {
 
 constexpr std::string_view kEnvelopeHead = R"({"oslo.version": "2.0", "oslo.message": )";
 
-std::string Wrap(std::string_view message_json) {
-  std::string body;
-  body.reserve(kEnvelopeHead.size() + 2 * message_json.size() + 32);  // AppendQuoted's worst case: no reallocation
-  body = kEnvelopeHead;
-  AppendQuoted(body, message_json);  // ASCII: the inner text is already escaped
-  body += '}';
-  return body;
-}
-
 // Unwrap for a body exactly as Wrap (and oslo.messaging) writes it, with the
 // message literal in Python's format: the common case, without splitting the
 // body into parts. nullopt for any other body.
@@ -120,82 +62,31 @@ std::optional<UnwrappedMessage> UnwrapPythonFormat(std::string_view body) {
       body.back() != '}' || body[kEnvelopeHead.size()] != '"') {
     return std::nullopt;
   }
-  // The literal runs to the body's last quote; AppendCheckedString refuses
+  // The literal runs to the body's last quote; AppendUnescapedLiteral refuses
   // an unescaped quote inside it.
   const std::string_view inner = body.substr(kEnvelopeHead.size() + 1, body.size() - kEnvelopeHead.size() - 3);
   if (body[body.size() - 2] != '"') return std::nullopt;
   UnwrappedMessage unwrapped{EnvelopeForm::kV2, {}};
-  if (!python_json_internal::AppendCheckedString(inner, unwrapped.message_json)) return std::nullopt;
+  if (!python_json_internal::AppendUnescapedLiteral(inner, unwrapped.message_json)) return std::nullopt;
   return unwrapped;
-}
-
-// The inner message's members, for DecodeRequest/DecodeReply. The message
-// text is checked once; the fields are views into it.
-base::Status MessageFields(std::string_view body, std::string_view what, Fields& out,
-                           std::string_view index_member = {}) {
-  BASE_TRY_ASSIGN(UnwrappedMessage unwrapped, Unwrap(body));
-  out.message_json = std::move(unwrapped.message_json);
-  JsonKind kind = JsonKind::kNull;
-  std::vector<python_json_internal::CanonicalItem> items;
-  if (python_json_internal::ScanCanonical(out.message_json, kind, &items,
-                                          index_member.empty() ? nullptr : &out.args_index, index_member) &&
-      kind == JsonKind::kObject) {
-    out.fields.reserve(items.size());
-    out.keys.reserve(items.size());  // views into it must not move
-    for (const python_json_internal::CanonicalItem& item : items) {
-      std::string_view key = item.key;
-      if (item.key_escaped) {
-        python_json_internal::AppendCanonicalString(item.key, true, out.keys.emplace_back());
-        key = out.keys.back();
-      }
-      out.fields.push_back(Field{key, item.kind, item.json, item.value_escaped, nullptr, item.key, item.key_escaped});
-    }
-    return base::Status();
-  }
-  out.args_index = JsonIndex();  // what a failed scan left
-  auto members = SplitJsonObject(out.message_json);
-  if (!members.ok()) return Corrupt(what, "oslo.message is " + members.error().message());
-  out.rendered = std::move(*members);
-  out.fields.reserve(out.rendered.size());
-  for (const JsonMember& member : out.rendered) {
-    out.fields.push_back(
-        Field{member.key, member.value.kind, member.value.json, false, &member.value.string_value, {}, false});
-  }
-  return base::Status();
-}
-
-base::Result<std::optional<std::string>> StringOrNull(std::string_view what, const Field& field) {
-  if (field.kind == JsonKind::kNull) return std::optional<std::string>();
-  if (field.kind != JsonKind::kString) return WrongType(what, field, "a string");
-  return std::optional<std::string>(field.Text());
-}
-
-// Python writes int timeouts without ".0"; Nova's call monitor uses int 60.
-std::string FormatTimeout(double seconds) {
-  if (seconds == std::floor(seconds) && std::fabs(seconds) < 1e15) {
-    return std::to_string(static_cast<long long>(seconds));
-  }
-  std::string out;
-  AppendPythonFloat(seconds, out);
-  return out;
-}
-
-// The rule both directions share: a call carries _msg_id and _reply_q
-// (and _timeout), a cast none of them.
-std::optional<std::string> CallShapeProblem(const RpcRequest& request) {
-  if (request.msg_id.has_value() != request.reply_q.has_value()) return "_msg_id and _reply_q must come together";
-  if (!request.msg_id && request.timeout) return "a cast (no _msg_id) has a _timeout";
-  if (request.timeout && !std::isfinite(*request.timeout)) return "_timeout is not finite";
-  return std::nullopt;
 }
 
 }  // namespace
 
+base::Result<std::string> Wrap(std::string_view message_json) {
+  std::string body;
+  // AppendPythonJsonString's worst case: no reallocation.
+  body.reserve(kEnvelopeHead.size() + 2 * message_json.size() + 32);
+  body = kEnvelopeHead;
+  if (!AppendPythonJsonString(message_json, body)) return base::Status::InvalidInput("RPC message is not UTF-8");
+  body += '}';
+  return body;
+}
+
 base::Result<UnwrappedMessage> Unwrap(std::string_view body) {
-  constexpr std::string_view kWhat = "RPC envelope";
   if (auto unwrapped = UnwrapPythonFormat(body)) return std::move(*unwrapped);
   auto members = SplitJsonObject(body);
-  if (!members.ok()) return Corrupt(kWhat, "body is " + members.error().message());
+  if (!members.ok()) return Corrupt("body is " + members.error().message());
   const JsonMember* version = nullptr;
   const JsonMember* message = nullptr;
   for (const JsonMember& member : *members) {
@@ -205,236 +96,12 @@ base::Result<UnwrappedMessage> Unwrap(std::string_view body) {
   if (version == nullptr || message == nullptr) {
     return UnwrappedMessage{EnvelopeForm::kLegacyV1, std::string(body)};
   }
-  if (version->value.kind != JsonKind::kString) return WrongType(kWhat, *version, "a string");
+  if (version->value.kind != JsonKind::kString) return WrongType(*version, "a string");
   if (!CompatibleWithEnvelope2(version->value.string_value)) {
-    return Corrupt(kWhat, "oslo.version " + Excerpt(version->value.json) + " is not compatible with 2.0");
+    return Corrupt("oslo.version " + JsonExcerpt(version->value.json) + " is not compatible with 2.0");
   }
-  if (message->value.kind != JsonKind::kString) return WrongType(kWhat, *message, "a string");
+  if (message->value.kind != JsonKind::kString) return WrongType(*message, "a string");
   return UnwrappedMessage{EnvelopeForm::kV2, message->value.string_value};
-}
-
-base::Result<std::string> EncodeRequest(const RpcRequest& request) {
-  const auto invalid = [](std::string_view detail) {
-    return base::Status::InvalidInput("RPC request: " + std::string(detail));
-  };
-  if (request.method.empty()) return invalid("method is empty");
-  if (request.unique_id.empty()) return invalid("unique_id is empty");
-  if (auto problem = CallShapeProblem(request)) return invalid(*problem);
-  // Text known to be in Python's format is used as it is; anything else is
-  // checked, and re-rendered when it is not in that format, exactly as
-  // ToPythonJson would.
-  std::string_view args_json = request.args_json;
-  std::string rendered_args;
-  JsonKind context_kind = JsonKind::kNull;
-  std::vector<python_json_internal::CanonicalItem> context_items;
-  context_items.reserve(32);  // Nova's 25 keys
-  std::vector<JsonMember> context_members;
-  if (request.json_in_python_format) {
-    if (args_json.size() < 2 || args_json.front() != '{' || args_json.back() != '}') {
-      return invalid("args_json is not a JSON object");
-    }
-    if (!python_json_internal::SplitPythonFormat(request.context_json, context_kind, context_items) ||
-        context_kind != JsonKind::kObject) {
-      return invalid("context_json is not a JSON object in Python's format");
-    }
-  } else {
-    JsonKind args_kind = JsonKind::kNull;
-    if (!python_json_internal::ScanCanonical(args_json, args_kind, nullptr)) {
-      auto args = ToPythonJson(request.args_json);
-      if (!args.ok()) return invalid("args_json is " + args.error().message());
-      args_kind = args->kind;
-      rendered_args = std::move(args->json);
-      args_json = rendered_args;
-    }
-    if (args_kind != JsonKind::kObject) return invalid("args_json is not a JSON object");
-    if (!python_json_internal::ScanCanonical(request.context_json, context_kind, &context_items) ||
-        context_kind != JsonKind::kObject) {
-      context_items.clear();
-      auto context = SplitJsonObject(request.context_json);
-      if (!context.ok()) return invalid("context_json is " + context.error().message());
-      context_members = std::move(*context);
-    }
-  }
-
-  // Room for the args, the context with its "_context_" prefixes and the rest.
-  PythonJsonObjectWriter message(args_json.size() + request.context_json.size() + 512);
-  message.String("method", request.method).Raw("args", args_json);
-  if (request.namespace_) message.String("namespace", *request.namespace_);
-  if (request.version) message.String("version", *request.version);
-  if (request.msg_id) {
-    message.String("_msg_id", *request.msg_id).String("_reply_q", *request.reply_q);
-    message.Raw("_timeout", request.timeout ? FormatTimeout(*request.timeout) : "null");
-  }
-  message.String("_unique_id", request.unique_id);
-  for (const python_json_internal::CanonicalItem& item : context_items) {
-    message.RawMember("_context_", item.key, item.json);  // the key's literal is Python's already
-  }
-  for (const JsonMember& member : context_members) message.Raw("_context_" + member.key, member.value.json);
-  auto inner = std::move(message).Finish();
-  if (!inner.ok()) return invalid(inner.error().message());
-  return Wrap(*inner);
-}
-
-base::Result<RpcRequest> DecodeRequest(std::string_view body) {
-  constexpr std::string_view kWhat = "RPC request";
-  Fields message;
-  BASE_TRY(MessageFields(body, kWhat, message, "args"));
-  RpcRequest request;
-  bool has_method = false;
-  bool has_args = false;
-  PythonJsonObjectWriter context(1024);  // Nova's 25 keys: no growing
-  for (const Field& field : message.fields) {
-    const std::string_view key = field.key;
-    if (key.starts_with("_context_")) {
-      if (!field.key_literal.empty()) {
-        const std::string_view literal = field.key_literal.substr(9);  // the prefix is plain ASCII
-        context.RawMember({}, literal, field.json);
-        if (request.context_members.empty()) request.context_members.reserve(32);  // Nova's 25 keys
-        request.context_members.push_back(
-            JsonMemberView{literal, field.key_escaped, field.kind, field.json, field.escaped});
-      } else {
-        context.Raw(key.substr(9), field.json);
-      }
-    } else if (key == "method") {
-      if (field.kind != JsonKind::kString) return WrongType(kWhat, field, "a string");
-      request.method = field.Text();
-      has_method = true;
-    } else if (key == "args") {
-      if (field.kind != JsonKind::kObject) return WrongType(kWhat, field, "an object");
-      request.args_json.assign(field.json);
-      has_args = true;
-    } else if (key == "namespace") {
-      BASE_TRY_ASSIGN(request.namespace_, StringOrNull(kWhat, field));
-    } else if (key == "version") {
-      if (field.kind != JsonKind::kString) return WrongType(kWhat, field, "a string");
-      request.version = field.Text();
-    } else if (key == "_msg_id") {
-      BASE_TRY_ASSIGN(request.msg_id, StringOrNull(kWhat, field));
-    } else if (key == "_reply_q") {
-      BASE_TRY_ASSIGN(request.reply_q, StringOrNull(kWhat, field));
-    } else if (key == "_unique_id") {
-      BASE_TRY_ASSIGN(std::optional<std::string> unique_id, StringOrNull(kWhat, field));
-      request.unique_id = unique_id.value_or("");
-    } else if (key == "_timeout") {
-      if (field.kind == JsonKind::kNumber) {
-        request.timeout = PythonFloatValue(field.json);
-      } else if (field.kind != JsonKind::kNull) {
-        return WrongType(kWhat, field, "a number or null");
-      }
-    }
-  }
-  if (!has_method) return Corrupt(kWhat, "'method' is missing");
-  if (!has_args) return Corrupt(kWhat, "'args' is missing");
-  if (auto problem = CallShapeProblem(request)) return Corrupt(kWhat, *problem);
-  auto context_json = std::move(context).Finish();
-  if (!context_json.ok()) return Corrupt(kWhat, context_json.error().message());
-  request.context_json = std::move(*context_json);
-  request.json_in_python_format = true;
-  if (!message.args_index.empty()) {
-    request.args_index = std::move(message.args_index);
-    request.decoded_text = message.message;
-  } else {  // a re-rendered message (no context_members): its args are in Python's format now
-    auto text = std::make_shared<const std::string>(request.args_json);
-    BASE_TRY_ASSIGN(request.args_index, JsonIndex::Build(*text));
-    request.decoded_text = std::move(text);
-  }
-  return request;
-}
-
-base::Result<std::string> EncodeReply(const RpcReply& reply) {
-  const auto invalid = [](std::string_view detail) {
-    return base::Status::InvalidInput("RPC reply: " + std::string(detail));
-  };
-  if (reply.msg_id.empty()) return invalid("msg_id is empty");
-  if (reply.unique_id.empty()) return invalid("unique_id is empty");
-  auto result = ToPythonJson(reply.result_json);
-  if (!result.ok()) return invalid("result_json is " + result.error().message());
-  PythonJsonObjectWriter message;
-  message.Raw("result", result->json);
-  if (reply.failure) {
-    auto failure = EncodeRemoteFailure(*reply.failure);
-    if (!failure.ok()) return invalid("failure: " + failure.error().message());
-    message.String("failure", *failure);
-  } else {
-    message.Null("failure");
-  }
-  message.Bool("ending", reply.ending).String("_msg_id", reply.msg_id).String("_unique_id", reply.unique_id);
-  auto inner = std::move(message).Finish();
-  if (!inner.ok()) return invalid(inner.error().message());
-  return Wrap(*inner);
-}
-
-base::Result<RpcReply> DecodeReply(std::string_view body) {
-  constexpr std::string_view kWhat = "RPC reply";
-  Fields message;
-  BASE_TRY(MessageFields(body, kWhat, message));
-  RpcReply reply;
-  bool has_failure = false;
-  bool has_ending = false;
-  bool has_msg_id = false;
-  for (const Field& field : message.fields) {
-    if (field.key == "result") {
-      reply.result_json = field.json;
-    } else if (field.key == "failure") {
-      has_failure = true;
-      BASE_TRY_ASSIGN(std::optional<std::string> failure, StringOrNull(kWhat, field));
-      if (failure && !failure->empty()) {  // Python tests the string's truth
-        auto decoded = DecodeRemoteFailure(*failure);
-        if (!decoded.ok()) return Corrupt(kWhat, "failure: " + decoded.error().message());
-        reply.failure = std::move(*decoded);
-      }
-    } else if (field.key == "ending") {
-      if (field.kind != JsonKind::kBool) return WrongType(kWhat, field, "a bool");
-      reply.ending = field.json == "true";
-      has_ending = true;
-    } else if (field.key == "_msg_id") {
-      if (field.kind != JsonKind::kString) return WrongType(kWhat, field, "a string");
-      reply.msg_id = field.Text();
-      has_msg_id = true;
-    } else if (field.key == "_unique_id") {
-      BASE_TRY_ASSIGN(std::optional<std::string> unique_id, StringOrNull(kWhat, field));
-      reply.unique_id = unique_id.value_or("");
-    }
-  }
-  if (!has_failure) return Corrupt(kWhat, "'failure' is missing");
-  if (!has_ending) return Corrupt(kWhat, "'ending' is missing");
-  if (!has_msg_id) return Corrupt(kWhat, "'_msg_id' is missing");
-  return reply;
-}
-
-// ---- Identifiers ----------------------------------------------------------
-
-namespace {
-
-// A random version 4 UUID written at `out`: its 32 hex digits, in the 8-4-4-
-// 4-12 groups of str(uuid) when `dashed`; returns the end.
-char* WriteUuid4(std::mt19937_64& rng, char* out, bool dashed) {
-  std::array<std::uint8_t, 16> bytes{};
-  for (std::size_t half = 0; half < 2; ++half) {
-    std::uint64_t bits = rng();
-    for (std::size_t i = 0; i < 8; ++i, bits >>= 8) bytes[half * 8 + i] = static_cast<std::uint8_t>(bits);
-  }
-  bytes[6] = static_cast<std::uint8_t>((bytes[6] & 0x0F) | 0x40);  // version 4
-  bytes[8] = static_cast<std::uint8_t>((bytes[8] & 0x3F) | 0x80);  // RFC 4122 variant
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    if (dashed && (i == 4 || i == 6 || i == 8 || i == 10)) *out++ = '-';
-    *out++ = kHex[bytes[i] >> 4];
-    *out++ = kHex[bytes[i] & 0xF];
-  }
-  return out;
-}
-
-}  // namespace
-
-std::string NewUuid4Hex(std::mt19937_64& rng) {
-  char text[32];
-  return std::string(text, static_cast<std::size_t>(WriteUuid4(rng, text, false) - text));
-}
-
-std::string NewUuid4(std::mt19937_64& rng) {
-  char text[36];
-  return std::string(text, static_cast<std::size_t>(WriteUuid4(rng, text, true) - text));
 }
 
 }  // namespace rpc

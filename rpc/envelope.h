@@ -1,52 +1,26 @@
-// Envelope: the oslo.messaging message body that Nova's RPC puts on RabbitMQ
-// (oslo_messaging/_drivers/common.py serialize_msg/deserialize_msg,
-// amqpdriver.py _send/_send_reply, amqp.py pack_context/unpack_context).
+// Envelope: the outer layer of every oslo.messaging message body on
+// RabbitMQ (oslo_messaging/_drivers/common.py serialize_msg/deserialize_msg):
 //
 //   {"oslo.version": "2.0", "oslo.message": "<the inner message as a JSON string>"}
 //
-// Encoding writes exactly what Python writes: keys in the order oslo builds
-// its dicts, json.dumps separators ", " and ": ", and ensure_ascii escaping
-// (non-ASCII as lowercase \uXXXX, UTF-16 surrogate pairs above the BMP,
-// DEL as \u007f). Decoding a 2.0 body that oslo.messaging wrote and encoding
-// the result again gives the same bytes (the golden vectors do). Bodies
-// Python would not write may come back different but equivalent: unknown
-// keys and null namespace/_msg_id/_reply_q/_unique_id are dropped, a call
-// without _timeout gains "_timeout": null, a float _timeout with no fraction
-// loses its ".0", a legacy 1.0 body comes back enveloped.
+// Wrap puts a message in it exactly as Python does (json.dumps of that dict:
+// ensure_ascii escaping, separators ", " and ": "); Unwrap takes it off as
+// deserialize_msg does, and also takes a legacy 1.0 body (an object without
+// both keys: the object is the message itself). What the inner message holds
+// (requests and replies) is rpc/rpc_codec.h's business; the JSON dialect is
+// rpc/python_json.h's, whose refusals apply to bodies too.
 //
-// Decoding follows Python's json.loads: an object that repeats a key keeps
-// the last value at the first key's position; NaN/Infinity are accepted;
-// integers keep every digit. It refuses a few texts Python's json module
-// takes: a lone high surrogate escape ("\ud800"), a number whose magnitude
-// is beyond 1e308 as written (Python: inf, or an exact int), nesting deeper
-// than kMaxJsonDepth; and, like kombu's strict decode, invalid UTF-8 and
-// encoded surrogates in the raw text.
 // A body from the wire is data: every problem is a kCorrupt Status with a
-// one-line message, never an exception.
-//
-// The JSON dialect itself is in rpc/python_json.h.
-//
-// Nothing here keeps state between calls; all functions are safe to call from
-// several threads. Randomness is always the caller's generator.
+// one-line message, never an exception. Pure functions, no state; safe from
+// several threads.
 #pragma once
 
-#include <cstddef>
-#include <memory>
-#include <optional>
-#include <random>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "base/result.h"
-#include "rpc/python_json.h"
-#include "rpc/python_json_index.h"
-#include "rpc/remote_error.h"
 
 namespace rpc {
-// ---------------------------------------------------------------------------
-// The envelope
-// ---------------------------------------------------------------------------
 
 inline constexpr std::string_view kEnvelopeVersion = "2.0";
 
@@ -60,84 +34,15 @@ struct UnwrappedMessage {
   std::string message_json;  // the inner message as JSON text
 };
 
+// The 2.0 body that carries `message_json` (put in as a string, whatever it
+// holds), byte for byte as oslo.messaging writes it. kInvalidInput when
+// `message_json` is not UTF-8.
+base::Result<std::string> Wrap(std::string_view message_json);
+
 // Takes the envelope off a message body, as deserialize_msg does. kCorrupt
 // when the body is not a JSON object, oslo.version is not a string or not
 // compatible with 2.0 (same major, minor <= 0), or oslo.message is not a
 // string.
 base::Result<UnwrappedMessage> Unwrap(std::string_view body);
-
-// A request (a call when msg_id is set, a cast otherwise), as
-// RPCClient._make_message plus AMQPDriverBase._send builds it.
-struct RpcRequest {
-  std::string method;
-  std::optional<std::string> namespace_;  // Target.namespace; Nova's compute API: none
-  std::optional<std::string> version;     // absent means "1.0" to a server
-  std::string args_json = "{}";           // JSON object of keyword arguments
-  std::string context_json = "{}";        // JSON object: the _context_* keys without the prefix
-  // Set when args_json and context_json are already in Python's format: the
-  // output of rpc/python_json.h's writers or checks (ToPythonJson), or of
-  // DecodeRequest, which sets it. EncodeRequest then writes them as they are
-  // instead of checking them again (a pass over every byte of both).
-  bool json_in_python_format = false;
-  // DecodeRequest, for readers that would otherwise parse again: the index
-  // of args_json (rpc/python_json_index.h) and the members of context_json
-  // (empty when the message had to be re-rendered), both made in the pass
-  // that checked the message. Their views point into decoded_text (the
-  // decoded message, kept alive here), not into args_json/context_json.
-  // Not read by EncodeRequest.
-  JsonIndex args_index;
-  std::vector<JsonMemberView> context_members;
-  std::shared_ptr<const std::string> decoded_text;
-  std::optional<std::string> msg_id;      // calls only: uuid4 hex
-  std::optional<std::string> reply_q;     // calls only: "reply_<uuid4 hex>"
-  std::optional<double> timeout;          // calls only: call-monitor seconds; written as null when absent
-  std::string unique_id;                  // uuid4 hex; empty when a decoded message had none
-};
-
-// The body for `request`. kInvalidInput when method or unique_id is empty,
-// args_json/context_json is not a JSON object (when json_in_python_format is
-// set, only their outer shape is looked at), msg_id and reply_q are not
-// both set or both unset, timeout is set on a cast or is not finite, or a
-// string is not UTF-8.
-base::Result<std::string> EncodeRequest(const RpcRequest& request);
-
-// Decodes a request body (2.0 envelope or legacy 1.0). kCorrupt when Unwrap
-// fails, the message is not a JSON object, method is missing or not a string,
-// args is missing or not an object, a known key has the wrong type
-// (namespace/_msg_id/_reply_q/_unique_id: string or null; version: string;
-// _timeout: finite number or null), or _msg_id and _reply_q do not come
-// together. args_json and context_json come back in Python's format.
-base::Result<RpcRequest> DecodeRequest(std::string_view body);
-
-// The answer to a call (AMQPIncomingMessage._send_reply).
-struct RpcReply {
-  std::string result_json = "null";      // the return value, any JSON
-  std::optional<RemoteFailure> failure;  // set: the call raised
-  bool ending = true;                    // false: a call-monitor heartbeat
-  std::string msg_id;                    // the request's _msg_id
-  std::string unique_id;                 // uuid4 hex; empty when a decoded reply had none
-};
-
-// The body for `reply`. kInvalidInput when msg_id or unique_id is empty,
-// result_json is not JSON, or EncodeRemoteFailure refuses the failure.
-base::Result<std::string> EncodeReply(const RpcReply& reply);
-
-// Decodes a reply body. kCorrupt when Unwrap fails, the message is not a
-// JSON object, `failure` is missing (Python's waiter would raise KeyError) or
-// is neither null nor a string DecodeRemoteFailure accepts, `ending` is
-// missing or not a bool, or _msg_id is missing or not a string. An empty
-// failure string means no failure, as in Python. A missing result is "null".
-base::Result<RpcReply> DecodeReply(std::string_view body);
-
-// ---------------------------------------------------------------------------
-// Identifiers
-// ---------------------------------------------------------------------------
-
-// A random (version 4) UUID as uuid.uuid4().hex writes it: 32 lowercase hex
-// digits. Draws from `rng` only; the caller owns and seeds it.
-std::string NewUuid4Hex(std::mt19937_64& rng);
-
-// The same as str(uuid.uuid4()): 8-4-4-4-12 lowercase hex digits.
-std::string NewUuid4(std::mt19937_64& rng);
 
 }  // namespace rpc

@@ -1,6 +1,6 @@
 #include "rpc/python_json.h"
 
-#include "rpc/python_json_scan_internal.h"
+#include "rpc/python_json_internal.h"
 
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
@@ -170,7 +170,7 @@ void WriteNode(const Node& node, std::string& out) {
     case JsonKind::kNull: out += "null"; return;
     case JsonKind::kBool: out += node.text; return;
     case JsonKind::kNumber: AppendPythonNumber(node.text, out); return;
-    case JsonKind::kString: AppendQuoted(out, node.text); return;  // parser output is always UTF-8
+    case JsonKind::kString: AppendPythonJsonString(node.text, out); return;  // parser output is always UTF-8
     case JsonKind::kArray:
     case JsonKind::kObject: break;
   }
@@ -179,7 +179,7 @@ void WriteNode(const Node& node, std::string& out) {
   for (std::size_t i = 0; i < node.children.size(); ++i) {
     if (i > 0) out += ", ";
     if (object) {
-      AppendQuoted(out, node.keys[i]);
+      AppendPythonJsonString(node.keys[i], out);
       out += ": ";
     }
     WriteNode(node.children[i], out);
@@ -199,26 +199,38 @@ JsonPart ToPart(const Node& node) {
 
 namespace {
 
-using python_json_internal::AppendCanonicalString;
-using python_json_internal::CanonicalItem;
-using python_json_internal::ScanCanonical;
+using python_json_internal::AppendUnescapedTrustedLiteral;
+using python_json_internal::ScanPythonJson;
+using python_json_internal::SplitTrustedContainer;
 
-// A value ScanCanonical accepted, as a JsonPart: its text is already Python's.
-void FillCanonicalPart(const CanonicalItem& item, JsonPart& part) {
-  part.kind = item.kind;
-  part.json.assign(item.json);
-  if (item.kind == JsonKind::kString) {
-    AppendCanonicalString(item.json.substr(1, item.json.size() - 2), item.value_escaped, part.string_value);
+// A trusted value as a JsonPart: its text is already Python's.
+void FillPart(const JsonMemberView& view, JsonPart& part) {
+  part.kind = view.kind;
+  part.json.assign(view.json);
+  if (view.kind == JsonKind::kString) {
+    AppendUnescapedTrustedLiteral(view.json.substr(1, view.json.size() - 2), view.value_escaped, part.string_value);
   }
 }
 
-JsonPart CanonicalPart(const CanonicalItem& item) {
+JsonPart PartOf(const JsonMemberView& view) {
   JsonPart part;
-  FillCanonicalPart(item, part);
+  FillPart(view, part);
   return part;
 }
 
-std::vector<JsonMember> CanonicalMembers(const std::vector<CanonicalItem>& items);
+std::vector<JsonMember> MembersOf(const std::vector<JsonMemberView>& views) {
+  std::vector<JsonMember> members(views.size());
+  for (std::size_t i = 0; i < views.size(); ++i) {
+    AppendUnescapedTrustedLiteral(views[i].key_literal, views[i].key_escaped, members[i].key);
+    FillPart(views[i], members[i].value);
+  }
+  return members;
+}
+
+base::Status NotAnObject() { return base::Status::InvalidInput("not a JSON object"); }
+
+// The refusal of the trusted splits (rpc/python_json.h: they never check).
+base::Status NotATrustedObject() { return base::Status::InvalidInput("not a JSON object in Python's format"); }
 
 }  // namespace
 
@@ -231,15 +243,15 @@ base::Result<JsonPart> ToPythonJsonByTree(std::string_view json) {
 
 }  // namespace python_json_internal
 
-// Each entry point first tries ScanCanonical (text already in Python's
-// format, the usual case) and otherwise parses into a tree and re-renders.
+// Each checking entry point first tries ScanPythonJson (text already in
+// Python's format, the usual case) and otherwise parses into a tree and
+// re-renders.
 base::Result<JsonPart> ToPythonJson(std::string_view json) {
-  JsonKind kind = JsonKind::kNull;
-  std::vector<CanonicalItem> items;
-  if (ScanCanonical(json, kind, !json.empty() && json.front() == '"' ? &items : nullptr)) {
-    if (kind == JsonKind::kString) return CanonicalPart(items.front());
+  std::vector<JsonMemberView> items;
+  if (const auto kind = ScanPythonJson(json, !json.empty() && json.front() == '"' ? &items : nullptr)) {
+    if (*kind == JsonKind::kString) return PartOf(items.front());
     JsonPart part;
-    part.kind = kind;
+    part.kind = *kind;
     part.json.assign(json);
     return part;
   }
@@ -247,14 +259,13 @@ base::Result<JsonPart> ToPythonJson(std::string_view json) {
 }
 
 base::Result<std::vector<JsonMember>> SplitJsonObject(std::string_view json) {
-  JsonKind kind = JsonKind::kNull;
-  std::vector<CanonicalItem> items;
-  if (ScanCanonical(json, kind, &items)) {
-    if (kind != JsonKind::kObject) return base::Status::InvalidInput("not a JSON object");
-    return CanonicalMembers(items);
+  std::vector<JsonMemberView> items;
+  if (const auto kind = ScanPythonJson(json, &items)) {
+    if (*kind != JsonKind::kObject) return NotAnObject();
+    return MembersOf(items);
   }
   BASE_TRY_ASSIGN(Node root, ParseTree(json));
-  if (root.kind != JsonKind::kObject) return base::Status::InvalidInput("not a JSON object");
+  if (root.kind != JsonKind::kObject) return NotAnObject();
   std::vector<JsonMember> members;
   members.reserve(root.children.size());
   for (std::size_t i = 0; i < root.children.size(); ++i) {
@@ -263,70 +274,13 @@ base::Result<std::vector<JsonMember>> SplitJsonObject(std::string_view json) {
   return members;
 }
 
-namespace {
-
-std::vector<JsonMember> CanonicalMembers(const std::vector<CanonicalItem>& items) {
-  std::vector<JsonMember> members(items.size());
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    AppendCanonicalString(items[i].key, items[i].key_escaped, members[i].key);
-    FillCanonicalPart(items[i], members[i].value);
-  }
-  return members;
-}
-
-}  // namespace
-
-base::Result<std::vector<JsonMember>> SplitPythonJsonObject(std::string_view python_json) {
-  JsonKind kind = JsonKind::kNull;
-  std::vector<CanonicalItem> items;
-  if (python_json_internal::SplitPythonFormat(python_json, kind, items) && kind == JsonKind::kObject) {
-    return CanonicalMembers(items);
-  }
-  return SplitJsonObject(python_json);
-}
-
-bool JsonMemberView::KeyIs(std::string_view utf8) const {
-  return key_escaped ? Key() == utf8 : key_literal == utf8;
-}
-
-std::string JsonMemberView::Key() const {
-  std::string key;
-  python_json_internal::AppendCanonicalString(key_literal, key_escaped, key);
-  return key;
-}
-
-std::string JsonMemberView::StringValue() const {
-  std::string text;
-  python_json_internal::AppendCanonicalString(json.substr(1, json.size() - 2), value_escaped, text);
-  return text;
-}
-
-std::string_view JsonMemberView::StringView(std::string& storage) const {
-  const std::string_view literal = json.substr(1, json.size() - 2);
-  if (!value_escaped) return literal;
-  storage.clear();
-  python_json_internal::AppendCanonicalString(literal, true, storage);
-  return storage;
-}
-
-base::Result<std::vector<JsonMemberView>> SplitPythonJsonObjectViews(std::string_view python_json) {
-  JsonKind kind = JsonKind::kNull;
-  std::vector<JsonMemberView> members;
-  members.reserve(32);  // a request context's 25 keys: one allocation
-  if (!python_json_internal::SplitPythonFormat(python_json, kind, members) || kind != JsonKind::kObject) {
-    return base::Status::InvalidInput("not a JSON object in Python's format");
-  }
-  return members;
-}
-
 base::Result<std::vector<JsonPart>> SplitJsonArray(std::string_view json) {
-  JsonKind kind = JsonKind::kNull;
-  std::vector<CanonicalItem> items;
-  if (ScanCanonical(json, kind, &items)) {
-    if (kind != JsonKind::kArray) return base::Status::InvalidInput("not a JSON array");
+  std::vector<JsonMemberView> items;
+  if (const auto kind = ScanPythonJson(json, &items)) {
+    if (*kind != JsonKind::kArray) return base::Status::InvalidInput("not a JSON array");
     std::vector<JsonPart> parts;
     parts.reserve(items.size());
-    for (const CanonicalItem& item : items) parts.push_back(CanonicalPart(item));
+    for (const JsonMemberView& item : items) parts.push_back(PartOf(item));
     return parts;
   }
   BASE_TRY_ASSIGN(Node root, ParseTree(json));
@@ -338,26 +292,59 @@ base::Result<std::vector<JsonPart>> SplitJsonArray(std::string_view json) {
 }
 
 base::Result<std::vector<JsonMemberView>> SplitJsonObjectViews(std::string_view json, std::string& storage) {
-  JsonKind kind = JsonKind::kNull;
-  std::vector<CanonicalItem> items;
-  std::string_view text = json;
-  if (!ScanCanonical(json, kind, &items)) {
+  std::vector<JsonMemberView> members;
+  std::optional<JsonKind> kind = ScanPythonJson(json, &members);
+  if (!kind) {
     BASE_TRY_ASSIGN(JsonPart rendered, python_json_internal::ToPythonJsonByTree(json));
     storage = std::move(rendered.json);
-    text = storage;
-    kind = rendered.kind;
-    items.clear();
-    if (kind == JsonKind::kObject && !python_json_internal::SplitPythonFormat(text, kind, items)) {
-      return base::Status::InvalidInput("not a JSON object");  // not reached: the tree writes Python's format
-    }
+    members.clear();
+    // The tree writes Python's format: its text is trusted.
+    kind = rendered.kind == JsonKind::kObject ? SplitTrustedContainer(storage, members) : rendered.kind;
   }
-  if (kind != JsonKind::kObject) return base::Status::InvalidInput("not a JSON object");
-  std::vector<JsonMemberView> members;
-  members.reserve(items.size());
-  for (const CanonicalItem& item : items) {
-    members.push_back(item.View());
-  }
+  if (kind != JsonKind::kObject) return NotAnObject();
   return members;
+}
+
+base::Result<std::vector<JsonMember>> SplitTrustedJsonObject(std::string_view trusted_json) {
+  std::vector<JsonMemberView> items;
+  if (SplitTrustedContainer(trusted_json, items) != JsonKind::kObject) return NotATrustedObject();
+  return MembersOf(items);
+}
+
+base::Result<std::vector<JsonMemberView>> SplitTrustedJsonObjectViews(std::string_view trusted_json) {
+  std::vector<JsonMemberView> members;
+  members.reserve(32);  // a request context's 25 keys: one allocation
+  if (SplitTrustedContainer(trusted_json, members) != JsonKind::kObject) return NotATrustedObject();
+  return members;
+}
+
+std::string JsonExcerpt(std::string_view python_json) {
+  constexpr std::size_t kMax = 80;
+  return python_json.size() <= kMax ? std::string(python_json) : std::string(python_json.substr(0, kMax)) + "...";
+}
+
+bool JsonMemberView::KeyIs(std::string_view utf8) const {
+  return key_escaped ? Key() == utf8 : key_literal == utf8;
+}
+
+std::string JsonMemberView::Key() const {
+  std::string key;
+  AppendUnescapedTrustedLiteral(key_literal, key_escaped, key);
+  return key;
+}
+
+std::string JsonMemberView::StringValue() const {
+  std::string text;
+  AppendUnescapedTrustedLiteral(json.substr(1, json.size() - 2), value_escaped, text);
+  return text;
+}
+
+std::string_view JsonMemberView::StringView(std::string& storage) const {
+  const std::string_view literal = json.substr(1, json.size() - 2);
+  if (!value_escaped) return literal;
+  storage.clear();
+  AppendUnescapedTrustedLiteral(literal, true, storage);
+  return storage;
 }
 
 }  // namespace rpc

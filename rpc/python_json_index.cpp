@@ -1,11 +1,10 @@
-// JsonIndex::Build (rpc/python_json_index.h): one recursive pass over text
-// already in Python's format; only the shape is followed, nothing is
-// checked again.
+// JsonIndex::BuildTrusted (rpc/python_json_index.h): one recursive pass over
+// trusted text; only the shape is followed, nothing is checked again.
 #include "rpc/python_json_index.h"
 
 #include <algorithm>
 
-#include "rpc/python_json_scan_internal.h"
+#include "rpc/python_json_internal.h"
 
 namespace rpc {
 
@@ -29,7 +28,7 @@ class Indexer {
     switch (*p_) {
       case '"':
         kind = JsonKind::kString;
-        p_ = python_json_internal::SkipPythonString(p_ + 1, end_, escaped);
+        p_ = python_json_internal::SkipTrustedString(p_ + 1, end_, escaped);
         if (p_ == nullptr) return false;
         break;
       case '{':
@@ -37,7 +36,7 @@ class Indexer {
         kind = *p_ == '{' ? JsonKind::kObject : JsonKind::kArray;
         if (depth >= kMaxJsonDepth || !Children(depth + 1, kind == JsonKind::kObject)) return false;
         break;
-      case 'n':  // the words are checked text: skipped by their length
+      case 'n':  // the words of trusted text: skipped by their length
         kind = JsonKind::kNull;
         p_ += std::min<std::ptrdiff_t>(4, end_ - p_);
         break;
@@ -75,7 +74,7 @@ class Indexer {
       if (object) {
         if (p_ == end_ || *p_ != '"') return false;
         const char* const literal = p_ + 1;
-        p_ = python_json_internal::SkipPythonString(literal, end_, key_escaped);
+        p_ = python_json_internal::SkipTrustedString(literal, end_, key_escaped);
         if (p_ == nullptr || end_ - p_ < 2 || p_[0] != ':' || p_[1] != ' ') return false;
         key = std::string_view(literal, static_cast<std::size_t>(p_ - 1 - literal));
         p_ += 2;
@@ -95,11 +94,11 @@ class Indexer {
   std::vector<JsonIndex::Entry>& entries_;
 };
 
-base::Result<JsonIndex> JsonIndex::Build(std::string_view python_json) {
+base::Result<JsonIndex> JsonIndex::BuildTrusted(std::string_view trusted_json) {
   JsonIndex index;
-  const std::size_t guess = python_json.size() / 12 + 4;  // about one value per 12 bytes: usually one allocation
+  const std::size_t guess = trusted_json.size() / 12 + 4;  // about one value per 12 bytes: usually one allocation
   index.entries_.reserve(guess);
-  if (!Indexer(python_json, index.entries_).Document()) {
+  if (!Indexer(trusted_json, index.entries_).Document()) {
     return base::Status::InvalidInput("not JSON in Python's format");
   }
   return index;

@@ -1,17 +1,15 @@
-// JsonIndex: every value of a JSON document that is already in Python's
-// format (checked: a JsonPart::json, a decoded request's args_json, a
-// writer's output; see rpc/python_json.h), at every depth, in document
-// order, found in one pass over the text. Readers then visit the members of
-// any nested object or array without reading its text again, which is what
-// hydrating a versioned object with nested objects and dicts needs.
+// JsonIndex: every value of a trusted JSON document (rpc/python_json.h: a
+// JsonPart::json, a decoded request's args_json, a writer's output), at
+// every depth, in document order, found in one pass over the text. Readers
+// then visit the members of any nested object or array without reading its
+// text again, which is what hydrating a versioned object with nested
+// objects and dicts needs.
 //
 // DecodeRequest makes the index of a request's args while it checks the
-// message, in the same pass (RpcRequest::args_index). Build makes one for
-// other checked text and, like SplitPythonJsonObjectViews, does not check
-// the text again: text
-// that merely has the shape of Python-format JSON gives unspecified values
-// (but never a read outside the text). Views into the text, which must
-// outlive the index and its nodes. Values only; safe from several threads.
+// message, in the same pass (RpcRequest::args_index). BuildTrusted makes one
+// for other trusted text, without checking it again. Views into the text,
+// which must outlive the index and its nodes. Values only; safe from several
+// threads.
 #pragma once
 
 #include <cstddef>
@@ -67,10 +65,10 @@ class JsonNode {
 
 class JsonIndex {
  public:
-  // Indexes `python_json`, one JSON value. kInvalidInput when the text does
-  // not have the shape of Python-format JSON or nests deeper than
+  // Indexes `trusted_json`, one JSON value. kInvalidInput when the text
+  // does not have the shape of Python-format JSON or nests deeper than
   // kMaxJsonDepth.
-  static base::Result<JsonIndex> Build(std::string_view python_json);
+  static base::Result<JsonIndex> BuildTrusted(std::string_view trusted_json);
 
   JsonNode Root() const { return JsonNode(this, 0); }
   bool empty() const { return entries_.empty(); }

@@ -1,4 +1,4 @@
-#include "rpc/python_json_scan_internal.h"
+#include "rpc/python_json_internal.h"
 
 #include <array>
 #include <cmath>
@@ -8,80 +8,6 @@
 
 namespace rpc::python_json_internal {
 namespace {
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;  // uppercase is valid JSON, but Python writes lowercase
-}
-
-// Reads "\uXXXX" (lowercase hex) at p; false when it is not there.
-bool ReadUnit(const char* p, const char* end, std::uint32_t& unit) {
-  if (end - p < 6 || p[0] != '\\' || p[1] != 'u') return false;
-  unit = 0;
-  for (int k = 2; k < 6; ++k) {
-    const int digit = HexDigit(p[k]);
-    if (digit < 0) return false;
-    unit = (unit << 4) | static_cast<std::uint32_t>(digit);
-  }
-  return true;
-}
-
-// Writes cp as UTF-8 at w; returns the end of what it wrote.
-char* AppendUtf8(std::uint32_t cp, char* w) {
-  if (cp < 0x80) {
-    *w++ = static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    *w++ = static_cast<char>(0xC0 | (cp >> 6));
-    *w++ = static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    *w++ = static_cast<char>(0xE0 | (cp >> 12));
-    *w++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    *w++ = static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    *w++ = static_cast<char>(0xF0 | (cp >> 18));
-    *w++ = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    *w++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    *w++ = static_cast<char>(0x80 | (cp & 0x3F));
-  }
-  return w;
-}
-
-// Reads a "\\uXXXX" escape (a surrogate pair as one) at p as Python writes
-// it, advancing p; false for escapes Python does not write ("\\u0041",
-// uppercase hex) and for those left to the general path (NUL, a lone low
-// surrogate).
-bool ReadPythonUnitEscape(const char*& p, const char* end, std::uint32_t& cp) {
-  std::uint32_t unit = 0;
-  if (!ReadUnit(p, end, unit)) return false;
-  if (unit < 0x20) {
-    // Python writes these with their short escapes; NUL is left to the general path.
-    if (unit == 0 || unit == '\b' || unit == '\t' || unit == '\n' || unit == '\f' || unit == '\r') return false;
-  } else if (unit < 0x7F || (unit >= 0xDC00 && unit <= 0xDFFF)) {
-    return false;  // printable ASCII is written as is; a lone low surrogate is left to the general path
-  } else if (unit >= 0xD800 && unit <= 0xDBFF) {
-    std::uint32_t low = 0;
-    if (!ReadUnit(p + 6, end, low) || low < 0xDC00 || low > 0xDFFF) return false;
-    p += 6;
-    unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
-  }
-  p += 6;
-  cp = unit;
-  return true;
-}
-
-char ShortEscape(char c) {
-  switch (c) {
-    case '"': return '"';
-    case '\\': return '\\';
-    case 'n': return '\n';
-    case 'r': return '\r';
-    case 't': return '\t';
-    case 'b': return '\b';
-    case 'f': return '\f';
-    default: return 0;
-  }
-}
 
 // A cheap hash of a key: its length and its first and last 8 bytes. Keys
 // that collide are still compared in full.
@@ -113,12 +39,12 @@ class Scanner {
     }
   }
 
-  bool Document(JsonKind& kind, std::vector<CanonicalItem>* items) {
+  bool Document(JsonKind& kind, std::vector<JsonMemberView>* items) {
     const char* start = p_;
     bool escaped = false;
     if (!Value(0, kind, items, escaped) || p_ != end_) return false;
     if (kind == JsonKind::kString && items != nullptr) {
-      CanonicalItem item;
+      JsonMemberView item;
       item.kind = kind;
       item.json = std::string_view(start, static_cast<std::size_t>(end_ - start));
       item.value_escaped = escaped;
@@ -130,7 +56,7 @@ class Scanner {
  private:
   // The value at p_, recorded in the index (with `key`, its key in the
   // parent object) when it lies in the indexed member.
-  bool Value(std::size_t depth, JsonKind& kind, std::vector<CanonicalItem>* items, bool& escaped,
+  bool Value(std::size_t depth, JsonKind& kind, std::vector<JsonMemberView>* items, bool& escaped,
              std::string_view key = {}, bool key_escaped = false) {
     if (!recording_) return Bare(depth, kind, items, escaped);
     const std::uint32_t at = recorder_->Open(key, key_escaped);
@@ -140,7 +66,7 @@ class Scanner {
     return true;
   }
 
-  bool Bare(std::size_t depth, JsonKind& kind, std::vector<CanonicalItem>* items, bool& escaped) {
+  bool Bare(std::size_t depth, JsonKind& kind, std::vector<JsonMemberView>* items, bool& escaped) {
     if (p_ == end_) return false;
     switch (*p_) {
       case '"': kind = JsonKind::kString; return String(escaped);
@@ -224,7 +150,7 @@ class Scanner {
     return repr == text;
   }
 
-  bool Container(bool object, std::size_t depth, std::vector<CanonicalItem>* items) {
+  bool Container(bool object, std::size_t depth, std::vector<JsonMemberView>* items) {
     if (depth > kMaxJsonDepth) return false;
     ++p_;
     const char close = object ? '}' : ']';
@@ -234,24 +160,24 @@ class Scanner {
     }
     const std::size_t keys_start = keys_.size();
     for (;;) {
-      CanonicalItem item;
+      JsonMemberView item;
       if (object) {
         if (p_ == end_ || *p_ != '"') return false;
         const char* key = p_ + 1;
         if (!String(item.key_escaped)) return false;
-        item.key = std::string_view(key, static_cast<std::size_t>(p_ - 1 - key));
+        item.key_literal = std::string_view(key, static_cast<std::size_t>(p_ - 1 - key));
         if (keys_.capacity() == 0) keys_.reserve(128);  // an Instance and the objects around it: one allocation
-        keys_.push_back(item.key);
+        keys_.push_back(item.key_literal);
         if (end_ - p_ < 2 || p_[0] != ':' || p_[1] != ' ') return false;
         p_ += 2;
       }
       const char* value = p_;
-      if (recorder_ && object && depth == 1 && item.key == index_member_) {
+      if (recorder_ && object && depth == 1 && item.key_literal == index_member_) {
         recording_ = true;  // the member to index: its value becomes the index's root
         const bool ok = Value(depth, item.kind, nullptr, item.value_escaped);
         recording_ = false;
         if (!ok) return false;
-      } else if (!Value(depth, item.kind, nullptr, item.value_escaped, item.key, item.key_escaped)) {
+      } else if (!Value(depth, item.kind, nullptr, item.value_escaped, item.key_literal, item.key_escaped)) {
         return false;
       }
       item.json = std::string_view(value, static_cast<std::size_t>(p_ - value));
@@ -318,101 +244,17 @@ class Scanner {
 
 }  // namespace
 
-bool ScanCanonical(std::string_view json, JsonKind& root, std::vector<CanonicalItem>* items, JsonIndex* index,
-                   std::string_view index_member) {
-  Scanner scanner(json, index, index_member);
-  return scanner.Document(root, items);
+std::optional<JsonKind> ScanPythonJson(std::string_view json, std::vector<JsonMemberView>* items) {
+  JsonKind kind = JsonKind::kNull;
+  if (!Scanner(json, nullptr, {}).Document(kind, items)) return std::nullopt;
+  return kind;
 }
 
-// Written into a buffer on the stack, appended to `out` whenever it fills
-// (so `out` is never zero-filled first).
-bool AppendCheckedString(std::string_view literal, std::string& out) {
-  constexpr std::size_t kBuffer = 1024;
-  constexpr std::ptrdiff_t kRoom = 64;  // the most one turn of the loop writes: 33
-  char buffer[kBuffer];
-  char* w = buffer;
-  const std::size_t start = out.size();
-  out.reserve(start + literal.size());  // the text is never longer than its literal
-  const char* p = literal.data();
-  const char* const end = p + literal.size();
-  const auto fail = [&] {
-    out.resize(start);
-    return false;
-  };
-  for (;;) {
-    if (buffer + kBuffer - w < kRoom) {
-      out.append(buffer, static_cast<std::size_t>(w - buffer));
-      w = buffer;
-    }
-#if defined(__SSE2__)
-    // A block whose only special bytes are the '\\"' and '\\\\' escapes
-    // (JSON text inside a JSON string) loses their backslashes at once; the
-    // loads read up to 33 bytes on.
-    if (end - p >= 34) {
-      const Block16 block = LoadBlock16(p);
-      if (block.special == block.quote_or_backslash) {
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(w), block.bytes);
-        char* o = w;  // input byte j is at o + j
-        unsigned carry = 0;
-        unsigned m = block.quote_or_backslash;
-        for (; m != 0; m &= ~(3u << carry)) {
-          const unsigned k = static_cast<unsigned>(__builtin_ctz(m));
-          // A bare quote or another escape: the loop below.
-          if (p[k] != '\\' || (p[k + 1] != '"' && p[k + 1] != '\\')) break;
-          --o;  // the backslash goes; byte k + 1 is kept as it is
-          Store16(o + k + 1, p + k + 1);
-          carry = k;
-        }
-        if (m != 0) {
-          const unsigned k = static_cast<unsigned>(__builtin_ctz(m));
-          w = o + k;
-          p += k;
-        } else {
-          // An escape at byte 15 took byte 16 along.
-          const unsigned next = block.quote_or_backslash != 0 && carry == 15 ? 17 : 16;
-          w = o + next;
-          p += next;
-          continue;
-        }
-      }
-    }
-#endif
-    if (end - p >= 16) {
-      const std::size_t run = PlainAsciiRun16(p, w);
-      p += run;
-      w += run;
-      if (run == 16) continue;
-    } else {
-      while (p != end && kPlainAscii[static_cast<unsigned char>(*p)]) *w++ = *p++;
-      if (p == end) break;
-    }
-    if (*p != '\\' || end - p < 2) return fail();  // raw control, DEL or non-ASCII: Python escapes them
-    if (const char simple = ShortEscape(p[1])) {  // '\\"' first: a JSON text inside a JSON string
-      *w++ = simple;
-      p += 2;
-      continue;
-    }
-    std::uint32_t cp = 0;
-    if (!ReadPythonUnitEscape(p, end, cp)) return fail();
-    w = AppendUtf8(cp, w);
-  }
-  out.append(buffer, static_cast<std::size_t>(w - buffer));
-  return true;
-}
-
-void AppendCanonicalString(std::string_view literal, bool escaped, std::string& out) {
-  if (!escaped) {
-    out.append(literal);
-    return;
-  }
-  if (AppendCheckedString(literal, out)) return;
-  // Re-rendered text may hold the escapes ScanCanonical leaves to the tree
-  // ("\u0000", a lone low surrogate): decode those as the tree does.
-  std::string quoted;
-  quoted.reserve(literal.size() + 2);
-  quoted.append(1, '"').append(literal).append(1, '"');
-  auto part = ToPythonJsonByTree(quoted);
-  if (part.ok()) out += part->string_value;
+std::optional<JsonKind> ScanPythonJson(std::string_view json, std::string_view index_member,
+                                       std::vector<JsonMemberView>* items, JsonIndex* index) {
+  JsonKind kind = JsonKind::kNull;
+  if (!Scanner(json, index, index_member).Document(kind, items)) return std::nullopt;
+  return kind;
 }
 
 }  // namespace rpc::python_json_internal

@@ -1,23 +1,24 @@
-// Splitting text that is already in Python's format, without checking it
-// again (rpc/python_json_scan_internal.h).
-#include "rpc/python_json_scan_internal.h"
+// Splitting trusted text, without checking it again: SplitTrustedContainer
+// (rpc/python_json_internal.h).
+#include "rpc/python_json_internal.h"
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 
 namespace rpc::python_json_internal {
 
 namespace {
 
-// Skips the rest of a container (p after its opening bracket) in text in
-// Python's format, returning the byte after its closing bracket; nullptr
+// Skips the rest of a trusted container (p after its opening bracket),
+// returning the byte after its closing bracket; nullptr
 // when the text ends first. Only quotes, backslashes and brackets matter.
 // Blocks of 64 bytes without a backslash (the usual case: escapes are rare
 // outside string values) are done with bit masks: the bytes inside strings
 // are the prefix XOR of the quotes, and the brackets outside them change
 // the depth, which is followed bit by bit only in a block that closes one.
 // Other bytes are looked at one by one.
-[[gnu::noinline]] const char* SkipContainerBody(const char* p, const char* end) {  // keeps SkipPythonValue lean
+[[gnu::noinline]] const char* SkipContainerBody(const char* p, const char* end) {  // keeps SkipTrustedValue lean
   std::size_t depth = 1;
   bool in_string = false;
   for (;;) {
@@ -80,21 +81,21 @@ namespace {
   }
 }
 
-// Skips one value of text in Python's format at p; nullptr when the text does
-// not have that shape. Does not check what it skips.
-const char* SkipPythonValue(const char* p, const char* end, JsonKind& kind, bool& escaped) {
+// Skips one trusted value at p; nullptr when the text does not have the
+// shape of a value. Does not check what it skips.
+const char* SkipTrustedValue(const char* p, const char* end, JsonKind& kind, bool& escaped) {
   if (p == end) return nullptr;
   escaped = false;
   switch (*p) {
     case '"':
       kind = JsonKind::kString;
-      return SkipPythonString(p + 1, end, escaped);
+      return SkipTrustedString(p + 1, end, escaped);
     case '{':
     case '[':
       kind = *p == '{' ? JsonKind::kObject : JsonKind::kArray;
       if (end - p >= 2 && p[1] == (*p == '{' ? '}' : ']')) return p + 2;  // empty
       return SkipContainerBody(p + 1, end);
-    case 'n':  // the words: by their length (the text is in Python's format)
+    case 'n':  // the words: by their length (the text is trusted)
       kind = JsonKind::kNull;
       return p + std::min<std::ptrdiff_t>(4, end - p);
     case 't':
@@ -110,51 +111,37 @@ const char* SkipPythonValue(const char* p, const char* end, JsonKind& kind, bool
   }
 }
 
-void Add(const CanonicalItem& item, std::vector<CanonicalItem>& items) { items.push_back(item); }
+}  // namespace
 
-void Add(const CanonicalItem& item, std::vector<JsonMemberView>& items) {
-  items.push_back(item.View());
-}
-
-template <typename Item>
-bool Split(std::string_view json, JsonKind& root, std::vector<Item>& items) {
-  const char* p = json.data();
-  const char* const end = p + json.size();
-  if (p == end || (*p != '{' && *p != '[')) return false;
+std::optional<JsonKind> SplitTrustedContainer(std::string_view trusted_json, std::vector<JsonMemberView>& items) {
+  const char* p = trusted_json.data();
+  const char* const end = p + trusted_json.size();
+  if (p == end || (*p != '{' && *p != '[')) return std::nullopt;
   const bool object = *p == '{';
   const char close = object ? '}' : ']';
-  root = object ? JsonKind::kObject : JsonKind::kArray;
+  const JsonKind root = object ? JsonKind::kObject : JsonKind::kArray;
+  const auto done = [&](const char* last) { return last + 1 == end ? std::optional<JsonKind>(root) : std::nullopt; };
   ++p;
-  if (p != end && *p == close) return p + 1 == end;
+  if (p != end && *p == close) return done(p);
   for (;;) {
-    CanonicalItem item;
+    JsonMemberView item;
     if (object) {
       const char* key = p;
       JsonKind kind = JsonKind::kNull;
-      p = SkipPythonValue(p, end, kind, item.key_escaped);
-      if (p == nullptr || kind != JsonKind::kString || end - p < 2 || p[0] != ':' || p[1] != ' ') return false;
-      item.key = std::string_view(key + 1, static_cast<std::size_t>(p - key - 2));
+      p = SkipTrustedValue(p, end, kind, item.key_escaped);
+      if (p == nullptr || kind != JsonKind::kString || end - p < 2 || p[0] != ':' || p[1] != ' ') return std::nullopt;
+      item.key_literal = std::string_view(key + 1, static_cast<std::size_t>(p - key - 2));
       p += 2;
     }
     const char* value = p;
-    p = SkipPythonValue(p, end, item.kind, item.value_escaped);
-    if (p == nullptr || p == value || p == end) return false;
+    p = SkipTrustedValue(p, end, item.kind, item.value_escaped);
+    if (p == nullptr || p == value || p == end) return std::nullopt;
     item.json = std::string_view(value, static_cast<std::size_t>(p - value));
-    Add(item, items);
-    if (*p == close) return p + 1 == end;
-    if (end - p < 2 || p[0] != ',' || p[1] != ' ') return false;
+    items.push_back(item);
+    if (*p == close) return done(p);
+    if (end - p < 2 || p[0] != ',' || p[1] != ' ') return std::nullopt;
     p += 2;
   }
-}
-
-}  // namespace
-
-bool SplitPythonFormat(std::string_view json, JsonKind& root, std::vector<CanonicalItem>& items) {
-  return Split(json, root, items);
-}
-
-bool SplitPythonFormat(std::string_view json, JsonKind& root, std::vector<JsonMemberView>& items) {
-  return Split(json, root, items);
 }
 
 }  // namespace rpc::python_json_internal

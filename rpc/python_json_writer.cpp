@@ -6,7 +6,7 @@
 #include <cstring>
 #include <utility>
 
-#include "rpc/python_json_scan_internal.h"
+#include "rpc/python_json_internal.h"
 
 namespace rpc {
 
@@ -55,7 +55,7 @@ void PythonJsonObjectWriter::Key(std::string_view key) {
     return;
   }
   std::string quoted;
-  if (!AppendQuoted(quoted, key) && !bad_) bad_ = true, bad_key_ = "a key";
+  if (!AppendPythonJsonString(key, quoted) && !bad_) bad_ = true, bad_key_ = "a key";
   size_ += static_cast<std::size_t>(w - 1 - start);
   Append(quoted);
   Append(": ");
@@ -71,13 +71,13 @@ void PythonJsonObjectWriter::Value(std::string_view key, std::string_view utf8) 
     return;
   }
   std::string quoted;
-  if (!AppendQuoted(quoted, utf8) && !bad_) bad_ = true, bad_key_ = key;
+  if (!AppendPythonJsonString(utf8, quoted) && !bad_) bad_ = true, bad_key_ = key;
   Append(quoted);
 }
 
-PythonJsonObjectWriter& PythonJsonObjectWriter::Raw(std::string_view key, std::string_view python_json) {
+PythonJsonObjectWriter& PythonJsonObjectWriter::TrustedJson(std::string_view key, std::string_view trusted_json) {
   Key(key);
-  Append(python_json);
+  Append(trusted_json);
   return *this;
 }
 
@@ -111,24 +111,25 @@ PythonJsonObjectWriter& PythonJsonObjectWriter::StringArray(std::string_view key
   return *this;
 }
 
-PythonJsonObjectWriter& PythonJsonObjectWriter::RawMember(std::string_view key_prefix, std::string_view key_literal,
-                                                          std::string_view python_json) {
-  char* const start = Room(key_prefix.size() + key_literal.size() + python_json.size() + kSlack);
+PythonJsonObjectWriter& PythonJsonObjectWriter::TrustedMember(std::string_view key_prefix,
+                                                              std::string_view trusted_key_literal,
+                                                              std::string_view trusted_json) {
+  char* const start = Room(key_prefix.size() + trusted_key_literal.size() + trusted_json.size() + kSlack);
   char* w = start;
   if (size_ > 1) *w++ = ',', *w++ = ' ';
   *w++ = '"';
-  w = Copy(Copy(w, key_prefix), key_literal);
+  w = Copy(Copy(w, key_prefix), trusted_key_literal);
   *w++ = '"', *w++ = ':', *w++ = ' ';
-  w = Copy(w, python_json);
+  w = Copy(w, trusted_json);
   size_ += static_cast<std::size_t>(w - start);
   return *this;
 }
 
 PythonJsonObjectWriter& PythonJsonObjectWriter::Bool(std::string_view key, bool value) {
-  return Raw(key, value ? "true" : "false");
+  return TrustedJson(key, value ? "true" : "false");
 }
 
-PythonJsonObjectWriter& PythonJsonObjectWriter::Null(std::string_view key) { return Raw(key, "null"); }
+PythonJsonObjectWriter& PythonJsonObjectWriter::Null(std::string_view key) { return TrustedJson(key, "null"); }
 
 base::Result<std::string> PythonJsonObjectWriter::Finish() && {
   if (bad_) return base::Status::InvalidInput("'" + bad_key_ + "' is not UTF-8");

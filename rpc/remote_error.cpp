@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "rpc/envelope.h"
+#include "rpc/python_json.h"
 
 namespace rpc {
 namespace {
@@ -14,10 +14,8 @@ bool EndsWith(std::string_view text, std::string_view suffix) {
 }
 
 base::Status WrongType(const JsonMember& member, std::string_view expected) {
-  constexpr std::size_t kMax = 80;
-  const std::string& json = member.value.json;
   return base::Status::Corrupt("remote failure: '" + member.key + "' is not " + std::string(expected) + ": " +
-                               (json.size() <= kMax ? json : json.substr(0, kMax) + "..."));
+                               JsonExcerpt(member.value.json));
 }
 
 // A string field; null keeps the default (""), as failure.get() would.
@@ -96,7 +94,7 @@ base::Result<std::string> EncodeRemoteFailure(const RemoteFailure& failure) {
   }
   PythonJsonObjectWriter writer;
   writer.String("class", class_name).String("module", module).String("message", failure.message);
-  writer.StringArray("tb", failure.traceback).Raw("args", args->json).Raw("kwargs", kwargs->json);
+  writer.StringArray("tb", failure.traceback).TrustedJson("args", args->json).TrustedJson("kwargs", kwargs->json);
   auto json = std::move(writer).Finish();
   if (!json.ok()) return base::Status::InvalidInput("remote failure: " + json.error().message());
   return json;

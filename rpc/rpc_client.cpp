@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "rpc/message_properties.h"
+#include "rpc/uuid4.h"
 
 namespace rpc {
 namespace {

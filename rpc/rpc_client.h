@@ -48,8 +48,8 @@
 #include "base/result.h"
 #include "rpc/amqp_connection.h"
 #include "rpc/amqp_topology.h"
-#include "rpc/envelope.h"
 #include "rpc/reconnect_schedule.h"
+#include "rpc/rpc_codec.h"
 
 namespace rpc {
 

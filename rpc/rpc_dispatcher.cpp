@@ -125,7 +125,7 @@ RpcDispatcher::RpcDispatcher(std::vector<Endpoint> endpoints) : endpoints_(std::
 
 HandlerResult RpcDispatcher::Dispatch(const RpcRequest& request) const {
   const std::string version = request.version.value_or("1.0");
-  auto args = SplitPythonJsonObject(request.args_json);
+  auto args = request.json_trusted ? SplitTrustedJsonObject(request.args_json) : SplitJsonObject(request.args_json);
   if (!args.ok()) {
     return HandlerResult::Raise(MakeRemoteFailure("TypeError", "builtins", "args: " + args.error().message()));
   }

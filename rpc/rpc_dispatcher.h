@@ -35,9 +35,9 @@
 #include <vector>
 
 #include "base/result.h"
-#include "rpc/envelope.h"
 #include "rpc/python_json.h"
 #include "rpc/remote_error.h"
+#include "rpc/rpc_codec.h"
 
 namespace rpc {
 

@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <thread>
 
-#include "rpc/envelope.h"
 #include "rpc/message_properties.h"
+#include "rpc/rpc_codec.h"
+#include "rpc/uuid4.h"
 
 namespace rpc {
 namespace {

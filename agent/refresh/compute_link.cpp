@@ -69,7 +69,7 @@ base::Status RpcComputeLink::RemoveVolumeConnection(const proto_compat::Instance
   const auto now = std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
   const proto_compat::RequestContext context = proto_compat::MakeAdminContext(now, rng_);
   BASE_TRY_ASSIGN(request.context_json, proto_compat::ToContextJson(context));
-  request.json_in_python_format = true;  // both from rpc/python_json.h's writers
+  request.json_trusted = true;  // both from rpc/python_json.h's writers
   const rpc::RpcTarget target{"", plan_.topic, std::string(host)};
   log_->Debug("calling remove_volume_connection " + plan_.version + " on " + plan_.topic + "." + std::string(host) +
               " (" + context.request_id + ")");

@@ -3,7 +3,7 @@
 // exception; and whatever decodes and is also valid to send (the encoder is
 // stricter: a reply we send must carry a _unique_id, ...) must decode again
 // and encode to the same bytes (the codecs are stable); the fast paths and the
-// view API over checked text must agree with the general, copying ones. Seed
+// view API over trusted text must agree with the general, copying ones. Seed
 // corpus: tests/corpus/envelope/ (the golden vectors' bodies).
 #include <cstddef>
 #include <cstdint>
@@ -14,11 +14,11 @@
 
 #include "proto_compat/nova_object.h"
 #include "proto_compat/request_context.h"
-#include "rpc/envelope.h"
 #include "rpc/python_json.h"
 #include "rpc/python_json_index.h"
-#include "rpc/python_json_scan_internal.h"
+#include "rpc/python_json_internal.h"
 #include "rpc/remote_error.h"
+#include "rpc/rpc_codec.h"
 
 namespace {
 
@@ -55,8 +55,7 @@ void IndexAgrees(const rpc::JsonNode& node, std::string_view json) {
     return;
   }
   std::vector<rpc::JsonMemberView> split;
-  rpc::JsonKind kind = rpc::JsonKind::kNull;
-  Check(rpc::python_json_internal::SplitPythonFormat(json, kind, split) && kind == node.kind());
+  Check(rpc::python_json_internal::SplitTrustedContainer(json, split) == node.kind());
   std::size_t i = 0;
   for (const rpc::JsonNode child : node) {
     Check(i < split.size());
@@ -69,11 +68,11 @@ void IndexAgrees(const rpc::JsonNode& node, std::string_view json) {
   Check(i == split.size());
 }
 
-// The view API over checked text must give what the copying API gives:
-// same keys, kinds, texts and decoded strings; and ReadCheckedNovaObject
+// The view API over trusted text must give what the copying API gives:
+// same keys, kinds, texts and decoded strings; and ReadTrustedNovaObject
 // what ReadNovaObject gives.
-void ViewsAgree(std::string_view checked, const std::vector<rpc::JsonMember>& members) {
-  auto views = rpc::SplitPythonJsonObjectViews(checked);
+void ViewsAgree(std::string_view trusted, const std::vector<rpc::JsonMember>& members) {
+  auto views = rpc::SplitTrustedJsonObjectViews(trusted);
   Check(views.ok() && views->size() == members.size());
   std::string storage;
   for (std::size_t i = 0; i < members.size(); ++i) {
@@ -85,11 +84,11 @@ void ViewsAgree(std::string_view checked, const std::vector<rpc::JsonMember>& me
       Check(view.StringValue() == value.string_value && view.StringView(storage) == value.string_value);
     }
   }
-  auto index = rpc::JsonIndex::Build(checked);
+  auto index = rpc::JsonIndex::BuildTrusted(trusted);
   Check(index.ok());
-  IndexAgrees(index->Root(), checked);
-  auto copied = proto_compat::ReadNovaObject(checked);
-  auto viewed = proto_compat::ReadCheckedNovaObject(index->Root());
+  IndexAgrees(index->Root(), trusted);
+  auto copied = proto_compat::ReadNovaObject(trusted);
+  auto viewed = proto_compat::ReadTrustedNovaObject(index->Root());
   Check(copied.ok() == viewed.ok());
   if (!copied.ok()) {
     Check(copied.error().message() == viewed.error().message());
@@ -132,14 +131,14 @@ void RequestRoundTrip(std::string_view body) {
   Check(!request->args_index.empty());
   IndexAgrees(request->args_index.Root(), request->args_json);
   if (!request->context_members.empty()) {  // the context's members as DecodeRequest kept them
-    auto split = rpc::SplitPythonJsonObjectViews(request->context_json);
+    auto split = rpc::SplitTrustedJsonObjectViews(request->context_json);
     Check(split.ok() && split->size() == request->context_members.size());
     for (std::size_t i = 0; i < split->size(); ++i) {
       const rpc::JsonMemberView& a = request->context_members[i];
       Check(a.key_literal == (*split)[i].key_literal && a.json == (*split)[i].json && a.kind == (*split)[i].kind);
     }
   }
-  // args_json is checked text: the views of it and of each object argument
+  // args_json is trusted text: the views of it and of each object argument
   // (an Instance primitive, ...) agree with the copies.
   auto args = rpc::SplitJsonObject(request->args_json);
   Check(args.ok());
@@ -171,9 +170,9 @@ bool SamePart(const rpc::JsonPart& a, const rpc::JsonPart& b) {
 // The fast paths (text already in Python's format) must agree with the
 // general tree-based path on every input: same result, or both refuse.
 void FastPathsAgree(std::string_view body) {
-  // On text that is not checked, the index may hold anything, but must not
+  // On text that is not trusted, the index may hold anything, but must not
   // read outside the text (ASan) nor loop.
-  if (auto any = rpc::JsonIndex::Build(body); any.ok()) {
+  if (auto any = rpc::JsonIndex::BuildTrusted(body); any.ok()) {
     for (const rpc::JsonNode node : any->Root()) (void)node.json().size();
   }
   auto fast = rpc::ToPythonJson(body);
@@ -184,12 +183,12 @@ void FastPathsAgree(std::string_view body) {
     return;
   }
   Check(SamePart(*fast, *tree));
-  auto index = rpc::JsonIndex::Build(fast->json);
+  auto index = rpc::JsonIndex::BuildTrusted(fast->json);
   Check(index.ok());
   IndexAgrees(index->Root(), fast->json);
   if (fast->kind != rpc::JsonKind::kObject) return;
   auto split = rpc::SplitJsonObject(body);
-  auto trusted = rpc::SplitPythonJsonObject(fast->json);
+  auto trusted = rpc::SplitTrustedJsonObject(fast->json);
   auto split_again = rpc::SplitJsonObject(fast->json);
   Check(split.ok() && trusted.ok() && split_again.ok());
   Check(split->size() == trusted->size() && split->size() == split_again->size());

@@ -9,6 +9,7 @@
 #include "rpc/amqp_topology.h"
 #include "rpc/message_properties.h"
 #include "rpc/transport_url.h"
+#include "rpc/uuid4.h"
 #include "tests/integration/stack_fixture.h"
 
 namespace testing {

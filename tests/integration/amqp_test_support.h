@@ -17,7 +17,7 @@
 
 #include "base/result.h"
 #include "rpc/amqp_connection.h"
-#include "rpc/envelope.h"
+#include "rpc/rpc_codec.h"
 
 namespace testing {
 

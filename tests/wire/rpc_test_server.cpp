@@ -53,8 +53,8 @@ class InvocationLog {
     rpc::PythonJsonObjectWriter line;
     line.String("kind", input.request.msg_id ? "call" : "cast")
         .String("method", input.request.method)
-        .Raw("args", input.request.args_json)
-        .Raw("context", input.context_json);
+        .TrustedJson("args", input.request.args_json)
+        .TrustedJson("context", input.context_json);
     auto text = std::move(line).Finish();
     std::lock_guard lock(mutex_);
     std::cout << (text.ok() ? *text : "{\"error\": \"unprintable invocation\"}") << std::endl;

@@ -26,8 +26,8 @@
 #include <string>
 #include <vector>
 
-#include "rpc/envelope.h"
 #include "rpc/rpc_client.h"
+#include "rpc/rpc_codec.h"
 #include "rpc/transport_url.h"
 #include "tools/benchmarks/process_timer.h"
 

@@ -41,8 +41,9 @@
 #include "proto_compat/nova_object.h"
 #include "proto_compat/remove_volume_connection.h"
 #include "proto_compat/request_context.h"
-#include "rpc/envelope.h"
 #include "rpc/python_json_index.h"
+#include "rpc/rpc_codec.h"
+#include "rpc/uuid4.h"
 
 namespace {
 
@@ -76,7 +77,7 @@ base::Result<std::string> Encode(const Fixture& f, std::mt19937_64& rng) {
   request.version = f.call.version;
   BASE_TRY_ASSIGN(request.args_json, proto_compat::RemoveVolumeConnectionArgs(f.call, instance, f.volume_id));
   BASE_TRY_ASSIGN(request.context_json, proto_compat::ToContextJson(proto_compat::MakeAdminContext(now, rng)));
-  request.json_in_python_format = true;  // both from rpc/python_json.h's writers
+  request.json_trusted = true;  // both from rpc/python_json.h's writers
   request.msg_id = rpc::NewUuid4Hex(rng);
   request.reply_q = "reply_" + rpc::NewUuid4Hex(rng);
   request.unique_id = rpc::NewUuid4Hex(rng);
@@ -237,7 +238,7 @@ const std::unordered_map<std::string_view, std::size_t>& FieldPositions() {
 // Fields come in the class's order, which the table follows: the entry after
 // the previous field's is tried before the map.
 base::Status Hydrate(const rpc::JsonNode& primitive, Hydrated& out) {
-  BASE_TRY_ASSIGN(proto_compat::NovaObjectView object, proto_compat::ReadCheckedNovaObject(primitive));
+  BASE_TRY_ASSIGN(proto_compat::NovaObjectView object, proto_compat::ReadTrustedNovaObject(primitive));
   ++out.objects;
   const auto& positions = FieldPositions();
   std::string key_storage;

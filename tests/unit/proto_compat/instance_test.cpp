@@ -20,8 +20,8 @@
 
 #include "proto_compat/nova_object.h"
 #include "proto_compat/remove_volume_connection.h"
-#include "rpc/envelope.h"
 #include "rpc/python_json.h"
+#include "rpc/rpc_codec.h"
 
 #include "tests/unit/golden_vectors.h"
 

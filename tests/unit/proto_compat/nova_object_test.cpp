@@ -142,14 +142,14 @@ TEST_CASE("proto_compat::ReadNovaObject reads back what was written") {
   }
 }
 
-TEST_CASE("proto_compat::ReadCheckedNovaObject reads checked text as ReadNovaObject does") {
+TEST_CASE("proto_compat::ReadTrustedNovaObject reads trusted text as ReadNovaObject does") {
   NovaObjectData data;
   data.Int("id", 42).NullableString("host", std::nullopt).String("na\"me", "v\u00e9m \xc3\xa9").Bool("locked", true);
   const std::string text = Write(std::move(data), {"id"});
   auto copied = proto_compat::ReadNovaObject(text);
-  auto index = rpc::JsonIndex::Build(text);
+  auto index = rpc::JsonIndex::BuildTrusted(text);
   REQUIRE(index.ok());
-  auto viewed = proto_compat::ReadCheckedNovaObject(index->Root());
+  auto viewed = proto_compat::ReadTrustedNovaObject(index->Root());
   REQUIRE(copied.ok());
   REQUIRE_MESSAGE(viewed.ok(), viewed.error().ToString());
   CHECK(viewed->name == copied->name);
@@ -163,10 +163,10 @@ TEST_CASE("proto_compat::ReadCheckedNovaObject reads checked text as ReadNovaObj
     ++i;
   }
   CHECK(i == copied->data.size());
-  const auto read = [](std::string_view checked) {
-    auto checked_index = rpc::JsonIndex::Build(checked);
-    REQUIRE(checked_index.ok());
-    return proto_compat::ReadCheckedNovaObject(checked_index->Root());
+  const auto read = [](std::string_view trusted) {
+    auto trusted_index = rpc::JsonIndex::BuildTrusted(trusted);
+    REQUIRE(trusted_index.ok());
+    return proto_compat::ReadTrustedNovaObject(trusted_index->Root());
   };
   CHECK(read("[]").error().message() == "object primitive: not a JSON object");
   CHECK(read(R"({"nova_object.name": "X"})").error().message() == "object primitive has no nova_object.namespace");

@@ -16,7 +16,8 @@
 
 #include <doctest/doctest.h>
 
-#include "rpc/envelope.h"
+#include "rpc/rpc_codec.h"
+#include "rpc/uuid4.h"
 
 #include "tests/unit/golden_vectors.h"
 

@@ -211,6 +211,24 @@ TEST_CASE("rpc::RpcDispatcher passes context and args to the handler") {
   CHECK(dispatcher.Dispatch(bad_args).failure->class_name == "TypeError");
 }
 
+TEST_CASE("rpc::RpcDispatcher checks the args of a request not marked json_trusted") {
+  rpc::Endpoint endpoint;
+  endpoint.methods["count"] = [](const rpc::CallInput& input) {
+    return rpc::HandlerResult::Return(std::to_string(input.args.size()));
+  };
+  rpc::RpcDispatcher dispatcher({std::move(endpoint)});
+  rpc::RpcRequest request = Request("count");
+  request.args_json = R"({"a":1,"b":2})";  // JSON, not in Python's format
+  CHECK(dispatcher.Dispatch(request).result_json == "2");
+  request.args_json = R"({"a": 01, "b": 2})";  // the shape of Python's format, but not JSON
+  auto refused = dispatcher.Dispatch(request);
+  REQUIRE(refused.failure);
+  CHECK(refused.failure->class_name == "TypeError");
+  request.args_json = R"({"a": 1, "b": 2})";
+  request.json_trusted = true;  // as DecodeRequest sets it: split without a check
+  CHECK(dispatcher.Dispatch(request).result_json == "2");
+}
+
 TEST_CASE("rpc::RpcDispatcher failures equal a Python server's (golden replies)") {
   // Nova's compute manager serves version 6.x, namespace none.
   rpc::RpcDispatcher dispatcher({MakeEndpoint(std::nullopt, "6.2", {{"remove_volume_connection", "null"}})});

@@ -1,14 +1,18 @@
-// Fast paths of rpc/python_json.h, internal to rpc/ (and its tests).
+// The fast paths of rpc/python_json.h, internal to rpc/ (and its tests).
+// The family's words (Python JSON, trusted, literal, member view) and its
+// rules for results and out-parameters are those of rpc/python_json.h.
 //
 // Most JSON this codec reads was written by Python's json.dumps or by our own
 // writers, so it is already in Python's format: re-rendering it gives the same
-// bytes. ScanCanonical recognises such text in one pass without building a
+// bytes. ScanPythonJson recognises such text in one pass without building a
 // tree, and hands out views into it. It is conservative: it accepts only text
-// that ToPythonJson would accept and return unchanged, and refuses (returns
-// false, so that callers take the general tree-based path) everything else,
+// that ToPythonJson would accept and return unchanged, and refuses (nullopt,
+// so that callers take the general tree-based path) everything else,
 // including some texts that are in Python's format but rare: floats of
 // magnitude >= 1e300, integers of more than 18 digits, NaN/Infinity, a lone
 // low surrogate escape, "\u0000", nesting deeper than kMaxJsonDepth.
+// The Trusted functions below only follow the shape of text that was
+// checked before, and refuse (nullopt, nullptr) text without that shape.
 //
 // Pure functions over borrowed text; no state between calls; thread-safe.
 #pragma once
@@ -21,6 +25,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -152,8 +157,7 @@ inline std::size_t PlainAsciiRun8(const char* p, char* w) {
 }
 
 // The first byte at [p, end) that is '"' or '\\'; end when there is none.
-// For text already in Python's format, where only these two matter inside a
-// string literal.
+// For trusted text, where only these two matter inside a string literal.
 inline const char* FindQuoteOrBackslash(const char* p, const char* end) {
 #if defined(__SSE2__)
   while (end - p >= 16) {
@@ -182,12 +186,55 @@ inline void CopyRun(char* w, const char* p, std::size_t run, bool room16) {
   std::memcpy(w, p, run);
 }
 
+// The value of a lowercase hex digit; -1 for anything else (uppercase is
+// valid JSON, but Python writes lowercase).
+inline int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+// Reads "\uXXXX" (lowercase hex) at p; false when it is not there.
+inline bool ReadUnit(const char* p, const char* end, std::uint32_t& unit) {
+  if (end - p < 6 || p[0] != '\\' || p[1] != 'u') return false;
+  unit = 0;
+  for (int k = 2; k < 6; ++k) {
+    const int digit = HexDigit(p[k]);
+    if (digit < 0) return false;
+    unit = (unit << 4) | static_cast<std::uint32_t>(digit);
+  }
+  return true;
+}
+
+// Reads a "\\uXXXX" escape (a surrogate pair as one) at p as Python writes
+// it, advancing p; false for escapes Python does not write ("\\u0041",
+// uppercase hex) and for those left to the general path (NUL, a lone low
+// surrogate).
+inline bool ReadPythonUnitEscape(const char*& p, const char* end, std::uint32_t& cp) {
+  std::uint32_t unit = 0;
+  if (!ReadUnit(p, end, unit)) return false;
+  if (unit < 0x20) {
+    // Python writes these with their short escapes; NUL is left to the general path.
+    if (unit == 0 || unit == '\b' || unit == '\t' || unit == '\n' || unit == '\f' || unit == '\r') return false;
+  } else if (unit < 0x7F || (unit >= 0xDC00 && unit <= 0xDFFF)) {
+    return false;  // printable ASCII is written as is; a lone low surrogate is left to the general path
+  } else if (unit >= 0xD800 && unit <= 0xDBFF) {
+    std::uint32_t low = 0;
+    if (!ReadUnit(p + 6, end, low) || low < 0xDC00 || low > 0xDFFF) return false;
+    p += 6;
+    unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
+  }
+  p += 6;
+  cp = unit;
+  return true;
+}
+
 // Reads one UTF-8 sequence at s[i] (i < s.size()) into cp and advances i;
 // false for invalid UTF-8. Encoded surrogates are accepted: RapidJSON turns a
 // lone "\udc00" escape into one, and Python writes it back as is.
 bool NextCodePoint(std::string_view s, std::size_t& i, std::uint32_t& cp);
 
-// How ScanCanonical fills a JsonIndex as it goes: Open when a value starts
+// How ScanPythonJson fills a JsonIndex as it goes: Open when a value starts
 // (after its key), Close when it ends.
 class IndexRecorder {
  public:
@@ -210,39 +257,34 @@ class IndexRecorder {
   std::vector<JsonIndex::Entry>& entries_;
 };
 
-// One top-level item of a document ScanCanonical accepted. Views into it.
-struct CanonicalItem {
-  std::string_view key;       // objects: the key's literal between its quotes
-  bool key_escaped = false;   // the key's literal holds a backslash escape
-  JsonKind kind = JsonKind::kNull;
-  std::string_view json;      // the value's text (already Python's format)
-  bool value_escaped = false;  // strings: the literal holds a backslash escape
+// Whether `json` is exactly json.dumps(json.loads(json)) with ensure_ascii
+// and the separators ", " and ": " (and lies within the limits above): the
+// document's kind when it is, nullopt otherwise. When `items` is not null,
+// *items gets the root's members (object) or items (array), views into
+// `json`; for a string root, one item describing the root itself; after a
+// refusal, *items is unspecified.
+std::optional<JsonKind> ScanPythonJson(std::string_view json, std::vector<JsonMemberView>* items);
 
-  JsonMemberView View() const { return JsonMemberView{key, key_escaped, kind, json, value_escaped}; }
-};
+// The same, and `index` gets, in the same pass, the index
+// (rpc/python_json_index.h) of the value of the root object's member whose
+// key literal is `index_member` (views into `json`); it is left empty when
+// there is no such member, and is unspecified after a refusal.
+std::optional<JsonKind> ScanPythonJson(std::string_view json, std::string_view index_member,
+                                       std::vector<JsonMemberView>* items, JsonIndex* index);
 
-// True when `json` is exactly json.dumps(json.loads(json)) with ensure_ascii
-// and the separators ", " and ": " (and lies within the limits above). Then
-// `root` is the document's kind and, when `items` is not null, *items holds
-// the root's members (object) or items (array), views into `json`; for a
-// string root, items[0] describes the root itself. False otherwise; *items is
-// then unspecified.
-// When `index` is set, it gets the index (rpc/python_json_index.h) of the
-// value of the root object's member whose key literal is `index_member`,
-// made in the same pass (views into `json`); it is left empty when there is
-// no such member, and is unspecified when the scan fails.
-bool ScanCanonical(std::string_view json, JsonKind& root, std::vector<CanonicalItem>* items,
-                   JsonIndex* index = nullptr, std::string_view index_member = {});
+// Appends the UTF-8 text of `literal` when the literal is exactly as Python
+// writes it (see ScanPythonJson); false, appending nothing, otherwise. One
+// pass.
+bool AppendUnescapedLiteral(std::string_view literal, std::string& out);
 
-// Appends the UTF-8 text of `literal`, the inside of a string literal (no
-// quotes), when the literal is exactly as Python writes it (see
-// ScanCanonical); false, appending nothing, otherwise. One pass.
-bool AppendCheckedString(std::string_view literal, std::string& out);
+// Appends the UTF-8 text of a trusted literal; `escaped`: whether it holds a
+// backslash escape (JsonMemberView::key_escaped, value_escaped).
+void AppendUnescapedTrustedLiteral(std::string_view trusted_literal, bool escaped, std::string& out);
 
-// Skips the rest of a string literal (p after its opening quote) in text in
-// Python's format, where only '"' and '\\' matter; nullptr when it does not
-// end. Sets `escaped` when the literal holds a backslash escape.
-inline const char* SkipPythonString(const char* p, const char* end, bool& escaped) {
+// Skips the rest of a trusted string literal (p after its opening quote),
+// where only '"' and '\\' matter; nullptr when it does not end. Sets
+// `escaped` when the literal holds a backslash escape.
+inline const char* SkipTrustedString(const char* p, const char* end, bool& escaped) {
   for (;;) {
     p = FindQuoteOrBackslash(p, end);
     if (p == end) return nullptr;
@@ -253,18 +295,10 @@ inline const char* SkipPythonString(const char* p, const char* end, bool& escape
   }
 }
 
-// Splits the top level of an object or array that is already in Python's
-// format (ToPythonJson's output, a JsonPart::json, or text ScanCanonical
-// accepted) without checking it again. False when the text does not even
-// have that shape; never reads outside `json`. On other JSON the items are
-// unspecified.
-bool SplitPythonFormat(std::string_view json, JsonKind& root, std::vector<CanonicalItem>& items);
-// The same, giving the items as JsonMemberViews.
-bool SplitPythonFormat(std::string_view json, JsonKind& root, std::vector<JsonMemberView>& items);
-
-// Appends the UTF-8 text of a string literal's inside (without the quotes)
-// that ScanCanonical accepted or ToPythonJson wrote. Not for any other text.
-void AppendCanonicalString(std::string_view literal, bool escaped, std::string& out);
+// The top level of a trusted object or array, without checking it again:
+// its kind, and its members or items in `items`. nullopt when the text does
+// not even have that shape (never a read outside `trusted_json`).
+std::optional<JsonKind> SplitTrustedContainer(std::string_view trusted_json, std::vector<JsonMemberView>& items);
 
 // The general, tree-based ToPythonJson, without the fast path: the reference
 // the fast path is tested against.

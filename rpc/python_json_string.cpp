@@ -1,15 +1,50 @@
-// Python's json.dumps string escaping, ensure_ascii=True (rpc/python_json.h).
+// String literals of Python's json (rpc/python_json.h): escaping as json.dumps
+// does with ensure_ascii=True, and the way back, unescaping a literal as
+// json.loads does.
 #include "rpc/python_json.h"
 
 #include <cstdint>
 #include <cstring>
 
-#include "rpc/python_json_scan_internal.h"
+#include "rpc/python_json_internal.h"
 
 namespace rpc {
 namespace {
 
 constexpr char kHexDigits[] = "0123456789abcdef";
+
+// Writes cp as UTF-8 at w; returns the end of what it wrote.
+char* AppendUtf8(std::uint32_t cp, char* w) {
+  if (cp < 0x80) {
+    *w++ = static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    *w++ = static_cast<char>(0xC0 | (cp >> 6));
+    *w++ = static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    *w++ = static_cast<char>(0xE0 | (cp >> 12));
+    *w++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    *w++ = static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    *w++ = static_cast<char>(0xF0 | (cp >> 18));
+    *w++ = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    *w++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    *w++ = static_cast<char>(0x80 | (cp & 0x3F));
+  }
+  return w;
+}
+
+char ShortEscape(char c) {
+  switch (c) {
+    case '"': return '"';
+    case '\\': return '\\';
+    case 'n': return '\n';
+    case 'r': return '\r';
+    case 't': return '\t';
+    case 'b': return '\b';
+    case 'f': return '\f';
+    default: return 0;
+  }
+}
 
 }  // namespace
 
@@ -143,7 +178,7 @@ bool AppendEscapedTail(std::string& out, std::string_view utf8) {
 // zero-filled first); a block whose only special bytes are quotes and
 // backslashes (JSON text inside a JSON string) gets all its escapes at once.
 // The first other byte hands the rest to AppendEscapedTail.
-bool AppendQuoted(std::string& out, std::string_view utf8) {
+bool AppendPythonJsonString(std::string_view utf8, std::string& out) {
   constexpr std::size_t kBuffer = 1024;
   constexpr std::ptrdiff_t kRoom = 64;  // the most one turn of the loop writes: 48 (16 bytes, 16 escapes)
   char buffer[kBuffer];
@@ -205,8 +240,103 @@ bool AppendQuoted(std::string& out, std::string_view utf8) {
 
 base::Result<std::string> PythonJsonString(std::string_view utf8) {
   std::string out;
-  if (!AppendQuoted(out, utf8)) return base::Status::InvalidInput("string is not UTF-8");
+  if (!AppendPythonJsonString(utf8, out)) return base::Status::InvalidInput("string is not UTF-8");
   return out;
 }
+
+namespace python_json_internal {
+
+// Written into a buffer on the stack, appended to `out` whenever it fills
+// (so `out` is never zero-filled first).
+bool AppendUnescapedLiteral(std::string_view literal, std::string& out) {
+  constexpr std::size_t kBuffer = 1024;
+  constexpr std::ptrdiff_t kRoom = 64;  // the most one turn of the loop writes: 33
+  char buffer[kBuffer];
+  char* w = buffer;
+  const std::size_t start = out.size();
+  out.reserve(start + literal.size());  // the text is never longer than its literal
+  const char* p = literal.data();
+  const char* const end = p + literal.size();
+  const auto fail = [&] {
+    out.resize(start);
+    return false;
+  };
+  for (;;) {
+    if (buffer + kBuffer - w < kRoom) {
+      out.append(buffer, static_cast<std::size_t>(w - buffer));
+      w = buffer;
+    }
+#if defined(__SSE2__)
+    // A block whose only special bytes are the '\\"' and '\\\\' escapes
+    // (JSON text inside a JSON string) loses their backslashes at once; the
+    // loads read up to 33 bytes on.
+    if (end - p >= 34) {
+      const Block16 block = LoadBlock16(p);
+      if (block.special == block.quote_or_backslash) {
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(w), block.bytes);
+        char* o = w;  // input byte j is at o + j
+        unsigned carry = 0;
+        unsigned m = block.quote_or_backslash;
+        for (; m != 0; m &= ~(3u << carry)) {
+          const unsigned k = static_cast<unsigned>(__builtin_ctz(m));
+          // A bare quote or another escape: the loop below.
+          if (p[k] != '\\' || (p[k + 1] != '"' && p[k + 1] != '\\')) break;
+          --o;  // the backslash goes; byte k + 1 is kept as it is
+          Store16(o + k + 1, p + k + 1);
+          carry = k;
+        }
+        if (m != 0) {
+          const unsigned k = static_cast<unsigned>(__builtin_ctz(m));
+          w = o + k;
+          p += k;
+        } else {
+          // An escape at byte 15 took byte 16 along.
+          const unsigned next = block.quote_or_backslash != 0 && carry == 15 ? 17 : 16;
+          w = o + next;
+          p += next;
+          continue;
+        }
+      }
+    }
+#endif
+    if (end - p >= 16) {
+      const std::size_t run = PlainAsciiRun16(p, w);
+      p += run;
+      w += run;
+      if (run == 16) continue;
+    } else {
+      while (p != end && kPlainAscii[static_cast<unsigned char>(*p)]) *w++ = *p++;
+      if (p == end) break;
+    }
+    if (*p != '\\' || end - p < 2) return fail();  // raw control, DEL or non-ASCII: Python escapes them
+    if (const char simple = ShortEscape(p[1])) {  // '\\"' first: a JSON text inside a JSON string
+      *w++ = simple;
+      p += 2;
+      continue;
+    }
+    std::uint32_t cp = 0;
+    if (!ReadPythonUnitEscape(p, end, cp)) return fail();
+    w = AppendUtf8(cp, w);
+  }
+  out.append(buffer, static_cast<std::size_t>(w - buffer));
+  return true;
+}
+
+void AppendUnescapedTrustedLiteral(std::string_view trusted_literal, bool escaped, std::string& out) {
+  if (!escaped) {
+    out.append(trusted_literal);
+    return;
+  }
+  if (AppendUnescapedLiteral(trusted_literal, out)) return;
+  // Re-rendered text may hold the escapes ScanPythonJson leaves to the tree
+  // ("\u0000", a lone low surrogate): decode those as the tree does.
+  std::string quoted;
+  quoted.reserve(trusted_literal.size() + 2);
+  quoted.append(1, '"').append(trusted_literal).append(1, '"');
+  auto part = ToPythonJsonByTree(quoted);
+  if (part.ok()) out += part->string_value;
+}
+
+}  // namespace python_json_internal
 
 }  // namespace rpc
