@@ -6,6 +6,7 @@
 #include "agent/commands/get_connector.h"
 #include "agent/commands/recover.h"
 #include "agent/commands/refresh.h"
+#include "agent/commands/serve.h"
 #include "agent/commands/show.h"
 
 namespace agent {
@@ -18,6 +19,8 @@ constexpr std::array kCommands = {
     Command{"recover", "finish refreshes that were interrupted (from their journals)", commands::RunRecover},
     Command{"get-connector", "print this host's os-brick connector (as nova-manage get_connector)",
             commands::RunGetConnector},
+    Command{"serve", "answer RPC calls and casts (ping, show, get_connector, refresh) as an oslo.messaging server",
+            commands::RunServe},
 };
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {

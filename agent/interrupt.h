@@ -10,11 +10,9 @@
 
 #include <atomic>
 #include <string_view>
-#include <thread>
-
-#include <signal.h>
 
 #include "agent/log.h"
+#include "agent/signal_waiter.h"
 
 namespace agent {
 
@@ -26,32 +24,24 @@ class StopRequest {
   virtual std::string_view reason() const = 0;
 };
 
-// While it lives, SIGINT and SIGTERM no longer kill the process: they are
-// blocked in the thread that made the watcher (and so in every thread it
-// creates afterwards), and a thread of the watcher's waits for them, marks
-// the request and logs one warning per signal. Create it in the main thread
-// before any other thread that must not receive the signals; the destructor
-// stops the thread and restores the signal mask (a signal that arrived was
-// consumed: the command reports it through its exit code, 130).
+// While it lives, SIGINT and SIGTERM no longer kill the process: they mark
+// the request and log one warning each (signal_waiter.h says where to make
+// it: in the main thread, before other threads). A signal that arrived is
+// reported through the command's exit code, 130.
 // Thread safety: requested() and reason() may be called from any thread.
 class InterruptWatcher final : public StopRequest {
  public:
   explicit InterruptWatcher(const Log& log);
-  ~InterruptWatcher() override;
-  InterruptWatcher(const InterruptWatcher&) = delete;
-  InterruptWatcher& operator=(const InterruptWatcher&) = delete;
 
   bool requested() const override { return signal_.load() != 0; }
   std::string_view reason() const override;
 
  private:
-  void Wait();
+  void OnSignal(int signal);
 
   const Log& log_;
-  sigset_t old_mask_;
   std::atomic<int> signal_{0};
-  std::atomic<bool> stopping_{false};
-  std::thread thread_;
+  SignalWaiter waiter_;  // last: its thread uses the members above
 };
 
 }  // namespace agent

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -21,14 +22,16 @@ std::string Variable(const char* name) {
 EnvTestHooks::EnvTestHooks()
     : crash_after_(Variable("BDM_AGENT_TEST_CRASH_AFTER")),
       pause_after_(Variable("BDM_AGENT_TEST_PAUSE_AFTER")),
-      paused_file_(Variable("BDM_AGENT_TEST_PAUSED_FILE")) {}
+      paused_file_(Variable("BDM_AGENT_TEST_PAUSED_FILE")),
+      resume_file_(Variable("BDM_AGENT_TEST_RESUME_FILE")) {}
 
 void EnvTestHooks::AfterJournalStep(std::string_view step, const StopRequest* stop) const {
   if (!crash_after_.empty() && step == crash_after_) std::raise(SIGKILL);
   if (pause_after_.empty() || step != pause_after_) return;
   if (!paused_file_.empty()) std::ofstream(paused_file_) << step << "\n";
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while ((stop == nullptr || !stop->requested()) && std::chrono::steady_clock::now() < deadline) {
+  const auto resumed = [this] { return !resume_file_.empty() && std::filesystem::exists(resume_file_); };
+  while ((stop == nullptr || !stop->requested()) && !resumed() && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
 }

@@ -4,9 +4,10 @@
 //                                      journal line of <step>, as a crash would
 //   BDM_AGENT_TEST_PAUSE_AFTER=<step>  after that line, create the file
 //                                      $BDM_AGENT_TEST_PAUSED_FILE and wait
-//                                      (up to 60 s) until a stop is requested,
-//                                      so that a test can send a real signal
-//                                      at that exact step
+//                                      (up to 60 s) until a stop is requested
+//                                      or the file $BDM_AGENT_TEST_RESUME_FILE
+//                                      exists, so that a test can send a real
+//                                      signal at that exact step
 #pragma once
 
 #include <string>
@@ -21,7 +22,7 @@ class EnvTestHooks final : public TestHooks {
   void AfterJournalStep(std::string_view step, const StopRequest* stop) const override;
 
  private:
-  std::string crash_after_, pause_after_, paused_file_;
+  std::string crash_after_, pause_after_, paused_file_, resume_file_;
 };
 
 }  // namespace agent

@@ -41,6 +41,18 @@ base::Result<config::NovaConfig> LoadConfigWithMyIp(const config::ConfigSources&
   return config::BuildNovaConfig(std::move(values), hostname);
 }
 
+base::Result<host::ConnectorProperties> LocalConnector(const config::NovaConfig& conf, const host::HostPaths& paths,
+                                             const Log& log) {
+  host::ConnectorRequest request;
+  request.ip = conf.my_block_storage_ip.value_or("");
+  request.host = conf.host;
+  request.multipath = conf.libvirt_volume_use_multipath;
+  log.Debug("connector for ip " + request.ip + ", host '" + request.host + "', multipath " +
+            (request.multipath ? "requested" : "not requested"));
+  const host::HostFacts facts = host::ProbeHost(request, paths, log);
+  return host::AssembleConnector(request, facts);
+}
+
 int RunGetConnector(const std::vector<std::string>& args, const CommandEnv& env) {
   const po::options_description options = GetConnectorOptions();
   auto parsed = ParseCommand("get-connector", kUsage, args, options, "", env);
@@ -53,15 +65,7 @@ int RunGetConnector(const std::vector<std::string>& args, const CommandEnv& env)
     env.log.Error(conf.error().message());
     return exit_code::kConfig;
   }
-  host::ConnectorRequest request;
-  request.ip = conf->my_block_storage_ip.value_or("");
-  request.host = conf->host;
-  request.multipath = conf->libvirt_volume_use_multipath;
-  env.log.Debug("connector for ip " + request.ip + ", host '" + request.host + "', multipath " +
-                (request.multipath ? "requested" : "not requested"));
-
-  const host::HostFacts facts = host::ProbeHost(request, paths, env.log);
-  auto connector = host::AssembleConnector(request, facts);
+  auto connector = LocalConnector(*conf, paths, env.log);
   if (!connector.ok()) {
     env.log.Error(connector.error().message());
     return exit_code::kUnexpected;

@@ -16,6 +16,8 @@
 
 #include "agent/command_env.h"
 #include "agent/config/nova_config.h"
+#include "agent/host/connector_properties.h"
+#include "agent/host/host_files.h"
 #include "base/result.h"
 
 namespace agent::commands {
@@ -28,5 +30,12 @@ int RunGetConnector(const std::vector<std::string>& args, const CommandEnv& env)
 // config::LoadNovaConfig.
 base::Result<config::NovaConfig> LoadConfigWithMyIp(const config::ConfigSources& sources,
                                                     const std::string& computed_my_ip);
+
+// This host's connector from `conf` (LoadConfigWithMyIp's): what
+// get-connector prints, also for `serve`'s get_connector endpoint. Fails
+// (the command's exit 1) when multipath is requested but multipathd is not
+// running, or the host's facts cannot make a connector.
+base::Result<host::ConnectorProperties> LocalConnector(const config::NovaConfig& conf, const host::HostPaths& paths,
+                                             const Log& log);
 
 }  // namespace agent::commands

@@ -26,4 +26,8 @@ struct NovaSession {
 // as config::LoadNovaConfig (kInvalidInput, kNotFound: exit_code::kConfig).
 base::Result<NovaSession> OpenNovaSession(const CommandEnv& env, PeerTime* database_time = nullptr);
 
+// The session for a configuration already loaded (serve keeps one per
+// worker thread); `log` and `database_time` must outlive it.
+NovaSession MakeNovaSession(config::NovaConfig conf, const Log& log, PeerTime* database_time = nullptr);
+
 }  // namespace agent::commands

@@ -1,6 +1,5 @@
 #include "agent/commands/refresh_setup.h"
 
-#include <sstream>
 
 #include "agent/cinder/cinder_client.h"
 #include "agent/exit_codes.h"
@@ -15,15 +14,8 @@ base::Result<RefreshSettings> LoadRefreshSettings(const config::NovaConfig& conf
   BASE_TRY_ASSIGN(std::optional<std::string> configured_dir, conf.Get("bdm_agent", "state_dir"));
   settings.state_dir = state_dir.value_or(configured_dir.value_or(std::string(kDefaultStateDir)));
   if (settings.state_dir.empty()) return base::Status::InvalidInput("the state dir must not be empty");
-  BASE_TRY_ASSIGN(std::optional<std::string> types, conf.Get("bdm_agent", "allowed_hypervisor_types"));
-  if (types) {
-    std::istringstream list(*types);
-    for (std::string type; std::getline(list, type, ',');) {
-      const auto first = type.find_first_not_of(" \t");
-      if (first == std::string::npos) continue;
-      settings.allowed_hypervisor_types.push_back(type.substr(first, type.find_last_not_of(" \t") - first + 1));
-    }
-  }
+  BASE_TRY_ASSIGN(std::optional<std::vector<std::string>> types, conf.GetList("bdm_agent", "allowed_hypervisor_types"));
+  if (types) settings.allowed_hypervisor_types = std::move(*types);
   settings.allowed_hypervisor_types.insert(settings.allowed_hypervisor_types.end(), allowed_hypervisor_types.begin(),
                                            allowed_hypervisor_types.end());
   return settings;

@@ -1,7 +1,5 @@
 #include "agent/commands/show.h"
 
-#include "agent/commands/bdm_format.h"
-#include "agent/commands/cli.h"
 #include "agent/commands/nova_session.h"
 #include "agent/db/bdm_locator.h"
 #include "agent/exit_codes.h"
@@ -17,12 +15,8 @@ constexpr const char* kUsage =
     "       bdm-agent show [options] INSTANCE_UUID VOLUME_ID";
 
 struct ShowRequest {
-  std::string bdm_uuid;
-  std::string instance_uuid;
-  std::string volume_id;
-  bool json = false;
-  bool connection_info = false;
-  ShowSecrets secrets = ShowSecrets::kNo;
+  BdmSelection selection;
+  ShowFormat format;
 };
 
 po::options_description ShowOptions() {
@@ -43,24 +37,47 @@ base::Result<ShowRequest> ParseShow(const po::variables_map& vm) {
   ShowRequest r;
   const auto positional =
       vm.count("args") ? vm["args"].as<std::vector<std::string>>() : std::vector<std::string>();
-  BASE_TRY_ASSIGN(BdmSelection selection, ParseBdmSelection(vm, positional));
-  r.bdm_uuid = std::move(selection.bdm_uuid);
-  r.instance_uuid = std::move(selection.instance_uuid);
-  r.volume_id = std::move(selection.volume_id);
-  r.json = vm.count("json") > 0;
-  r.connection_info = vm.count("connection-info") > 0 || vm.count("connection_info") > 0;
-  r.secrets = vm.count("show-secrets") ? ShowSecrets::kYes : ShowSecrets::kNo;
+  BASE_TRY_ASSIGN(r.selection, ParseBdmSelection(vm, positional));
+  r.format.json = vm.count("json") > 0;
+  r.format.connection_info_only = vm.count("connection-info") > 0 || vm.count("connection_info") > 0;
+  r.format.secrets = vm.count("show-secrets") ? ShowSecrets::kYes : ShowSecrets::kNo;
   return r;
 }
 
-base::Result<std::string> Render(const db::BlockDeviceMapping& bdm, const ShowRequest& r) {
-  if (r.connection_info) {
-    return r.json ? FormatConnectionInfoJson(bdm, r.secrets) : FormatConnectionInfoTable(bdm, r.secrets);
+base::Result<std::string> Render(const db::BlockDeviceMapping& bdm, const ShowFormat& f) {
+  if (f.connection_info_only) {
+    return f.json ? FormatConnectionInfoJson(bdm, f.secrets) : FormatConnectionInfoTable(bdm, f.secrets);
   }
-  return r.json ? FormatBdmJson(bdm, r.secrets) : FormatBdmTable(bdm, r.secrets);
+  return f.json ? FormatBdmJson(bdm, f.secrets) : FormatBdmTable(bdm, f.secrets);
 }
 
 }  // namespace
+
+ShowEnding ShowBdm(db::NovaDatabase& nova_db, const BdmSelection& selection, const ShowFormat& format,
+                   const Log& log) {
+  db::LocateResult found = selection.bdm_uuid.empty()
+                               ? db::LocateVolumeBdm(nova_db, selection.instance_uuid, selection.volume_id, log)
+                               : db::LocateBdmByUuid(nova_db, selection.bdm_uuid, log);
+  if (!found.ok()) {
+    return {exit_code::ForLocate(found.failure(), found.status(), exit_code::kShowInstanceNotFound,
+                                 exit_code::kShowBdmNotFound),
+            found.status().message(), ""};
+  }
+  const db::BlockDeviceMapping& bdm = found.value().bdm;
+  if (!bdm.uuid) {
+    log.Warning("block device mapping id " + std::to_string(bdm.id) +
+                " has no uuid (a legacy row; Nova assigns one the next time it loads it)");
+  }
+  auto text = Render(bdm, format);
+  if (!text.ok()) {
+    switch (text.error().code()) {
+      case base::Code::kCorrupt: return {exit_code::kCorruptData, text.error().message(), ""};
+      case base::Code::kFailedPrecondition: return {exit_code::kNoConnectionInfo, text.error().message(), ""};
+      default: return {exit_code::kUnexpected, text.error().message(), ""};
+    }
+  }
+  return {exit_code::kOk, "", std::move(*text)};
+}
 
 int RunShow(const std::vector<std::string>& args, const CommandEnv& env) {
   const po::options_description options = ShowOptions();
@@ -75,30 +92,12 @@ int RunShow(const std::vector<std::string>& args, const CommandEnv& env) {
     env.log.Error(session.error().message());
     return exit_code::kConfig;
   }
-  db::NovaDatabase& nova_db = *session->nova_db;
-  db::LocateResult found = request->bdm_uuid.empty()
-                               ? db::LocateVolumeBdm(nova_db, request->instance_uuid, request->volume_id, env.log)
-                               : db::LocateBdmByUuid(nova_db, request->bdm_uuid, env.log);
-  if (!found.ok()) {
-    env.log.Error(found.status().message());
-    return exit_code::ForLocate(found.failure(), found.status(), exit_code::kShowInstanceNotFound,
-                                exit_code::kShowBdmNotFound);
+  const ShowEnding ending = ShowBdm(*session->nova_db, request->selection, request->format, env.log);
+  if (ending.code != exit_code::kOk) {
+    env.log.Error(ending.error);
+    return ending.code;
   }
-  const db::BlockDeviceMapping& bdm = found.value().bdm;
-  if (!bdm.uuid) {
-    env.log.Warning("block device mapping id " + std::to_string(bdm.id) +
-                    " has no uuid (a legacy row; Nova assigns one the next time it loads it)");
-  }
-  auto text = Render(bdm, *request);
-  if (!text.ok()) {
-    env.log.Error(text.error().message());
-    switch (text.error().code()) {
-      case base::Code::kCorrupt: return exit_code::kCorruptData;
-      case base::Code::kFailedPrecondition: return exit_code::kNoConnectionInfo;
-      default: return exit_code::kUnexpected;
-    }
-  }
-  std::fputs(text->c_str(), env.out);
+  std::fputs(ending.text.c_str(), env.out);
   return exit_code::kOk;
 }
 

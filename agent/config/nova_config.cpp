@@ -361,6 +361,37 @@ Result<std::optional<std::string>> NovaConfig::Get(std::string_view section, std
   return resolver.Value({NormalizeSection(section), std::string(key)});
 }
 
+Result<std::optional<bool>> NovaConfig::GetBool(std::string_view section, std::string_view key) const {
+  BASE_TRY_ASSIGN(std::optional<std::string> value, Get(section, key));
+  if (!value) return std::optional<bool>();
+  const Resolver resolver(files, system_hostname, nullptr);
+  const std::string s = NormalizeSection(section), k(key);
+  BASE_TRY_ASSIGN(bool flag, Reader(resolver).Bool(s.c_str(), k.c_str()));
+  return std::optional<bool>(flag);
+}
+
+Result<std::optional<std::vector<std::string>>> NovaConfig::GetList(std::string_view section,
+                                                                    std::string_view key) const {
+  BASE_TRY_ASSIGN(std::optional<std::string> value, Get(section, key));
+  if (!value) return std::optional<std::vector<std::string>>();
+  std::vector<std::string> items;
+  for (size_t start = 0; start <= value->size();) {
+    size_t end = value->find(',', start);
+    if (end == std::string::npos) end = value->size();
+    std::string_view item = std::string_view(*value).substr(start, end - start);
+    const size_t first = item.find_first_not_of(" \t");
+    if (first != std::string_view::npos) items.emplace_back(item.substr(first, item.find_last_not_of(" \t") - first + 1));
+    start = end + 1;
+  }
+  return std::optional<std::vector<std::string>>(std::move(items));
+}
+
+Result<std::optional<int>> NovaConfig::GetInt(std::string_view section, std::string_view key) const {
+  const Resolver resolver(files, system_hostname, nullptr);
+  const std::string s = NormalizeSection(section), k(key);
+  return Reader(resolver).Int(s.c_str(), k.c_str());
+}
+
 std::string NovaConfig::Shown(std::string_view section, std::string_view key, std::string_view value) const {
   Resolver resolver(files, system_hostname, nullptr);
   return resolver.Shown({NormalizeSection(section), std::string(key)}, value);

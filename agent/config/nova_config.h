@@ -101,6 +101,14 @@ struct NovaConfig {
   // option above, else nullopt. Errors as for loading.
   base::Result<std::optional<std::string>> Get(std::string_view section, std::string_view key) const;
 
+  // Get() read as oslo.config reads a BoolOpt (true/false, yes/no, on/off,
+  // 1/0) or an IntOpt; nullopt when unset. kInvalidInput naming the option
+  // (its value quoted only as Shown() allows).
+  base::Result<std::optional<bool>> GetBool(std::string_view section, std::string_view key) const;
+  base::Result<std::optional<int>> GetInt(std::string_view section, std::string_view key) const;
+  // Get() read as a ListOpt: comma-separated, each item trimmed, empty ones dropped.
+  base::Result<std::optional<std::vector<std::string>>> GetList(std::string_view section, std::string_view key) const;
+
   // How an error about an option's value may show `value` (the option's
   // value, or a part of it): "'value'" when the value is the option's own text
   // or its default, else a phrase that says it is withheld because the option

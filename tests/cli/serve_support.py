@@ -1,0 +1,72 @@
+"""Helpers for the `bdm-agent serve` tests: a serve process on the stack's
+broker (started, waited for, stopped by SIGTERM), and a real Python
+oslo.messaging 14 RPCClient to call and cast to it, as a deployment would."""
+import os
+import signal
+import subprocess
+import time
+import uuid
+
+import oslo_messaging
+from oslo_config import cfg
+from oslo_messaging._metrics import client as metrics_client
+
+ADMIN = {"is_admin": True, "user_id": "admin-user", "project_id": "admin-project", "roles": ["admin"]}
+
+
+def context(**overrides):
+    ctxt = dict(ADMIN, request_id="req-" + str(uuid.uuid4()))
+    ctxt.update(overrides)
+    return ctxt
+
+
+def serve_config(stack, tmp_path, extra=""):
+    """The stack's nova.conf plus what serve needs on the test stack: the
+    fake hypervisor admitted, journals under tmp_path."""
+    state = tmp_path / "state"
+    return stack.write_config(tmp_path, {"[DEFAULT]": "[bdm_agent]\nallowed_hypervisor_types = fake\n"
+                                                     f"state_dir = {state}\n{extra}\n[DEFAULT]"})
+
+
+class Serve:
+    """One `bdm-agent serve` process; its log is a file in tmp_path."""
+
+    def __init__(self, stack, config, tmp_path, host, topic, *extra, env=None):
+        self.log_path = tmp_path / f"serve-{host}.log"
+        self.topic, self.host = topic, host
+        cmd = [stack.agent_bin, "--config-file", config, "serve", "--topic", topic, "--host", host,
+               "--log-file", str(self.log_path), *extra]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     env=dict(os.environ, **(env or {})))
+        deadline = time.time() + 60
+        while "serving topic" not in self.log():
+            assert self.proc.poll() is None, (self.proc.communicate(), self.log())
+            assert time.time() < deadline, self.log()
+            time.sleep(0.05)
+
+    def log(self):
+        return self.log_path.read_text() if self.log_path.exists() else ""
+
+    def stop(self, timeout=90):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        out, err = self.proc.communicate(timeout=timeout)
+        return self.proc.returncode, out, err
+
+
+def transport(stack):
+    conf = cfg.ConfigOpts()
+    conf([], project="bdm-serve-test")
+    conf.register_opts(metrics_client.oslo_messaging_metrics, group="oslo_messaging_metrics")
+    oslo_messaging.set_transport_defaults(control_exchange="nova")
+    return oslo_messaging.get_rpc_transport(conf, url=stack.env["BDM_RABBIT_URL"])
+
+
+def client(transport, topic, server=None, **kwargs):
+    target = oslo_messaging.Target(topic=topic, server=server, namespace="bdm_agent", version="1.0")
+    kwargs.setdefault("timeout", 120)
+    return oslo_messaging.get_rpc_client(transport, target, **kwargs)
+
+
+def new_topic():
+    return "bdm-serve-" + uuid.uuid4().hex[:10]
