@@ -1,15 +1,23 @@
 """Helpers for the `bdm-agent serve` tests: a serve process on the stack's
 broker (started, waited for, stopped by SIGTERM), and a real Python
-oslo.messaging 14 RPCClient to call and cast to it, as a deployment would."""
+oslo.messaging 14 RPCClient to call and cast to it, as a deployment would;
+the fixtures `rpc` (that transport) and `cinder`, imported by the test files."""
+import json
 import os
 import signal
 import subprocess
+import sys
 import time
 import uuid
 
 import oslo_messaging
+import pytest
 from oslo_config import cfg
 from oslo_messaging._metrics import client as metrics_client
+
+from refresh_support import Cinder
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pysupport"))
 
 ADMIN = {"is_admin": True, "user_id": "admin-user", "project_id": "admin-project", "roles": ["admin"]}
 
@@ -54,6 +62,17 @@ class Serve:
         return self.proc.returncode, out, err
 
 
+def paused_serve(stack, tmp_path, topic, step="attachment_created"):
+    """A serve as the compute host's agent whose refreshes pause after the
+    journal line of `step` (test hook): returns it, the file that appears
+    when a refresh is paused, and the file that resumes it."""
+    paused, resume = tmp_path / "paused", tmp_path / "resume"
+    serve = Serve(stack, serve_config(stack, tmp_path), tmp_path, stack.env["BDM_COMPUTE_HOST"], topic,
+                  env={"BDM_AGENT_TEST_PAUSE_AFTER": step, "BDM_AGENT_TEST_PAUSED_FILE": str(paused),
+                       "BDM_AGENT_TEST_RESUME_FILE": str(resume)})
+    return serve, paused, resume
+
+
 def transport(stack):
     conf = cfg.ConfigOpts()
     conf([], project="bdm-serve-test")
@@ -70,3 +89,21 @@ def client(transport, topic, server=None, **kwargs):
 
 def new_topic():
     return "bdm-serve-" + uuid.uuid4().hex[:10]
+
+
+@pytest.fixture(scope="module")
+def rpc(stack):
+    t = transport(stack)
+    yield t
+    t.cleanup()
+
+
+@pytest.fixture(scope="module")
+def cinder(stack):
+    return Cinder(stack)
+
+
+def connector(stack):
+    """The stack's compute host connector, as a caller passes it to refresh."""
+    with open(stack.env["BDM_CONNECTOR_FILE"]) as f:
+        return json.load(f)

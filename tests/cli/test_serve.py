@@ -13,20 +13,9 @@ import time
 import oslo_messaging
 import pytest
 
-from refresh_support import Cinder, assert_consistent, seed, snapshot
-from serve_support import Serve, client, context, new_topic, serve_config, transport
-
-
-@pytest.fixture(scope="module")
-def rpc(stack):
-    t = transport(stack)
-    yield t
-    t.cleanup()
-
-
-@pytest.fixture(scope="module")
-def cinder(stack):
-    return Cinder(stack)
+from refresh_support import assert_consistent, seed, snapshot
+from serve_support import (Serve, cinder, client, connector, context, new_topic, paused_serve,  # noqa: F401
+                           rpc, serve_config)
 
 
 @pytest.fixture(scope="module")
@@ -43,11 +32,6 @@ def agent(stack, tmp_path):
     rc, out, err = serve.stop()
     assert rc == 0, (rc, out, err, serve.log())
     assert "ERROR" not in serve.log(), serve.log()
-
-
-def connector(stack):
-    with open(stack.env["BDM_CONNECTOR_FILE"]) as f:
-        return json.load(f)
 
 
 def test_ping_show_and_get_connector_answer_as_the_cli(stack, rpc, agent, victims):
@@ -178,10 +162,7 @@ def test_refresh_without_a_connector_asks_the_compute_hosts_agent(stack, rpc, vi
 def test_sigterm_during_a_refresh_lets_it_finish(stack, rpc, cinder, tmp_path):
     entry = seed(stack, tmp_path, 1)[0]
     topic = new_topic()
-    paused, resume = tmp_path / "paused", tmp_path / "resume"
-    serve = Serve(stack, serve_config(stack, tmp_path), tmp_path, stack.env["BDM_COMPUTE_HOST"], topic,
-                  env={"BDM_AGENT_TEST_PAUSE_AFTER": "attachment_created", "BDM_AGENT_TEST_PAUSED_FILE": str(paused),
-                       "BDM_AGENT_TEST_RESUME_FILE": str(resume)})
+    serve, paused, resume = paused_serve(stack, tmp_path, topic)
     answers = []
     caller = threading.Thread(target=lambda: answers.append(
         client(rpc, topic, serve.host).call(context(), "refresh", bdm_uuid=entry["bdm_uuid"],

@@ -19,30 +19,14 @@ import oslo_messaging
 import pytest
 from oslo_messaging._drivers import common as rpc_common
 
-from refresh_support import Cinder, assert_consistent, seed
-from serve_support import Serve, client, context, new_topic, serve_config, transport
-from tcp_cut import TcpCut
-
-
-@pytest.fixture(scope="module")
-def rpc(stack):
-    t = transport(stack)
-    yield t
-    t.cleanup()
-
-
-@pytest.fixture(scope="module")
-def cinder(stack):
-    return Cinder(stack)
+from refresh_support import assert_consistent, seed
+from serve_support import (Serve, cinder, client, connector, context, new_topic, paused_serve,  # noqa: F401
+                           rpc, serve_config)
+from tcp_relay import TcpRelay
 
 
 def slow(methods, ms):
     return {"BDM_AGENT_TEST_SLOW_METHODS": methods, "BDM_AGENT_TEST_SLOW_HANDLER_MS": str(ms)}
-
-
-def connector(stack):
-    with open(stack.env["BDM_CONNECTOR_FILE"]) as f:
-        return json.load(f)
 
 
 def in_thread(fn):
@@ -101,10 +85,7 @@ def test_a_slow_handler_does_not_hold_up_ping_on_another_worker(stack, rpc, tmp_
 def test_a_second_refresh_of_an_instance_being_refreshed_fails_at_once(stack, rpc, cinder, tmp_path):
     entry = seed(stack, tmp_path, 1)[0]
     topic = new_topic()
-    paused, resume = tmp_path / "paused", tmp_path / "resume"
-    serve = Serve(stack, serve_config(stack, tmp_path), tmp_path, stack.env["BDM_COMPUTE_HOST"], topic,
-                  env={"BDM_AGENT_TEST_PAUSE_AFTER": "attachment_created", "BDM_AGENT_TEST_PAUSED_FILE": str(paused),
-                       "BDM_AGENT_TEST_RESUME_FILE": str(resume)})
+    serve, paused, resume = paused_serve(stack, tmp_path, topic)
     try:
         c = client(rpc, topic, serve.host)
         first, outcome = in_thread(lambda: c.call(context(), "refresh", bdm_uuid=entry["bdm_uuid"],
@@ -233,14 +214,14 @@ def test_a_handler_past_the_grace_period_is_left_for_the_next_server(stack, rpc,
 
 
 def test_a_broker_cut_mid_stream_loses_nothing_and_doubles_nothing(stack, rpc, cinder, tmp_path):
-    """Fault injection (tcp_cut.py): the connection to the broker is cut
+    """Fault injection (tests/pysupport/tcp_relay.py): the connection to the broker is cut
     while a refresh runs (8 s) and restored 2 s later. The server reconnects
     while the refresh still runs; the copy the broker redelivers is adopted
     (acked when the first finishes), not run again; the reply goes out on the
     new connection; a cast sent while the server was cut off is handled once
     it is back."""
     entries = seed(stack, tmp_path, 2)
-    proxy = TcpCut(stack.env["BDM_RABBIT_HOST"], int(stack.env["BDM_RABBIT_PORT"]))
+    proxy = TcpRelay(stack.env["BDM_RABBIT_HOST"], int(stack.env["BDM_RABBIT_PORT"]))
     topic = new_topic()
     config = serve_config(stack, tmp_path)
     text = open(config).read()
