@@ -57,6 +57,14 @@ def messages_left(stack, queue):
         return conn.channel().queue_declare(queue, passive=True).message_count
 
 
+def queue_exists(stack, queue):
+    try:
+        messages_left(stack, queue)
+        return True
+    except Exception:  # noqa: kombu's NotFound (404) for a queue that is not there
+        return False
+
+
 def stop_ok(serve):
     rc, out, err = serve.stop()
     assert rc == 0, (rc, out, err, serve.log())
@@ -303,4 +311,30 @@ def test_malformed_and_duplicate_messages_are_logged_and_answered_once(stack, rp
         log = stop_ok(serve)
     assert log.count("dropping a malformed message") == 3, log
     assert log.count("dropping a duplicate message") == 1, log
+    assert "ERROR" not in log, log
+
+
+def test_queues_lost_as_in_a_broker_restart_are_declared_again(stack, rpc, tmp_path):
+    """A broker restart loses the non-durable queues (oslo's default). The
+    test deletes this server's own three queues (uniquely named; nobody
+    else's): the broker cancels the consumers, the server reconnects,
+    declares them again and answers on all three."""
+    topic = new_topic()
+    serve = Serve(stack, serve_config(stack, tmp_path), tmp_path, "phoenix", topic)
+    try:
+        fanout = serve.log().split(f"{topic}.phoenix, ")[1].split(")")[0]
+        with kombu.Connection(stack.env["BDM_RABBIT_URL"].replace("rabbit://", "amqp://")) as conn:
+            channel = conn.channel()
+            for queue in (topic, f"{topic}.phoenix", fanout):
+                channel.queue_delete(queue)
+        wait_for(lambda: "connection lost" in serve.log() and
+                 all(queue_exists(stack, q) for q in (topic, f"{topic}.phoenix", fanout)), serve.log)
+        assert client(rpc, topic, "phoenix").call(context(), "ping")["host"] == "phoenix"
+        assert client(rpc, topic).call(context(), "ping")["host"] == "phoenix"
+        # A non-admin cast is refused and logged: proof that the fanout queue is consumed again.
+        client(rpc, topic).prepare(fanout=True).cast(context(is_admin=False, roles=["member"]), "ping")
+        wait_for(lambda: "refused" in serve.log(), serve.log)
+    finally:
+        log = stop_ok(serve)
+    assert "the broker cancelled the consumer" in log, log
     assert "ERROR" not in log, log
