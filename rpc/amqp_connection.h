@@ -28,8 +28,9 @@
 // Not thread-safe: one thread uses an object at a time (an RPC server keeps
 // it on its I/O thread and wakes that thread with WaitForInput's wake_fd).
 // A delivery that arrives while Publish waits for its confirm is kept and
-// returned by the next Receive. Movable, not copyable; the destructor closes the socket without the AMQP close handshake (Close()
-// does the handshake and reports its failure).
+// returned by the next Receive. Movable, not copyable; the destructor closes
+// the socket without the AMQP close handshake (Close() does the handshake
+// and reports its failure).
 #pragma once
 
 #include <chrono>
