@@ -1,5 +1,8 @@
 // MysqlConnection: one open connection to a MariaDB/MySQL server, owning its
-// MYSQL* handle, running prepared statements only.
+// MYSQL* handle, running prepared statements only. A statement is prepared
+// and executed in one round trip on MariaDB >= 10.2 (two on other servers);
+// its '?' must all be placeholders (a count that differs from the parameters
+// given is a bug: std::logic_error).
 //
 // Connect() honours everything Nova's SQLAlchemy URL says that matters to a
 // client: host or unix_socket, port, user, password, database, charset and the
