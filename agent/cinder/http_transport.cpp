@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "agent/input/limits.h"
+#include "agent/openssl_setup.h"
 
 namespace agent::cinder {
 namespace {
@@ -64,6 +65,7 @@ base::Result<CurlApi> LoadCurlApi(const char* soname) {
     dlclose(library);
     return CannotLoad(std::string(soname) + " has no " + missing);
   }
+  LoadOpenSslConfig();  // libcurl may share OpenSSL with libmariadb (agent/openssl_setup.h)
   if (api.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
     return Status::Internal("libcurl: curl_global_init failed");
   }

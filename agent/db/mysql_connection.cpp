@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "agent/db/mysql_error.h"
+#include "agent/openssl_setup.h"
 
 namespace agent::db {
 
@@ -39,6 +40,7 @@ base::Status SetTls(MYSQL* mysql, const config::DatabaseUrl& url) {
                          url.ssl_verify_cert.has_value() || url.ssl_verify_identity.has_value() ||
                          url.ssl_check_hostname.has_value();
   if (!wants_tls) return base::Status::Ok();
+  LoadOpenSslConfig();  // before libmariadb makes its TLS context (agent/openssl_setup.h)
   auto set_string = [&](mysql_option option, const std::string& value) {
     if (!value.empty()) mysql_optionsv(mysql, option, value.c_str());
   };
@@ -127,6 +129,7 @@ base::Result<Prepared> PrepareAndExecute(MYSQL* mysql, std::string_view sql,
 base::Result<MysqlConnection> MysqlConnection::Connect(const config::DatabaseUrl& url,
                                                        const ConnectOptions& options,
                                                        std::string label) {
+  DeferOpenSslConfig();  // libmariadb initializes OpenSSL in its first mysql_init (agent/openssl_setup.h)
   base::UniqueHandle<st_mysql, CloseMysqlHandle> handle(mysql_init(nullptr));
   if (!handle) return base::Status::Internal(label + ": out of memory");
   MYSQL* mysql = handle.get();
