@@ -2,12 +2,14 @@
 // what cannot be avoided (start a process, connect to the API database and to
 // the cell database, run the instance-mapping and the BDM query, print the
 // row), linked as bdm-agent is (the same libmariadb, statically in a release
-// tree). tools/bench show times it beside bdm-agent, so that what bdm-agent
-// adds on top is plain to see. No config file, no checks, text protocol: a
-// benchmark, not a tool.
+// tree), and, like bdm-agent, without OpenSSL's configuration (no TLS here;
+// agent/openssl_setup.h). tools/bench show times it beside bdm-agent, so that
+// what bdm-agent adds on top is plain to see. No config file, no checks, text
+// protocol: a benchmark, not a tool.
 //
 // Usage: show_floor HOST PORT USER PASSWORD API_DB CELL_DB INSTANCE VOLUME
 #include <mysql.h>
+#include <openssl/ssl.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -60,6 +62,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: show_floor HOST PORT USER PASSWORD API_DB CELL_DB INSTANCE VOLUME\n");
     return 64;
   }
+  OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_ATEXIT, nullptr);  // before libmariadb's
   MYSQL* api = Connect(argv, argv[5]);
   if (api == nullptr) return 1;
   bool ok = PrintRows(api,
