@@ -16,6 +16,10 @@ void CloseMysqlHandle(st_mysql* handle) { mysql_close(handle); }
 
 namespace {
 
+// PyMySQL's port when the URL names none (it reads neither /etc/services nor
+// MYSQL_TCP_PORT, as libmariadb would).
+constexpr unsigned int kPyMysqlDefaultPort = 3306;
+
 using StmtHandle = base::UniqueHandle<MYSQL_STMT, mysql_stmt_close>;
 using ResHandle = base::UniqueHandle<MYSQL_RES, mysql_free_result>;
 
@@ -150,7 +154,7 @@ base::Result<MysqlConnection> MysqlConnection::Connect(const config::DatabaseUrl
   const char* user = url.username.empty() ? nullptr : url.username.c_str();
   const char* password = url.password.empty() ? nullptr : url.password.c_str();
   const char* database = url.database.empty() ? nullptr : url.database.c_str();
-  const unsigned int port = url.port ? static_cast<unsigned>(*url.port) : 0;
+  const unsigned int port = url.port ? static_cast<unsigned>(*url.port) : kPyMysqlDefaultPort;
   bool connected = false;
   {
     const PeerTimer timer(options.peer_time);

@@ -8,6 +8,8 @@
 // client: host or unix_socket, port, user, password, database, charset and the
 // PyMySQL TLS options (ssl_ca, ssl_capath, ssl_cert, ssl_key, ssl_cipher,
 // ssl_verify_cert, ssl_verify_identity). Any TLS option makes TLS mandatory.
+// A URL without a port means 3306, as for PyMySQL (libmariadb's own default
+// from /etc/services or MYSQL_TCP_PORT is not used).
 //
 // Errors are Statuses from MysqlError(), prefixed with the connection's label
 // (e.g. "API database" or "cell 'cell1' database") and the server address; no

@@ -1,5 +1,6 @@
 """What bdm-agent loads: libcurl (and the ~30 libraries it needs) only for the
-commands that reach Cinder, and a clear error when it cannot be loaded.
+commands that reach Cinder, and a clear error when it cannot be loaded; and
+what it takes from libmariadb's defaults (not the port).
 
 The dynamic loader says what it maps (LD_DEBUG=files). A host without a
 usable libcurl is made in a private mount namespace, in which an empty file
@@ -70,3 +71,15 @@ def test_without_libcurl_refresh_says_so_in_one_line_and_show_still_works(stack,
     rc, out, err = without_libcurl(tmp_path, ["--config-file", stack.nova_conf, "show", row["bdm_uuid"], "--json"])
     assert rc == 0, err
     assert row["volume_id"] in out
+
+
+def test_a_url_without_port_means_3306_as_for_pymysql(stack, tmp_path):
+    # libmariadb would take its default port from MYSQL_TCP_PORT (or
+    # /etc/services); bdm-agent names PyMySQL's. Here MYSQL_TCP_PORT names the
+    # stack's server, and nothing listens on 3306.
+    port = stack.env["BDM_MYSQL_PORT"]
+    conf = stack.write_config(tmp_path, {f"@127.0.0.1:{port}/nova_api": "@127.0.0.1/nova_api"})
+    p = subprocess.run([agent_bin(), "--config-file", conf, "show", UUID], capture_output=True, text=True,
+                       timeout=60, env=dict(os.environ, MYSQL_TCP_PORT=port))
+    assert p.returncode == 21, p.stderr  # API database unreachable
+    assert "API database at 127.0.0.1" in p.stderr
