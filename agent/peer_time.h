@@ -9,39 +9,57 @@
 // library call (mysql_*, curl_easy_perform, the AMQP round trips) in a
 // PeerTimer, so what is left of the wall time is bdm-agent's own work.
 //
-// Not thread-safe: one thread uses an accumulator at a time. The pointer must
-// stay valid while the adapter is used.
+// Thread-safe: adapters may wait on the same peer from several threads at
+// once (LocateBdmByUuid connects the cells concurrently); waits that overlap
+// count once, so `total` is the wall time during which at least one call to
+// the peer was in flight, never more than the command's wall time. The
+// pointer must stay valid while the adapter is used.
 #pragma once
 
 #include <chrono>
+#include <mutex>
 
 namespace agent {
 
-struct PeerTime {
+class PeerTime {
+ public:
   using Clock = std::chrono::steady_clock;
+
+  // Read once no call is in flight any more.
   Clock::duration total{};
   int calls = 0;
 
-  void Add(Clock::duration spent) {
-    total += spent;
-    ++calls;
-  }
+  // A call to the peer starts / ends (PeerTimer calls these).
+  void Begin();
+  void End();
+  // One call timed by someone else (e.g. rpc::RpcClient's stats), counted as
+  // overlapping no other.
+  void Add(Clock::duration spent);
+  // Back to nothing counted (a long-lived worker starts each request so);
+  // only while no call is in flight.
+  void Reset();
+
+ private:
+  std::mutex mutex_;
+  int in_flight_ = 0;
+  Clock::time_point busy_since_;
 };
 
-// Adds the time from its construction to its destruction to `time` (when not
-// nullptr).
+// Counts one call to the peer from its construction to its destruction in
+// `time` (when not nullptr).
 class PeerTimer {
  public:
-  explicit PeerTimer(PeerTime* time) : time_(time), start_(time ? PeerTime::Clock::now() : PeerTime::Clock::time_point()) {}
+  explicit PeerTimer(PeerTime* time) : time_(time) {
+    if (time_ != nullptr) time_->Begin();
+  }
   ~PeerTimer() {
-    if (time_ != nullptr) time_->Add(PeerTime::Clock::now() - start_);
+    if (time_ != nullptr) time_->End();
   }
   PeerTimer(const PeerTimer&) = delete;
   PeerTimer& operator=(const PeerTimer&) = delete;
 
  private:
   PeerTime* const time_;
-  const PeerTime::Clock::time_point start_;
 };
 
 // The peers of `bdm-agent refresh`.
@@ -52,6 +70,13 @@ struct PeerTimes {
   // Not a peer: the journal's fsync/fdatasync calls, which are part of
   // bdm-agent's own time (its crash safety) but reported apart.
   PeerTime journal_sync;
+
+  void Reset() {
+    database.Reset();
+    broker.Reset();
+    cinder.Reset();
+    journal_sync.Reset();
+  }
 };
 
 }  // namespace agent

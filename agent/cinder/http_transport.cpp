@@ -1,19 +1,87 @@
 #include "agent/cinder/http_transport.h"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 
 #include <algorithm>
 #include <cctype>
+#include <type_traits>
 
 #include "agent/input/limits.h"
-#include "base/unique_handle.h"
+#include "agent/openssl_setup.h"
 
 namespace agent::cinder {
 namespace {
 
 using base::Status;
-using CurlHandle = base::UniqueHandle<CURL, curl_easy_cleanup>;
-using CurlList = base::UniqueHandle<curl_slist, curl_slist_free_all>;
+
+constexpr const char* kLibcurl = "libcurl.so.4";
+
+// The libcurl functions this file calls, taken from the shared library with
+// dlsym (bdm-agent does not link libcurl; see http_transport.h).
+struct CurlApi {
+  decltype(&curl_global_init) global_init = nullptr;
+  decltype(&curl_easy_init) easy_init = nullptr;
+  decltype(&curl_easy_cleanup) easy_cleanup = nullptr;
+  decltype(&curl_easy_reset) easy_reset = nullptr;
+  decltype(&curl_easy_setopt) easy_setopt = nullptr;
+  decltype(&curl_easy_perform) easy_perform = nullptr;
+  decltype(&curl_easy_getinfo) easy_getinfo = nullptr;
+  decltype(&curl_easy_strerror) easy_strerror = nullptr;
+  decltype(&curl_slist_append) slist_append = nullptr;
+  decltype(&curl_slist_free_all) slist_free_all = nullptr;
+};
+
+Status CannotLoad(std::string_view detail) {
+  return Status::Unavailable("cannot load libcurl, which bdm-agent needs to reach Cinder: " + std::string(detail));
+}
+
+// Loads `soname` and resolves every CurlApi function; the library stays
+// loaded (it is never unloaded).
+base::Result<CurlApi> LoadCurlApi(const char* soname) {
+  void* library = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+  if (library == nullptr) {
+    const char* error = dlerror();
+    return CannotLoad(error != nullptr ? error : soname);
+  }
+  CurlApi api;
+  std::string missing;
+  auto resolve = [&](auto& function, const char* name) {
+    void* address = dlsym(library, name);
+    if (address == nullptr && missing.empty()) missing = name;
+    function = reinterpret_cast<std::remove_reference_t<decltype(function)>>(address);
+  };
+  resolve(api.global_init, "curl_global_init");
+  resolve(api.easy_init, "curl_easy_init");
+  resolve(api.easy_cleanup, "curl_easy_cleanup");
+  resolve(api.easy_reset, "curl_easy_reset");
+  resolve(api.easy_setopt, "curl_easy_setopt");
+  resolve(api.easy_perform, "curl_easy_perform");
+  resolve(api.easy_getinfo, "curl_easy_getinfo");
+  resolve(api.easy_strerror, "curl_easy_strerror");
+  resolve(api.slist_append, "curl_slist_append");
+  resolve(api.slist_free_all, "curl_slist_free_all");
+  if (!missing.empty()) {
+    dlclose(library);
+    return CannotLoad(std::string(soname) + " has no " + missing);
+  }
+  LoadOpenSslConfig();  // libcurl may share OpenSSL with libmariadb (agent/openssl_setup.h)
+  if (api.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    return Status::Internal("libcurl: curl_global_init failed");
+  }
+  return api;
+}
+
+// The process's libcurl, loaded by the first call (thread-safe).
+const base::Result<CurlApi>& Curl() {
+  static const base::Result<CurlApi> api = LoadCurlApi(kLibcurl);
+  return api;
+}
+
+struct CurlListDeleter {
+  void operator()(curl_slist* list) const { Curl()->slist_free_all(list); }
+};
+using CurlList = std::unique_ptr<curl_slist, CurlListDeleter>;
 
 // What arrives of one answer; past input::kMaxHttpAnswerBytes (headers and
 // body together) a callback returns short, which stops libcurl.
@@ -67,8 +135,16 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 }  // namespace
 
 struct HttpTransport::Handle {
-  CurlHandle curl;
+  struct Deleter {
+    void operator()(CURL* curl) const { Curl()->easy_cleanup(curl); }
+  };
+  std::unique_ptr<CURL, Deleter> curl;
 };
+
+base::Status CheckLibcurl(const char* soname) {
+  auto api = LoadCurlApi(soname);
+  return api.ok() ? Status::Ok() : api.error();
+}
 
 std::optional<std::string> HttpResponse::Header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
@@ -79,7 +155,10 @@ std::optional<std::string> HttpResponse::Header(std::string_view name) const {
 
 TransportError CurlError(int curl_code, bool request_sent, std::string_view detail, std::string_view context) {
   const auto code = static_cast<CURLcode>(curl_code);
-  std::string text = detail.empty() ? curl_easy_strerror(code) : std::string(detail);
+  std::string text(detail);
+  if (text.empty()) {
+    text = Curl().ok() ? Curl()->easy_strerror(code) : "libcurl error " + std::to_string(curl_code);
+  }
   std::string message = std::string(context) + ": " + Trim(text);
   switch (code) {
     case CURLE_COULDNT_RESOLVE_HOST:
@@ -108,7 +187,8 @@ TransportError CurlError(int curl_code, bool request_sent, std::string_view deta
 }
 
 base::Result<HttpTransport> HttpTransport::Create(TransportOptions options) {
-  CurlHandle curl(curl_easy_init());
+  BASE_TRY(Curl().error());
+  std::unique_ptr<CURL, Handle::Deleter> curl(Curl()->easy_init());
   if (!curl) return Status::Internal("libcurl: curl_easy_init failed");
   return HttpTransport(std::move(options), std::make_unique<Handle>(Handle{std::move(curl)}));
 }
@@ -120,15 +200,16 @@ HttpTransport& HttpTransport::operator=(HttpTransport&&) noexcept = default;
 HttpTransport::~HttpTransport() = default;
 
 std::variant<HttpResponse, TransportError> HttpTransport::Send(const HttpRequest& request, std::string_view context) {
+  const CurlApi& api = *Curl();  // loaded: Create() succeeded
   CURL* curl = handle_->curl.get();
-  curl_easy_reset(curl);  // keeps the connection cache
+  api.easy_reset(curl);  // keeps the connection cache
   HttpResponse response;
   Received received{response};
   char error_buffer[CURL_ERROR_SIZE] = {};
 
   CurlList headers;
   auto add_header = [&](const std::string& line) -> bool {
-    curl_slist* grown = curl_slist_append(headers.get(), line.c_str());
+    curl_slist* grown = api.slist_append(headers.get(), line.c_str());
     if (grown == nullptr) return false;
     static_cast<void>(headers.release());
     headers.reset(grown);
@@ -141,7 +222,7 @@ std::variant<HttpResponse, TransportError> HttpTransport::Send(const HttpRequest
 
   CURLcode rc = CURLE_OK;
   auto set = [&](CURLoption option, auto value) {
-    if (rc == CURLE_OK) rc = curl_easy_setopt(curl, option, value);
+    if (rc == CURLE_OK) rc = api.easy_setopt(curl, option, value);
   };
   set(CURLOPT_ERRORBUFFER, error_buffer);
   set(CURLOPT_URL, request.url.c_str());
@@ -176,7 +257,7 @@ std::variant<HttpResponse, TransportError> HttpTransport::Send(const HttpRequest
 
   {
     const PeerTimer timer(options_.peer_time);
-    rc = curl_easy_perform(curl);
+    rc = api.easy_perform(curl);
   }
   if (received.too_large) {
     return TransportError{Status::RemoteError(std::string(context) + ": the answer is larger than " +
@@ -185,10 +266,10 @@ std::variant<HttpResponse, TransportError> HttpTransport::Send(const HttpRequest
   }
   if (rc != CURLE_OK) {
     long request_bytes = 0;
-    curl_easy_getinfo(curl, CURLINFO_REQUEST_SIZE, &request_bytes);
+    api.easy_getinfo(curl, CURLINFO_REQUEST_SIZE, &request_bytes);
     return CurlError(rc, request_bytes > 0, error_buffer, context);
   }
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+  api.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   return response;
 }
 

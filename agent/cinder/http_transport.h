@@ -13,6 +13,14 @@
 // Messages are "<context>: <libcurl's text>" and never contain the request's
 // headers or body (where the tokens and passwords are).
 //
+// bdm-agent does not link libcurl: the first Create() loads libcurl.so.4 with
+// dlopen (once per process; it stays loaded). Linked, libcurl and the ~30
+// libraries it needs (GnuTLS, Kerberos, LDAP, SSH, ...) were loaded and bound
+// before main by every command, `show` included, which reaches no HTTP peer;
+// now only the commands that reach Cinder pay for them. When it cannot be
+// loaded, Create() fails with kUnavailable, one line naming the reason:
+//   "cannot load libcurl, which bdm-agent needs to reach Cinder: <dlerror>"
+//
 // Thread safety: one thread at a time. Movable, not copyable.
 #pragma once
 
@@ -71,9 +79,14 @@ struct TransportError {
 // for curl_easy_strerror.
 TransportError CurlError(int curl_code, bool request_sent, std::string_view detail, std::string_view context);
 
+// The load Create() runs, on another file name (for tests): OK when `soname`
+// loads and has every function HttpTransport calls, else Create()'s error.
+base::Status CheckLibcurl(const char* soname);
+
 class HttpTransport {
  public:
-  // kInternal when libcurl cannot make a handle.
+  // kUnavailable when libcurl cannot be loaded (above); kInternal when it
+  // cannot make a handle.
   static base::Result<HttpTransport> Create(TransportOptions options);
 
   HttpTransport(HttpTransport&&) noexcept;

@@ -191,10 +191,15 @@ po::parsed_options ToParsedOptions(const IniValues& values, const po::options_de
                                    std::span<const DeclaredOption> declared) {
   po::parsed_options parsed(&description);
   std::set<OptionName> handled;
-  auto add = [&](const std::string& dotted, const std::string& value, bool registered) {
+  // The names `description` declares, looked up once: its find_nothrow()
+  // matches each option in turn, which was most of the cost of loading the
+  // configuration.
+  std::set<std::string, std::less<>> declared_names;
+  for (const auto& option : description.options()) declared_names.insert(option->long_name());
+  auto add = [&](const std::string& dotted, const std::string& value) {
     po::option option(dotted, {value});
     option.original_tokens = {dotted, value};
-    option.unregistered = !registered;
+    option.unregistered = declared_names.count(dotted) == 0;
     parsed.options.push_back(std::move(option));
   };
   for (const DeclaredOption& option : declared) {
@@ -202,13 +207,13 @@ po::parsed_options ToParsedOptions(const IniValues& values, const po::options_de
     names.insert(names.end(), option.deprecated.begin(), option.deprecated.end());
     handled.insert(names.begin(), names.end());
     if (auto found = values.Find(names)) {
-      add(option.name.Dotted(), found->value, description.find_nothrow(option.name.Dotted(), false) != nullptr);
+      add(option.name.Dotted(), found->value);
     }
   }
   for (const OptionName& name : values.Names()) {
     if (handled.count(name) != 0) continue;
     const std::string dotted = name.Dotted();
-    add(dotted, values.Find(name)->value, description.find_nothrow(dotted, false) != nullptr);
+    add(dotted, values.Find(name)->value);
   }
   return parsed;
 }

@@ -1,8 +1,18 @@
 #include "agent/db/bdm_locator.h"
 
 #include <string>
+#include <vector>
+
+#include "agent/db/parallel_for.h"
 
 namespace agent::db {
+namespace {
+
+// Cells searched at the same time (one thread and one connection each) by
+// LocateBdmByUuid; more cells wait for a free thread.
+constexpr std::size_t kMaxCellsAtOnce = 32;
+
+}  // namespace
 
 LocateResult LocateVolumeBdm(NovaDatabase& db, std::string_view instance_uuid,
                              std::string_view volume_id, const Log& log) {
@@ -42,12 +52,31 @@ LocateResult LocateVolumeBdm(NovaDatabase& db, std::string_view instance_uuid,
 LocateResult LocateBdmByUuid(NovaDatabase& db, std::string_view bdm_uuid, const Log& log) {
   auto cells = db.ListCellMappings();
   if (!cells.ok()) return {LocateFailure::kApiDatabase, cells.error()};
+  // Every cell at once, each on its own connection: a region has dozens of
+  // cells, whose connects and queries one after another would add up.
+  struct CellAnswer {
+    CellDatabase* cell_db = nullptr;
+    base::Result<std::optional<BlockDeviceMapping>> bdm = base::Status::Internal("cell not searched");
+  };
+  std::vector<CellAnswer> answers(cells->size());
+  ParallelFor(cells->size(), kMaxCellsAtOnce, [&](std::size_t i) {
+    auto cell_db = db.Cell((*cells)[i]);
+    if (!cell_db.ok()) {
+      answers[i].bdm = cell_db.error();
+      return;
+    }
+    answers[i].cell_db = *cell_db;
+    answers[i].bdm = (*cell_db)->FindBdmByUuid(bdm_uuid);
+  });
+
+  // The answers in cell order, whichever came first: the first cell that has
+  // the BDM wins, and failures are reported in that order too.
   std::string unreachable;
   base::Status first_failure;
-  for (const CellMapping& cell : *cells) {
-    auto cell_db = db.Cell(cell);
-    auto bdm = cell_db.ok() ? (*cell_db)->FindBdmByUuid(bdm_uuid)
-                            : base::Result<std::optional<BlockDeviceMapping>>(cell_db.error());
+  std::optional<std::size_t> found;
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    const CellMapping& cell = (*cells)[i];
+    const auto& bdm = answers[i].bdm;
     if (!bdm.ok()) {
       log.Debug("cell '" + cell.name + "' could not be searched: " + bdm.error().ToString());
       if (first_failure.ok()) first_failure = bdm.error();
@@ -55,8 +84,9 @@ LocateResult LocateBdmByUuid(NovaDatabase& db, std::string_view bdm_uuid, const 
       continue;
     }
     log.Debug("cell '" + cell.name + "': " + (bdm.value() ? "found" : "not found"));
-    if (bdm.value()) return LocatedBdm{cell, *cell_db, std::move(**bdm)};
+    if (bdm.value() && !found) found = i;
   }
+  if (found) return LocatedBdm{(*cells)[*found], answers[*found].cell_db, std::move(**answers[*found].bdm)};
   if (!first_failure.ok()) {
     return {LocateFailure::kCellDatabase,
             first_failure.WithContext("Block Device Mapping " + std::string(bdm_uuid) +

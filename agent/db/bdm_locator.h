@@ -52,6 +52,11 @@ class [[nodiscard]] LocateResult {
 LocateResult LocateVolumeBdm(NovaDatabase& db, std::string_view instance_uuid,
                              std::string_view volume_id, const Log& log);
 
+// Asks every cell at once (up to 32 at a time, each on its own thread and
+// connection; NovaDatabase::Cell must allow that) and waits for all. The first
+// cell in cell-mapping order that has the BDM wins, even when other cells
+// failed; otherwise any failed cell makes it kCellDatabase, with the first
+// failure (in cell order) and the names of all failed cells.
 LocateResult LocateBdmByUuid(NovaDatabase& db, std::string_view bdm_uuid, const Log& log);
 
 }  // namespace agent::db

@@ -2,17 +2,23 @@
 
 #include <mysql.h>
 
+#include <algorithm>
 #include <cstring>
 #include <optional>
 #include <vector>
 
 #include "agent/db/mysql_error.h"
+#include "agent/openssl_setup.h"
 
 namespace agent::db {
 
 void CloseMysqlHandle(st_mysql* handle) { mysql_close(handle); }
 
 namespace {
+
+// PyMySQL's port when the URL names none (it reads neither /etc/services nor
+// MYSQL_TCP_PORT, as libmariadb would).
+constexpr unsigned int kPyMysqlDefaultPort = 3306;
 
 using StmtHandle = base::UniqueHandle<MYSQL_STMT, mysql_stmt_close>;
 using ResHandle = base::UniqueHandle<MYSQL_RES, mysql_free_result>;
@@ -38,6 +44,7 @@ base::Status SetTls(MYSQL* mysql, const config::DatabaseUrl& url) {
                          url.ssl_verify_cert.has_value() || url.ssl_verify_identity.has_value() ||
                          url.ssl_check_hostname.has_value();
   if (!wants_tls) return base::Status::Ok();
+  LoadOpenSslConfig();  // before libmariadb makes its TLS context (agent/openssl_setup.h)
   auto set_string = [&](mysql_option option, const std::string& value) {
     if (!value.empty()) mysql_optionsv(mysql, option, value.c_str());
   };
@@ -94,22 +101,30 @@ struct Prepared {
   StmtHandle stmt;
 };
 
+// Prepares and executes in one round trip (mariadb_stmt_execute_direct sends
+// both commands at once to MariaDB >= 10.2; other servers get prepare, then
+// execute, as before).
 base::Result<Prepared> PrepareAndExecute(MYSQL* mysql, std::string_view sql,
                                          std::span<const SqlParam> params,
                                          const std::string& label) {
+  // Our statements are constants whose only '?' are placeholders.
+  if (static_cast<std::size_t>(std::count(sql.begin(), sql.end(), '?')) != params.size()) {
+    throw std::logic_error("SQL parameter count mismatch: " + std::string(sql));
+  }
   StmtHandle stmt(mysql_stmt_init(mysql));
   if (!stmt) return HandleError(mysql, label);
-  if (mysql_stmt_prepare(stmt.get(), sql.data(), sql.size()) != 0) {
-    return StmtError(stmt.get(), label + ": prepare");
-  }
-  if (mysql_stmt_param_count(stmt.get()) != params.size()) {
-    throw std::logic_error("SQL parameter count mismatch: " + std::string(sql));
+  unsigned int param_count = static_cast<unsigned int>(params.size());
+  if (mysql_stmt_attr_set(stmt.get(), STMT_ATTR_PREBIND_PARAMS, &param_count) != 0) {
+    return StmtError(stmt.get(), label + ": bind");
   }
   ParamBinding binding = BindParams(params);
   if (!params.empty() && mysql_stmt_bind_param(stmt.get(), binding.binds.data()) != 0) {
     return StmtError(stmt.get(), label + ": bind");
   }
-  if (mysql_stmt_execute(stmt.get()) != 0) return StmtError(stmt.get(), label);
+  if (mariadb_stmt_execute_direct(stmt.get(), sql.data(), sql.size()) != 0) return StmtError(stmt.get(), label);
+  if (mysql_stmt_param_count(stmt.get()) != params.size()) {
+    throw std::logic_error("SQL parameter count mismatch: " + std::string(sql));
+  }
   return Prepared{std::move(stmt)};
 }
 
@@ -118,6 +133,7 @@ base::Result<Prepared> PrepareAndExecute(MYSQL* mysql, std::string_view sql,
 base::Result<MysqlConnection> MysqlConnection::Connect(const config::DatabaseUrl& url,
                                                        const ConnectOptions& options,
                                                        std::string label) {
+  DeferOpenSslConfig();  // libmariadb initializes OpenSSL in its first mysql_init (agent/openssl_setup.h)
   base::UniqueHandle<st_mysql, CloseMysqlHandle> handle(mysql_init(nullptr));
   if (!handle) return base::Status::Internal(label + ": out of memory");
   MYSQL* mysql = handle.get();
@@ -138,7 +154,7 @@ base::Result<MysqlConnection> MysqlConnection::Connect(const config::DatabaseUrl
   const char* user = url.username.empty() ? nullptr : url.username.c_str();
   const char* password = url.password.empty() ? nullptr : url.password.c_str();
   const char* database = url.database.empty() ? nullptr : url.database.c_str();
-  const unsigned int port = url.port ? static_cast<unsigned>(*url.port) : 0;
+  const unsigned int port = url.port ? static_cast<unsigned>(*url.port) : kPyMysqlDefaultPort;
   bool connected = false;
   {
     const PeerTimer timer(options.peer_time);

@@ -1,10 +1,15 @@
 // MysqlConnection: one open connection to a MariaDB/MySQL server, owning its
-// MYSQL* handle, running prepared statements only.
+// MYSQL* handle, running prepared statements only. A statement is prepared
+// and executed in one round trip on MariaDB >= 10.2 (two on other servers);
+// its '?' must all be placeholders (a count that differs from the parameters
+// given is a bug: std::logic_error).
 //
 // Connect() honours everything Nova's SQLAlchemy URL says that matters to a
 // client: host or unix_socket, port, user, password, database, charset and the
 // PyMySQL TLS options (ssl_ca, ssl_capath, ssl_cert, ssl_key, ssl_cipher,
 // ssl_verify_cert, ssl_verify_identity). Any TLS option makes TLS mandatory.
+// A URL without a port means 3306, as for PyMySQL (libmariadb's own default
+// from /etc/services or MYSQL_TCP_PORT is not used).
 //
 // Errors are Statuses from MysqlError(), prefixed with the connection's label
 // (e.g. "API database" or "cell 'cell1' database") and the server address; no

@@ -86,7 +86,10 @@ base::Result<CellDatabase*> MysqlNovaDatabase::OpenCell(const std::string& key,
                                                         const std::string& url_text,
                                                         const std::string& label,
                                                         const std::string& cell_name) {
-  if (auto it = cells_.find(key); it != cells_.end()) return it->second.get();
+  {
+    const std::lock_guard lock(cells_mutex_);
+    if (auto it = cells_.find(key); it != cells_.end()) return it->second.get();
+  }
   std::string expanded = url_text;
   std::string option = "[database] connection";
   if (!cell_name.empty()) {
@@ -100,9 +103,8 @@ base::Result<CellDatabase*> MysqlNovaDatabase::OpenCell(const std::string& key,
   log_.Debug("connecting to the " + label + " " + url.Redacted());
   BASE_TRY_ASSIGN(MysqlConnection connection, MysqlConnection::Connect(url, settings_.connect, label));
   auto cell = std::make_unique<MysqlCellDatabase>(std::move(connection));
-  CellDatabase* raw = cell.get();
-  cells_.emplace(key, std::move(cell));
-  return raw;
+  const std::lock_guard lock(cells_mutex_);
+  return cells_.try_emplace(key, std::move(cell)).first->second.get();
 }
 
 }  // namespace agent::db

@@ -4,11 +4,16 @@
 // on first use and kept (one connection per cell). Cell mapping URLs may be
 // templates and are expanded against the local config as Nova does.
 //
+// Thread safety: Cell() and LocalCell() may be called from several threads at
+// once (cells are connected concurrently; should two threads connect the same
+// cell, the first connection is kept); the other calls one thread at a time.
+//
 // Only reads here; nothing is written. Every query is a prepared statement.
 #pragma once
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -44,6 +49,7 @@ class MysqlNovaDatabase final : public NovaDatabase {
   NovaDatabaseSettings settings_;
   const Log& log_;
   std::optional<MysqlConnection> api_;
+  std::mutex cells_mutex_;                                      // guards cells_
   std::map<std::string, std::unique_ptr<CellDatabase>> cells_;  // by cell uuid
 };
 

@@ -100,7 +100,9 @@ class NovaDatabase {
   virtual base::Result<std::vector<CellMapping>> ListCellMappings() = 0;
 
   // The database of a cell, connected on first use and kept open; the pointer
-  // stays valid as long as this NovaDatabase.
+  // stays valid as long as this NovaDatabase. Safe to call from several
+  // threads at once (LocateBdmByUuid asks the cells concurrently); each
+  // CellDatabase is then used by one thread at a time.
   virtual base::Result<CellDatabase*> Cell(const CellMapping& cell) = 0;
 
   // The local [database] connection, which Nova uses for an instance whose

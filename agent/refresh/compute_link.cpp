@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "agent/config/rpc_client_options.h"
+#include "agent/openssl_setup.h"
 #include "proto_compat/request_context.h"
 
 namespace agent::refresh {
@@ -50,6 +51,7 @@ base::Result<RpcComputeLink> RpcComputeLink::Connect(const config::NovaConfig& c
                                                      PeerTime* broker_time) {
   std::mt19937_64 rng(std::random_device{}());
   BASE_TRY_ASSIGN(rpc::RpcClientOptions options, config::RpcClientOptionsFromConfig(conf, "bdm-agent", rng));
+  LoadOpenSslConfig();  // the broker connection may use TLS (agent/openssl_setup.h)
   std::optional<PeerTimer> timer(std::in_place, broker_time);
   BASE_TRY_ASSIGN(rpc::RpcClient client, rpc::RpcClient::Connect(std::move(options)));
   timer.reset();

@@ -131,7 +131,7 @@ HandlerResult Show(ServeState& state, const CallInput& input) {
   bool secrets = false;
   if (auto failure = args.Bool("show_secrets", secrets)) return HandlerResult::Raise(std::move(*failure));
   format.secrets = secrets ? ShowSecrets::kYes : ShowSecrets::kNo;
-  a.worker.times = {};
+  a.worker.times.Reset();
   const commands::ShowEnding ending =
       commands::ShowBdm(*a.worker.session->nova_db, std::get<commands::BdmSelection>(selection), format, a.log);
   if (ending.code != exit_code::kOk) {
@@ -189,7 +189,7 @@ HandlerResult Refresh(ServeState& state, const CallInput& input) {
   request.selection = std::get<commands::BdmSelection>(selection);
   request.dry_run = dry_run ? refresh::DryRun::kYes : refresh::DryRun::kNo;
   WorkerResources& worker = a.worker;
-  worker.times = {};
+  worker.times.Reset();
   const commands::ConnectorSource connector = [&](const std::string& compute_host) {
     return connector_json ? refresh::ParseConnector(*connector_json, "the connector argument")
                           : FetchConnector(worker, compute_host, a.log);

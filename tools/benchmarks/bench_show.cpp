@@ -1,9 +1,13 @@
 // tools/bench show: cold wall time and peak RSS of `bdm-agent show` against
 // `nova-manage volume_attachment show` on the same BDM, each a fresh process,
-// runs interleaved so both see the same machine state. Prints each median and
+// runs interleaved so all see the same machine state. Prints each median and
 // ends with "show: bdm-agent <s> s, nova-manage <s> s, ratio <x>".
+// Given the floor program (show_floor.cpp: process start, the two connects,
+// the two queries, nothing else) and its arguments, it is run interleaved too,
+// and a line says how far bdm-agent is above it.
 //
 // Usage: bench_show RUNS AGENT_BIN NOVA_CONF PYTHON NOVA_MANAGE INSTANCE VOLUME
+//                   [FLOOR_BIN HOST PORT USER PASSWORD API_DB CELL_DB]
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -32,8 +36,10 @@ bool Sample(const std::vector<std::string>& argv, Series& series) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 8) {
-    std::fprintf(stderr, "usage: bench_show RUNS AGENT_BIN NOVA_CONF PYTHON NOVA_MANAGE INSTANCE VOLUME\n");
+  if (argc != 8 && argc != 15) {
+    std::fprintf(stderr,
+                 "usage: bench_show RUNS AGENT_BIN NOVA_CONF PYTHON NOVA_MANAGE INSTANCE VOLUME "
+                 "[FLOOR_BIN HOST PORT USER PASSWORD API_DB CELL_DB]\n");
     return 64;
   }
   const int runs = std::atoi(argv[1]);
@@ -43,13 +49,19 @@ int main(int argc, char** argv) {
                                          "--volume", volume, "--json"};
   const std::vector<std::string> theirs = {python, nova_manage, "--config-file", conf, "volume_attachment",
                                            "show", instance, volume, "--json"};
-  Series agent_series, nova_series;
-  // One unmeasured run each warms the page cache for both alike.
-  if (!Sample(ours, agent_series) || !Sample(theirs, nova_series)) return 1;
-  agent_series = {};
-  nova_series = {};
-  for (int i = 0; i < runs; ++i) {
-    if (!Sample(ours, agent_series) || !Sample(theirs, nova_series)) return 1;
+  std::vector<std::string> floor;
+  if (argc == 15) floor = {argv[8], argv[9], argv[10], argv[11], argv[12], argv[13], argv[14], instance, volume};
+  Series agent_series, nova_series, floor_series;
+  // One unmeasured run each warms the page cache for all alike. bdm-agent and
+  // the floor take turns at running first after nova-manage (whose 170 MiB
+  // leave the CPU caches cold), so that neither pays that alone.
+  for (int i = -1; i < runs; ++i) {
+    if (i == 0) agent_series = nova_series = floor_series = {};
+    const bool floor_first = !floor.empty() && i % 2 != 0;
+    if ((floor_first && !Sample(floor, floor_series)) || !Sample(ours, agent_series) ||
+        (!floor.empty() && !floor_first && !Sample(floor, floor_series)) || !Sample(theirs, nova_series)) {
+      return 1;
+    }
   }
   const double agent_wall = bench::Median(agent_series.wall);
   const double nova_wall = bench::Median(nova_series.wall);
@@ -58,6 +70,13 @@ int main(int argc, char** argv) {
               bench::Median(agent_series.rss_mib));
   std::printf("nova-manage show: median wall %.4f s, median peak RSS %.1f MiB\n", nova_wall,
               bench::Median(nova_series.rss_mib));
+  if (!floor.empty()) {
+    const double floor_wall = bench::Median(floor_series.wall);
+    std::printf("show floor:       median wall %.4f s, median peak RSS %.1f MiB (process start, two connects, "
+                "two queries: show_floor)\n",
+                floor_wall, bench::Median(floor_series.rss_mib));
+    std::printf("bdm-agent show above the floor: %.2f ms\n", (agent_wall - floor_wall) * 1e3);
+  }
   std::printf("show: bdm-agent %.4f s, nova-manage %.4f s, ratio %.1f\n", agent_wall, nova_wall,
               nova_wall / agent_wall);
   return 0;

@@ -1,10 +1,16 @@
 // Unit tests of the lookup logic. The in-memory NovaDatabase below is ours: it
-// exists to make one cell unreachable and to hold a deleted instance without a
-// server. The same paths run against real MariaDB in tests/integration and
-// tests/cli.
+// exists to make one cell unreachable, to hold a deleted instance without a
+// server, and to make cells answer in an order of our choosing (the real
+// servers answer in whatever order they like). The same paths run against
+// real MariaDB in tests/integration and tests/cli.
 #include "agent/db/bdm_locator.h"
 
+#include <chrono>
+#include <condition_variable>
+#include <functional>
 #include <map>
+#include <mutex>
+#include <set>
 
 #include <doctest/doctest.h>
 
@@ -70,6 +76,9 @@ class MemoryNova final : public NovaDatabase {
   std::vector<CellMapping> cells;
   std::map<std::string, MemoryCell> cell_dbs;  // by cell uuid; absent = unreachable
   std::map<std::string, std::string> mappings;  // instance -> cell uuid
+  // When set, wraps every Cell() call (it may run on several threads at once).
+  std::function<base::Result<CellDatabase*>(const CellMapping&, const std::function<base::Result<CellDatabase*>()>&)>
+      around_cell;
 
   base::Result<std::optional<InstanceMapping>> FindInstanceMapping(std::string_view uuid) override {
     auto it = mappings.find(std::string(uuid));
@@ -81,11 +90,49 @@ class MemoryNova final : public NovaDatabase {
   }
   base::Result<std::vector<CellMapping>> ListCellMappings() override { return cells; }
   base::Result<CellDatabase*> Cell(const CellMapping& cell) override {
+    if (around_cell) return around_cell(cell, [&] { return Open(cell); });
+    return Open(cell);
+  }
+  base::Result<CellDatabase*> LocalCell() override { return base::Status::InvalidInput("no local db"); }
+
+ private:
+  base::Result<CellDatabase*> Open(const CellMapping& cell) {
     auto it = cell_dbs.find(cell.uuid);
     if (it == cell_dbs.end()) return base::Status::Unavailable("cell '" + cell.name + "' database: refused");
     return static_cast<CellDatabase*>(&it->second);
   }
-  base::Result<CellDatabase*> LocalCell() override { return base::Status::InvalidInput("no local db"); }
+};
+
+// Makes the cells answer last to first: the cell with id k returns from Cell()
+// only after the cell with id k + 1 has. Asked one after another, the first
+// cell would wait for the next in vain; it gives up after 5 s and counts it.
+class LastToFirst {
+ public:
+  explicit LastToFirst(std::int64_t last_id) : last_id_(last_id) {}
+
+  base::Result<CellDatabase*> operator()(const CellMapping& cell,
+                                         const std::function<base::Result<CellDatabase*>()>& open) {
+    std::unique_lock lock(mutex_);
+    if (cell.id != last_id_ &&
+        !changed_.wait_for(lock, std::chrono::seconds(5), [&] { return answered_.contains(cell.id + 1); })) {
+      ++gave_up_;
+    }
+    auto result = open();
+    answered_.insert(cell.id);
+    order_.push_back(cell.id);
+    changed_.notify_all();
+    return result;
+  }
+  int gave_up() const { return gave_up_; }
+  const std::vector<std::int64_t>& order() const { return order_; }
+
+ private:
+  const std::int64_t last_id_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::set<std::int64_t> answered_;
+  std::vector<std::int64_t> order_;
+  int gave_up_ = 0;
 };
 
 BlockDeviceMapping Bdm(std::string uuid, std::string instance, std::string volume) {
@@ -168,4 +215,41 @@ TEST_CASE("agent::db::LocateBdmByUuid") {
     CHECK(r.failure() == LocateFailure::kCellDatabase);
     CHECK(r.status().message().find("could not search 'cell1'") != std::string::npos);
   }
+}
+
+TEST_CASE("agent::db::LocateBdmByUuid asks the cells at once and merges their answers in cell order") {
+  agent::Log log;
+  MemoryNova nova = TwoCells();
+  LastToFirst last_to_first(3);
+  nova.around_cell = std::ref(last_to_first);
+  SUBCASE("the BDM in two cells: the first cell's wins, though it answered last") {
+    nova.cell_dbs["c2"].bdms.push_back(Bdm("b1", "i-copy", "v-copy"));
+    LocateResult r = LocateBdmByUuid(nova, "b1", log);
+    REQUIRE(r.ok());
+    CHECK(r.value().cell->name == "cell1");
+    CHECK(r.value().bdm.instance_uuid == "i1");
+    CHECK(r.value().cell_db == &nova.cell_dbs["c1"]);
+  }
+  SUBCASE("found in a later cell while an earlier one is down") {
+    nova.cell_dbs.erase("c0");
+    LocateResult r = LocateBdmByUuid(nova, "b2", log);
+    REQUIRE(r.ok());
+    CHECK(r.value().cell->name == "cell2");
+  }
+  SUBCASE("two cells down: the first failure in cell order, every failed cell named in cell order") {
+    nova.cell_dbs.erase("c0");
+    nova.cell_dbs.erase("c2");
+    LocateResult r = LocateBdmByUuid(nova, "b9", log);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.failure() == LocateFailure::kCellDatabase);
+    CHECK(r.status().code() == base::Code::kUnavailable);
+    CHECK(r.status().message() ==
+          "Block Device Mapping b9 not found in the cells that answered; could not search 'cell0', 'cell2': "
+          "cell 'cell0' database: refused");
+  }
+  SUBCASE("absent everywhere") {
+    CHECK(LocateBdmByUuid(nova, "b9", log).failure() == LocateFailure::kBdmNotFound);
+  }
+  CHECK(last_to_first.gave_up() == 0);
+  CHECK(last_to_first.order() == std::vector<std::int64_t>{3, 2, 1});
 }
