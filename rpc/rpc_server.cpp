@@ -142,7 +142,8 @@ base::Status RpcServer::Run(std::stop_token stop) {
       }
     }
     if (!in_flight_.empty()) {
-      AbandonInFlight();
+      AbandonInFlight(failure.ok() ? "did not finish within graceful_shutdown_timeout"
+                                   : "did not finish before the server stopped (" + failure.ToString() + ")");
       (void)Close();  // hands what was not acked back to the broker now, not when the workers return
       pool.Cancel();
     }
@@ -263,11 +264,11 @@ void RpcServer::BeginStop() {
   }
 }
 
-void RpcServer::AbandonInFlight() {
+void RpcServer::AbandonInFlight(std::string_view why) {
   for (const auto& [id, entry] : in_flight_) {
     ++stats_.abandoned;
     Log("stopping: " + entry.method + " (_msg_id " + entry.msg_id.value_or("none, a cast") + ", _unique_id " +
-        entry.unique_id + ") did not finish within graceful_shutdown_timeout; left unacked for another server");
+        entry.unique_id + ") " + std::string(why) + "; left unacked for another server");
   }
 }
 

@@ -183,7 +183,7 @@ class RpcServer {
   bool AdoptRedelivery(const RpcRequest& request, const Delivery& delivery);
   void AckNow(const Delivery& delivery);
   void BeginStop();
-  void AbandonInFlight();
+  void AbandonInFlight(std::string_view why);
   Clock::time_point NextWake(Clock::time_point now, std::optional<Clock::time_point> drain_until) const;
   // rpc_server_replies.cpp: answers, call-monitor heartbeats, acks.
   void CollectFinished();
