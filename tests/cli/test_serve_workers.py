@@ -338,3 +338,29 @@ def test_queues_lost_as_in_a_broker_restart_are_declared_again(stack, rpc, tmp_p
         log = stop_ok(serve)
     assert "the broker cancelled the consumer" in log, log
     assert "ERROR" not in log, log
+
+
+def test_a_busy_server_takes_no_more_than_twice_its_workers(stack, rpc, tmp_path):
+    """basic.qos: one worker, so at most two messages are taken; the rest
+    wait in the queue for any server. At SIGTERM the one not started goes
+    back to the queue at once, the running one finishes."""
+    topic = new_topic()
+    serve = Serve(stack, serve_config(stack, tmp_path), tmp_path, "busy", topic, "--workers", "1",
+                  env=slow("get_connector", 3000))
+    queue = f"{topic}.busy"
+    c = client(rpc, topic, "busy")
+    for _ in range(5):
+        c.cast(context(), "get_connector")
+    wait_for(lambda: messages_left(stack, queue) == 3, lambda: (messages_left(stack, queue), serve.log()))
+    time.sleep(0.5)
+    assert messages_left(stack, queue) == 3
+    log = stop_ok(serve)
+    assert messages_left(stack, queue) == 4, log
+    assert "1 request(s) not yet started are left unacked" in log, log
+
+
+def test_sigterm_stops_an_idle_server_at_once(stack, tmp_path):
+    serve = Serve(stack, serve_config(stack, tmp_path), tmp_path, "idle", new_topic())
+    started = time.monotonic()
+    stop_ok(serve)
+    assert time.monotonic() - started < 2
