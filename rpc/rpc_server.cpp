@@ -110,6 +110,7 @@ base::Status RpcServer::Run(std::stop_token stop) {
       if ((!connection_ || !connection_->usable()) && (!reconnect_at_ || now >= *reconnect_at_)) {
         base::Status connected = Connect(drain_until ? Consume::kNo : Consume::kYes);
         if (connected.ok()) {
+          Log("connected again to " + connection_->peer() + (drain_until ? " (stopping: not consuming)" : ""));
           ++stats_.reconnects;
           schedule.Reset();
           reconnect_at_.reset();

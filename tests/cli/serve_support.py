@@ -28,12 +28,15 @@ def context(**overrides):
     return ctxt
 
 
-def serve_config(stack, tmp_path, extra=""):
+def serve_config(stack, tmp_path, extra="", transport_url=None):
     """The stack's nova.conf plus what serve needs on the test stack: the
-    fake hypervisor admitted, journals under tmp_path."""
+    fake hypervisor admitted, journals under tmp_path; `extra` lines in
+    [bdm_agent] (or further sections); another broker if transport_url."""
     state = tmp_path / "state"
-    return stack.write_config(tmp_path, {"[DEFAULT]": "[bdm_agent]\nallowed_hypervisor_types = fake\n"
-                                                     f"state_dir = {state}\n{extra}\n[DEFAULT]"})
+    replace = {"[DEFAULT]": f"[bdm_agent]\nallowed_hypervisor_types = fake\nstate_dir = {state}\n{extra}\n[DEFAULT]"}
+    if transport_url:
+        replace[stack.env["BDM_RABBIT_URL"]] = transport_url
+    return stack.write_config(tmp_path, replace)
 
 
 class Serve:
@@ -73,12 +76,13 @@ def paused_serve(stack, tmp_path, topic, step="attachment_created"):
     return serve, paused, resume
 
 
-def transport(stack):
+def transport(stack, url=None):
+    """An oslo.messaging RPC transport to the stack's broker (or `url`)."""
     conf = cfg.ConfigOpts()
     conf([], project="bdm-serve-test")
     conf.register_opts(metrics_client.oslo_messaging_metrics, group="oslo_messaging_metrics")
     oslo_messaging.set_transport_defaults(control_exchange="nova")
-    return oslo_messaging.get_rpc_transport(conf, url=stack.env["BDM_RABBIT_URL"])
+    return oslo_messaging.get_rpc_transport(conf, url=url or stack.env["BDM_RABBIT_URL"])
 
 
 def client(transport, topic, server=None, **kwargs):

@@ -231,10 +231,8 @@ def test_a_broker_cut_mid_stream_loses_nothing_and_doubles_nothing(stack, rpc, c
     entries = seed(stack, tmp_path, 2)
     proxy = TcpRelay(stack.env["BDM_RABBIT_HOST"], int(stack.env["BDM_RABBIT_PORT"]))
     topic = new_topic()
-    config = serve_config(stack, tmp_path)
-    text = open(config).read()
     url = stack.env["BDM_RABBIT_URL"]
-    open(config, "w").write(text.replace(url, url.replace(":" + stack.env["BDM_RABBIT_PORT"], f":{proxy.port}")))
+    config = serve_config(stack, tmp_path, transport_url=url.replace(":" + stack.env["BDM_RABBIT_PORT"], f":{proxy.port}"))
     serve = Serve(stack, config, tmp_path, stack.env["BDM_COMPUTE_HOST"], topic, env=slow("refresh", 8000))
     try:
         c = client(rpc, topic, serve.host)
