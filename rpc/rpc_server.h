@@ -36,9 +36,11 @@
 //
 // Threads: the thread that calls Run is the I/O thread, the only one that
 // touches the AMQP connection (rabbitmq-c is not thread-safe): it consumes,
-// decodes, acks, publishes replies and answers the broker's heartbeats, never
-// blocking longer than poll_interval, so heartbeats are answered however
-// long a handler runs. Handlers run on `workers` threads (worker_pool.h) fed
+// decodes, acks, publishes replies and answers the broker's heartbeats. It
+// waits for input at most poll_interval at a time, and its other waits
+// (a publisher confirm, a reconnect) are inside rabbitmq-c, which answers
+// heartbeats there too; so heartbeats are answered however long a handler
+// runs. Handlers run on `workers` threads (worker_pool.h) fed
 // through a DispatchQueue; basic.qos prefetch (`prefetch`, shared by the
 // three consumers) bounds how many deliveries are taken and not yet acked.
 // Handlers therefore run concurrently and must be thread-safe.
