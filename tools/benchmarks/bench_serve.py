@@ -147,6 +147,7 @@ def main():
     prefix = "bdm-bench-serve-" + uuid.uuid4().hex[:8]
     servers, leftovers = [], []
     results = {}  # (label, concurrency) -> [cell per round]
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as work:
         try:
             servers.append(start_agent(build, work, prefix + "-agent"))
@@ -166,6 +167,8 @@ def main():
                 server.stop()
                 leftovers += server.queues
             delete_queues(url, leftovers)
+    print(f"host: {os.cpu_count()} cores, load average {load_before:.1f} at the start, "
+          f"{os.getloadavg()[0]:.1f} at the end; {runs} rounds of {seconds:g} s per cell, medians")
     report(results)
 
 
