@@ -41,7 +41,7 @@ SERVER_NAME = "bench"
 CONCURRENCY = (1, 32)
 CLIENT_PROCS = 4    # at concurrency 32: 4 processes x 8 threads
 WARMUP = 5          # untimed calls per thread
-LEAD_S = 1.0        # from launching the clients to their common start
+LEAD_S = 0.7        # from launching the clients to their common start
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
