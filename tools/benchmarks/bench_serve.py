@@ -61,7 +61,7 @@ def wait_for(predicate, what, proc, timeout=60):
 
 
 class Server:
-    """One server under test: a process, its topic, the queues it declared."""
+    """One server under test: a process, its topic, the queues it leaves behind."""
 
     def __init__(self, label, argv, topic, ready, stdin=None):
         self.label, self.topic, self.queues = label, topic, []
@@ -97,11 +97,10 @@ def start_agent(build, work, topic):
 
 
 def start_piped(label, argv, topic):
+    """A server that prints "ready", stops when its stdin closes and deletes its own queues."""
     def ready(server):
-        line = server.proc.stdout.readline().split()
-        if not line or line[0] != "ready":
+        if server.proc.stdout.readline().strip() != "ready":
             raise SystemExit(f"bench_serve: {label} did not start (exit {server.proc.poll()})")
-        server.queues = line[1:]
     return Server(label, argv, topic, ready, stdin=subprocess.PIPE)
 
 
