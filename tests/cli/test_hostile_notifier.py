@@ -17,7 +17,8 @@ BASE = "[DEFAULT]\nhost = cmp1\nmy_ip = 127.0.0.1\ntransport_url = rabbit://rpc:
 
 @pytest.mark.parametrize("section, message", [
     ("driver = messagingv2\ntransport_url = kafka://k:%s@127.0.0.1:9092/\n" % SECRET,
-     "[oslo_messaging_notifications] transport_url: transport URL kafka://k:***@127.0.0.1:9092/"),
+     "[oslo_messaging_notifications] transport_url: "
+     "transport URL kafka://k:***@127.0.0.1:9092/"),
     ("driver = messagingv2\ntransport_url = rabbit://k:%s@127.0.0.1:99999/\n" % SECRET,
      "[oslo_messaging_notifications] transport_url"),
     ("driver = messagingv2\ntransport_url = rabbit://k:%s@h/?ssl=maybe\n" % SECRET,

@@ -13,17 +13,10 @@ import pytest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "wire"))
 from notification_listener import NotificationListener  # noqa: E402
 from refresh_support import Cinder, assert_consistent, execute, rows, seed  # noqa: E402
-from serve_support import Serve, client, context, new_topic, serve_config, transport  # noqa: E402
-from test_serve import connector  # noqa: E402
+from serve_support import Serve, client, context, new_topic, serve_config  # noqa: E402
+from test_serve import connector, rpc  # noqa: E402,F401  (rpc: the module's transport fixture)
 
 TIMING_KEYS = {"wall_ms", "database_ms", "broker_ms", "cinder_ms", "own_ms"}
-
-
-@pytest.fixture(scope="module")
-def rpc(stack):
-    t = transport(stack)
-    yield t
-    t.cleanup()
 
 
 @pytest.fixture(scope="module")

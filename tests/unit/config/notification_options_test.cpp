@@ -8,23 +8,15 @@
 
 #include <doctest/doctest.h>
 
+#include "tests/support/nova_config_text.h"
+
 using namespace agent::config;
 
 namespace {
 
-NovaConfig Config(const std::string& text) {
-  auto entries = ParseIni(text, "nova.conf");
-  REQUIRE_MESSAGE(entries.ok(), entries.error().message());
-  IniValues values;
-  values.AddFile("nova.conf", *entries);
-  auto conf = BuildNovaConfig(std::move(values), "compute-1");
-  REQUIRE_MESSAGE(conf.ok(), conf.error().message());
-  return std::move(*conf);
-}
-
 base::Result<std::optional<NotificationOptions>> Read(const std::string& text) {
   std::mt19937_64 rng(1);
-  return NotificationOptionsFromConfig(Config(text), "bdm-agent", rng);
+  return NotificationOptionsFromConfig(test::NovaConfigFromText(text, "compute-1"), "bdm-agent", rng);
 }
 
 const std::string kRpcUrl = "[DEFAULT]\ntransport_url = rabbit://rpc:rpcpass@rpc-host:5672/nova\n";

@@ -7,10 +7,6 @@
 // request, hence the local sockets).
 #include "rpc/notifier.h"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <string>
 
@@ -18,6 +14,7 @@
 
 #include "rpc/envelope.h"
 #include "tests/support/finishes_within.h"
+#include "tests/support/silent_listener.h"
 
 namespace {
 
@@ -37,34 +34,6 @@ rpc::Notification EndNotification(std::string context_json) {
 rpc::NotificationStamp Stamp(std::chrono::microseconds micros) {
   return {"6f1c2a4e-0b7d-4c59-9a1e-3d2f5b8c7e10", "0123456789abcdef0123456789abcdef",
           std::chrono::system_clock::time_point(std::chrono::seconds(1796301021) + micros)};
-}
-
-// A TCP socket on 127.0.0.1 that listens (the kernel accepts connections)
-// but never reads or writes: a broker that hangs.
-class SilentListener {
- public:
-  SilentListener() : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-    REQUIRE(::listen(fd_, 16) == 0);
-    socklen_t size = sizeof address;
-    REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &size) == 0);
-    port_ = ntohs(address.sin_port);
-  }
-  ~SilentListener() { ::close(fd_); }
-  int port() const { return port_; }
-
- private:
-  int fd_;
-  int port_ = 0;
-};
-
-// A port on 127.0.0.1 where nothing listens (bound, then released).
-int RefusedPort() {
-  const int port = SilentListener().port();
-  return port;
 }
 
 rpc::NotifierOptions OptionsFor(int port) {
@@ -155,7 +124,7 @@ TEST_CASE("rpc::Notifier::Create refuses what cannot be sent") {
 
 TEST_CASE("rpc::Notifier::Notify is bounded when no broker answers") {
   SUBCASE("refused, retry 0: one attempt, kUnavailable") {
-    rpc::NotifierOptions options = OptionsFor(RefusedPort());
+    rpc::NotifierOptions options = OptionsFor(test::RefusedPort());
     options.resends = 0;
     auto notifier = rpc::Notifier::Create(options);
     REQUIRE(notifier.ok());
@@ -167,7 +136,7 @@ TEST_CASE("rpc::Notifier::Notify is bounded when no broker answers") {
     CHECK(Clock::now() - start < 2s);
   }
   SUBCASE("refused, retry 2: three attempts on the schedule, then kUnavailable") {
-    rpc::NotifierOptions options = OptionsFor(RefusedPort());
+    rpc::NotifierOptions options = OptionsFor(test::RefusedPort());
     options.resends = 2;
     auto notifier = rpc::Notifier::Create(options);
     REQUIRE(notifier.ok());
@@ -179,7 +148,7 @@ TEST_CASE("rpc::Notifier::Notify is bounded when no broker answers") {
     CHECK(Clock::now() - start < 2s);
   }
   SUBCASE("refused, retry -1: tries until the deadline, then kTimeout") {
-    auto notifier = rpc::Notifier::Create(OptionsFor(RefusedPort()));
+    auto notifier = rpc::Notifier::Create(OptionsFor(test::RefusedPort()));
     REQUIRE(notifier.ok());
     const auto start = Clock::now();
     const base::Status sent = notifier->Notify(EndNotification("{}"), Clock::now() + 400ms);
@@ -187,7 +156,7 @@ TEST_CASE("rpc::Notifier::Notify is bounded when no broker answers") {
     CHECK(Clock::now() - start < 1s);
   }
   SUBCASE("a listener that never answers holds Notify no longer than the deadline") {
-    const SilentListener silent;
+    const test::SilentListener silent;
     auto notifier = rpc::Notifier::Create(OptionsFor(silent.port()));
     REQUIRE(notifier.ok());
     const auto start = Clock::now();

@@ -7,10 +7,6 @@
 // the notifications a real Python listener receives.
 #include "agent/serve/oslo_refresh_events.h"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -19,6 +15,9 @@
 #include <vector>
 
 #include <doctest/doctest.h>
+
+#include "tests/support/nova_config_text.h"
+#include "tests/support/silent_listener.h"
 
 namespace {
 
@@ -40,23 +39,6 @@ agent::serve::RefreshEvent Event() {
   return e;
 }
 
-// A listening socket on 127.0.0.1 that never answers; closed, its port refuses.
-struct Listener {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  int port = 0;
-  Listener() {
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    REQUIRE(::listen(fd, 16) == 0);
-    socklen_t size = sizeof a;
-    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &size) == 0);
-    port = ntohs(a.sin_port);
-  }
-  ~Listener() { ::close(fd); }
-};
-
 std::string Read(std::FILE* file) {
   std::fflush(file);
   std::rewind(file);
@@ -70,16 +52,6 @@ size_t Count(const std::string& text, const std::string& what) {
   size_t n = 0;
   for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
   return n;
-}
-
-agent::config::NovaConfig Config(const std::string& text) {
-  auto entries = agent::config::ParseIni(text, "nova.conf");
-  REQUIRE(entries.ok());
-  agent::config::IniValues values;
-  values.AddFile("nova.conf", *entries);
-  auto conf = agent::config::BuildNovaConfig(std::move(values), "node-7");
-  REQUIRE_MESSAGE(conf.ok(), conf.error().message());
-  return std::move(*conf);
 }
 
 }  // namespace
@@ -100,7 +72,8 @@ TEST_CASE("agent::serve::RefreshNotification") {
     CHECK(n->event_type == "bdm_agent.refresh.end");
     CHECK(n->priority == "INFO");
     CHECK(n->payload_json == R"({"instance_uuid": "i-1", "volume_id": "v-1", "bdm_uuid": "b-1", )"
-                             R"("old_attachment_id": "a-old", "new_attachment_id": null, "timings": {"wall_ms": 12.0}})");
+                             R"("old_attachment_id": "a-old", "new_attachment_id": null, )"
+                             R"("timings": {"wall_ms": 12.0}})");
   }
   SUBCASE(".error: ERROR, the class and message as well") {
     auto n = agent::serve::RefreshNotification(Event(), RefreshPhase::kError, "p");
@@ -122,11 +95,11 @@ TEST_CASE("agent::serve::MakeRefreshEvents picks the sink from nova.conf") {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> out(std::tmpfile(), &std::fclose);
   const agent::Log log(agent::DebugLogging::kNo, out.get(), agent::LogStyle::kService);
   const std::string url = "[DEFAULT]\ntransport_url = rabbit://u:pw@127.0.0.1:9/\n";
-  auto off = agent::serve::MakeRefreshEvents(Config(url), "cmp1", log);
+  auto off = agent::serve::MakeRefreshEvents(test::NovaConfigFromText(url), "cmp1", log);
   REQUIRE(off.ok());
   CHECK(dynamic_cast<agent::serve::NoRefreshEvents*>(off->get()) != nullptr);
-  auto on = agent::serve::MakeRefreshEvents(
-      Config(url + "[oslo_messaging_notifications]\ndriver = messagingv2\ndriver = log,messagingv2\n"), "cmp1", log);
+  const std::string two_lines = "[oslo_messaging_notifications]\ndriver = messagingv2\ndriver = log,messagingv2\n";
+  auto on = agent::serve::MakeRefreshEvents(test::NovaConfigFromText(url + two_lines), "cmp1", log);
   REQUIRE(on.ok());  // nothing is connected yet
   CHECK(dynamic_cast<agent::serve::OsloRefreshEvents*>(on->get()) != nullptr);
   const std::string text = Read(out.get());
@@ -134,9 +107,9 @@ TEST_CASE("agent::serve::MakeRefreshEvents picks the sink from nova.conf") {
   CHECK(text.find("notifications on: bdm_agent.refresh.* as bdm-agent.cmp1 to topics notifications") !=
         std::string::npos);
   CHECK(text.find("sends only messagingv2 and messaging notifications, not log") != std::string::npos);
-  auto bad = agent::serve::MakeRefreshEvents(Config(url + "[oslo_messaging_notifications]\ndriver = messagingv2\n"
-                                                          "transport_url = rabbit://u:pw@h:0/\n"),
-                                             "cmp1", log);
+  const std::string bad_port = "[oslo_messaging_notifications]\ndriver = messagingv2\n"
+                               "transport_url = rabbit://u:pw@h:0/\n";
+  auto bad = agent::serve::MakeRefreshEvents(test::NovaConfigFromText(url + bad_port), "cmp1", log);
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.error().message().find("pw") == std::string::npos);
 }
@@ -148,7 +121,7 @@ TEST_CASE("agent::serve::OsloRefreshEvents never holds a refresh past its timeou
   options.retry.rabbit_retry_interval = 0.05;
 
   SUBCASE("a refused connection: one warning line per notification, no secret") {
-    int port = Listener().port;  // released: refused
+    const int port = test::RefusedPort();
     options.connect.hosts = {{"user", "s3cret-pw", "127.0.0.1", port}};
     options.resends = 0;
     auto notifier = rpc::Notifier::Create(options);
@@ -158,14 +131,14 @@ TEST_CASE("agent::serve::OsloRefreshEvents never holds a refresh past its timeou
     events.Error(Event());
     const std::string text = Read(out.get());
     CHECK(Count(text, "\n") == 2);
-    CHECK(Count(text, " WARNING bdm_agent.serve.notifications [req-1 - - - - -] bdm_agent.refresh.start notification not "
-                      "sent (the refresh goes on): ") == 1);
+    CHECK(Count(text, " WARNING bdm_agent.serve.notifications [req-1 - - - - -] bdm_agent.refresh.start "
+                      "notification not sent (the refresh goes on): ") == 1);
     CHECK(Count(text, "bdm_agent.refresh.error notification not sent") == 1);
     CHECK(text.find("s3cret-pw") == std::string::npos);
   }
   SUBCASE("a broker that never answers, four threads at once: each returns within the timeout") {
-    const Listener silent;
-    options.connect.hosts = {{"user", "pw", "127.0.0.1", silent.port}};
+    const test::SilentListener silent;
+    options.connect.hosts = {{"user", "pw", "127.0.0.1", silent.port()}};
     auto notifier = rpc::Notifier::Create(options);
     REQUIRE(notifier.ok());
     agent::serve::OsloRefreshEvents events(std::move(*notifier), 300ms, "bdm-agent.cmp1", log);
