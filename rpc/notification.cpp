@@ -39,7 +39,7 @@ std::string PythonUtcTimestamp(std::chrono::system_clock::time_point time) {
   const size_t n = std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &utc);
   std::string out(text, n);
   if (fraction != 0) {
-    char micro[8];
+    char micro[24];
     std::snprintf(micro, sizeof micro, ".%06lld", fraction);
     out += micro;
   }
