@@ -18,6 +18,7 @@
 #include "agent/exit_codes.h"
 #include "agent/host/my_ip.h"
 #include "agent/serve/endpoint.h"
+#include "agent/serve/oslo_refresh_events.h"
 #include "agent/serve/serve_state.h"
 #include "agent/serve/systemd_notify.h"
 #include "agent/signal_waiter.h"
@@ -135,8 +136,12 @@ int RunServe(const std::vector<std::string>& args, const CommandEnv& env) {
     return exit_code::kConfig;
   }
   const serve::ServeSettings settings = loaded->settings;
-  serve::NoRefreshEvents events;
-  serve::ServeState state(std::move(*loaded), log, env.hooks, events);
+  auto events = serve::MakeRefreshEvents(loaded->nova, settings.host, log);
+  if (!events.ok()) {
+    log.Error(events.error().message());
+    return exit_code::kConfig;
+  }
+  serve::ServeState state(std::move(*loaded), log, env.hooks, **events);
 
   std::stop_source stop;
   // From here on SIGTERM/SIGINT stop the service and SIGHUP reloads it.
