@@ -1,6 +1,7 @@
 #include "agent/cinder/cinder_client.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "agent/cinder/cinder_endpoint.h"
 #include "agent/cinder/cinder_http_api.h"
@@ -36,6 +37,14 @@ Status WithheldValue(const config::NovaConfig& config, std::string_view option, 
     case base::Code::kNotFound: return Status::NotFound(std::move(message));
     default: return error;  // the other messages quote no option
   }
+}
+
+bool SameCredentials(const config::KeystoneAuthOptions& a, const config::KeystoneAuthOptions& b) {
+  auto fields = [](const config::KeystoneAuthOptions& o) {
+    return std::tie(o.auth_type, o.auth_url, o.username, o.password, o.user_domain_name, o.user_domain_id,
+                    o.project_name, o.project_id, o.project_domain_name, o.project_domain_id, o.system_scope);
+  };
+  return fields(a) == fields(b);
 }
 
 Result<std::string> Token(HttpTransport& transport, AuthKind kind, const config::KeystoneAuthOptions& auth,
@@ -101,10 +110,17 @@ Result<std::unique_ptr<AttachmentApi>> ConnectCinder(const config::NovaConfig& c
   std::string token_body;
   BASE_TRY_ASSIGN(std::string token, Token(transport, settings.user_auth, config.cinder.auth, "cinder", &token_body));
   options.auth_headers.push_back("X-Auth-Token: " + token);
-  options.secrets.push_back(std::move(token));
+  options.secrets.push_back(token);
   if (settings.service_auth) {
-    BASE_TRY_ASSIGN(std::string service_token,
-                    Token(transport, *settings.service_auth, config.service_user.auth, "service_user", nullptr));
+    // The same credentials give the same token: one Keystone request, not two.
+    const bool same = *settings.service_auth == settings.user_auth && SameCredentials(config.service_user.auth, config.cinder.auth);
+    std::string service_token;
+    if (same) {
+      service_token = token;
+    } else {
+      BASE_TRY_ASSIGN(service_token,
+                      Token(transport, *settings.service_auth, config.service_user.auth, "service_user", nullptr));
+    }
     options.auth_headers.push_back("X-Service-Token: " + service_token);
     options.secrets.push_back(std::move(service_token));
   }

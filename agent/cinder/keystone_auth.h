@@ -55,8 +55,9 @@ base::Result<std::string> KeystoneTokenRequestBody(const config::KeystoneAuthOpt
 // block-store) of the first alias found in the official order; the service
 // name must match when both are set; interface and region (region_id, else
 // region) must match; endpoints with an empty url are skipped. kNotFound
-// naming the query when nothing matches; kRemoteError when the body is not a
-// token.
+// naming the query and listing what the catalog has (type/name
+// interface@region, no URLs, cut at 600 characters) when nothing matches;
+// kRemoteError when the body is not a token.
 base::Result<std::string> SelectCatalogEndpoint(std::string_view token_body, const CatalogQuery& query);
 
 struct KeystoneToken {
