@@ -237,7 +237,12 @@ Result<KeystoneToken> RequestKeystoneToken(HttpTransport& transport, const confi
   if (auto* error = std::get_if<TransportError>(&sent)) return error->status;
   auto& response = std::get<HttpResponse>(sent);
   if (response.status < 200 || response.status > 299) {
-    return HttpAnswerError(context, response.status, response.body, std::vector<std::string>{*auth.password});
+    Status error = HttpAnswerError(context, response.status, response.body, std::vector<std::string>{*auth.password});
+    if (response.status != 401) return error;
+    // Keystone answers the same 401 for a wrong password, user, domain or
+    // project, on purpose; say where to look.
+    return Status::PermissionDenied(error.message() + " (Keystone does not say which credential is wrong: check " +
+                                    Label(section, "username, password, project and their domains") + ")");
   }
   std::optional<std::string> token = response.Header("X-Subject-Token");
   if (!token || token->empty()) return Status::RemoteError(context + ": no X-Subject-Token in the answer");

@@ -66,8 +66,9 @@ struct KeystoneToken {
 };
 
 // POSTs the token request; statuses as for Cinder calls (HttpAnswerError) with
-// the context "Keystone POST <token url>"; kRemoteError when the answer has no
-// X-Subject-Token.
+// the context "Keystone POST <token url>", a 401 also naming the options to
+// check (Keystone answers the same 401 for a wrong password, user, domain or
+// project); kRemoteError when the answer has no X-Subject-Token.
 base::Result<KeystoneToken> RequestKeystoneToken(HttpTransport& transport, const config::KeystoneAuthOptions& auth,
                                                  std::string_view section);
 
