@@ -14,7 +14,8 @@
 // that section has no auth_type); when those are the [cinder] ones exactly,
 // the [cinder] token is reused (one Keystone request per run, where Nova
 // makes two). Cinder needs it to let Delete remove an attachment that has
-// connection_info (bug #2004555).
+// connection_info (bug #2004555). When Cinder answers 401 (a token expired
+// or revoked), the tokens are fetched again and the call is sent once more.
 // Endpoint: [cinder] endpoint_template (expanded as for nova-manage's
 // context), else the token's catalog by [cinder] catalog_info and
 // os_region_name. Its path must name v3.

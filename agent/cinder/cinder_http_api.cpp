@@ -55,18 +55,33 @@ Result<HttpResponse> CinderHttpApi::Perform(const Call& call) {
   while (!request.url.empty() && request.url.back() == '/') request.url.pop_back();
   request.url += DisplayPath(call.path);
   if (!call.query.empty()) request.url += "?" + call.query;
-  request.headers.push_back(kMicroversionHeader);
-  if (options_.request_id) request.headers.push_back("X-OpenStack-Request-ID: " + *options_.request_id);
-  request.headers.insert(request.headers.end(), options_.auth_headers.begin(), options_.auth_headers.end());
   request.body = call.body;
+  bool renewed = false;
   for (int attempt = 1;; ++attempt) {
+    request.headers = {kMicroversionHeader};
+    if (options_.request_id) request.headers.push_back("X-OpenStack-Request-ID: " + *options_.request_id);
+    request.headers.insert(request.headers.end(), options_.auth_headers.begin(), options_.auth_headers.end());
     BASE_TRY_ASSIGN(HttpResponse response, SendWithConnectRetries(request, call.connect_retry, context));
     if (response.status >= 200 && response.status <= 299) return response;
+    if (response.status == 401 && !renewed && options_.renew_auth) {
+      renewed = true;
+      BASE_TRY(RenewAuth(context));
+      --attempt;  // not an attempt on 5xx
+      continue;
+    }
     const bool server_error = response.status == 500 || response.status == 504;
     if (!server_error || attempt >= call.attempts_on_5xx) {
       return HttpAnswerError(context, response.status, response.body, options_.secrets);
     }
   }
+}
+
+Status CinderHttpApi::RenewAuth(const std::string& context) {
+  Result<AuthHeaders> renewed = options_.renew_auth();
+  if (!renewed.ok()) return renewed.error().WithContext(context + ": HTTP 401, renewing the token");
+  options_.auth_headers = std::move(renewed->headers);
+  for (std::string& secret : renewed->secrets) options_.secrets.push_back(std::move(secret));
+  return Status::Ok();
 }
 
 Status CinderHttpApi::EnsureMicroversion() {

@@ -7,7 +7,8 @@
 // first GETs auth_url for version discovery; here an auth_url whose path ends
 // in /v3 is used as the v3 root and any other gets "/v3" appended (a /v2.0
 // auth_url is refused: Keystone has no v2 API since Queens). Tokens are
-// fetched once per ConnectCinder and not renewed (a refresh takes seconds).
+// fetched once per ConnectCinder, again only when Cinder answers 401
+// (agent/cinder/cinder_client.h).
 // Messages never contain the password or the token.
 #pragma once
 
