@@ -59,6 +59,7 @@ agent::cinder::HttpResponse CinderAdmin::Call(std::string_view method, std::stri
   if (!transport.ok()) throw std::runtime_error(transport.error().ToString());
   agent::cinder::HttpRequest request{std::string(method), url + "/" + project + std::string(path),
                                      {"X-Auth-Token: " + token, "X-Service-Token: " + token,
+                                      "X-Service-Roles: service",  // read only by a noauth stack's Cinder
                                       "OpenStack-API-Version: volume 3.44"},
                                      std::nullopt};
   if (!body.empty()) request.body = std::move(body);

@@ -7,7 +7,7 @@ body; raises KeystoneError with Keystone's status, never the password.
 cinder_headers(env): the headers of a call to the stack's Cinder as the nova
 service user in the `service` project, with the same token as X-Service-Token
 (the service role: Cinder then lets it delete a connected attachment). With
-BDM_STACK_AUTH=noauth: noauth's "user:project" token and no service token.
+BDM_STACK_AUTH=noauth: noauth's "user:project" token and X-Service-Roles.
 """
 import json
 import urllib.error
@@ -36,8 +36,8 @@ _cache = {}
 
 
 def cinder_headers(env):
-    if env.get("BDM_STACK_AUTH") == "noauth":
-        return {"X-Auth-Token": env["BDM_CINDER_TOKEN"]}
+    if env.get("BDM_STACK_AUTH") == "noauth":  # no keystonemiddleware: the service role is a plain header
+        return {"X-Auth-Token": env["BDM_CINDER_TOKEN"], "X-Service-Roles": "service"}
     key = (env["BDM_KEYSTONE_URL"], env["BDM_KEYSTONE_NOVA_PASSWORD"])
     if key not in _cache:
         _cache[key] = keystone_token(env["BDM_KEYSTONE_URL"], "nova", env["BDM_KEYSTONE_NOVA_PASSWORD"],
