@@ -114,11 +114,22 @@ EOF
         tr -d '\r' | sed -n 's/^[Xx]-[Ss]ubject-[Tt]oken: //p'
 }
 
+keystone_keys() { # fernet and credential keys (no database needed)
+    local manage=(keystone-manage --config-file "$ETC/keystone.conf")
+    run_logged "$LOG/keystone-keys.log" "${manage[@]}" fernet_setup --keystone-user root --keystone-group root
+    run_logged "$LOG/keystone-keys.log" "${manage[@]}" credential_setup --keystone-user root --keystone-group root
+}
+
 chain_keystone() {
-    wait_ready mariadb 120
     mkdir -p "$KEYSTONE_KEYS"
     chmod 700 "$KEYSTONE_KEYS"
-    local conf=$ETC/keystone.conf manage=(keystone-manage --config-file "$ETC/keystone.conf")
+    local conf=$ETC/keystone.conf manage=(keystone-manage --config-file "$ETC/keystone.conf") keys_pid=""
+    # The keys while MariaDB starts and the schema is made (3-5 s each).
+    if [[ ! -e $KEYSTONE_KEYS/fernet-keys/0 || ! -e $KEYSTONE_KEYS/credential-keys/0 ]]; then
+        keystone_keys &
+        keys_pid=$!
+    fi
+    wait_ready mariadb 120
     if [[ ! -e $MARK/keystone-db ]]; then
         sql "CREATE DATABASE IF NOT EXISTS keystone CHARACTER SET utf8;
              CREATE USER IF NOT EXISTS 'keystone'@'127.0.0.1' IDENTIFIED BY '$KEYSTONE_DB_PASS';
@@ -129,9 +140,8 @@ chain_keystone() {
         mark "keystone db synced"
         touch "$MARK/keystone-db"
     fi
-    if [[ ! -e $KEYSTONE_KEYS/fernet-keys/0 ]]; then
-        run_logged "$LOG/keystone-manage.log" "${manage[@]}" fernet_setup --keystone-user root --keystone-group root
-        run_logged "$LOG/keystone-manage.log" "${manage[@]}" credential_setup --keystone-user root --keystone-group root
+    if [[ -n $keys_pid ]] && ! wait "$keys_pid"; then
+        die "keystone-manage fernet_setup/credential_setup failed"
     fi
     if [[ ! -e $MARK/keystone-bootstrap ]]; then
         # (an eventlet traceback at exit is harmless; the status tells)
