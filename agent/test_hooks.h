@@ -6,6 +6,7 @@
 // tests' ASan tree) links an implementation (agent/test_hooks_env.h).
 #pragma once
 
+#include <stop_token>
 #include <string_view>
 
 namespace agent {
@@ -19,6 +20,13 @@ class TestHooks {
   // "begin" once the journal exists) is written. `stop` (may be nullptr) is
   // the command's stop request; a hook that pauses returns when it is set.
   virtual void AfterJournalStep(std::string_view step, const StopRequest* stop) const = 0;
+  // Called by `serve` when a request for `method` was admitted, before its
+  // handler does anything; a hook that delays returns early once `cancel`
+  // is requested.
+  virtual void BeforeHandler(std::string_view method, std::stop_token cancel) const {
+    (void)method;
+    (void)cancel;
+  }
 };
 
 }  // namespace agent

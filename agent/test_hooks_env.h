@@ -8,6 +8,10 @@
 //                                      or the file $BDM_AGENT_TEST_RESUME_FILE
 //                                      exists, so that a test can send a real
 //                                      signal at that exact step
+//   BDM_AGENT_TEST_SLOW_METHODS=<m,...> `serve` sleeps BDM_AGENT_TEST_SLOW_
+//   BDM_AGENT_TEST_SLOW_HANDLER_MS=<ms> HANDLER_MS before running these RPC
+//                                      methods (until the server cancels
+//                                      the handler), to test a slow handler
 #pragma once
 
 #include <string>
@@ -20,9 +24,12 @@ class EnvTestHooks final : public TestHooks {
  public:
   EnvTestHooks();  // reads the variables once
   void AfterJournalStep(std::string_view step, const StopRequest* stop) const override;
+  void BeforeHandler(std::string_view method, std::stop_token cancel) const override;
 
  private:
   std::string crash_after_, pause_after_, paused_file_, resume_file_;
+  std::string slow_methods_;  // ",m1,m2,"
+  long slow_ms_ = 0;
 };
 
 }  // namespace agent

@@ -237,6 +237,19 @@ base::Result<std::string> AmqpConnection::Consume(const std::string& queue) {
   return detail::CopyBytes(ok->consumer_tag);
 }
 
+base::Status AmqpConnection::SetPrefetch(std::uint16_t count) {
+  if (!usable()) return base::Status::Unavailable("basic.qos: connection is closed");
+  amqp_basic_qos(state_.get(), kChannel, 0, count, 1);
+  return Check(AmqpError(amqp_get_rpc_reply(state_.get()), "basic.qos prefetch " + std::to_string(count)));
+}
+
+base::Status AmqpConnection::CancelConsumer(const std::string& consumer_tag) {
+  const std::string context = "cancel consumer " + consumer_tag;
+  if (!usable()) return base::Status::Unavailable(context + ": connection is closed");
+  amqp_basic_cancel(state_.get(), kChannel, detail::BytesOf(consumer_tag));
+  return Check(AmqpError(amqp_get_rpc_reply(state_.get()), context));
+}
+
 base::Status AmqpConnection::Ack(std::uint64_t delivery_tag) {
   if (!usable()) return base::Status::Unavailable("ack: connection is closed");
   return Check(AmqpLibraryError(amqp_basic_ack(state_.get(), kChannel, delivery_tag, 0), "ack"));

@@ -25,11 +25,12 @@
 // and only a new Open() helps. Message bodies and properties are copied out
 // of rabbitmq-c's memory before a call returns.
 //
-// Not thread-safe: one thread uses an object at a time. Movable, not copyable;
+// Not thread-safe: one thread uses an object at a time (an RPC server keeps
+// it on its I/O thread and wakes that thread with WaitForInput's wake_fd).
 // A delivery that arrives while Publish waits for its confirm is kept and
-// returned by the next Receive.
-// the destructor closes the socket without the AMQP close handshake (Close()
-// does the handshake and reports its failure).
+// returned by the next Receive. Movable, not copyable; the destructor closes
+// the socket without the AMQP close handshake (Close() does the handshake
+// and reports its failure).
 #pragma once
 
 #include <chrono>
@@ -145,8 +146,23 @@ class AmqpConnection {
                                        const MessageProperties& properties, const std::string& body,
                                        Mandatory mandatory, std::chrono::steady_clock::time_point deadline);
 
+  // basic.qos: at most `count` deliveries unacked on the channel, shared by
+  // all its consumers (global); 0 means no limit.
+  base::Status SetPrefetch(std::uint16_t count);
+
   // basic.consume (no_ack=false, not exclusive). Returns the consumer tag.
   base::Result<std::string> Consume(const std::string& queue);
+  // basic.cancel of a consumer Consume made; deliveries already sent stay
+  // unacked (and are returned by Receive) until acked or the connection closes.
+  base::Status CancelConsumer(const std::string& consumer_tag);
+
+  enum class Readiness { kInput, kWoken, kTimeout };
+  // Waits up to `timeout` until the broker sent something (or something is
+  // already buffered): kInput, then Receive(0) reads it; until `wake_fd`
+  // (may be -1) is readable: kWoken; else kTimeout. Reads nothing itself,
+  // so rabbitmq-c's own heartbeats are sent by the next Receive (a loop
+  // must call Receive at least once per wait). kUnavailable when polling fails.
+  base::Result<Readiness> WaitForInput(std::chrono::milliseconds timeout, int wake_fd);
 
   // Waits up to `timeout` for one delivery; nullopt when none came (or when a
   // frame that is not a delivery, like a late basic.ack, arrived). A body

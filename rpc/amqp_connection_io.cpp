@@ -5,7 +5,11 @@
 
 #include <amqp.h>
 #include <amqp_framing.h>
+#include <poll.h>
 #include <sys/time.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <algorithm>
 
@@ -195,6 +199,26 @@ base::Result<std::optional<Delivery>> AmqpConnection::Receive(std::chrono::milli
     if (method.id == AMQP_CHANNEL_CLOSE_METHOD) return base::Status::Unavailable(context + ": channel closed, consumer lost");
   }
   return std::optional<Delivery>();
+}
+
+}  // namespace rpc
+
+namespace rpc {
+
+base::Result<AmqpConnection::Readiness> AmqpConnection::WaitForInput(std::chrono::milliseconds timeout, int wake_fd) {
+  if (!pending_.empty()) return Readiness::kInput;
+  if (!usable()) return base::Status::Unavailable("wait for input: connection is closed");
+  if (amqp_frames_enqueued(state_.get()) || amqp_data_in_buffer(state_.get())) return Readiness::kInput;
+  pollfd fds[2] = {{amqp_get_sockfd(state_.get()), POLLIN, 0}, {wake_fd, POLLIN, 0}};
+  const int count = wake_fd >= 0 ? 2 : 1;
+  const int waited = ::poll(fds, count, static_cast<int>(std::max<std::int64_t>(timeout.count(), 0)));
+  if (waited < 0) {
+    if (errno == EINTR) return Readiness::kTimeout;
+    return base::Status::Unavailable(std::string("wait for input from ") + peer_ + ": " + std::strerror(errno));
+  }
+  if (fds[0].revents != 0) return Readiness::kInput;  // also POLLHUP/POLLERR: Receive reports them
+  if (count == 2 && fds[1].revents != 0) return Readiness::kWoken;
+  return Readiness::kTimeout;
 }
 
 }  // namespace rpc

@@ -121,9 +121,15 @@ base::Result<bool> VersionIsCompatible(std::string_view implemented, std::string
   return true;
 }
 
+Endpoint OsloPingEndpoint() {
+  Endpoint endpoint;  // Target(): namespace None, version "1.0"
+  endpoint.methods[std::string(kOsloPingMethod)] = [](const CallInput&) { return HandlerResult::Return("\"pong\""); };
+  return endpoint;
+}
+
 RpcDispatcher::RpcDispatcher(std::vector<Endpoint> endpoints) : endpoints_(std::move(endpoints)) {}
 
-HandlerResult RpcDispatcher::Dispatch(const RpcRequest& request) const {
+HandlerResult RpcDispatcher::Dispatch(const RpcRequest& request, std::stop_token cancel) const {
   const std::string version = request.version.value_or("1.0");
   auto args = request.json_trusted ? SplitTrustedJsonObject(request.args_json) : SplitJsonObject(request.args_json);
   if (!args.ok()) {
@@ -139,7 +145,7 @@ HandlerResult RpcDispatcher::Dispatch(const RpcRequest& request) const {
     if (request.method.empty() || request.method.front() == '_') continue;
     auto method = endpoint.methods.find(request.method);
     if (method == endpoint.methods.end()) continue;
-    CallInput input{request.context_json, *args, request};
+    CallInput input{request.context_json, *args, request, std::move(cancel)};
     try {
       return method->second(input);
     } catch (const std::exception& error) {

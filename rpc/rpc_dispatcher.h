@@ -23,13 +23,18 @@
 // names). A handler that throws std::exception (a bug) is reported to the
 // caller as a builtins RuntimeError, as oslo reports any exception.
 //
+// oslo's own ping (PingEndpoint, added when [DEFAULT] rpc_ping_enabled is
+// true) is OsloPingEndpoint(): no namespace, version 1.0, method
+// oslo_rpc_server_ping taking any keyword arguments and returning "pong".
+//
 // The dispatcher owns its endpoints; Dispatch is const and may be called from
-// several threads if the handlers allow it.
+// several threads at once (RpcServer's workers do) if the handlers allow it.
 #pragma once
 
 #include <functional>
 #include <map>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,6 +69,10 @@ struct CallInput {
   const std::string& context_json;     // the _context_* keys without the prefix
   const std::vector<JsonMember>& args; // the keyword arguments, Python format
   const RpcRequest& request;           // the whole decoded request
+  // Requested when the server no longer waits for this handler (a shutdown
+  // past its grace period): a long handler should stop at its next safe
+  // point and return.
+  std::stop_token cancel = {};
   // The argument `name`, or nullptr when the caller did not pass it.
   const JsonPart* Arg(std::string_view name) const;
 };
@@ -81,6 +90,9 @@ struct Endpoint {
 // is not an integer to Python's int() or a minor part is missing.
 base::Result<bool> VersionIsCompatible(std::string_view implemented, std::string_view requested);
 
+inline constexpr std::string_view kOsloPingMethod = "oslo_rpc_server_ping";
+Endpoint OsloPingEndpoint();
+
 class RpcDispatcher {
  public:
   explicit RpcDispatcher(std::vector<Endpoint> endpoints);
@@ -88,7 +100,8 @@ class RpcDispatcher {
   // Runs the handler `request` names, or returns the failure oslo's
   // dispatcher would raise. request.args_json must be a JSON object (as
   // DecodeRequest guarantees); otherwise a builtins TypeError failure.
-  HandlerResult Dispatch(const RpcRequest& request) const;
+  // `cancel` is passed on to the handler (CallInput::cancel).
+  HandlerResult Dispatch(const RpcRequest& request, std::stop_token cancel = {}) const;
 
   const std::vector<Endpoint>& endpoints() const { return endpoints_; }
 

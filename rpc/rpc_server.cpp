@@ -1,23 +1,28 @@
+// RpcServer: connection, intake of deliveries, stopping, and the I/O
+// thread's loop. (Replies, call-monitor heartbeats and acks are in
+// rpc_server_replies.cpp.)
 #include "rpc/rpc_server.h"
 
-#include <algorithm>
-#include <thread>
+#include <poll.h>
 
-#include "rpc/message_properties.h"
+#include <algorithm>
+#include <stop_token>
+
 #include "rpc/rpc_codec.h"
 #include "rpc/uuid4.h"
+#include "rpc/worker_pool.h"
 
 namespace rpc {
 namespace {
-
-constexpr std::size_t kGoneReplyQueues = 200;                 // ObsoleteReplyQueuesCache.SIZE
-constexpr std::chrono::seconds kGoneReplyQueueTtl{60};        // ObsoleteReplyQueuesCache.TTL
-constexpr std::chrono::milliseconds kMissingQueueRetry{250};  // amqpdriver.py reply(): time.sleep(0.25)
 
 // A failure that reconnecting may cure.
 bool Retryable(const base::Status& status) {
   return status.IsUnavailable() || status.code() == base::Code::kTimeout;
 }
+
+// At most this many deliveries are read in one go before the loop looks at
+// answers and heartbeats again.
+constexpr int kDeliveriesPerTurn = 64;
 
 }  // namespace
 
@@ -29,6 +34,8 @@ RpcServer::RpcServer(RpcServerOptions options, RpcTarget target, RpcDispatcher d
       seen_(options_.duplicate_cache_size) {
   fanout_uuid_ = NewUuid4Hex(*rng_);
   fanout_queue_ = FanoutQueue(options_.topology, target_.topic, fanout_uuid_).name;
+  if (options_.workers == 0) options_.workers = 1;
+  if (options_.prefetch == 0) options_.prefetch = static_cast<std::uint16_t>(std::min<std::size_t>(options_.workers * 2, 65535));
 }
 RpcServer::RpcServer(RpcServer&&) noexcept = default;
 RpcServer& RpcServer::operator=(RpcServer&&) noexcept = default;
@@ -41,7 +48,7 @@ base::Result<RpcServer> RpcServer::Start(RpcServerOptions options, RpcTarget tar
     return base::Status::InvalidInput("RPC server: the target needs a topic and a server");
   }
   RpcServer server(std::move(options), std::move(target), std::move(dispatcher));
-  BASE_TRY(server.Connect());
+  BASE_TRY(server.Connect(Consume::kYes));
   return server;
 }
 
@@ -49,8 +56,9 @@ void RpcServer::Log(std::string_view line) const {
   if (options_.log) options_.log(line);
 }
 
-base::Status RpcServer::Connect() {
+base::Status RpcServer::Connect(Consume consume) {
   connection_.reset();
+  consumer_tags_.clear();
   auto opened = AmqpConnection::Open(options_.connect);
   if (!opened.ok()) return opened.error();
   AmqpConnection connection = std::move(opened).value();
@@ -68,54 +76,136 @@ base::Status RpcServer::Connect() {
   BASE_TRY(connection.DeclareExchange(fanout_exchange));
   BASE_TRY(connection.DeclareQueue(fanout_queue));
   BASE_TRY(connection.BindQueue(fanout_queue_, fanout_exchange.name, target_.topic));
-  for (const std::string& queue : {target_.topic, server_key, fanout_queue_}) {
-    auto tag = connection.Consume(queue);
-    if (!tag.ok()) return tag.error();
+  std::vector<std::string> tags;
+  if (consume == Consume::kYes) {
+    BASE_TRY(connection.SetPrefetch(options_.prefetch));
+    for (const std::string& queue : {target_.topic, server_key, fanout_queue_}) {
+      auto tag = connection.Consume(queue);
+      if (!tag.ok()) return tag.error();
+      tags.push_back(std::move(*tag));
+    }
   }
   connection_.emplace(std::move(connection));
+  consumer_tags_ = std::move(tags);
   ++generation_;
   return base::Status::Ok();
 }
 
-bool RpcServer::SleepUnlessStopped(const std::stop_token& stop, std::chrono::milliseconds delay) const {
-  const auto until = Clock::now() + delay;
-  while (!stop.stop_requested()) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
-    if (left <= std::chrono::milliseconds(0)) return true;
-    std::this_thread::sleep_for(std::min(left, options_.poll_interval));
-  }
-  return false;
+base::Status RpcServer::Run(std::stop_token stop) {
+  BASE_TRY_ASSIGN(queue_, DispatchQueue::Create());
+  base::Status failure;
+  {
+    WorkerPool pool(options_.workers, *queue_, dispatcher_);
+    const std::stop_callback wake_on_stop(stop, [this] { queue_->Wake(); });
+    ReconnectSchedule schedule(options_.retry);
+    std::optional<Clock::time_point> drain_until;
+    while (true) {
+      auto now = Clock::now();
+      if (stop.stop_requested() && !drain_until) {
+        drain_until = now + options_.graceful_shutdown_timeout;
+        BeginStop();
+      }
+      CollectFinished();
+      if (drain_until && (in_flight_.empty() || now >= *drain_until)) break;
+      if ((!connection_ || !connection_->usable()) && (!reconnect_at_ || now >= *reconnect_at_)) {
+        base::Status connected = Connect(drain_until ? Consume::kNo : Consume::kYes);
+        if (connected.ok()) {
+          Log("connected again to " + connection_->peer() + (drain_until ? " (stopping: not consuming)" : ""));
+          ++stats_.reconnects;
+          schedule.Reset();
+          reconnect_at_.reset();
+          for (PendingReply& reply : replies_) reply.next_attempt = now;
+        } else if (!Retryable(connected)) {
+          failure = connected;
+          break;
+        } else {
+          const auto delay = schedule.NextDelay();
+          reconnect_at_ = now + delay;
+          Log("reconnecting in " + std::to_string(delay.count()) + " ms: " + connected.ToString());
+        }
+      }
+      now = Clock::now();
+      SendHeartbeats(now);
+      FlushReplies(now);
+      const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(NextWake(now, drain_until) - now);
+      if (connection_ && connection_->usable()) {
+        auto ready = connection_->WaitForInput(std::max(timeout, std::chrono::milliseconds(0)), queue_->wake_fd());
+        if (!ready.ok()) {
+          Log("connection lost: " + ready.error().ToString());
+          connection_.reset();
+          continue;
+        }
+        // Also after a timeout: Receive is where rabbitmq-c sends heartbeats.
+        if (*ready != AmqpConnection::Readiness::kWoken) ReceiveAvailable();
+      } else {
+        pollfd wake{queue_->wake_fd(), POLLIN, 0};
+        (void)::poll(&wake, 1, static_cast<int>(std::max<std::int64_t>(timeout.count(), 0)));
+      }
+    }
+    if (!in_flight_.empty()) {
+      AbandonInFlight(failure.ok() ? "did not finish within graceful_shutdown_timeout"
+                                   : "did not finish before the server stopped (" + failure.ToString() + ")");
+      (void)Close();  // hands what was not acked back to the broker now, not when the workers return
+      pool.Cancel();
+    }
+  }  // the workers are joined here
+  queue_.reset();
+  stopping_ = false;
+  in_flight_.clear();
+  replies_.clear();
+  call_monitor_ = CallMonitorSchedule();
+  return failure;
 }
 
-base::Status RpcServer::Run(std::stop_token stop) {
-  ReconnectSchedule schedule(options_.retry);
-  while (!stop.stop_requested()) {
-    if (!connection_ || !connection_->usable()) {
-      base::Status connected = Connect();
-      if (!connected.ok()) {
-        if (!Retryable(connected)) return connected;
-        auto delay = schedule.NextDelay();
-        Log("reconnecting in " + std::to_string(delay.count()) + " ms: " + connected.ToString());
-        SleepUnlessStopped(stop, delay);
-        continue;
-      }
-      ++stats_.reconnects;
-      schedule.Reset();
-    }
-    auto received = connection_->Receive(options_.poll_interval);
+RpcServer::Clock::time_point RpcServer::NextWake(Clock::time_point now,
+                                                 std::optional<Clock::time_point> drain_until) const {
+  Clock::time_point wake = now + options_.poll_interval;
+  if (auto due = call_monitor_.NextDue()) wake = std::min(wake, *due);
+  for (const PendingReply& reply : replies_) wake = std::min(wake, reply.next_attempt);
+  if (reconnect_at_ && (!connection_ || !connection_->usable())) wake = std::min(wake, *reconnect_at_);
+  if (drain_until) wake = std::min(wake, *drain_until);
+  return wake;
+}
+
+void RpcServer::ReceiveAvailable() {
+  for (int i = 0; i < kDeliveriesPerTurn && connection_; ++i) {
+    auto received = connection_->Receive(std::chrono::milliseconds(0));
     if (!received.ok()) {
       // Also a cancelled consumer or a closed channel: start over cleanly.
       Log("connection lost: " + received.error().ToString());
       connection_.reset();
-      continue;
+      return;
     }
-    if (received->has_value()) Handle(**received, stop);
+    if (!received->has_value()) return;
+    Intake(**received);
   }
-  return base::Status::Ok();
 }
 
-void RpcServer::Handle(const Delivery& delivery, const std::stop_token& stop) {
-  const std::uint64_t generation = generation_;
+void RpcServer::AckNow(const Delivery& delivery) {
+  if (!connection_ || !connection_->usable()) return;
+  base::Status acked = connection_->Ack(delivery.delivery_tag);
+  if (!acked.ok()) Log("ack failed: " + acked.ToString());
+}
+
+// A copy the broker redelivered (after a reconnect) of a request that is
+// still being handled here: its ack now goes on the new delivery tag.
+bool RpcServer::AdoptRedelivery(const RpcRequest& request, const Delivery& delivery) {
+  if (request.unique_id.empty()) return false;
+  for (auto& [id, entry] : in_flight_) {
+    if (entry.unique_id != request.unique_id) continue;
+    if (entry.generation == generation_) return false;  // a second copy on one connection: a duplicate
+    entry.generation = generation_;
+    entry.delivery_tag = delivery.delivery_tag;
+    entry.acked = false;
+    ++stats_.duplicates;
+    Log("a request redelivered after a reconnect is still being handled here, _unique_id " + request.unique_id +
+        ": not run again, acked when it finishes");
+    return true;
+  }
+  return false;
+}
+
+void RpcServer::Intake(const Delivery& delivery) {
   auto request = DecodeRequest(delivery.body);  // "" when the body was dropped: refused at once
   if (delivery.dropped_body_bytes != 0) {
     ++stats_.malformed;
@@ -126,97 +216,65 @@ void RpcServer::Handle(const Delivery& delivery, const std::stop_token& stop) {
     ++stats_.malformed;
     Log("dropping a malformed message from exchange '" + delivery.exchange + "' routing key '" +
         delivery.routing_key + "': " + request.error().ToString());
+  } else if (AdoptRedelivery(*request, delivery)) {
+    return;
+  } else if (stopping_) {
+    return;  // arrived before the consumers' cancel took effect: left unacked for another server
   } else if (!request->unique_id.empty() && !seen_.Insert(request->unique_id)) {
     ++stats_.duplicates;
     Log("dropping a duplicate message, _unique_id " + request->unique_id);
   } else {
-    HandlerResult result = dispatcher_.Dispatch(*request);
+    const std::uint64_t id = ++next_job_;
+    InFlight& entry = in_flight_[id];
+    entry.generation = generation_;
+    entry.delivery_tag = delivery.delivery_tag;
+    entry.method = request->method;
+    entry.unique_id = request->unique_id;
+    entry.msg_id = request->msg_id;
+    entry.reply_q = request->reply_q;
     if (request->msg_id) {
       ++stats_.calls;
-      SendReply(*request, std::move(result), stop);
+      if (auto interval = CallMonitorInterval(request->timeout)) call_monitor_.Add(id, *interval, Clock::now());
     } else {
       ++stats_.casts;
     }
+    queue_->Submit(Job{id, std::move(*request)});
+    return;
   }
-  // A delivery tag is only valid on its own connection; after a reconnect the
-  // broker redelivers the message and the duplicate check drops it.
-  if (connection_ && connection_->usable() && generation_ == generation) {
-    base::Status acked = connection_->Ack(delivery.delivery_tag);
-    if (!acked.ok()) Log("ack failed: " + acked.ToString());
+  AckNow(delivery);
+}
+
+void RpcServer::BeginStop() {
+  stopping_ = true;
+  if (connection_ && connection_->usable()) {
+    for (const std::string& tag : consumer_tags_) {
+      base::Status cancelled = connection_->CancelConsumer(tag);
+      if (!cancelled.ok()) Log("stopping: " + cancelled.ToString());
+    }
+  }
+  consumer_tags_.clear();
+  const std::vector<std::uint64_t> dropped = queue_->DropQueued();
+  for (std::uint64_t id : dropped) {
+    ++stats_.abandoned;
+    call_monitor_.Remove(id);
+    in_flight_.erase(id);
+  }
+  if (!dropped.empty()) {
+    Log("stopping: " + std::to_string(dropped.size()) +
+        " request(s) not yet started are left unacked; the broker hands them to another server");
   }
 }
 
-bool RpcServer::ReplyQueueGone(const std::string& reply_q) {
-  const auto now = Clock::now();
-  std::erase_if(gone_reply_queues_, [now](const auto& entry) { return entry.second <= now; });
-  return std::any_of(gone_reply_queues_.begin(), gone_reply_queues_.end(),
-                     [&reply_q](const auto& entry) { return entry.first == reply_q; });
-}
-
-void RpcServer::SendReply(const RpcRequest& request, HandlerResult result, const std::stop_token& stop) {
-  const std::string& reply_q = *request.reply_q;
-  const std::string what = "reply to " + *request.msg_id + " on " + reply_q;
-  if (ReplyQueueGone(reply_q)) {
-    ++stats_.replies_dropped;
-    Log(what + ": dropped, the reply queue is gone");
-    return;
+void RpcServer::AbandonInFlight(std::string_view why) {
+  for (const auto& [id, entry] : in_flight_) {
+    ++stats_.abandoned;
+    Log("stopping: " + entry.method + " (_msg_id " + entry.msg_id.value_or("none, a cast") + ", _unique_id " +
+        entry.unique_id + ") " + std::string(why) + "; left unacked for another server");
   }
-  RpcReply reply{std::move(result.result_json), std::move(result.failure), true, *request.msg_id,
-                 NewUuid4Hex(*rng_)};
-  auto body = EncodeReply(reply);
-  if (!body.ok()) {  // a handler returned text that is not JSON: report it as Python would a TypeError
-    reply.result_json = "null";
-    reply.failure = MakeRemoteFailure("TypeError", "builtins", "result not serializable: " + body.error().message());
-    body = EncodeReply(reply);
-    if (!body.ok()) {
-      ++stats_.replies_dropped;
-      Log(what + ": dropped, cannot encode: " + body.error().ToString());
-      return;
-    }
-  }
-  const auto deadline = Clock::now() + options_.missing_reply_queue_timeout;
-  ReconnectSchedule schedule(options_.retry);
-  // The first attempt is made even when a stop was requested meanwhile: the
-  // message in hand is finished; only retries give way to the stop.
-  for (bool first = true; first || !stop.stop_requested(); first = false) {
-    base::Status status;
-    if (!connection_ || !connection_->usable()) {
-      status = Connect();
-      if (status.ok()) ++stats_.reconnects;
-    }
-    if (status.ok()) {
-      auto outcome = connection_->Publish("", reply_q, CastProperties(), *body, Mandatory::kYes,
-                                          Clock::now() + options_.publish_timeout);
-      if (outcome.ok() && outcome->confirmed && !outcome->returned) {
-        ++stats_.replies_sent;
-        return;
-      }
-      if (outcome.ok() && outcome->returned) {
-        if (Clock::now() >= deadline) break;
-        SleepUnlessStopped(stop, kMissingQueueRetry);
-        continue;
-      }
-      status = outcome.ok() ? base::Status::Unavailable("not confirmed") : outcome.error();
-    }
-    if (!Retryable(status) || Clock::now() >= deadline) {
-      ++stats_.replies_dropped;
-      Log(what + ": dropped: " + status.ToString());
-      return;
-    }
-    Log(what + ": retrying: " + status.ToString());
-    SleepUnlessStopped(stop, std::min(schedule.NextDelay(), options_.missing_reply_queue_timeout));
-  }
-  ++stats_.replies_dropped;
-  if (stop.stop_requested()) {
-    Log(what + ": dropped, the server is stopping");
-    return;
-  }
-  if (gone_reply_queues_.size() == kGoneReplyQueues) gone_reply_queues_.pop_front();
-  gone_reply_queues_.emplace_back(reply_q, Clock::now() + kGoneReplyQueueTtl);
-  Log(what + ": dropped, the reply queue is missing");
 }
 
 base::Status RpcServer::Close() {
+  consumer_tags_.clear();
   if (!connection_) return base::Status::Ok();
   base::Status closed = connection_->Close();
   connection_.reset();

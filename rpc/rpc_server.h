@@ -22,26 +22,50 @@
 //   for missing_reply_queue_timeout (oslo's kombu_missing_consumer_retry_
 //   timeout, 60 s), then dropped and its queue remembered as gone for 60 s
 //   (oslo's ObsoleteReplyQueuesCache, 200 queues). Casts get no reply;
-// * a message is acked only after it was handled and its reply confirmed
-//   (oslo 14 acks on receipt; acking later means a request whose server died
-//   mid-call is redelivered instead of lost). A redelivered copy of a message
-//   this server already took is acked and dropped by the duplicate check;
+// * a message is acked only after it was handled and its reply confirmed,
+//   or the broker returned the reply (its queue is missing; the reply is
+//   then retried without holding the message) (oslo 14 acks on receipt;
+//   acking later means a request whose server died mid-call is redelivered
+//   instead of lost). A redelivered copy of a message this server already
+//   took is acked and dropped by the duplicate check; a copy redelivered
+//   after a reconnect while the first one still runs is acked (on the new
+//   connection) when that one finishes, and never run twice;
 // * a malformed message (not an oslo request, or a body larger than
 //   kMaxDeliveryBytes) is logged in one line, acked and dropped; nothing from
 //   the wire throws or stops the server.
 //
-// Recovery: when the connection fails, Run reconnects on the schedule of
-// reconnect_schedule.h and declares and consumes again. A reply whose
-// publish failed with the connection is published again on the new one.
+// Threads: the thread that calls Run is the I/O thread, the only one that
+// touches the AMQP connection (rabbitmq-c is not thread-safe): it consumes,
+// decodes, acks, publishes replies and answers the broker's heartbeats. It
+// waits for input at most poll_interval at a time, and its other waits
+// (a publisher confirm, a reconnect) are inside rabbitmq-c, which answers
+// heartbeats there too; so heartbeats are answered however long a handler
+// runs. Handlers run on `workers` threads (worker_pool.h) fed
+// through a DispatchQueue; basic.qos prefetch (`prefetch`, shared by the
+// three consumers) bounds how many deliveries are taken and not yet acked.
+// Handlers therefore run concurrently and must be thread-safe.
 //
-// Handlers run on the thread that calls Run, one message at a time; while a
-// handler runs no heartbeats are answered (rabbitmq-c answers only inside its
-// calls), so a handler must finish well within two heartbeat intervals.
-// Call-monitor heartbeats (replies with ending=false while a call with
-// _timeout runs) are not sent.
+// Call-monitor heartbeats (call_monitor.h): while a call whose request
+// carries _timeout is queued or running, the I/O thread sends the caller
+// {"result": null, "failure": null, "ending": false, ...} every
+// int(_timeout)/2 seconds, as oslo's dispatcher does.
+//
+// Recovery: when the connection fails, Run reconnects on the schedule of
+// reconnect_schedule.h and declares and consumes again. Handlers keep
+// running; a reply that could not be published is published on the new
+// connection (within missing_reply_queue_timeout). Delivery tags belong to
+// one connection: a message of the old one is not acked on the new one (the
+// broker redelivers it, see above).
+//
+// Stopping: when the stop_token is signalled, Run cancels its consumers,
+// takes back the requests no worker started, and waits up to
+// graceful_shutdown_timeout for the running ones (their replies and acks
+// go out). What is still running then is logged, left unacked (the close
+// hands it back to the broker for another server), its handler's
+// CallInput::cancel is requested, and Run returns once the workers return.
 //
 // Not thread-safe, except that the stop_token passed to Run may be signalled
-// from any thread. Movable, not copyable; the destructor drops the
+// from any thread. Movable (not while Run runs), not copyable; the destructor drops the
 // connection without the close handshake (the broker then requeues what was
 // not acked); Close() does the handshake.
 #pragma once
@@ -51,6 +75,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <random>
@@ -58,10 +83,13 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "base/result.h"
 #include "rpc/amqp_connection.h"
 #include "rpc/amqp_topology.h"
+#include "rpc/call_monitor.h"
+#include "rpc/dispatch_queue.h"
 #include "rpc/reconnect_schedule.h"
 #include "rpc/recent_id_cache.h"
 #include "rpc/rpc_client.h"
@@ -70,17 +98,21 @@
 namespace rpc {
 
 // Gets one line per event worth a warning (malformed or duplicate message,
-// reply dropped, reconnect). Called on Run's thread.
+// reply dropped, reconnect, requests left behind at a stop). Called on Run's
+// thread.
 using ServerLog = std::function<void(std::string_view line)>;
 
 struct RpcServerOptions {
   AmqpConnectOptions connect;
   TopologyOptions topology;
   RetryOptions retry;
+  std::size_t workers = 4;                           // handler threads (0 counts as 1)
+  std::uint16_t prefetch = 8;                        // basic.qos; 0: workers * 2
   std::size_t duplicate_cache_size = kOsloDuplicateCheckSize;
   std::chrono::milliseconds missing_reply_queue_timeout{60000};
   std::chrono::milliseconds publish_timeout{30000};  // one reply's publisher confirm
-  std::chrono::milliseconds poll_interval{200};      // how soon Run sees a stop request
+  std::chrono::milliseconds poll_interval{200};      // longest wait of the I/O thread
+  std::chrono::milliseconds graceful_shutdown_timeout{60000};
   ServerLog log;                                     // empty: lines are dropped
 };
 
@@ -89,9 +121,11 @@ struct ServerStats {
   std::uint64_t casts = 0;            // requests without _msg_id dispatched
   std::uint64_t replies_sent = 0;     // confirmed by the broker
   std::uint64_t replies_dropped = 0;  // reply queue gone, or unsendable
+  std::uint64_t heartbeats_sent = 0;  // call-monitor replies with ending false
   std::uint64_t duplicates = 0;       // dropped by the _unique_id check
   std::uint64_t malformed = 0;        // dropped: not an oslo request, or too large
   std::uint64_t reconnects = 0;
+  std::uint64_t abandoned = 0;        // left unacked by a stop (not started, or past the grace period)
 };
 
 class RpcServer {
@@ -108,9 +142,10 @@ class RpcServer {
   RpcServer& operator=(const RpcServer&) = delete;
   ~RpcServer();
 
-  // Serves until `stop` is requested (OK), finishing the message in hand
-  // first; or returns the first failure reconnecting cannot cure (a
-  // declaration refused, credentials). May be called again after it returns.
+  // Serves until `stop` is requested and the requests in flight finished
+  // or graceful_shutdown_timeout passed (OK); or returns the first failure
+  // reconnecting cannot cure (a declaration refused, credentials), after
+  // the workers returned. May be called again after it returns.
   base::Status Run(std::stop_token stop);
 
   // The fanout queue's name, "<topic>_fanout_<uuid4 hex>".
@@ -123,14 +158,44 @@ class RpcServer {
 
  private:
   using Clock = std::chrono::steady_clock;
+  enum class Consume { kNo, kYes };
+
+  // A request taken from the broker and not yet acked.
+  struct InFlight {
+    std::uint64_t generation = 0;  // the connection its delivery tag belongs to
+    std::uint64_t delivery_tag = 0;
+    bool acked = false;
+    std::string method, unique_id;
+    std::optional<std::string> msg_id, reply_q;
+  };
+  // A reply waiting to be published (or published again).
+  struct PendingReply {
+    std::uint64_t job = 0;
+    std::string body;
+    Clock::time_point deadline, next_attempt;
+  };
+
   RpcServer(RpcServerOptions options, RpcTarget target, RpcDispatcher dispatcher);
 
-  base::Status Connect();
+  // rpc_server.cpp: connection, intake and the loop.
+  base::Status Connect(Consume consume);
   void Log(std::string_view line) const;
-  bool SleepUnlessStopped(const std::stop_token& stop, std::chrono::milliseconds delay) const;
-  void Handle(const Delivery& delivery, const std::stop_token& stop);
-  void SendReply(const RpcRequest& request, HandlerResult result, const std::stop_token& stop);
+  void ReceiveAvailable();
+  void Intake(const Delivery& delivery);
+  bool AdoptRedelivery(const RpcRequest& request, const Delivery& delivery);
+  void AckNow(const Delivery& delivery);
+  void BeginStop();
+  void AbandonInFlight(std::string_view why);
+  Clock::time_point NextWake(Clock::time_point now, std::optional<Clock::time_point> drain_until) const;
+  // rpc_server_replies.cpp: answers, call-monitor heartbeats, acks.
+  void CollectFinished();
+  void QueueReply(std::uint64_t job, HandlerResult result);
+  void FlushReplies(Clock::time_point now);
+  bool PublishReply(PendingReply& reply, Clock::time_point now);  // true: done with it
+  void SendHeartbeats(Clock::time_point now);
+  void Ack(std::uint64_t job);
   bool ReplyQueueGone(const std::string& reply_q);
+  void RememberGone(const std::string& reply_q);
 
   RpcServerOptions options_;
   RpcTarget target_;
@@ -139,9 +204,18 @@ class RpcServer {
   std::string fanout_uuid_;   // chosen once: the fanout queue survives reconnects
   std::string fanout_queue_;
   std::optional<AmqpConnection> connection_;
+  std::vector<std::string> consumer_tags_;  // of connection_
   std::uint64_t generation_ = 0;  // connections opened; delivery tags belong to one
+  std::optional<Clock::time_point> reconnect_at_;
   RecentIdCache seen_;
   std::deque<std::pair<std::string, Clock::time_point>> gone_reply_queues_;  // until when
+  // While Run runs:
+  std::unique_ptr<DispatchQueue> queue_;
+  std::uint64_t next_job_ = 0;
+  bool stopping_ = false;  // BeginStop ran: no new work, no reply retries
+  std::map<std::uint64_t, InFlight> in_flight_;  // by job id
+  std::deque<PendingReply> replies_;
+  CallMonitorSchedule call_monitor_;
   ServerStats stats_;
 };
 

@@ -10,6 +10,7 @@
 #include <random>
 #include <stop_token>
 #include <thread>
+#include <vector>
 
 #include "agent/commands/cli.h"
 #include "agent/commands/get_connector.h"
@@ -17,6 +18,7 @@
 #include "agent/exit_codes.h"
 #include "agent/host/my_ip.h"
 #include "agent/serve/endpoint.h"
+#include "agent/serve/oslo_refresh_events.h"
 #include "agent/serve/serve_state.h"
 #include "agent/serve/systemd_notify.h"
 #include "agent/signal_waiter.h"
@@ -28,7 +30,19 @@ namespace {
 
 namespace po = boost::program_options;
 
-constexpr const char* kUsage = "serve [--topic T] [--host H] [--workers N] [--log-file FILE]";
+constexpr const char* kUsage =
+    "serve [--topic T] [--host H] [--workers N] [--log-file FILE]\n"
+    "\n"
+    "An oslo.messaging RPC server on nova.conf's transport_url: queues <topic>, <topic>.<host> and a fanout\n"
+    "queue on control_exchange; namespace bdm_agent, version 1.0: ping, show, get_connector, refresh\n"
+    "(and oslo's oslo_rpc_server_ping when [DEFAULT] rpc_ping_enabled is true).\n"
+    "One thread keeps the broker connection (heartbeats are answered however long a request runs, and a\n"
+    "call that set call_monitor_timeout gets oslo's call-monitor heartbeats); requests run on --workers\n"
+    "threads, at most 2 x workers taken from the broker at a time. A second refresh of an instance that is\n"
+    "being refreshed fails at once (RefreshInProgress). Messages are acked once handled.\n"
+    "SIGTERM/SIGINT: stop consuming, let requests in flight finish for up to [bdm_agent]\n"
+    "graceful_shutdown_timeout seconds (60), then stop; what did not finish is left unacked for the next\n"
+    "server, and a refresh cut short keeps its journal (bdm-agent recover). SIGHUP re-reads the configuration.";
 
 po::options_description ServeOptions() {
   po::options_description options("serve options");
@@ -61,13 +75,16 @@ void Reload(const CommandEnv& env, const serve::ServeOverrides& overrides, serve
   const auto& was = running->settings;
   const auto& now = fresh->settings;
   if (was.topic != now.topic || was.host != now.host || was.workers != now.workers ||
+      was.graceful_shutdown_timeout != now.graceful_shutdown_timeout || was.rpc_ping_enabled != now.rpc_ping_enabled ||
       running->nova.transport_url != fresh->nova.transport_url ||
       running->nova.control_exchange != fresh->nova.control_exchange) {
-    log.Warning("SIGHUP: topic, host, workers, transport_url and control_exchange change only on a restart; "
-                "the running values stay");
+    log.Warning("SIGHUP: topic, host, workers, graceful_shutdown_timeout, rpc_ping_enabled, transport_url and "
+                "control_exchange change only on a restart; the running values stay");
     fresh->settings.topic = was.topic;
     fresh->settings.host = was.host;
     fresh->settings.workers = was.workers;
+    fresh->settings.graceful_shutdown_timeout = was.graceful_shutdown_timeout;
+    fresh->settings.rpc_ping_enabled = was.rpc_ping_enabled;
   }
   state.Reload(std::move(*fresh));
   log.Info("SIGHUP: configuration reloaded (requests that start now use it)");
@@ -119,8 +136,12 @@ int RunServe(const std::vector<std::string>& args, const CommandEnv& env) {
     return exit_code::kConfig;
   }
   const serve::ServeSettings settings = loaded->settings;
-  serve::NoRefreshEvents events;
-  serve::ServeState state(std::move(*loaded), log, env.hooks, events);
+  auto events = serve::MakeRefreshEvents(loaded->nova, settings.host, log);
+  if (!events.ok()) {
+    log.Error(events.error().message());
+    return exit_code::kConfig;
+  }
+  serve::ServeState state(std::move(*loaded), log, env.hooks, **events);
 
   std::stop_source stop;
   // From here on SIGTERM/SIGINT stop the service and SIGHUP reloads it.
@@ -145,11 +166,20 @@ int RunServe(const std::vector<std::string>& args, const CommandEnv& env) {
   server_options.topology = client_options->topology;
   server_options.retry = client_options->retry;
   server_options.log = [&log](std::string_view line) { log.Warning(line); };
+  server_options.workers = static_cast<std::size_t>(settings.workers);
+  server_options.prefetch = static_cast<std::uint16_t>(settings.workers * 2);
+  server_options.graceful_shutdown_timeout = settings.graceful_shutdown_timeout;
   const rpc::RpcTarget target{"", settings.topic, settings.host};
+  // oslo's own ping when [DEFAULT] rpc_ping_enabled (read once: a change needs a restart).
+  const auto endpoints = [&] {
+    std::vector<rpc::Endpoint> list{serve::MakeEndpoint(state)};
+    if (settings.rpc_ping_enabled) list.push_back(rpc::OsloPingEndpoint());
+    return list;
+  };
   rpc::ReconnectSchedule schedule(server_options.retry);
   std::optional<rpc::RpcServer> server;
   while (!server) {
-    auto started = rpc::RpcServer::Start(server_options, target, rpc::RpcDispatcher({serve::MakeEndpoint(state)}));
+    auto started = rpc::RpcServer::Start(server_options, target, rpc::RpcDispatcher(endpoints()));
     if (started.ok()) {
       server.emplace(std::move(*started));
       break;
@@ -171,6 +201,12 @@ int RunServe(const std::vector<std::string>& args, const CommandEnv& env) {
 
   const base::Status ran = server->Run(stop.get_token());
   (void)server->Close();
+  if (server->stats().abandoned != 0) {
+    log.Warning(std::to_string(server->stats().abandoned) +
+                " request(s) did not finish and were left unacked (logged above); the broker hands them to "
+                "another server. A refresh cut short stopped at a step boundary and kept its journal in "
+                "[bdm_agent] state_dir: the next refresh of that instance, or `bdm-agent recover`, completes it");
+  }
   if (!ran.ok()) {
     log.Error("stopped serving: " + ran.message());
     return exit_code::kRefreshBrokerUnavailable;

@@ -66,6 +66,14 @@ std::vector<Spec> BuildSpecs() {
   add_rabbit("amqp_auto_delete", Type::kBool, "false", INT_MIN, {{"DEFAULT", "amqp_auto_delete"}});
   add_rabbit("rabbit_quorum_queue", Type::kBool, "false", INT_MIN, {});
   add_rabbit("rabbit_ha_queues", Type::kBool, "false", INT_MIN, {{"DEFAULT", "rabbit_ha_queues"}});
+  const std::string notifications = "oslo_messaging_notifications";  // oslo.messaging notify/notifier.py
+  specs.push_back({{notifications, "driver"}, Type::kString, Default::kNone, "", INT_MIN,
+                   {{"DEFAULT", "notification_driver"}}});
+  specs.push_back({{notifications, "transport_url"}, Type::kString, Default::kNone, "", INT_MIN,
+                   {{"DEFAULT", "notification_transport_url"}}});
+  specs.push_back({{notifications, "topics"}, Type::kString, Default::kValue, "notifications", INT_MIN,
+                   {{"rpc_notifier2", "topics"}, {"DEFAULT", "notification_topics"}}});
+  specs.push_back({{notifications, "retry"}, Type::kInt, Default::kValue, "-1", INT_MIN, {}});
   for (const char* section : {"cinder", "service_user"}) {  // keystoneauth, with its deprecated names
     const std::pair<const char*, const char*> keys[] = {
         {"auth_type", "auth_plugin"}, {"auth_url", nullptr}, {"username", "user_name"}, {"password", nullptr},
@@ -101,6 +109,7 @@ std::string Where(const IniValue& v) { return " (" + v.file + ":" + std::to_stri
 // keystoneauth): their values are never quoted in messages.
 bool IsSecretOption(const OptionName& name) {
   static const OptionName kSecrets[] = {{"DEFAULT", "transport_url"},
+                                        {"oslo_messaging_notifications", "transport_url"},
                                         {"database", "connection"},
                                         {"api_database", "connection"},
                                         {"cinder", "password"},

@@ -28,7 +28,8 @@
 //
 // Error messages name "[section] key" and the file:line the value came from.
 // They quote a value only when it is the option's own text or default: never
-// the value of a secret option (transport_url, [database] and [api_database]
+// the value of a secret option (transport_url of [DEFAULT] and
+// [oslo_messaging_notifications], [database] and [api_database]
 // connection, [cinder] and [service_user] password, as Nova registers them
 // secret=True), nor a value that holds text substituted from another option
 // (NovaConfig::Shown). A NovaConfig is a plain value; loading only reads files.

@@ -9,7 +9,13 @@ base::Result<rpc::RpcClientOptions> RpcClientOptionsFromConfig(const NovaConfig&
   if (!conf.transport_url) {
     return base::Status::InvalidInput("[DEFAULT] transport_url is not set in the configuration");
   }
-  BASE_TRY_ASSIGN(rpc::TransportUrl url, rpc::ParseTransportUrl(*conf.transport_url, "[DEFAULT] transport_url"));
+  return RpcClientOptionsForUrl(conf, *conf.transport_url, "[DEFAULT] transport_url", program, rng);
+}
+
+base::Result<rpc::RpcClientOptions> RpcClientOptionsForUrl(const NovaConfig& conf, std::string_view url_text,
+                                                           std::string_view option_name, std::string_view program,
+                                                           std::mt19937_64& rng) {
+  BASE_TRY_ASSIGN(rpc::TransportUrl url, rpc::ParseTransportUrl(url_text, option_name));
   rpc::TlsOptions tls;
   tls.enabled = conf.rabbit.ssl;
   tls.ca_file = conf.rabbit.ssl_ca_file;
@@ -18,7 +24,9 @@ base::Result<rpc::RpcClientOptions> RpcClientOptionsFromConfig(const NovaConfig&
   // oslo checks the broker's name only when a CA file is given as well.
   tls.verify_hostname = conf.rabbit.ssl_enforce_hostname_verification && !conf.rabbit.ssl_ca_file.empty();
   rpc::RpcClientOptions options;
-  BASE_TRY_ASSIGN(options.connect, rpc::ConnectOptionsFromUrl(url, tls));
+  auto connect = rpc::ConnectOptionsFromUrl(url, tls);
+  if (!connect.ok()) return connect.error().WithContext(option_name);
+  options.connect = std::move(*connect);
   options.connect.heartbeat_seconds = conf.rabbit.heartbeat_timeout_threshold;
   options.connect.connection_name = rpc::OsloConnectionName(program, rng);
   options.topology.control_exchange = conf.control_exchange;

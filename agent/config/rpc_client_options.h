@@ -17,4 +17,11 @@ namespace agent::config {
 base::Result<rpc::RpcClientOptions> RpcClientOptionsFromConfig(const NovaConfig& conf, std::string_view program,
                                                                std::mt19937_64& rng);
 
+// The same for another transport URL (e.g. [oslo_messaging_notifications]
+// transport_url): `url` is its text and `option_name` names it in errors
+// (the URL itself is never quoted).
+base::Result<rpc::RpcClientOptions> RpcClientOptionsForUrl(const NovaConfig& conf, std::string_view url,
+                                                           std::string_view option_name, std::string_view program,
+                                                           std::mt19937_64& rng);
+
 }  // namespace agent::config

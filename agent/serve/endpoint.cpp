@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <stop_token>
 #include <variant>
 
 #include "agent/commands/connector_format.h"
@@ -10,6 +11,7 @@
 #include "agent/commands/refresh_runner.h"
 #include "agent/commands/show.h"
 #include "agent/exit_codes.h"
+#include "agent/interrupt.h"
 #include "agent/serve/call_args.h"
 #include "agent/serve/connector_fetch.h"
 #include "agent/serve/failure_classes.h"
@@ -56,8 +58,22 @@ std::variant<Admitted, HandlerResult> Admit(ServeState& state, const CallInput& 
         NotAuthorizedFailure(std::string(method) + " needs an admin context or a role in [bdm_agent] allowed_roles"));
   }
   log.Debug(std::string(method) + " from user " + context->user_id.value_or("-"));
+  if (state.hooks() != nullptr) state.hooks()->BeforeHandler(method, input.cancel);
   return Admitted{std::move(*context), worker, std::move(log)};
 }
+
+// The server's cancel (a shutdown past graceful_shutdown_timeout) as a
+// refresh's stop request: the refresh stops at its next step boundary and
+// its journal says how it ends.
+class CancelledByServer final : public StopRequest {
+ public:
+  explicit CancelledByServer(std::stop_token cancel) : cancel_(std::move(cancel)) {}
+  bool requested() const override { return cancel_.stop_requested(); }
+  std::string_view reason() const override { return "the server is stopping"; }
+
+ private:
+  std::stop_token cancel_;
+};
 
 // The result for text that is JSON (any), as Python's json would send it.
 HandlerResult ReturnJson(std::string_view json, std::string_view what) {
@@ -189,8 +205,10 @@ HandlerResult Refresh(ServeState& state, const CallInput& input) {
   a.log.Info(std::string(dry_run ? "dry run of a refresh of " : "refreshing ") +
              (event.bdm_uuid ? "BDM " + *event.bdm_uuid
                              : "instance " + *event.instance_uuid + " volume " + *event.volume_id));
+  const CancelledByServer cancelled(input.cancel);
   const commands::RefreshEnding ending = commands::RunRefreshRequest(
-      request, connector, *worker.session, {a.log, &worker.times, state.hooks(), nullptr});
+      request, connector, *worker.session,
+      {a.log, &worker.times, state.hooks(), [&cancelled]() -> const StopRequest* { return &cancelled; }});
   const std::string timings = TimingsJson(worker.times, std::chrono::steady_clock::now() - start);
   event.bdm_uuid = ending.bdm_uuid ? ending.bdm_uuid : event.bdm_uuid;
   event.old_attachment_id = ending.old_attachment_id;

@@ -21,9 +21,10 @@
 // the server failed, 2 for bad arguments.
 //
 // Usage: rpc_test_server --url URL --topic T --server S [--exchange E]
-//          [--version V] [--missing-reply-timeout-ms N]
+//          [--version V] [--missing-reply-timeout-ms N] [--workers N]
 // --missing-reply-timeout-ms shortens how long a reply to a missing reply
-// queue is retried (oslo's 60 s by default).
+// queue is retried (oslo's 60 s by default); --workers sets the handler
+// threads (RpcServerOptions' default, 4, when absent).
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
@@ -159,6 +160,7 @@ int main(int argc, char** argv) {
   if (flags.count("--missing-reply-timeout-ms")) {
     options.missing_reply_queue_timeout = std::chrono::milliseconds(std::stoll(flags["--missing-reply-timeout-ms"]));
   }
+  if (flags.count("--workers")) options.workers = std::stoul(flags["--workers"]);
   options.log = [](std::string_view line) { std::cerr << "rpc_test_server: warning: " << line << std::endl; };
   InvocationLog log;
   rpc::RpcDispatcher dispatcher({MainEndpoint(flags["--version"], log), NamespacedEndpoint(log)});

@@ -19,68 +19,19 @@ broker's.
 Run: /usr/bin/python3 -m pytest tests/wire (see test_rpc_client_wire.py).
 """
 import json
+import os
 import queue
 import re
-import socket
 import subprocess
+import sys
 import threading
 import time
 import uuid
 
 from test_rpc_client_wire import CONTEXT, CTL_ENV, STACK, OsloServer, _probe, rabbitmqctl
 
-
-class Relay:
-    """TCP relay to the broker; in 'refuse' mode it closes new connections at once."""
-
-    def __init__(self, host, port):
-        self.upstream = (host, port)
-        self.refusing = False
-        self.listener = socket.socket()
-        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(16)
-        self.port = self.listener.getsockname()[1]
-        self.closed = False
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while not self.closed:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            if self.refusing:
-                client.close()
-                continue
-            try:
-                server = socket.create_connection(self.upstream, timeout=5)
-                server.settimeout(None)
-            except OSError:
-                client.close()
-                continue
-            for a, b in ((client, server), (server, client)):
-                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pump(source, sink):
-        try:
-            while True:
-                data = source.recv(65536)
-                if not data:
-                    break
-                sink.sendall(data)
-        except OSError:
-            pass
-        for s in (source, sink):
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-    def close(self):
-        self.closed = True
-        self.listener.close()
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pysupport"))
+from tcp_relay import TcpRelay as Relay  # noqa: E402
 
 
 def _wait_for_queue(name, seconds=90):

@@ -261,3 +261,19 @@ TEST_CASE("rpc::RpcDispatcher failures equal a Python server's (golden replies)"
                    R"("tb": ["bdm.mod.BdmError: caf\u00e9 \"q\"\n"], "args": ["caf\u00e9 \"q\""], "kwargs": {}})");
   }
 }
+
+TEST_CASE("rpc::OsloPingEndpoint answers oslo_rpc_server_ping as oslo's PingEndpoint") {
+  rpc::RpcDispatcher dispatcher({MakeEndpoint(std::string("bdm_agent"), "1.0", {{"ping", "1"}}), rpc::OsloPingEndpoint()});
+  SUBCASE("no namespace, version 1.0, any keyword arguments: \"pong\"") {
+    auto request = Request("oslo_rpc_server_ping");
+    request.args_json = R"({"anything": 1})";
+    auto result = dispatcher.Dispatch(request);
+    CHECK_FALSE(result.failure);
+    CHECK(result.result_json == "\"pong\"");
+  }
+  SUBCASE("not in another namespace") {
+    auto result = dispatcher.Dispatch(Request("oslo_rpc_server_ping", "1.0", std::string("bdm_agent")));
+    REQUIRE(result.failure);
+    CHECK(result.failure->class_name == "NoSuchMethod");
+  }
+}
