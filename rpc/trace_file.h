@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "rpc/amqp_field_value.h"
 
 namespace rpc {
 
@@ -45,21 +46,9 @@ struct TraceHeader {
 };
 
 // An AMQP field value (application headers, which the firehose fills with
-// nested tables and arrays). Integers keep their sign; bytes stay bytes.
-struct TraceValue {
-  enum class Kind { kNull, kBool, kInt, kDouble, kString, kBytes, kArray, kTable };
-  Kind kind = Kind::kNull;
-  bool boolean = false;
-  std::int64_t integer = 0;
-  double real = 0;
-  std::string text;  // kString, kBytes
-  std::vector<TraceValue> items;                           // kArray
-  std::vector<std::pair<std::string, TraceValue>> table;  // kTable, in the order received
-
-  friend bool operator==(const TraceValue&, const TraceValue&) = default;
-};
-
-using TraceTable = std::vector<std::pair<std::string, TraceValue>>;
+// nested tables and arrays): rpc/amqp_field_value.h.
+using TraceValue = AmqpFieldValue;
+using TraceTable = AmqpFieldTable;
 
 struct TraceProperties {
   std::optional<std::string> content_type, content_encoding;
