@@ -80,10 +80,14 @@ std::optional<std::string> StringMember(const rapidjson::Value& object, const ch
   return std::string(JsonStringView(found->value));
 }
 
+void SetKind(DecodedMessage& decoded, std::string kind) {
+  decoded.kind = std::move(kind);
+  decoded.entry["kind"].SetString(decoded.kind.data(), JsonLength(decoded.kind), decoded.entry.GetAllocator());
+}
+
 void MakeRaw(DecodedMessage& decoded, std::string_view why, std::string_view body) {
   auto& allocator = decoded.entry.GetAllocator();
-  decoded.kind = "raw";
-  decoded.entry["kind"].SetString("raw", allocator);
+  SetKind(decoded, "raw");
   Add(decoded.entry, "why", Str(why, allocator), allocator);
   Add(decoded.entry, "body", Str(ValidUtf8(body), allocator), allocator);
 }
@@ -93,8 +97,7 @@ void DecodeRequest(rapidjson::Value& message, const rpc::TraceRecord& record, De
   auto& entry = decoded.entry;
   decoded.method = StringMember(message, "method");
   decoded.msg_id = StringMember(message, "_msg_id");
-  decoded.kind = decoded.msg_id ? "call" : record.exchange.ends_with("_fanout") ? "fanout" : "cast";
-  entry["kind"].SetString(decoded.kind.data(), JsonLength(decoded.kind), allocator);
+  SetKind(decoded, decoded.msg_id ? "call" : record.exchange.ends_with("_fanout") ? "fanout" : "cast");
   Take(message, "method", entry, "method", allocator);
   Take(message, "version", entry, "version", allocator);
   Take(message, "namespace", entry, "namespace", allocator);
@@ -108,9 +111,8 @@ void DecodeRequest(rapidjson::Value& message, const rpc::TraceRecord& record, De
 void DecodeReply(rapidjson::Value& message, DecodedMessage& decoded) {
   auto& allocator = decoded.entry.GetAllocator();
   auto& entry = decoded.entry;
-  decoded.kind = "reply";
+  SetKind(decoded, "reply");
   decoded.msg_id = StringMember(message, "_msg_id");
-  entry["kind"].SetString("reply", allocator);
   Take(message, "_msg_id", entry, "msg_id", allocator);
   Take(message, "ending", entry, "ending", allocator);
   Take(message, "result", entry, "result", allocator);
@@ -131,9 +133,8 @@ void DecodeReply(rapidjson::Value& message, DecodedMessage& decoded) {
 void DecodeNotification(rapidjson::Value& message, DecodedMessage& decoded) {
   auto& allocator = decoded.entry.GetAllocator();
   auto& entry = decoded.entry;
-  decoded.kind = "notification";
+  SetKind(decoded, "notification");
   decoded.method = StringMember(message, "event_type");
-  entry["kind"].SetString("notification", allocator);
   for (const char* key : {"event_type", "publisher_id", "priority", "message_id", "timestamp"}) {
     Take(message, key, entry, key, allocator);
   }

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "agent/cinder/cinder_endpoint.h"
 #include "rpc/message_properties.h"
 #include "rpc/trace_capture.h"
 
@@ -39,22 +40,8 @@ base::Status SendProbe(rpc::AmqpConnection& connection, const std::string& routi
 }
 
 std::string BrokerName(std::string_view peer, std::string_view vhost) {
-  std::string out(peer);
-  out += '/';
-  if (vhost == "/") return out;
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (const char c : vhost) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || c == '-' || c == '.' ||
-        c == '_' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 0xF];
-    }
-  }
-  return out;
+  if (vhost == "/") return std::string(peer) + "/";
+  return cinder::EndpointUrl(peer, {vhost});  // the same percent-encoding of one path segment
 }
 
 }  // namespace agent::trace

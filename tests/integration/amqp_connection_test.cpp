@@ -34,6 +34,17 @@ rpc::QueueDeclaration ConsumeFreshReplyQueue(rpc::AmqpConnection& connection) {
   return queue;
 }
 
+// The next delivery on `connection`, waiting up to 5 s.
+std::optional<rpc::Delivery> ReceiveOne(rpc::AmqpConnection& connection) {
+  std::optional<rpc::Delivery> delivery;
+  for (int i = 0; i < 50 && !delivery; ++i) {
+    auto received = connection.Receive(milliseconds(100));
+    REQUIRE_MESSAGE(received.ok(), received.error().ToString());
+    delivery = std::move(*received);
+  }
+  return delivery;
+}
+
 }  // namespace
 
 TEST_CASE("rpc::AmqpConnection::Open against the stack broker") {
@@ -115,12 +126,7 @@ TEST_CASE("rpc::AmqpConnection publishes with confirms and receives copies") {
   CHECK(outcome->confirmed);
   CHECK_FALSE(outcome->returned);
 
-  std::optional<rpc::Delivery> delivery;
-  for (int i = 0; i < 50 && !delivery; ++i) {
-    auto received = connection.Receive(milliseconds(100));
-    REQUIRE_MESSAGE(received.ok(), received.error().ToString());
-    delivery = std::move(*received);
-  }
+  std::optional<rpc::Delivery> delivery = ReceiveOne(connection);
   REQUIRE(delivery.has_value());
   CHECK(delivery->body == "{\"a\": 1}");
   CHECK(delivery->routing_key == queue.name);
@@ -198,12 +204,7 @@ TEST_CASE("rpc::AmqpConnection: a delivery carries every basic property; server-
   auto sent = connection.Publish("", *queue, properties, "{}", rpc::Mandatory::kNo,
                                  steady_clock::now() + std::chrono::seconds(5));
   REQUIRE_MESSAGE(sent.ok(), sent.error().ToString());
-  std::optional<rpc::Delivery> delivery;
-  for (int i = 0; i < 50 && !delivery; ++i) {
-    auto received = connection.Receive(milliseconds(100));
-    REQUIRE_MESSAGE(received.ok(), received.error().ToString());
-    delivery = std::move(*received);
-  }
+  std::optional<rpc::Delivery> delivery = ReceiveOne(connection);
   REQUIRE(delivery.has_value());
   const rpc::MessageProperties& got = delivery->properties;
   CHECK(got.correlation_id == "corr-1");
