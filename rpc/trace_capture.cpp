@@ -87,6 +87,7 @@ TraceRecord RecordOfDelivery(const Delivery& delivery, std::int64_t t_ns) {
         routing_keys->kind == AmqpFieldValue::Kind::kArray && properties != nullptr &&
         properties->kind == AmqpFieldValue::Kind::kTable) {
       record.event = publish ? TraceEvent::kPublish : TraceEvent::kDeliver;
+      if (deliver) record.queue = std::string(key.substr(std::string_view("deliver.").size()));
       record.exchange = *exchange;
       if (!routing_keys->items.empty() && routing_keys->items[0].kind == AmqpFieldValue::Kind::kString) {
         record.routing_key = routing_keys->items[0].text;

@@ -6,7 +6,8 @@
 //
 // A delivery from RabbitMQ's firehose (exchange amq.rabbitmq.trace, routing
 // key "publish.<exchange>" or "deliver.<queue>") describes another message:
-// the record takes its event from the routing key's first word, its
+// the record takes its event from the routing key's first word (and, for a
+// deliver, its queue from the rest), its
 // exchange from the `exchange_name` header, its routing key from the first
 // of `routing_keys` (the others, CC/BCC, are not kept), its properties from
 // the `properties` header table (the broker's names: content_type,

@@ -5,7 +5,7 @@
 //   {format: "bdm-agent-trace", version: <major>, started_at: <ns>,
 //    broker: "host:port/vhost", recorder: "bdm-agent <version>"}
 // then one map per message
-//   {t_ns, exchange, routing_key, event: "publish"|"deliver",
+//   {t_ns, exchange, routing_key, event: "publish"|"deliver", [queue,]
 //    properties: {content_type, ..., headers}, body: <bin>}.
 // Times are nanoseconds since the Unix epoch. Absent properties are absent
 // keys. Keys a reader does not know are skipped (a minor addition); a header
@@ -68,6 +68,7 @@ struct TraceRecord {
   std::string exchange;  // "" is the default exchange
   std::string routing_key;
   TraceEvent event = TraceEvent::kPublish;
+  std::optional<std::string> queue;  // deliver events: the queue it was delivered to (added in 1.1)
   TraceProperties properties;
   std::string body;
 

@@ -55,6 +55,7 @@ std::string DecodeText(const rapidjson::Value& entry) {
     out += " " + Text(entry, "event_type");
   }
   out += '\n';
+  Line(out, "delivered to queue", Text(entry, "queue"));
   Line(out, "namespace", Text(entry, "namespace"));
   Line(out, "msg_id", Text(entry, "msg_id"));
   Line(out, "reply_q", Text(entry, "reply_q"));

@@ -199,6 +199,7 @@ DecodedMessage DecodeMessage(const rpc::TraceRecord& record, Secrets secrets) {
   Add(entry, "event", Str(rpc::TraceEventName(record.event), allocator), allocator);
   Add(entry, "exchange", Str(ValidUtf8(record.exchange), allocator), allocator);
   Add(entry, "routing_key", Str(ValidUtf8(record.routing_key), allocator), allocator);
+  if (record.queue) Add(entry, "queue", Str(ValidUtf8(*record.queue), allocator), allocator);
   Add(entry, "kind", Str("raw", allocator), allocator);
   DecodeBody(record, decoded);
   if (secrets == Secrets::kMask) {

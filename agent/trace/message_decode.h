@@ -5,7 +5,7 @@
 //
 // The entry (an object, keys in this order, absent when not applicable):
 //   time (UTC, ISO 8601 with nanoseconds), t_ns, event, exchange,
-//   routing_key, kind: "call" | "cast" | "fanout" | "reply" |
+//   routing_key, queue (deliver events whose queue is known), kind: "call" | "cast" | "fanout" | "reply" |
 //   "notification" | "raw",
 //   requests: method, version, namespace, msg_id, reply_q, timeout,
 //     context {request_id, user, project, roles, auth_token?}, args;

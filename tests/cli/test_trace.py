@@ -88,6 +88,8 @@ def test_record_nova_manage_refresh_and_decode(stack, tmp_path):
     assert replies[0]["call"]["method"] == "remove_volume_connection"
     assert replies[0]["call"]["latency_ms"] > 0
     assert {e["event"] for e in hose_entries} == {"publish", "deliver"}
+    delivered = [e for e in hose_entries if e["event"] == "deliver" and e.get("msg_id") == msg_id]
+    assert any(e["kind"] == "call" and e["queue"] == call["routing_key"] for e in delivered)
     assert not any(e.get("routing_key", "").startswith("bdm-agent.trace-probe") for e in hose_entries)
     rc, out, err = decode(stack, hose_file, "--method", "remove_volume_connection")
     assert rc == 0 and "reply to: #" in out

@@ -87,6 +87,7 @@ TEST_CASE("rpc::RecordOfDelivery") {
     CHECK(record.event == rpc::TraceEvent::kPublish);
     CHECK(record.exchange == "nova");
     CHECK(record.routing_key == "compute.compute1");
+    CHECK_FALSE(record.queue.has_value());
     CHECK(record.properties.expiration == "60000");
     CHECK(record.properties.delivery_mode == 2);
     CHECK(record.properties.priority == 0);
@@ -101,6 +102,7 @@ TEST_CASE("rpc::RecordOfDelivery") {
     const rpc::TraceRecord record = rpc::RecordOfDelivery(FirehoseDelivery("deliver.compute.compute1"), 7);
     CHECK(record.event == rpc::TraceEvent::kDeliver);
     CHECK(record.exchange == "nova");
+    CHECK(record.queue == "compute.compute1");
   }
   SUBCASE("a firehose delivery without its headers is kept as it came") {
     rpc::Delivery delivery = FirehoseDelivery("publish.nova");
