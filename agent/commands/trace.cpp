@@ -82,7 +82,7 @@ int RunTraceDecode(const std::vector<std::string>& args, const CommandEnv& env) 
     if (!next->has_value()) break;
     std::optional<trace::DecodedMessage> decoded = decoder.Next(**next);
     if (!decoded) continue;
-    const std::string text = json ? CompactJsonText(decoded->entry) + "\n" : "\n" + trace::DecodeText(decoded->entry);
+    const std::string text = json ? AsciiJson(CompactJsonText(decoded->entry)) + "\n" : "\n" + trace::DecodeText(decoded->entry);
     std::fwrite(text.data(), 1, text.size(), env.out);
   }
   std::fflush(env.out);

@@ -16,7 +16,7 @@ std::string Text(const rapidjson::Value& entry, const char* key) {
   auto found = entry.FindMember(key);
   if (found == entry.MemberEnd()) return {};
   if (found->value.IsString()) return EscapeControls(JsonStringView(found->value));
-  return CompactJsonText(found->value);
+  return AsciiJson(CompactJsonText(found->value));
 }
 
 // `value` as indented JSON, each line after the first indented by `indent`.
@@ -72,7 +72,8 @@ std::string DecodeText(const rapidjson::Value& entry) {
     for (const auto& member : entry["context"].GetObject()) {
       if (!context.empty()) context += ' ';
       context += EscapeControls(JsonStringView(member.name)) + "=" +
-                 (member.value.IsString() ? EscapeControls(JsonStringView(member.value)) : CompactJsonText(member.value));
+                 (member.value.IsString() ? EscapeControls(JsonStringView(member.value))
+                                            : AsciiJson(CompactJsonText(member.value)));
     }
     Line(out, "context", context);
   }
@@ -85,7 +86,7 @@ std::string DecodeText(const rapidjson::Value& entry) {
     }
   }
   for (const char* key : {"args", "result", "payload"}) {
-    if (entry.HasMember(key)) Line(out, key, Pretty(entry[key], "  "));
+    if (entry.HasMember(key)) Line(out, key, AsciiJson(Pretty(entry[key], "  ")));
   }
   if (kind == "raw") {
     Line(out, "not an oslo message", Text(entry, "why"));

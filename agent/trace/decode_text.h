@@ -4,8 +4,9 @@
 // remove_volume_connection v6.0"), the next lines the ids, the context, and
 // the args, result, failure or payload as indented JSON; a reply names its
 // call and the latency. Control characters in names are escaped
-// (terminal_text.h); JSON values are written as JSON. The --json form is
-// the entry itself, one compact JSON object a line.
+// (terminal_text.h); JSON values are written as JSON in ASCII (AsciiJson,
+// as show writes it). The --json form is the entry itself, one compact
+// ASCII JSON object a line.
 #pragma once
 
 #include <string>

@@ -137,6 +137,18 @@ TEST_CASE("agent::trace::DecodeMessage: kinds") {
   }
 }
 
+TEST_CASE("agent::trace::DecodeText keeps the terminal inert") {
+  const auto decoded = DecodeMessage(
+      trace_test::Enveloped("nova\x1b[2J", "k\r", R"({"method": "m\u001b]0;x\u0007", "args": {"a": "\u009b31m \u00e9"}})"),
+      Secrets::kMask);
+  const std::string text = agent::trace::DecodeText(decoded.entry);
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    CHECK_MESSAGE(((u >= 0x20 && u < 0x7f) || c == '\n'), text);
+  }
+  CHECK(text.find("\\u009b31m \\u00e9") != std::string::npos);
+}
+
 TEST_CASE("agent::trace::FormatTime") {
   CHECK(agent::trace::FormatTime(0) == "1970-01-01T00:00:00.000000000Z");
   CHECK(agent::trace::FormatTime(1795693765598154300) == "2026-11-26T11:49:25.598154300Z");
