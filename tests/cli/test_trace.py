@@ -147,3 +147,56 @@ def test_a_missing_exchange_is_named(stack, tmp_path):
                              "--duration", "1")
     assert rc == BROKER_UNAVAILABLE, err
     assert "exchange 'no-such-exchange' does not exist" in err
+
+
+def test_every_property_and_header_kind_is_recorded(stack, tmp_path):
+    """A message published by py-amqp (oslo's client library) with every basic
+    property and headers of every kind py-amqp writes, nested deeper than a
+    trace keeps: the record holds them (the nesting cut at 12 levels, as
+    rpc/amqp_field_value.h says) and the file still decodes."""
+    import datetime
+    import decimal
+
+    import amqp  # noqa: imported here: slow
+    out = tmp_path / "p.trace"
+    deep = "bottom"
+    for _ in range(40):
+        deep = {"n": deep}
+    headers = {"text": "caf\u00e9", "int": -7, "flag": True, "real": 1.5, "price": decimal.Decimal("12.34"),
+               "none": None, "list": ["a", 1, [True]], "table": {"inner": {"x": 1}}, "deep": deep,
+               "when": datetime.datetime(2026, 12, 3, 12, 0, 0)}
+    with Recorder(stack, out, "--binding", "bdm_trace_properties") as rec:
+        conn = amqp.Connection(host="127.0.0.1:" + stack.env["BDM_RABBIT_PORT"], userid=stack.env["BDM_RABBIT_USER"],
+                               password=stack.env["BDM_RABBIT_PASSWORD"], virtual_host="/")
+        conn.connect()
+        try:
+            message = amqp.Message(
+                body=b"not an oslo message", content_type="text/plain", content_encoding="utf-8",
+                application_headers=headers, delivery_mode=1, priority=3, correlation_id="corr-1",
+                reply_to="reply-to-1", expiration="60000", message_id="mid-1",
+                timestamp=1796299200, type="type-1",
+                user_id=stack.env["BDM_RABBIT_USER"], app_id="app-1")
+            conn.channel().basic_publish(message, exchange="nova", routing_key="bdm_trace_properties")
+        finally:
+            conn.close()
+        rc, err = rec.stop()
+    assert rc == 0, err
+    with open(out, "rb") as f:
+        records = list(msgpack.Unpacker(f, raw=False))[1:]
+    assert len(records) == 1
+    p = records[0]["properties"]
+    assert {k: v for k, v in p.items() if k != "headers"} == {
+        "content_type": "text/plain", "content_encoding": "utf-8", "delivery_mode": 1, "priority": 3,
+        "correlation_id": "corr-1", "reply_to": "reply-to-1", "expiration": "60000", "message_id": "mid-1",
+        "timestamp": 1796299200, "type": "type-1", "user_id": stack.env["BDM_RABBIT_USER"], "app_id": "app-1"}
+    h = p["headers"]
+    assert h["text"] == "caf\u00e9" and h["int"] == -7 and h["flag"] is True and h["real"] == 1.5
+    assert h["price"] == pytest.approx(12.34) and h["none"] is None
+    assert h["list"] == ["a", 1, [True]] and h["table"] == {"inner": {"x": 1}}
+    assert h["when"] == 1796299200
+    levels, value = 1, h["deep"]
+    while isinstance(value, dict):
+        levels, value = levels + 1, value["n"]
+    assert value is None and levels == 12  # the headers table counted
+    entries = json_entries(stack, out)
+    assert entries[0]["kind"] == "raw" and entries[0]["body"] == "not an oslo message"
