@@ -8,6 +8,7 @@
 #include "agent/commands/refresh.h"
 #include "agent/commands/serve.h"
 #include "agent/commands/show.h"
+#include "agent/commands/trace.h"
 
 namespace agent {
 namespace {
@@ -21,6 +22,8 @@ constexpr std::array kCommands = {
             commands::RunGetConnector},
     Command{"serve", "answer RPC calls and casts (ping, show, get_connector, refresh) as an oslo.messaging server",
             commands::RunServe},
+    Command{"trace", "record broker traffic to a file and decode it (Nova objects expanded, secrets masked)",
+            commands::RunTrace},
 };
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {

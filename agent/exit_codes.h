@@ -49,6 +49,12 @@ inline constexpr int kCorruptData = 24;         // stored data does not decode (
 inline constexpr int kInstanceDeleted = 25;     // the instance exists but is deleted
 inline constexpr int kDbSchema = 26;            // schema missing or too old (no such table/column)
 inline constexpr int kNoConnectionInfo = 27;    // the BDM's connection_info is NULL where one is needed
+
+// trace
+inline constexpr int kTraceOutputFile = 28;  // record: --out exists or cannot be created or written
+inline constexpr int kTraceInputFile = 29;   // decode: FILE missing, not a regular file, or unreadable
+inline constexpr int kTracingOff = 30;       // record --firehose: tracing is off on the vhost
+
 inline constexpr int kUsage = 64;               // bad command line (as sysexits' EX_USAGE)
 inline constexpr int kInterrupted = 130;        // SIGINT or SIGTERM: stopped at a step boundary, consistent
 

@@ -5,10 +5,13 @@
 #include <string>
 #include <vector>
 
+#include "agent/json_depth.h"
 #include "agent/rapidjson_strings.h"
 
 namespace agent {
 namespace {
+
+constexpr std::size_t kMaxMaskedJsonDepth = 512;  // as rpc::kMaxJsonDepth
 
 constexpr std::array<std::string_view, 10> kSecretWords = {
     "password", "passwd", "secret", "token", "keyring",
@@ -58,6 +61,36 @@ int MaskSecrets(rapidjson::Value& value, rapidjson::Document::AllocatorType& all
     }
   } else if (value.IsArray()) {
     for (auto& element : value.GetArray()) masked += MaskSecrets(element, allocator);
+  }
+  return masked;
+}
+
+int MaskSecretsDeep(rapidjson::Value& value, rapidjson::Document::AllocatorType& allocator, int max_string_depth) {
+  int masked = 0;
+  if (value.IsObject()) {
+    for (auto& member : value.GetObject()) {
+      if (IsSecretKey(JsonStringView(member.name)) && !member.value.IsNull()) {
+        member.value.SetString(kMaskedValue.data(), JsonLength(kMaskedValue), allocator);
+        ++masked;
+      } else {
+        masked += MaskSecretsDeep(member.value, allocator, max_string_depth);
+      }
+    }
+  } else if (value.IsArray()) {
+    for (auto& element : value.GetArray()) masked += MaskSecretsDeep(element, allocator, max_string_depth);
+  } else if (value.IsString() && max_string_depth > 0) {
+    const std::string_view text = JsonStringView(value);
+    const auto first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos || (text[first] != '{' && text[first] != '[')) return 0;
+    if (!JsonNestingWithin(text, kMaxMaskedJsonDepth)) return 0;
+    rapidjson::Document inner;
+    inner.Parse<rapidjson::kParseNanAndInfFlag | rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());
+    if (inner.HasParseError()) return 0;
+    const int inside = MaskSecretsDeep(inner, inner.GetAllocator(), max_string_depth - 1);
+    if (inside == 0) return 0;
+    const std::string rewritten = CompactJsonText(inner);
+    value.SetString(rewritten.data(), JsonLength(rewritten), allocator);
+    masked += inside;
   }
   return masked;
 }

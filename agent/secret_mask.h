@@ -27,4 +27,11 @@ bool IsSecretKey(std::string_view key);
 // Masks in place; returns how many values were masked.
 int MaskSecrets(rapidjson::Value& value, rapidjson::Document::AllocatorType& allocator);
 
+// MaskSecrets, and also inside JSON held in strings (Nova keeps a BDM's
+// connection_info as a JSON string): a string value that parses as a JSON
+// object or array and has secrets is replaced by that JSON, masked, as
+// compact text. Strings nest at most `max_string_depth` levels deep.
+int MaskSecretsDeep(rapidjson::Value& value, rapidjson::Document::AllocatorType& allocator,
+                    int max_string_depth = 4);
+
 }  // namespace agent

@@ -209,6 +209,18 @@ base::Status AmqpConnection::DeclareQueue(const QueueDeclaration& queue) {
   return Check(AmqpError(amqp_get_rpc_reply(state_.get()), "declare queue " + queue.name));
 }
 
+base::Result<std::string> AmqpConnection::DeclareQueueNamed(const QueueDeclaration& queue) {
+  const std::string context = "declare queue " + (queue.name.empty() ? std::string("(server-named)") : queue.name);
+  if (!usable()) return base::Status::Unavailable(context + ": connection is closed");
+  detail::TableBuilder tables;
+  amqp_queue_declare_ok_t* ok = amqp_queue_declare(state_.get(), kChannel, detail::BytesOf(queue.name), 0,
+                                                   queue.durable ? 1 : 0, queue.exclusive ? 1 : 0,
+                                                   queue.auto_delete ? 1 : 0, tables.Arguments(queue.arguments));
+  BASE_TRY(Check(AmqpError(amqp_get_rpc_reply(state_.get()), context)));
+  if (ok == nullptr) return base::Status::Internal(context + ": no declare-ok");
+  return detail::CopyBytes(ok->queue);
+}
+
 base::Status AmqpConnection::BindQueue(const std::string& queue, const std::string& exchange,
                                        const std::string& routing_key) {
   const std::string context = "bind queue " + queue + " to " + exchange + " with " + routing_key;

@@ -141,6 +141,9 @@ class AmqpConnection {
   // connection usable; kUnavailable/kInternal mean it is not.
   base::Status DeclareExchange(const ExchangeDeclaration& exchange);
   base::Status DeclareQueue(const QueueDeclaration& queue);
+  // The same, returning the queue's name: the broker's choice when
+  // queue.name is empty (an "amq.gen-..." name).
+  base::Result<std::string> DeclareQueueNamed(const QueueDeclaration& queue);
   base::Status BindQueue(const std::string& queue, const std::string& exchange, const std::string& routing_key);
 
   // confirm.select on the channel; from then on Publish waits for the ack.

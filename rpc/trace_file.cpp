@@ -297,7 +297,7 @@ void EncodeTraceHeader(const TraceHeader& header, std::string& out) {
 void EncodeTraceRecord(const TraceRecord& record, std::string& out) {
   StringSink sink{out};
   msgpack::packer<StringSink> pk(sink);
-  pk.pack_map(6);
+  pk.pack_map(record.queue ? 7 : 6);
   PackString(pk, "t_ns");
   pk.pack_int64(record.t_ns);
   PackString(pk, "exchange");
@@ -306,6 +306,10 @@ void EncodeTraceRecord(const TraceRecord& record, std::string& out) {
   PackString(pk, record.routing_key);
   PackString(pk, "event");
   PackString(pk, TraceEventName(record.event));
+  if (record.queue) {
+    PackString(pk, "queue");
+    PackString(pk, *record.queue);
+  }
   PackString(pk, "properties");
   PackProperties(pk, record.properties);
   PackString(pk, "body");
@@ -368,6 +372,7 @@ base::Result<TraceRecord> TraceRecordFromObject(const msgpack::object& object) {
   } else {
     return Malformed("a record's event is neither 'publish' nor 'deliver'");
   }
+  BASE_TRY(map.Text("queue", record.queue));
   const msgpack::object* properties = map.Find("properties");
   if (properties == nullptr) return Malformed("a record has no 'properties'");
   BASE_TRY_ASSIGN(record.properties, PropertiesFromObject(*properties));

@@ -5,7 +5,7 @@
 //   {format: "bdm-agent-trace", version: <major>, started_at: <ns>,
 //    broker: "host:port/vhost", recorder: "bdm-agent <version>"}
 // then one map per message
-//   {t_ns, exchange, routing_key, event: "publish"|"deliver",
+//   {t_ns, exchange, routing_key, event: "publish"|"deliver", [queue,]
 //    properties: {content_type, ..., headers}, body: <bin>}.
 // Times are nanoseconds since the Unix epoch. Absent properties are absent
 // keys. Keys a reader does not know are skipped (a minor addition); a header
@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "rpc/amqp_field_value.h"
 
 namespace rpc {
 
@@ -45,21 +46,9 @@ struct TraceHeader {
 };
 
 // An AMQP field value (application headers, which the firehose fills with
-// nested tables and arrays). Integers keep their sign; bytes stay bytes.
-struct TraceValue {
-  enum class Kind { kNull, kBool, kInt, kDouble, kString, kBytes, kArray, kTable };
-  Kind kind = Kind::kNull;
-  bool boolean = false;
-  std::int64_t integer = 0;
-  double real = 0;
-  std::string text;  // kString, kBytes
-  std::vector<TraceValue> items;                           // kArray
-  std::vector<std::pair<std::string, TraceValue>> table;  // kTable, in the order received
-
-  friend bool operator==(const TraceValue&, const TraceValue&) = default;
-};
-
-using TraceTable = std::vector<std::pair<std::string, TraceValue>>;
+// nested tables and arrays): rpc/amqp_field_value.h.
+using TraceValue = AmqpFieldValue;
+using TraceTable = AmqpFieldTable;
 
 struct TraceProperties {
   std::optional<std::string> content_type, content_encoding;
@@ -79,6 +68,7 @@ struct TraceRecord {
   std::string exchange;  // "" is the default exchange
   std::string routing_key;
   TraceEvent event = TraceEvent::kPublish;
+  std::optional<std::string> queue;  // deliver events: the queue it was delivered to (added in 1.1)
   TraceProperties properties;
   std::string body;
 

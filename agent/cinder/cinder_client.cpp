@@ -1,6 +1,7 @@
 #include "agent/cinder/cinder_client.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "agent/cinder/cinder_endpoint.h"
 #include "agent/cinder/cinder_http_api.h"
@@ -38,6 +39,14 @@ Status WithheldValue(const config::NovaConfig& config, std::string_view option, 
   }
 }
 
+bool SameCredentials(const config::KeystoneAuthOptions& a, const config::KeystoneAuthOptions& b) {
+  auto fields = [](const config::KeystoneAuthOptions& o) {
+    return std::tie(o.auth_type, o.auth_url, o.username, o.password, o.user_domain_name, o.user_domain_id,
+                    o.project_name, o.project_id, o.project_domain_name, o.project_domain_id, o.system_scope);
+  };
+  return fields(a) == fields(b);
+}
+
 Result<std::string> Token(HttpTransport& transport, AuthKind kind, const config::KeystoneAuthOptions& auth,
                           std::string_view section, std::string* body) {
   if (kind == AuthKind::kNone) return std::string(kNoAuthToken);
@@ -45,6 +54,31 @@ Result<std::string> Token(HttpTransport& transport, AuthKind kind, const config:
   if (body != nullptr) *body = std::move(token.body);
   return std::move(token.token);
 }
+
+// What fetching tokens needs, kept by the AttachmentApi for renewals.
+struct TokenSource {
+  AuthKind user_auth;
+  std::optional<AuthKind> service_auth;
+  config::KeystoneAuthOptions cinder, service_user;
+
+  // X-Auth-Token (and X-Service-Token); the token body in *token_body.
+  Result<AuthHeaders> Fetch(HttpTransport& transport, std::string* token_body) const {
+    AuthHeaders out;
+    BASE_TRY_ASSIGN(std::string token, Token(transport, user_auth, cinder, "cinder", token_body));
+    out.headers.push_back("X-Auth-Token: " + token);
+    out.secrets.push_back(token);
+    if (service_auth) {
+      // The same credentials give the same token: one Keystone request, not two.
+      std::string service_token = token;
+      if (*service_auth != user_auth || !SameCredentials(service_user, cinder)) {
+        BASE_TRY_ASSIGN(service_token, Token(transport, *service_auth, service_user, "service_user", nullptr));
+      }
+      out.headers.push_back("X-Service-Token: " + service_token);
+      out.secrets.push_back(std::move(service_token));
+    }
+    return out;
+  }
+};
 
 }  // namespace
 
@@ -99,14 +133,15 @@ Result<std::unique_ptr<AttachmentApi>> ConnectCinder(const config::NovaConfig& c
 
   CinderHttpApiOptions options;
   std::string token_body;
-  BASE_TRY_ASSIGN(std::string token, Token(transport, settings.user_auth, config.cinder.auth, "cinder", &token_body));
-  options.auth_headers.push_back("X-Auth-Token: " + token);
-  options.secrets.push_back(std::move(token));
-  if (settings.service_auth) {
-    BASE_TRY_ASSIGN(std::string service_token,
-                    Token(transport, *settings.service_auth, config.service_user.auth, "service_user", nullptr));
-    options.auth_headers.push_back("X-Service-Token: " + service_token);
-    options.secrets.push_back(std::move(service_token));
+  const TokenSource source{settings.user_auth, settings.service_auth, config.cinder.auth, config.service_user.auth};
+  BASE_TRY_ASSIGN(AuthHeaders auth, source.Fetch(transport, &token_body));
+  options.auth_headers = std::move(auth.headers);
+  options.secrets = std::move(auth.secrets);
+  if (settings.user_auth != AuthKind::kNone || settings.service_auth.value_or(AuthKind::kNone) != AuthKind::kNone) {
+    options.renew_auth = [source, transport_options = settings.transport]() -> Result<AuthHeaders> {
+      BASE_TRY_ASSIGN(HttpTransport renewal, HttpTransport::Create(transport_options));
+      return source.Fetch(renewal, nullptr);
+    };
   }
   for (const auto* password : {&config.cinder.auth.password, &config.service_user.auth.password}) {
     if (*password) options.secrets.push_back(**password);

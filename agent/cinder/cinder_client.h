@@ -11,8 +11,13 @@
 // With [service_user] send_service_user_token = True, every request also
 // carries X-Service-Token: "notused" for [service_user] auth_type = none, or
 // a Keystone token of the [service_user] credentials (Nova sends none when
-// that section has no auth_type). Cinder needs it to let Delete remove an
-// attachment that has connection_info (bug #2004555).
+// that section has no auth_type); when those are the [cinder] ones exactly,
+// the [cinder] token is reused (one Keystone request per run, where Nova
+// makes two). Cinder needs it to let Delete remove an attachment that has
+// connection_info (bug #2004555). When Cinder answers 401 (a token expired
+// or revoked), the tokens are fetched again and the call is sent once more.
+// A Delete refused (409 or 500) when no service token was sent says so and
+// names [service_user] send_service_user_token.
 // Endpoint: [cinder] endpoint_template (expanded as for nova-manage's
 // context), else the token's catalog by [cinder] catalog_info and
 // os_region_name. Its path must name v3.

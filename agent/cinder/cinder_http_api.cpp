@@ -22,6 +22,21 @@ std::string DisplayPath(const std::vector<std::string_view>& path) {
   return out;
 }
 
+// Cinder >= 21.3.1 deletes an attachment that has connection_info only for a
+// service caller; otherwise it asks Nova's API and answers 409 (in use) or
+// 500 (Nova unreachable). Said when no service token went with the DELETE.
+Status WithServiceTokenHint(const Status& error) {
+  std::string message = error.message() +
+                        " (no service token was sent: Cinder deletes an attachment that has connection_info only for "
+                        "a service caller; set [service_user] send_service_user_token = True, for a user with the "
+                        "service role)";
+  switch (error.code()) {
+    case base::Code::kRemoteError: return Status::RemoteError(std::move(message));
+    case base::Code::kFailedPrecondition: return Status::FailedPrecondition(std::move(message));
+    default: return error;
+  }
+}
+
 Status RequireId(std::string_view id, std::string_view what, std::string_view call) {
   if (id.empty()) return Status::InvalidInput("Cinder " + std::string(call) + ": empty " + std::string(what));
   return Status::Ok();
@@ -55,18 +70,33 @@ Result<HttpResponse> CinderHttpApi::Perform(const Call& call) {
   while (!request.url.empty() && request.url.back() == '/') request.url.pop_back();
   request.url += DisplayPath(call.path);
   if (!call.query.empty()) request.url += "?" + call.query;
-  request.headers.push_back(kMicroversionHeader);
-  if (options_.request_id) request.headers.push_back("X-OpenStack-Request-ID: " + *options_.request_id);
-  request.headers.insert(request.headers.end(), options_.auth_headers.begin(), options_.auth_headers.end());
   request.body = call.body;
+  bool renewed = false;
   for (int attempt = 1;; ++attempt) {
+    request.headers = {kMicroversionHeader};
+    if (options_.request_id) request.headers.push_back("X-OpenStack-Request-ID: " + *options_.request_id);
+    request.headers.insert(request.headers.end(), options_.auth_headers.begin(), options_.auth_headers.end());
     BASE_TRY_ASSIGN(HttpResponse response, SendWithConnectRetries(request, call.connect_retry, context));
     if (response.status >= 200 && response.status <= 299) return response;
+    if (response.status == 401 && !renewed && options_.renew_auth) {
+      renewed = true;
+      BASE_TRY(RenewAuth(context));
+      --attempt;  // not an attempt on 5xx
+      continue;
+    }
     const bool server_error = response.status == 500 || response.status == 504;
     if (!server_error || attempt >= call.attempts_on_5xx) {
       return HttpAnswerError(context, response.status, response.body, options_.secrets);
     }
   }
+}
+
+Status CinderHttpApi::RenewAuth(const std::string& context) {
+  Result<AuthHeaders> renewed = options_.renew_auth();
+  if (!renewed.ok()) return renewed.error().WithContext(context + ": HTTP 401, renewing the token");
+  options_.auth_headers = std::move(renewed->headers);
+  for (std::string& secret : renewed->secrets) options_.secrets.push_back(std::move(secret));
+  return Status::Ok();
 }
 
 Status CinderHttpApi::EnsureMicroversion() {
@@ -135,8 +165,13 @@ Status CinderHttpApi::Complete(std::string_view attachment_id) {
 
 Status CinderHttpApi::Delete(std::string_view attachment_id) {
   BASE_TRY(RequireId(attachment_id, "attachment id", "DELETE /attachments/"));
-  BASE_TRY(Perform({"DELETE", {"attachments", attachment_id}, std::nullopt, ConnectRetry::kYes, 5}));
-  return Status::Ok();
+  Result<HttpResponse> deleted =
+      Perform({"DELETE", {"attachments", attachment_id}, std::nullopt, ConnectRetry::kYes, 5});
+  if (deleted.ok()) return Status::Ok();
+  for (const std::string& header : options_.auth_headers) {
+    if (header.starts_with("X-Service-Token:")) return deleted.error();
+  }
+  return WithServiceTokenHint(deleted.error());
 }
 
 Result<Volume> CinderHttpApi::GetVolume(std::string_view volume_id) {

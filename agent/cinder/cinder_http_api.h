@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,10 +15,19 @@
 
 namespace agent::cinder {
 
+struct AuthHeaders {
+  std::vector<std::string> headers;  // "X-Auth-Token: ...", "X-Service-Token: ..."
+  std::vector<std::string> secrets;  // the tokens, masked in quoted error bodies
+};
+
 struct CinderHttpApiOptions {
   std::string endpoint;                    // .../v3[/<project>]
   std::vector<std::string> auth_headers;   // "X-Auth-Token: ...", "X-Service-Token: ..."
   std::vector<std::string> secrets;        // tokens and passwords, masked in quoted error bodies
+  // New tokens when Cinder answers 401 (expired or revoked): the call is then
+  // sent once more with them (a 401 comes from keystonemiddleware, before
+  // Cinder did anything). Empty: a 401 is final.
+  std::function<base::Result<AuthHeaders>()> renew_auth;
   std::optional<std::string> request_id;   // X-OpenStack-Request-ID
   int connect_retries = 3;
   std::chrono::milliseconds first_retry_delay{500};
@@ -55,9 +65,11 @@ class CinderHttpApi final : public AttachmentApi {
   base::Result<HttpResponse> SendWithConnectRetries(const HttpRequest& request, ConnectRetry retry,
                                                     const std::string& context);
   base::Status EnsureMicroversion();
+  // options_.renew_auth, its headers replacing the old ones.
+  base::Status RenewAuth(const std::string& context);
 
   HttpTransport transport_;
-  const CinderHttpApiOptions options_;
+  CinderHttpApiOptions options_;
   bool microversion_checked_ = false;
 };
 

@@ -62,6 +62,32 @@ std::string_view Text(const rapidjson::Value& object, const char* key) {
   return JsonStringView(found->value);
 }
 
+// "type/name interface@region ...; type/name ..." for an error message (no
+// URLs), cut after kMaxSummary characters; "nothing" for an empty catalog.
+constexpr size_t kMaxSummary = 600;
+std::string CatalogSummary(const rapidjson::Value& catalog) {
+  std::string out;
+  for (const auto& service : catalog.GetArray()) {
+    if (!service.IsObject()) continue;
+    std::string entry = std::string(Text(service, "type"));
+    if (!Text(service, "name").empty()) entry += "/" + std::string(Text(service, "name"));
+    auto endpoints = service.FindMember("endpoints");
+    if (endpoints != service.MemberEnd() && endpoints->value.IsArray()) {
+      for (const auto& endpoint : endpoints->value.GetArray()) {
+        if (!endpoint.IsObject()) continue;
+        std::string_view region = Text(endpoint, "region_id");
+        if (region.empty()) region = Text(endpoint, "region");
+        entry += " " + std::string(Text(endpoint, "interface")) + "@" + std::string(region.empty() ? "-" : region);
+      }
+    }
+    if (out.size() + entry.size() > kMaxSummary) {
+      return out.empty() ? entry.substr(0, kMaxSummary) + "..." : out + "; ...";
+    }
+    out += (out.empty() ? "" : "; ") + entry;
+  }
+  return out.empty() ? "nothing" : out;
+}
+
 }  // namespace
 
 Result<CatalogQuery> ParseCatalogInfo(std::string_view catalog_info, std::optional<std::string> region) {
@@ -198,7 +224,8 @@ Result<std::string> SelectCatalogEndpoint(std::string_view token_body, const Cat
     }
   }
   return Status::NotFound("no endpoint in Keystone's service catalog for " + wanted +
-                          " ([cinder] catalog_info, os_region_name)");
+                          " ([cinder] catalog_info, os_region_name); the catalog has " +
+                          CatalogSummary(catalog->value));
 }
 
 Result<KeystoneToken> RequestKeystoneToken(HttpTransport& transport, const config::KeystoneAuthOptions& auth,
@@ -210,7 +237,12 @@ Result<KeystoneToken> RequestKeystoneToken(HttpTransport& transport, const confi
   if (auto* error = std::get_if<TransportError>(&sent)) return error->status;
   auto& response = std::get<HttpResponse>(sent);
   if (response.status < 200 || response.status > 299) {
-    return HttpAnswerError(context, response.status, response.body, std::vector<std::string>{*auth.password});
+    Status error = HttpAnswerError(context, response.status, response.body, std::vector<std::string>{*auth.password});
+    if (response.status != 401) return error;
+    // Keystone answers the same 401 for a wrong password, user, domain or
+    // project, on purpose; say where to look.
+    return Status::PermissionDenied(error.message() + " (Keystone does not say which credential is wrong: check " +
+                                    Label(section, "username, password, project and their domains") + ")");
   }
   std::optional<std::string> token = response.Header("X-Subject-Token");
   if (!token || token->empty()) return Status::RemoteError(context + ": no X-Subject-Token in the answer");

@@ -7,7 +7,8 @@
 // first GETs auth_url for version discovery; here an auth_url whose path ends
 // in /v3 is used as the v3 root and any other gets "/v3" appended (a /v2.0
 // auth_url is refused: Keystone has no v2 API since Queens). Tokens are
-// fetched once per ConnectCinder and not renewed (a refresh takes seconds).
+// fetched once per ConnectCinder, again only when Cinder answers 401
+// (agent/cinder/cinder_client.h).
 // Messages never contain the password or the token.
 #pragma once
 
@@ -55,8 +56,9 @@ base::Result<std::string> KeystoneTokenRequestBody(const config::KeystoneAuthOpt
 // block-store) of the first alias found in the official order; the service
 // name must match when both are set; interface and region (region_id, else
 // region) must match; endpoints with an empty url are skipped. kNotFound
-// naming the query when nothing matches; kRemoteError when the body is not a
-// token.
+// naming the query and listing what the catalog has (type/name
+// interface@region, no URLs, cut at 600 characters) when nothing matches;
+// kRemoteError when the body is not a token.
 base::Result<std::string> SelectCatalogEndpoint(std::string_view token_body, const CatalogQuery& query);
 
 struct KeystoneToken {
@@ -65,8 +67,9 @@ struct KeystoneToken {
 };
 
 // POSTs the token request; statuses as for Cinder calls (HttpAnswerError) with
-// the context "Keystone POST <token url>"; kRemoteError when the answer has no
-// X-Subject-Token.
+// the context "Keystone POST <token url>", a 401 also naming the options to
+// check (Keystone answers the same 401 for a wrong password, user, domain or
+// project); kRemoteError when the answer has no X-Subject-Token.
 base::Result<KeystoneToken> RequestKeystoneToken(HttpTransport& transport, const config::KeystoneAuthOptions& auth,
                                                  std::string_view section);
 

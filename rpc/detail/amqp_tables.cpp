@@ -1,5 +1,7 @@
 #include "rpc/detail/amqp_tables.h"
 
+#include <cstdint>
+#include <limits>
 #include <variant>
 
 namespace rpc::detail {
@@ -11,6 +13,102 @@ amqp_table_entry_t BoolEntry(const char* key, bool value) {
   entry.value.kind = AMQP_FIELD_KIND_BOOLEAN;
   entry.value.value.boolean = value ? 1 : 0;
   return entry;
+}
+
+void SetString(amqp_flags_t flag, const std::optional<std::string>& value, amqp_basic_properties_t& out,
+               amqp_bytes_t& field) {
+  if (!value) return;
+  out._flags |= flag;
+  field = BytesOf(*value);
+}
+
+void CopyString(amqp_flags_t flag, const amqp_basic_properties_t& in, const amqp_bytes_t& field,
+                std::optional<std::string>& out) {
+  if (in._flags & flag) out = CopyBytes(field);
+}
+
+AmqpFieldValue CopyField(const amqp_field_value_t& in, std::size_t depth);
+
+// `depth` counts the tables and arrays this one is nested in, the headers
+// table itself being 1.
+AmqpFieldTable CopyTable(const amqp_table_t& in, std::size_t depth) {
+  AmqpFieldTable out;
+  const std::size_t count = std::min<std::size_t>(static_cast<std::size_t>(std::max(in.num_entries, 0)),
+                                                  kMaxFieldEntries);
+  out.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    out.emplace_back(CopyBytes(in.entries[i].key), CopyField(in.entries[i].value, depth + 1));
+  }
+  return out;
+}
+
+AmqpFieldValue Int(std::int64_t value) {
+  AmqpFieldValue out;
+  out.kind = AmqpFieldValue::Kind::kInt;
+  out.integer = value;
+  return out;
+}
+
+AmqpFieldValue Real(double value) {
+  AmqpFieldValue out;
+  out.kind = AmqpFieldValue::Kind::kDouble;
+  out.real = value;
+  return out;
+}
+
+AmqpFieldValue CopyField(const amqp_field_value_t& in, std::size_t depth) {
+  using Kind = AmqpFieldValue::Kind;
+  AmqpFieldValue out;
+  switch (in.kind) {
+    case AMQP_FIELD_KIND_BOOLEAN:
+      out.kind = Kind::kBool;
+      out.boolean = in.value.boolean != 0;
+      return out;
+    case AMQP_FIELD_KIND_I8: return Int(in.value.i8);
+    case AMQP_FIELD_KIND_U8: return Int(in.value.u8);
+    case AMQP_FIELD_KIND_I16: return Int(in.value.i16);
+    case AMQP_FIELD_KIND_U16: return Int(in.value.u16);
+    case AMQP_FIELD_KIND_I32: return Int(in.value.i32);
+    case AMQP_FIELD_KIND_U32: return Int(in.value.u32);
+    case AMQP_FIELD_KIND_I64: return Int(in.value.i64);
+    case AMQP_FIELD_KIND_U64:
+    case AMQP_FIELD_KIND_TIMESTAMP:
+      if (in.value.u64 > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+        return Real(static_cast<double>(in.value.u64));
+      }
+      return Int(static_cast<std::int64_t>(in.value.u64));
+    case AMQP_FIELD_KIND_F32: return Real(in.value.f32);
+    case AMQP_FIELD_KIND_F64: return Real(in.value.f64);
+    case AMQP_FIELD_KIND_DECIMAL: {
+      double value = in.value.decimal.value;
+      for (int i = 0; i < in.value.decimal.decimals; ++i) value /= 10;
+      return Real(value);
+    }
+    case AMQP_FIELD_KIND_UTF8:
+      out.kind = Kind::kString;
+      out.text = CopyBytes(in.value.bytes);
+      return out;
+    case AMQP_FIELD_KIND_BYTES:
+      out.kind = Kind::kBytes;
+      out.text = CopyBytes(in.value.bytes);
+      return out;
+    case AMQP_FIELD_KIND_ARRAY: {
+      if (depth > kMaxFieldDepth) return out;
+      out.kind = Kind::kArray;
+      const std::size_t count = std::min<std::size_t>(
+          static_cast<std::size_t>(std::max(in.value.array.num_entries, 0)), kMaxFieldEntries);
+      out.items.reserve(count);
+      for (std::size_t i = 0; i < count; ++i) out.items.push_back(CopyField(in.value.array.entries[i], depth + 1));
+      return out;
+    }
+    case AMQP_FIELD_KIND_TABLE:
+      if (depth > kMaxFieldDepth) return out;
+      out.kind = Kind::kTable;
+      out.table = CopyTable(in.value.table, depth);
+      return out;
+    default:  // void, and kinds rabbitmq-c does not decode
+      return out;
+  }
 }
 
 }  // namespace
@@ -101,6 +199,16 @@ amqp_basic_properties_t BuildProperties(const MessageProperties& properties) {
     out._flags |= AMQP_BASIC_EXPIRATION_FLAG;
     out.expiration = BytesOf(*properties.expiration);
   }
+  SetString(AMQP_BASIC_CORRELATION_ID_FLAG, properties.correlation_id, out, out.correlation_id);
+  SetString(AMQP_BASIC_REPLY_TO_FLAG, properties.reply_to, out, out.reply_to);
+  SetString(AMQP_BASIC_MESSAGE_ID_FLAG, properties.message_id, out, out.message_id);
+  if (properties.timestamp) {
+    out._flags |= AMQP_BASIC_TIMESTAMP_FLAG;
+    out.timestamp = *properties.timestamp;
+  }
+  SetString(AMQP_BASIC_TYPE_FLAG, properties.type, out, out.type);
+  SetString(AMQP_BASIC_USER_ID_FLAG, properties.user_id, out, out.user_id);
+  SetString(AMQP_BASIC_APP_ID_FLAG, properties.app_id, out, out.app_id);
   return out;
 }
 
@@ -108,10 +216,20 @@ MessageProperties CopyProperties(const amqp_basic_properties_t& in) {
   MessageProperties out;
   if (in._flags & AMQP_BASIC_CONTENT_TYPE_FLAG) out.content_type = CopyBytes(in.content_type);
   if (in._flags & AMQP_BASIC_CONTENT_ENCODING_FLAG) out.content_encoding = CopyBytes(in.content_encoding);
-  if (in._flags & AMQP_BASIC_HEADERS_FLAG) out.headers_present = true;
+  if (in._flags & AMQP_BASIC_HEADERS_FLAG) {
+    out.headers_present = true;
+    out.headers = CopyTable(in.headers, 1);
+  }
   if (in._flags & AMQP_BASIC_DELIVERY_MODE_FLAG) out.delivery_mode = in.delivery_mode;
   if (in._flags & AMQP_BASIC_PRIORITY_FLAG) out.priority = in.priority;
   if (in._flags & AMQP_BASIC_EXPIRATION_FLAG) out.expiration = CopyBytes(in.expiration);
+  CopyString(AMQP_BASIC_CORRELATION_ID_FLAG, in, in.correlation_id, out.correlation_id);
+  CopyString(AMQP_BASIC_REPLY_TO_FLAG, in, in.reply_to, out.reply_to);
+  CopyString(AMQP_BASIC_MESSAGE_ID_FLAG, in, in.message_id, out.message_id);
+  if (in._flags & AMQP_BASIC_TIMESTAMP_FLAG) out.timestamp = in.timestamp;
+  CopyString(AMQP_BASIC_TYPE_FLAG, in, in.type, out.type);
+  CopyString(AMQP_BASIC_USER_ID_FLAG, in, in.user_id, out.user_id);
+  CopyString(AMQP_BASIC_APP_ID_FLAG, in, in.app_id, out.app_id);
   return out;
 }
 

@@ -10,7 +10,9 @@
 
 #include <amqp.h>
 
+#include <algorithm>
 #include <deque>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,7 +43,9 @@ class TableBuilder {
 // The C properties for `properties`, with the flags of the set fields.
 amqp_basic_properties_t BuildProperties(const MessageProperties& properties);
 
-// Copies the fields MessageProperties knows out of received properties.
+// Copies every basic property out of received properties (cluster_id, which
+// AMQP 0-9-1 deprecated, excepted), the headers table converted as
+// rpc/amqp_field_value.h says.
 MessageProperties CopyProperties(const amqp_basic_properties_t& properties);
 
 std::string CopyBytes(const amqp_bytes_t& bytes);

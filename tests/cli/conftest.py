@@ -9,12 +9,15 @@ import json
 import os
 import shlex
 import subprocess
+import sys
 import uuid
 
 import pymysql
 import pytest
 
 STACK_DIR = os.environ.get("BDM_STACK_DIR", "/var/tmp/bdm-agent-stack")
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tools", "stack.d"))
+import stack_auth  # noqa: E402  (how the stack's tools authenticate to Keystone and Cinder)
 
 
 def _read_env(path):
@@ -55,6 +58,27 @@ class Stack:
         return pymysql.connect(host="127.0.0.1", port=int(self.env["BDM_MYSQL_PORT"]),
                                user=self.env["BDM_MYSQL_USER"], password=self.env["BDM_MYSQL_PASSWORD"],
                                database=database, autocommit=True)
+
+    def cinder_headers(self):
+        """X-Auth-Token (and X-Service-Token) of a Cinder call as the nova
+        service user; see tools/stack.d/stack_auth.py."""
+        return stack_auth.cinder_headers(self.env)
+
+    def section(self, name):
+        """nova.conf's [name] section as written: header to the blank line
+        before the next section (included)."""
+        with open(self.nova_conf) as f:
+            text = f.read()
+        start = text.index(f"[{name}]\n")
+        end = text.find("\n[", start + 1)
+        return text[start:] if end < 0 else text[start:end + 1]
+
+    def with_cinder_endpoint(self, tmp_path, url):
+        """A copy of nova.conf whose [cinder] endpoint_template is `url`
+        (auth unchanged: with Keystone a token is still fetched)."""
+        section = self.section("cinder")
+        lines = [line for line in section.rstrip("\n").split("\n") if not line.startswith("endpoint_template")]
+        return self.write_config(tmp_path, {section: "\n".join(lines) + f"\nendpoint_template = {url}\n\n"})
 
     def write_config(self, tmp_path, replace):
         """A copy of the stack's nova.conf with some lines changed."""

@@ -24,16 +24,15 @@ def seed(stack, tmp_path, instances, volumes=1):
 class Cinder:
     def __init__(self, stack):
         self.base = stack.env["BDM_CINDER_URL"] + "/" + stack.env["BDM_CINDER_PROJECT"]
-        self.token = stack.env["BDM_CINDER_TOKEN"]
+        self.auth = stack.cinder_headers()
 
     def request(self, method, path, body=None):
         """(status, body) of a request at microversion 3.44, as a service
-        caller (X-Service-Token, which the stack's cinder-api turns into the
-        service role Cinder wants for deleting a connected attachment)."""
+        caller (the nova user's token as X-Service-Token: the service role
+        Cinder wants for deleting a connected attachment)."""
         request = urllib.request.Request(
             self.base + path, method=method, data=None if body is None else json.dumps(body).encode(),
-            headers={"X-Auth-Token": self.token, "X-Service-Token": self.token,
-                     "OpenStack-API-Version": "volume 3.44", "Accept": "application/json",
+            headers={**self.auth, "OpenStack-API-Version": "volume 3.44", "Accept": "application/json",
                      "Content-Type": "application/json"})
         try:
             with urllib.request.urlopen(request, timeout=60) as response:

@@ -323,8 +323,7 @@ def test_error_bodies_are_quoted_only_after_masking(stack, victim, tmp_path, ech
     cinder = (f"[cinder]\nauth_type = password\nauth_url = {url}/v3\nusername = nova\npassword = {PASSWORD}\n"
               f"project_name = p\nuser_domain_name = Default\nproject_domain_name = Default\n"
               f"endpoint_template = {url}/v3\n")
-    conf = stack.write_config(tmp_path, {"[cinder]\nauth_type = none\nendpoint_template = http://127.0.0.1:38776/v3\n":
-                                         cinder})
+    conf = stack.write_config(tmp_path, {stack.section("cinder"): cinder + "\n"})
     escaped = json.dumps(PASSWORD)[1:-1]
     o = hostile.check(["--config-file", conf, "refresh", "--instance", victim["instance_uuid"], "--volume",
                        victim["volume_id"], "--connector", stack.env["BDM_CONNECTOR_FILE"],

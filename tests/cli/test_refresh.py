@@ -186,9 +186,10 @@ def test_each_prerequisite_failure_changes_nothing(stack, cinder, victim, tmp_pa
     elif name == "broker-unreachable":
         config = stack.write_config(tmp_path, {stack.env["BDM_RABBIT_URL"]: "rabbit://nova:x@127.0.0.1:1/"})
     elif name == "cinder-unreachable":
-        config = stack.write_config(tmp_path, {"http://127.0.0.1:38776/v3": "http://127.0.0.1:1/v3"})
+        config = stack.with_cinder_endpoint(tmp_path, "http://127.0.0.1:1/v3")
     elif name == "api-db-unreachable":
-        config = stack.write_config(tmp_path, {"127.0.0.1:33306/nova_api": "127.0.0.1:1/nova_api"})
+        config = stack.write_config(tmp_path, {f"127.0.0.1:{stack.env['BDM_MYSQL_PORT']}/nova_api":
+                                               "127.0.0.1:1/nova_api"})
     try:
         if name == "not-a-volume":
             cmd = [stack.agent_bin, "--config-file", stack.nova_conf, "refresh", root, "--connector",

@@ -34,6 +34,17 @@ rpc::QueueDeclaration ConsumeFreshReplyQueue(rpc::AmqpConnection& connection) {
   return queue;
 }
 
+// The next delivery on `connection`, waiting up to 5 s.
+std::optional<rpc::Delivery> ReceiveOne(rpc::AmqpConnection& connection) {
+  std::optional<rpc::Delivery> delivery;
+  for (int i = 0; i < 50 && !delivery; ++i) {
+    auto received = connection.Receive(milliseconds(100));
+    REQUIRE_MESSAGE(received.ok(), received.error().ToString());
+    delivery = std::move(*received);
+  }
+  return delivery;
+}
+
 }  // namespace
 
 TEST_CASE("rpc::AmqpConnection::Open against the stack broker") {
@@ -115,12 +126,7 @@ TEST_CASE("rpc::AmqpConnection publishes with confirms and receives copies") {
   CHECK(outcome->confirmed);
   CHECK_FALSE(outcome->returned);
 
-  std::optional<rpc::Delivery> delivery;
-  for (int i = 0; i < 50 && !delivery; ++i) {
-    auto received = connection.Receive(milliseconds(100));
-    REQUIRE_MESSAGE(received.ok(), received.error().ToString());
-    delivery = std::move(*received);
-  }
+  std::optional<rpc::Delivery> delivery = ReceiveOne(connection);
   REQUIRE(delivery.has_value());
   CHECK(delivery->body == "{\"a\": 1}");
   CHECK(delivery->routing_key == queue.name);
@@ -175,4 +181,40 @@ TEST_CASE("rpc::AmqpConnection keeps no body over kMaxDeliveryBytes (issue 9)") 
   CHECK(kept.body == at_limit);
   CHECK(connection.Ack(kept.delivery_tag).ok());
   CHECK(connection.usable());
+}
+
+TEST_CASE("rpc::AmqpConnection: a delivery carries every basic property; server-named queues") {
+  rpc::AmqpConnection connection = OpenOrFail(testing::StackBrokerOptions());
+  rpc::QueueDeclaration declaration;
+  declaration.exclusive = true;
+  declaration.auto_delete = true;
+  auto queue = connection.DeclareQueueNamed(declaration);
+  REQUIRE_MESSAGE(queue.ok(), queue.error().ToString());
+  CHECK(queue->starts_with("amq.gen-"));
+  REQUIRE(connection.Consume(*queue).ok());
+
+  rpc::MessageProperties properties = rpc::CastProperties();
+  properties.correlation_id = "corr-1";
+  properties.reply_to = "reply_x";
+  properties.message_id = "m-1";
+  properties.timestamp = 1795693765;
+  properties.type = "t";
+  properties.user_id = testing::StackBrokerOptions().hosts[0].username;  // RabbitMQ checks it is the connection's
+  properties.app_id = "bdm-agent-test";
+  auto sent = connection.Publish("", *queue, properties, "{}", rpc::Mandatory::kNo,
+                                 steady_clock::now() + std::chrono::seconds(5));
+  REQUIRE_MESSAGE(sent.ok(), sent.error().ToString());
+  std::optional<rpc::Delivery> delivery = ReceiveOne(connection);
+  REQUIRE(delivery.has_value());
+  const rpc::MessageProperties& got = delivery->properties;
+  CHECK(got.correlation_id == "corr-1");
+  CHECK(got.reply_to == "reply_x");
+  CHECK(got.message_id == "m-1");
+  CHECK(got.timestamp == 1795693765u);
+  CHECK(got.type == "t");
+  CHECK(got.user_id == properties.user_id);
+  CHECK(got.app_id == "bdm-agent-test");
+  CHECK(got.headers_present);
+  CHECK(got.headers.empty());
+  CHECK(connection.Ack(delivery->delivery_tag).ok());
 }

@@ -140,7 +140,7 @@ TEST_CASE("agent::cinder attachments against the stack's Cinder: the refresh seq
   CHECK(volume.Status() == "available");
 
   // X-OpenStack-Request-ID reached Cinder (its log line starts with it).
-  CHECK(AwaitLogCount({"[" + request_id + " ", "\"DELETE /v3/attachments/" + reserved->id}, 2) == 2);
+  CHECK(AwaitLogCount({"[" + request_id + " ", "\"DELETE /v3/", "/attachments/" + reserved->id + " HTTP"}, 2) == 2);
 }
 
 TEST_CASE("agent::cinder errors from the stack's Cinder") {
@@ -190,8 +190,11 @@ TEST_CASE("agent::cinder Delete without a service token: Cinder refuses (bug #20
   MESSAGE("5 DELETE attempts answered 500 in " << std::chrono::duration<double>(Clock::now() - start).count() << " s");
   CHECK(refused.code() == base::Code::kRemoteError);
   CHECK(refused.message().starts_with("Cinder DELETE /attachments/" + reserved->id + ": HTTP 500: "));
-  CHECK(AwaitLogCount({"[" + *session.global_request_id + " ", "\"DELETE /v3/attachments/" + reserved->id,
-                       "status: 500"}, 5) == 5);  // Nova's 5 attempts
+  CHECK(refused.message().ends_with(" (no service token was sent: Cinder deletes an attachment that has "
+                                    "connection_info only for a service caller; set [service_user] "
+                                    "send_service_user_token = True, for a user with the service role)"));
+  CHECK(AwaitLogCount({"[" + *session.global_request_id + " ", "\"DELETE /v3/",
+                       "/attachments/" + reserved->id + " HTTP", "status: 500"}, 5) == 5);  // Nova's 5 attempts
   CHECK(api->Get(reserved->id).ok());          // still there
   CHECK(api->Delete(reserved->id).ok());       // with the service token it goes
 }

@@ -1,6 +1,7 @@
 // agent::cinder under faults the stack's real Cinder cannot be made to show
 // on demand (the stack must not be stopped): nothing listening, a peer that
-// never answers, an API older than 3.44, 500/504 answers to PUT and POST, and
+// never answers, an API older than 3.44, 500/504 answers to PUT and POST, a
+// 401 (a token expired or revoked: the real Keystone gives the new token), and
 // an answer larger than bdm-agent accepts.
 // These peers are tests/integration/canned_http_server.h; the configuration
 // is still the stack's nova.conf with only endpoint_template (and the named
@@ -8,6 +9,9 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <thread>
 
 #include "agent/cinder/cinder_client.h"
 #include "agent/cinder/http_transport.h"
@@ -126,6 +130,55 @@ TEST_CASE("agent::cinder Update is resent on 500 and 504, up to 5 times") {
     auto updated = ConnectTo(peer.port())->Update(kId, R"({"host": "compute1"})", std::nullopt);
     CHECK(updated.error().code() == base::Code::kFailedPrecondition);
     CHECK(peer.requests().size() == 1);
+  }
+}
+
+// POST /v3/auth/tokens lines in the stack's Keystone (uwsgi) log.
+int KeystoneTokenRequests() {
+  const char* path = std::getenv("BDM_KEYSTONE_LOG");
+  REQUIRE_MESSAGE(path != nullptr, "BDM_KEYSTONE_LOG is not set: a stack with Keystone is needed");
+  std::ifstream in(path);
+  std::string line;
+  int count = 0;
+  while (std::getline(in, line)) count += line.find("POST /v3/auth/tokens =>") != std::string::npos ? 1 : 0;
+  return count;
+}
+
+// KeystoneTokenRequests once it reaches `expected` or after 3 s, then 0.3 s
+// more for a late extra one (uwsgi logs after answering).
+int AwaitKeystoneTokenRequests(int expected) {
+  const auto deadline = Clock::now() + std::chrono::seconds(3);
+  int count = KeystoneTokenRequests();
+  while (count < expected && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    count = KeystoneTokenRequests();
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  return KeystoneTokenRequests();
+}
+
+TEST_CASE("agent::cinder renews its token once when Cinder answers 401") {
+  const std::string expired = CannedHttpServer::Answer(401, R"({"error": {"message": "The request you have made )"
+                                                             R"(requires authentication.", "code": 401}})");
+  SUBCASE("the call is sent again with a new token from Keystone") {
+    CannedHttpServer peer({expired, AttachmentAnswer()});
+    const int before = KeystoneTokenRequests();
+    auto api = ConnectTo(peer.port());  // one token request (the [service_user] one is the same)
+    auto got = api->Get(kId);
+    REQUIRE_MESSAGE(got.ok(), got.error().ToString());
+    CHECK(peer.requests() == std::vector<std::string>(2, "GET /v3/attachments/" + kId + " HTTP/1.1"));
+    CHECK(AwaitKeystoneTokenRequests(before + 2) == before + 2);
+  }
+  SUBCASE("a second 401 is final, and a 401 is not counted as a 5xx attempt") {
+    CannedHttpServer peer({expired});
+    const int before = KeystoneTokenRequests();
+    auto api = ConnectTo(peer.port());
+    base::Status deleted = api->Delete(kId);
+    CHECK(deleted.code() == base::Code::kPermissionDenied);
+    CHECK(deleted.message() == "Cinder DELETE /attachments/" + kId +
+                                   ": HTTP 401: The request you have made requires authentication.");
+    CHECK(peer.requests().size() == 2);
+    CHECK(AwaitKeystoneTokenRequests(before + 2) == before + 2);
   }
 }
 

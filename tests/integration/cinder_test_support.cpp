@@ -9,6 +9,7 @@
 
 #include <rapidjson/document.h>
 
+#include "agent/cinder/keystone_auth.h"
 #include "tests/integration/stack_fixture.h"
 
 namespace testing {
@@ -17,7 +18,7 @@ namespace {
 std::string Env(const char* name) {
   const char* value = std::getenv(name);
   if (value == nullptr || *value == '\0') {
-    throw std::runtime_error(std::string(name) + " is not set: source /var/tmp/bdm-agent-stack/stack.env");
+    throw std::runtime_error(std::string(name) + " is not set: source $BDM_STACK_DIR/stack.env");
   }
   return value;
 }
@@ -34,8 +35,22 @@ std::string Field(const std::string& body, const char* envelope, const char* key
 
 }  // namespace
 
+// With Keystone: a token of the stack's nova.conf [cinder] user (the nova
+// service user, roles admin and service), also sent as the service token.
+// With BDM_STACK_AUTH=noauth: BDM_CINDER_TOKEN ("user:project").
 CinderAdmin CinderAdmin::FromEnvironment() {
-  return {Env("BDM_CINDER_URL"), Env("BDM_CINDER_PROJECT"), Env("BDM_CINDER_TOKEN")};
+  const char* auth = std::getenv("BDM_STACK_AUTH");
+  if (auth != nullptr && std::string_view(auth) == "noauth") {
+    return {Env("BDM_CINDER_URL"), Env("BDM_CINDER_PROJECT"), Env("BDM_CINDER_TOKEN")};
+  }
+  static const std::string token = [] {
+    auto transport = agent::cinder::HttpTransport::Create({});
+    if (!transport.ok()) throw std::runtime_error(transport.error().ToString());
+    auto got = agent::cinder::RequestKeystoneToken(*transport, StackNovaConf().cinder.auth, "cinder");
+    if (!got.ok()) throw std::runtime_error(got.error().ToString());
+    return got->token;
+  }();
+  return {Env("BDM_CINDER_URL"), Env("BDM_CINDER_PROJECT"), token};
 }
 
 agent::cinder::HttpResponse CinderAdmin::Call(std::string_view method, std::string_view path,
@@ -43,7 +58,8 @@ agent::cinder::HttpResponse CinderAdmin::Call(std::string_view method, std::stri
   auto transport = agent::cinder::HttpTransport::Create({});
   if (!transport.ok()) throw std::runtime_error(transport.error().ToString());
   agent::cinder::HttpRequest request{std::string(method), url + "/" + project + std::string(path),
-                                     {"X-Auth-Token: " + token, "X-Service-Token: test-cleanup",
+                                     {"X-Auth-Token: " + token, "X-Service-Token: " + token,
+                                      "X-Service-Roles: service",  // read only by a noauth stack's Cinder
                                       "OpenStack-API-Version: volume 3.44"},
                                      std::nullopt};
   if (!body.empty()) request.body = std::move(body);

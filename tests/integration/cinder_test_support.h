@@ -1,6 +1,7 @@
 // Scratch volumes for the Cinder integration tests, made through the stack's
-// real Cinder API as a project user (BDM_CINDER_URL, BDM_CINDER_PROJECT,
-// BDM_CINDER_TOKEN from stack.env; missing variables fail the test). Each
+// real Cinder API as the stack's nova user (BDM_CINDER_URL, BDM_CINDER_PROJECT
+// from stack.env, a Keystone token of nova.conf's [cinder] user, or
+// BDM_CINDER_TOKEN on a noauth stack; missing variables fail the test). Each
 // ScratchVolume deletes its remaining attachments (as a service caller) and
 // then itself when it goes away.
 #pragma once
@@ -16,7 +17,7 @@ namespace testing {
 struct CinderAdmin {
   std::string url;      // http://127.0.0.1:P/v3
   std::string project;
-  std::string token;    // user:project (noauth)
+  std::string token;    // Keystone token (or user:project on a noauth stack)
 
   static CinderAdmin FromEnvironment();
 

@@ -25,7 +25,7 @@ import uuid
 import pytest
 
 from nova.volume import cinder as nova_cinder
-from stack_env import read_stack_env
+from stack_env import cinder_headers, read_stack_env
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -58,8 +58,7 @@ def cinder(method, path, body=None):
     url = "%s/%s%s" % (ENV["BDM_CINDER_URL"], ENV["BDM_CINDER_PROJECT"], path)
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(url, data=data, method=method, headers={
-        "X-Auth-Token": ENV["BDM_CINDER_TOKEN"], "X-Service-Token": "notused",
-        "OpenStack-API-Version": "volume 3.44", "Content-Type": "application/json"})
+        **cinder_headers(ENV), "OpenStack-API-Version": "volume 3.44", "Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(req, timeout=60) as r:
             return r.status, r.read().decode()

@@ -36,10 +36,14 @@ import urllib.error
 import urllib.request
 import uuid
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import stack_auth  # noqa: E402
+
 T0 = time.monotonic()
 
 # Owner of the seeded instances; the project is also the Cinder project.
 FLAVOR_NAME = "bdm.seed.small"
+OWNER_USER = "3d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a"  # the instances' user_id (no Keystone user)
 IMAGE_REF = "155d900f-4e14-4e4c-a73d-069cbf4541e6"
 OLD_CEPH_MONS = ["10.0.0.11", "10.0.0.12", "10.0.0.13"]
 OLD_ISCSI_PORTAL = "192.168.122.99:3260"
@@ -62,10 +66,10 @@ class SeedError(Exception):
 class Cinder(object):
     MICROVERSION = "3.44"
 
-    def __init__(self, base_url, project, user):
+    def __init__(self, base_url, project, auth_headers):
         self.base = "%s/%s" % (base_url.rstrip("/"), project)
         self.headers = {
-            "X-Auth-Token": "%s:%s" % (user, project),
+            **auth_headers,
             "OpenStack-API-Version": "volume %s" % self.MICROVERSION,
             "Content-Type": "application/json",
             "Accept": "application/json",
@@ -117,15 +121,14 @@ class Cinder(object):
 
     def cleanup(self, vols):
         """Best effort: delete the attachments and volumes of a failed seed.
-        (X-Service-Token: the stack's cinder-api then treats the call as
-        coming from a service, so attachments with connection_info can go.)
+        (With Keystone the nova user's token is also the X-Service-Token:
+        a service caller may delete attachments with connection_info.)
         """
         for v in vols:
             aid = v.get("attachment_id") or v.get("reserved_attachment_id")
             if aid:
                 try:
-                    self.call("DELETE", "/attachments/%s" % aid,
-                              extra_headers={"X-Service-Token": "bdm-seed"})
+                    self.call("DELETE", "/attachments/%s" % aid)
                 except SeedError:
                     pass
         for v in vols:
@@ -281,10 +284,14 @@ def main():
     nova_conf = env("BDM_NOVA_CONF")
     host = env("BDM_COMPUTE_HOST")
     project = env("BDM_CINDER_PROJECT")
-    user = env("BDM_CINDER_USER")
+    user = OWNER_USER
     seed_path = os.environ.get("BDM_SEED_FILE",
                                os.path.join(state, "seed.json"))
-    cinder = Cinder(env("BDM_CINDER_URL"), project, user)
+    try:
+        auth_headers = stack_auth.cinder_headers(os.environ)
+    except (stack_auth.KeystoneError, OSError) as e:
+        sys.exit("seed: %s" % e)
+    cinder = Cinder(env("BDM_CINDER_URL"), project, auth_headers)
 
     # One seed at a time per state dir.
     lock = open(os.path.join(state, "seed.lock"), "w")

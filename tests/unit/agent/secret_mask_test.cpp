@@ -35,3 +35,20 @@ TEST_CASE("agent::MaskSecrets") {
         R"("keyring":"***","secret_uuid":"457e","list":[{"token":"***"}],"target_secret":null,)"
         R"("nested":{"secret":"***"}}})");
 }
+
+TEST_CASE("agent::MaskSecretsDeep masks inside JSON held in strings") {
+  rapidjson::Document doc;
+  doc.Parse(R"({"connection_info": "{\"data\": {\"auth_password\": \"pw\", \"target_iqn\": \"iqn\"}}",)"
+            R"( "note": "{not json", "list": ["[{\"token\": 1}]"], "plain": "text", "auth_token": "t"})");
+  REQUIRE_FALSE(doc.HasParseError());
+  CHECK(agent::MaskSecretsDeep(doc, doc.GetAllocator()) == 3);
+  CHECK(std::string(doc["connection_info"].GetString()) == R"({"data":{"auth_password":"***","target_iqn":"iqn"}})");
+  CHECK(std::string(doc["note"].GetString()) == "{not json");
+  CHECK(std::string(doc["list"][0].GetString()) == R"([{"token":"***"}])");
+  CHECK(std::string(doc["auth_token"].GetString()) == "***");
+  SUBCASE("plain MaskSecrets leaves strings alone") {
+    rapidjson::Document again;
+    again.Parse(R"({"connection_info": "{\"auth_password\": \"pw\"}"})");
+    CHECK(agent::MaskSecrets(again, again.GetAllocator()) == 0);
+  }
+}

@@ -173,6 +173,23 @@ TEST_CASE("agent::cinder::SelectCatalogEndpoint") {
     CHECK(Select(token, "block-storage::public", "RegionTwo") == "http://bs2:8776/v3/a69");
     CHECK(Select(token, "volumev3:cinder:public") == "http://bs1:8776/v3/a69");  // only the alias has that name
   }
+  SUBCASE("nothing matches: the message lists the catalog, without URLs") {
+    auto query = ParseCatalogInfo("volumev3:cinderv3:publicURL", std::string("RegionTwo")).value();
+    auto missing = SelectCatalogEndpoint(sample, query);
+    REQUIRE(missing.error().code() == base::Code::kNotFound);
+    CHECK(missing.error().message() ==
+          "no endpoint in Keystone's service catalog for type volumev3, name cinderv3, interface public, region "
+          "RegionTwo ([cinder] catalog_info, os_region_name); the catalog has identity/keystone public@RegionOne "
+          "admin@RegionOne internal@RegionOne; volumev2/cinderv2 internal@RegionOne public@RegionOne admin@RegionOne; "
+          "compute/nova admin@RegionOne internal@RegionOne public@RegionOne; volume/cinder internal@RegionOne "
+          "admin@RegionOne public@RegionOne");
+    CHECK(SelectCatalogEndpoint(Token("[]"), query).error().message().ends_with("; the catalog has nothing"));
+    std::string many = "[";
+    for (int i = 0; i < 300; ++i) many += std::string(i ? "," : "") + R"({"type": "t", "endpoints": []})";
+    const std::string cut = SelectCatalogEndpoint(Token(many + "]"), query).error().message();
+    CHECK(cut.ends_with("; t; t; ..."));
+    CHECK(cut.size() < 900);
+  }
   SUBCASE("no catalog or not a token") {
     auto query = ParseCatalogInfo("volumev3::publicURL", std::nullopt).value();
     CHECK(SelectCatalogEndpoint(R"({"token": {"methods": ["password"]}})", query).error().code() ==

@@ -55,6 +55,7 @@ std::vector<rpc::TraceRecord> Records() {
   reply.exchange = "";
   reply.routing_key = "reply_0123";
   reply.event = rpc::TraceEvent::kDeliver;
+  reply.queue = "reply_0123";
   reply.properties.correlation_id = "c1";
   reply.properties.reply_to = "r";
   reply.properties.message_id = "m";

@@ -1,0 +1,112 @@
+#include "agent/commands/trace.h"
+
+#include <fcntl.h>
+
+#include <optional>
+
+#include "agent/commands/cli.h"
+#include "agent/exit_codes.h"
+#include "agent/input/regular_file.h"
+#include "agent/rapidjson_strings.h"
+#include "agent/terminal_text.h"
+#include "agent/trace/decode_text.h"
+#include "agent/trace/trace_decoder.h"
+#include "rpc/trace_reader.h"
+
+namespace agent::commands {
+namespace {
+
+namespace po = boost::program_options;
+
+constexpr const char* kDecodeUsage = "trace decode FILE [--json] [--method M] [--topic T] [--show-secrets]";
+
+int ReaderExitCode(const base::Status& status) {
+  switch (status.code()) {
+    case base::Code::kNotFound:
+    case base::Code::kInvalidInput:
+    case base::Code::kUnavailable:
+      return exit_code::kTraceInputFile;
+    default:
+      return exit_code::kCorruptData;
+  }
+}
+
+}  // namespace
+
+int RunTraceDecode(const std::vector<std::string>& args, const CommandEnv& env) {
+  po::options_description options("trace decode options");
+  options.add_options()
+      ("json", "one JSON object a line instead of text")
+      ("method", po::value<std::string>(), "only this method (and its replies) or notification event type")
+      ("topic", po::value<std::string>(), "only requests to this topic (and their replies)")
+      ("show-secrets", "do not mask passwords, tokens, keyrings")
+      ("help,h", "print this help");
+  options.add_options()("file", po::value<std::vector<std::string>>()->composing(), "the trace file");
+  auto parsed = ParseCommand("trace decode", kDecodeUsage, args, options, "file", env);
+  if (const int* code = std::get_if<int>(&parsed)) return *code;
+  const po::variables_map& vm = std::get<po::variables_map>(parsed);
+  const std::vector<std::string> files =
+      vm.count("file") ? vm["file"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  if (files.size() != 1) return UsageError("trace decode", "give exactly one trace FILE", env);
+  const std::string& path = files[0];
+
+  auto fd = input::OpenRegularFile(path, O_RDONLY);
+  if (!fd.ok()) {
+    env.log.Error("cannot read trace " + fd.error().message());
+    return exit_code::kTraceInputFile;
+  }
+  auto reader = rpc::TraceReader::Open(rpc::FdSource(std::move(*fd)), path);
+  if (!reader.ok()) {
+    env.log.Error(reader.error().message());
+    return ReaderExitCode(reader.error());
+  }
+  trace::DecodeSelection selection;
+  if (vm.count("method")) selection.method = vm["method"].as<std::string>();
+  if (vm.count("topic")) selection.topic = vm["topic"].as<std::string>();
+  trace::TraceDecoder decoder(vm.count("show-secrets") ? trace::Secrets::kShow : trace::Secrets::kMask,
+                              std::move(selection));
+  const bool json = vm.count("json") > 0;
+  if (!json) {
+    const rpc::TraceHeader& header = reader->header();
+    std::fprintf(env.out, "trace %s: recorded from %s by %s, started %s\n", EscapeControls(path).c_str(),
+                 EscapeControls(header.broker).c_str(), EscapeControls(header.recorder).c_str(),
+                 trace::FormatTime(header.started_at_ns).c_str());
+  }
+  while (true) {
+    auto next = reader->Next();
+    if (!next.ok()) {
+      std::fflush(env.out);
+      env.log.Error(next.error().message());
+      return ReaderExitCode(next.error());
+    }
+    if (!next->has_value()) break;
+    std::optional<trace::DecodedMessage> decoded = decoder.Next(**next);
+    if (!decoded) continue;
+    const std::string text = json ? AsciiJson(CompactJsonText(decoded->entry)) + "\n" : "\n" + trace::DecodeText(decoded->entry);
+    std::fwrite(text.data(), 1, text.size(), env.out);
+  }
+  std::fflush(env.out);
+  if (reader->torn_tail()) {
+    env.log.Warning(EscapeControls(path) + ": the file ends inside a record (the recorder stopped mid-write); " +
+                    std::to_string(reader->records_read()) + " whole records decoded");
+  }
+  return exit_code::kOk;
+}
+
+int RunTrace(const std::vector<std::string>& args, const CommandEnv& env) {
+  const std::string usage = "Usage: bdm-agent trace record --out FILE [...] | trace decode FILE [...]\n"
+                            "  record  capture broker traffic into a trace file\n"
+                            "  decode  print a trace file's messages, Nova objects expanded, secrets masked\n"
+                            "  (replay and diff are coming)\n";
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    if (args.empty()) return UsageError("trace", "give a subcommand: record or decode", env);
+    std::fputs(usage.c_str(), env.out);
+    return exit_code::kOk;
+  }
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (args[0] == "record") return RunTraceRecord(rest, env);
+  if (args[0] == "decode") return RunTraceDecode(rest, env);
+  return UsageError("trace", "unknown subcommand '" + EscapeControls(args[0]) + "' (record or decode)", env);
+}
+
+}  // namespace agent::commands
