@@ -28,7 +28,15 @@
 // Not thread-safe: one thread uses an object at a time (an RPC server keeps
 // it on its I/O thread and wakes that thread with WaitForInput's wake_fd).
 // A delivery that arrives while Publish waits for its confirm is kept and
-// returned by the next Receive. Movable, not copyable; the destructor closes
+// returned by the next Receive.
+//
+// Two ways to publish with confirms, not to be mixed on one connection while
+// a PublishNoWait is unconfirmed: Publish waits for the message's own
+// basic.ack (RpcClient, Notifier); PublishNoWait returns the message's
+// sequence number at once, and from the first PublishNoWait on, every
+// basic.ack, basic.nack and basic.return read by Receive (or by a Publish)
+// is kept as a ConfirmEvent for TakeConfirmEvents (RpcServer's replies; see
+// confirm_tracker.h for matching them up). Movable, not copyable; the destructor closes
 // the socket without the AMQP close handshake (Close() does the handshake
 // and reports its failure).
 #pragma once
@@ -46,6 +54,7 @@
 #include "base/result.h"
 #include "rpc/amqp_error.h"
 #include "rpc/amqp_topology.h"
+#include "rpc/confirm_event.h"
 #include "rpc/message_properties.h"
 #include "rpc/transport_url.h"
 
@@ -149,6 +158,19 @@ class AmqpConnection {
                                        const MessageProperties& properties, const std::string& body,
                                        Mandatory mandatory, std::chrono::steady_clock::time_point deadline);
 
+  // basic.publish without waiting (confirms must be on: kFailedPrecondition
+  // otherwise): the message's publish sequence number, whose ack, nack or
+  // return comes later as ConfirmEvents. kUnavailable when the connection
+  // failed. The caller enforces its own confirm deadline: a confirm that
+  // never comes means the connection is to be dropped.
+  base::Result<std::uint64_t> PublishNoWait(const std::string& exchange, const std::string& routing_key,
+                                            const MessageProperties& properties, const std::string& body,
+                                            Mandatory mandatory);
+  // The confirm events read since the last call, in the broker's order.
+  std::vector<ConfirmEvent> TakeConfirmEvents();
+  // True when a frame is already read or buffered (Receive(0) would not wait).
+  bool InputBuffered() const;
+
   // basic.qos: at most `count` deliveries unacked on the channel, shared by
   // all its consumers (global); 0 means no limit.
   base::Status SetPrefetch(std::uint16_t count);
@@ -191,7 +213,10 @@ class AmqpConnection {
   base::Status Check(const AmqpFailure& failure);
   base::Status ReopenChannel();
   base::Status HandleBrokerMethod(std::uint32_t method_id, const void* decoded, std::string_view context);
-  base::Status DrainReturnedContent();
+  base::Status ReadContent(std::string_view what, MessageProperties* properties, std::string* body,
+                           std::uint64_t* dropped_body_bytes);
+  base::Status ReadReturn(const void* return_method);
+  void KeepConfirm(std::uint32_t method_id, const void* decoded);
   base::Result<Delivery> ReadDeliveredContent(const void* deliver_method);
   base::Result<PublishOutcome> AwaitConfirm(std::uint64_t sequence, std::chrono::steady_clock::time_point deadline);
 
@@ -201,6 +226,8 @@ class AmqpConnection {
   bool confirms_ = false;
   std::uint64_t publish_sequence_ = 0;
   std::deque<Delivery> pending_;  // deliveries read while awaiting a confirm
+  bool keep_confirm_events_ = false;  // a PublishNoWait was made
+  std::vector<ConfirmEvent> confirm_events_;
 };
 
 }  // namespace rpc

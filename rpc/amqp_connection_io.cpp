@@ -51,34 +51,42 @@ base::Status AmqpConnection::HandleBrokerMethod(std::uint32_t method_id, const v
   }
 }
 
-// A basic.return is followed by a content header and body frames; read and
-// drop them.
-base::Status AmqpConnection::DrainReturnedContent() {
+// After basic.deliver or basic.return: read the content header and body
+// frames and copy them out, each frame's memory released once copied. A body
+// larger than kMaxDeliveryBytes is read off the socket but not kept
+// (rabbitmq-c's amqp_consume_message would allocate whatever size the header
+// announces): *dropped_body_bytes is then its size.
+base::Status AmqpConnection::ReadContent(std::string_view what, MessageProperties* properties, std::string* body,
+                                         std::uint64_t* dropped_body_bytes) {
+  const std::string context = "read " + std::string(what);
   amqp_frame_t frame;
   int rc = amqp_simple_wait_frame(state_.get(), &frame);
-  if (rc != AMQP_STATUS_OK) return Check(AmqpLibraryError(rc, "read returned message"));
+  if (rc != AMQP_STATUS_OK) return Check(AmqpLibraryError(rc, context));
   if (frame.frame_type != AMQP_FRAME_HEADER) {
     broken_ = true;
-    return base::Status::Internal("read returned message: expected a content header");
+    return base::Status::Internal(context + ": expected a content header");
   }
-  std::uint64_t left = frame.payload.properties.body_size;
-  while (left > 0) {
-    amqp_maybe_release_buffers_on_channel(state_.get(), kChannel);
+  if (properties != nullptr) {
+    *properties =
+        detail::CopyProperties(*static_cast<const amqp_basic_properties_t*>(frame.payload.properties.decoded));
+  }
+  const std::uint64_t size = frame.payload.properties.body_size;
+  const bool keep = size <= kMaxDeliveryBytes;
+  if (!keep) *dropped_body_bytes = size;
+  for (std::uint64_t read = 0; read < size;) {
+    amqp_maybe_release_buffers_on_channel(state_.get(), kChannel);  // what came before is copied
     rc = amqp_simple_wait_frame(state_.get(), &frame);
-    if (rc != AMQP_STATUS_OK) return Check(AmqpLibraryError(rc, "read returned message"));
-    if (frame.frame_type != AMQP_FRAME_BODY) {
+    if (rc != AMQP_STATUS_OK) return Check(AmqpLibraryError(rc, context));
+    if (frame.frame_type != AMQP_FRAME_BODY || frame.payload.body_fragment.len == 0) {
       broken_ = true;
-      return base::Status::Internal("read returned message: expected a body frame");
+      return base::Status::Internal(context + ": expected a body frame");
     }
-    left -= std::min<std::uint64_t>(left, frame.payload.body_fragment.len);
+    read += frame.payload.body_fragment.len;
+    if (keep) *body += detail::CopyBytes(frame.payload.body_fragment);
   }
   return base::Status::Ok();
 }
 
-// After basic.deliver: read its content header and body frames and copy them
-// out, each frame's memory released once copied. A body larger than
-// kMaxDeliveryBytes is read off the socket but not kept (rabbitmq-c's
-// amqp_consume_message would allocate whatever size the header announces).
 base::Result<Delivery> AmqpConnection::ReadDeliveredContent(const void* deliver_method) {
   const auto* deliver = static_cast<const amqp_basic_deliver_t*>(deliver_method);
   Delivery delivery;
@@ -86,30 +94,38 @@ base::Result<Delivery> AmqpConnection::ReadDeliveredContent(const void* deliver_
   delivery.routing_key = detail::CopyBytes(deliver->routing_key);
   delivery.delivery_tag = deliver->delivery_tag;
   delivery.redelivered = deliver->redelivered != 0;
-  amqp_frame_t frame;
-  int rc = amqp_simple_wait_frame(state_.get(), &frame);
-  if (rc != AMQP_STATUS_OK) return Check(AmqpLibraryError(rc, "read delivery"));
-  if (frame.frame_type != AMQP_FRAME_HEADER) {
-    broken_ = true;
-    return base::Status::Internal("read delivery: expected a content header");
-  }
-  delivery.properties =
-      detail::CopyProperties(*static_cast<const amqp_basic_properties_t*>(frame.payload.properties.decoded));
-  const std::uint64_t size = frame.payload.properties.body_size;
-  const bool keep = size <= kMaxDeliveryBytes;
-  if (!keep) delivery.dropped_body_bytes = size;
-  for (std::uint64_t read = 0; read < size;) {
-    amqp_maybe_release_buffers_on_channel(state_.get(), kChannel);  // what came before is copied
-    rc = amqp_simple_wait_frame(state_.get(), &frame);
-    if (rc != AMQP_STATUS_OK) return Check(AmqpLibraryError(rc, "read delivery"));
-    if (frame.frame_type != AMQP_FRAME_BODY || frame.payload.body_fragment.len == 0) {
-      broken_ = true;
-      return base::Status::Internal("read delivery: expected a body frame");
-    }
-    read += frame.payload.body_fragment.len;
-    if (keep) delivery.body += detail::CopyBytes(frame.payload.body_fragment);
-  }
+  BASE_TRY(ReadContent("delivery", &delivery.properties, &delivery.body, &delivery.dropped_body_bytes));
   return delivery;
+}
+
+// A basic.return: its content is read, and kept as a ConfirmEvent when
+// events are kept.
+base::Status AmqpConnection::ReadReturn(const void* return_method) {
+  const auto* returned = static_cast<const amqp_basic_return_t*>(return_method);
+  ConfirmEvent event;
+  event.kind = ConfirmEvent::Kind::kReturn;
+  event.routing_key = detail::CopyBytes(returned->routing_key);
+  std::uint64_t dropped = 0;
+  BASE_TRY(ReadContent("returned message", nullptr, &event.body, &dropped));
+  if (keep_confirm_events_) confirm_events_.push_back(std::move(event));
+  return base::Status::Ok();
+}
+
+// A basic.ack or basic.nack, kept as a ConfirmEvent when events are kept.
+void AmqpConnection::KeepConfirm(std::uint32_t method_id, const void* decoded) {
+  if (!keep_confirm_events_) return;
+  ConfirmEvent event;
+  if (method_id == AMQP_BASIC_ACK_METHOD) {
+    const auto* ack = static_cast<const amqp_basic_ack_t*>(decoded);
+    event.sequence = ack->delivery_tag;
+    event.multiple = ack->multiple != 0;
+  } else {
+    const auto* nack = static_cast<const amqp_basic_nack_t*>(decoded);
+    event.kind = ConfirmEvent::Kind::kNack;
+    event.sequence = nack->delivery_tag;
+    event.multiple = nack->multiple != 0;
+  }
+  confirm_events_.push_back(std::move(event));
 }
 
 base::Result<PublishOutcome> AmqpConnection::AwaitConfirm(std::uint64_t sequence,
@@ -127,6 +143,7 @@ base::Result<PublishOutcome> AmqpConnection::AwaitConfirm(std::uint64_t sequence
     if (rc != AMQP_STATUS_OK) return Check(AmqpLibraryError(rc, context));
     if (frame.frame_type != AMQP_FRAME_METHOD) continue;
     const amqp_method_t& method = frame.payload.method;
+    if (method.id == AMQP_BASIC_ACK_METHOD || method.id == AMQP_BASIC_NACK_METHOD) KeepConfirm(method.id, method.decoded);
     if (method.id == AMQP_BASIC_ACK_METHOD) {
       const auto* ack = static_cast<const amqp_basic_ack_t*>(method.decoded);
       if (ack->delivery_tag == sequence || (ack->multiple && ack->delivery_tag >= sequence)) {
@@ -140,7 +157,7 @@ base::Result<PublishOutcome> AmqpConnection::AwaitConfirm(std::uint64_t sequence
       }
     } else if (method.id == AMQP_BASIC_RETURN_METHOD) {
       outcome.returned = true;
-      BASE_TRY(DrainReturnedContent());
+      BASE_TRY(ReadReturn(method.decoded));
     } else if (method.id == AMQP_BASIC_DELIVER_METHOD) {
       auto delivery = ReadDeliveredContent(method.decoded);
       if (!delivery.ok()) return delivery.error();
@@ -169,6 +186,32 @@ base::Result<PublishOutcome> AmqpConnection::Publish(const std::string& exchange
   return AwaitConfirm(++publish_sequence_, deadline);
 }
 
+base::Result<std::uint64_t> AmqpConnection::PublishNoWait(const std::string& exchange, const std::string& routing_key,
+                                                          const MessageProperties& properties, const std::string& body,
+                                                          Mandatory mandatory) {
+  const std::string context = "publish to exchange '" + exchange + "' with routing key " + routing_key;
+  if (!usable()) return base::Status::Unavailable(context + ": connection is closed");
+  if (!confirms_) return base::Status::FailedPrecondition(context + ": publisher confirms are not enabled");
+  keep_confirm_events_ = true;
+  amqp_basic_properties_t c_properties = detail::BuildProperties(properties);
+  int rc = amqp_basic_publish(state_.get(), kChannel, detail::BytesOf(exchange), detail::BytesOf(routing_key),
+                              mandatory == Mandatory::kYes ? 1 : 0, 0, &c_properties, detail::BytesOf(body));
+  if (rc != AMQP_STATUS_OK) return Check(AmqpLibraryError(rc, context));
+  return ++publish_sequence_;
+}
+
+std::vector<ConfirmEvent> AmqpConnection::TakeConfirmEvents() {
+  std::vector<ConfirmEvent> events;
+  events.swap(confirm_events_);
+  return events;
+}
+
+bool AmqpConnection::InputBuffered() const {
+  if (!pending_.empty()) return true;
+  if (!usable()) return false;
+  return amqp_frames_enqueued(state_.get()) || amqp_data_in_buffer(state_.get());
+}
+
 base::Result<std::optional<Delivery>> AmqpConnection::Receive(std::chrono::milliseconds timeout) {
   if (!pending_.empty()) {
     Delivery delivery = std::move(pending_.front());
@@ -193,7 +236,9 @@ base::Result<std::optional<Delivery>> AmqpConnection::Receive(std::chrono::milli
     return std::optional<Delivery>(std::move(delivery).value());
   }
   if (method.id == AMQP_BASIC_RETURN_METHOD) {
-    BASE_TRY(DrainReturnedContent());
+    BASE_TRY(ReadReturn(method.decoded));
+  } else if (method.id == AMQP_BASIC_ACK_METHOD || method.id == AMQP_BASIC_NACK_METHOD) {
+    KeepConfirm(method.id, method.decoded);
   } else {
     BASE_TRY(HandleBrokerMethod(method.id, method.decoded, context));
     if (method.id == AMQP_CHANNEL_CLOSE_METHOD) return base::Status::Unavailable(context + ": channel closed, consumer lost");

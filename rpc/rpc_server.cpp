@@ -57,7 +57,7 @@ void RpcServer::Log(std::string_view line) const {
 }
 
 base::Status RpcServer::Connect(Consume consume) {
-  connection_.reset();
+  DropConnection("reconnecting");
   consumer_tags_.clear();
   auto opened = AmqpConnection::Open(options_.connect);
   if (!opened.ok()) return opened.error();
@@ -131,12 +131,12 @@ base::Status RpcServer::Run(std::stop_token stop) {
       if (connection_ && connection_->usable()) {
         auto ready = connection_->WaitForInput(std::max(timeout, std::chrono::milliseconds(0)), queue_->wake_fd());
         if (!ready.ok()) {
-          Log("connection lost: " + ready.error().ToString());
-          connection_.reset();
+          DropConnection(ready.error().ToString());
           continue;
         }
         // Also after a timeout: Receive is where rabbitmq-c sends heartbeats.
         if (*ready != AmqpConnection::Readiness::kWoken) ReceiveAvailable();
+        HandleConfirms(Clock::now());
       } else {
         pollfd wake{queue_->wake_fd(), POLLIN, 0};
         (void)::poll(&wake, 1, static_cast<int>(std::max<std::int64_t>(timeout.count(), 0)));
@@ -153,6 +153,7 @@ base::Status RpcServer::Run(std::stop_token stop) {
   stopping_ = false;
   in_flight_.clear();
   replies_.clear();
+  (void)unconfirmed_.TakeAll();
   call_monitor_ = CallMonitorSchedule();
   return failure;
 }
@@ -162,6 +163,7 @@ RpcServer::Clock::time_point RpcServer::NextWake(Clock::time_point now,
   Clock::time_point wake = now + options_.poll_interval;
   if (auto due = call_monitor_.NextDue()) wake = std::min(wake, *due);
   for (const PendingReply& reply : replies_) wake = std::min(wake, reply.next_attempt);
+  if (auto confirm_due = unconfirmed_.OldestDeadline()) wake = std::min(wake, *confirm_due);
   if (reconnect_at_ && (!connection_ || !connection_->usable())) wake = std::min(wake, *reconnect_at_);
   if (drain_until) wake = std::min(wake, *drain_until);
   return wake;
@@ -172,12 +174,14 @@ void RpcServer::ReceiveAvailable() {
     auto received = connection_->Receive(std::chrono::milliseconds(0));
     if (!received.ok()) {
       // Also a cancelled consumer or a closed channel: start over cleanly.
-      Log("connection lost: " + received.error().ToString());
-      connection_.reset();
+      DropConnection(received.error().ToString());
       return;
     }
-    if (!received->has_value()) return;
-    Intake(**received);
+    if (received->has_value()) {
+      Intake(**received);
+    } else if (!connection_->InputBuffered()) {
+      return;  // a confirm or heartbeat frame may be followed by more already read
+    }
   }
 }
 

@@ -17,7 +17,17 @@
 //   to the RpcDispatcher, and, for a call, answered by ONE message on the
 //   default exchange with routing key _reply_q: {"result", "failure",
 //   "ending": true, "_msg_id", "_unique_id"} (oslo 14 sends no separate
-//   ending message), published mandatory with publisher confirms. A reply
+//   ending message), published mandatory with publisher confirms. Replies
+//   are pipelined: the I/O thread publishes each one without waiting
+//   (AmqpConnection::PublishNoWait) and keeps it by its sequence number in a
+//   ConfirmTracker (confirm_tracker.h, which also explains how a
+//   basic.return is matched to its publish: by routing key and body, each
+//   reply's body being unique by its _unique_id) until the broker's
+//   basic.ack, basic.nack or basic.return arrives on the same reading path
+//   as deliveries. A confirm not come within publish_timeout drops the
+//   connection (its sequence numbers are no longer trustworthy); what was
+//   unconfirmed on a lost connection, and a nacked reply, is published
+//   again (on the new connection) within missing_reply_queue_timeout. A reply
 //   the broker returns (the reply queue is missing) is retried every 250 ms
 //   for missing_reply_queue_timeout (oslo's kombu_missing_consumer_retry_
 //   timeout, 60 s), then dropped and its queue remembered as gone for 60 s
@@ -37,9 +47,9 @@
 // Threads: the thread that calls Run is the I/O thread, the only one that
 // touches the AMQP connection (rabbitmq-c is not thread-safe): it consumes,
 // decodes, acks, publishes replies and answers the broker's heartbeats. It
-// waits for input at most poll_interval at a time, and its other waits
-// (a publisher confirm, a reconnect) are inside rabbitmq-c, which answers
-// heartbeats there too; so heartbeats are answered however long a handler
+// waits for input at most poll_interval at a time and never for a
+// publisher confirm; its other wait (a reconnect) is inside rabbitmq-c,
+// which answers heartbeats there too; so heartbeats are answered however long a handler
 // runs. Handlers run on `workers` threads (worker_pool.h) fed
 // through a DispatchQueue; basic.qos prefetch (`prefetch`, shared by the
 // three consumers) bounds how many deliveries are taken and not yet acked.
@@ -48,7 +58,9 @@
 // Call-monitor heartbeats (call_monitor.h): while a call whose request
 // carries _timeout is queued or running, the I/O thread sends the caller
 // {"result": null, "failure": null, "ending": false, ...} every
-// int(_timeout)/2 seconds, as oslo's dispatcher does.
+// int(_timeout)/2 seconds, as oslo's dispatcher does (pipelined like the
+// replies; one that is returned stops that call's heartbeats, one lost with
+// the connection is not sent again: the next one goes on the new connection).
 //
 // Recovery: when the connection fails, Run reconnects on the schedule of
 // reconnect_schedule.h and declares and consumes again. Handlers keep
@@ -89,6 +101,7 @@
 #include "rpc/amqp_connection.h"
 #include "rpc/amqp_topology.h"
 #include "rpc/call_monitor.h"
+#include "rpc/confirm_tracker.h"
 #include "rpc/dispatch_queue.h"
 #include "rpc/reconnect_schedule.h"
 #include "rpc/recent_id_cache.h"
@@ -125,6 +138,7 @@ struct ServerStats {
   std::uint64_t duplicates = 0;       // dropped by the _unique_id check
   std::uint64_t malformed = 0;        // dropped: not an oslo request, or too large
   std::uint64_t reconnects = 0;
+  std::uint64_t confirm_timeouts = 0; // connections dropped for a confirm that did not come
   std::uint64_t abandoned = 0;        // left unacked by a stop (not started, or past the grace period)
 };
 
@@ -191,7 +205,11 @@ class RpcServer {
   void CollectFinished();
   void QueueReply(std::uint64_t job, HandlerResult result);
   void FlushReplies(Clock::time_point now);
-  bool PublishReply(PendingReply& reply, Clock::time_point now);  // true: done with it
+  bool PublishReply(PendingReply& reply, Clock::time_point now);  // true: published or done with it
+  void HandleConfirms(Clock::time_point now);
+  void Settle(ConfirmTracker::Settled settled, Clock::time_point now);
+  void RetryOrDrop(PendingReply reply, const base::Status& why, Clock::time_point now);
+  void DropConnection(std::string_view why);  // requeues the unconfirmed replies
   void SendHeartbeats(Clock::time_point now);
   void Ack(std::uint64_t job);
   bool ReplyQueueGone(const std::string& reply_q);
@@ -214,7 +232,8 @@ class RpcServer {
   std::uint64_t next_job_ = 0;
   bool stopping_ = false;  // BeginStop ran: no new work, no reply retries
   std::map<std::uint64_t, InFlight> in_flight_;  // by job id
-  std::deque<PendingReply> replies_;
+  std::deque<PendingReply> replies_;  // to publish
+  ConfirmTracker unconfirmed_;        // published on connection_, confirm awaited
   CallMonitorSchedule call_monitor_;
   ServerStats stats_;
 };

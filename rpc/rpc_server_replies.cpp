@@ -81,53 +81,126 @@ void RpcServer::QueueReply(std::uint64_t job, HandlerResult result) {
 }
 
 void RpcServer::FlushReplies(Clock::time_point now) {
+  // Taken out first: publishing may lose the connection, which queues replies again.
+  std::vector<PendingReply> due;
   for (auto it = replies_.begin(); it != replies_.end();) {
-    if (it->next_attempt > now || !PublishReply(*it, now)) {
+    if (it->next_attempt > now) {
       ++it;
       continue;
     }
-    in_flight_.erase(it->job);
+    due.push_back(std::move(*it));
     it = replies_.erase(it);
+  }
+  for (PendingReply& reply : due) {
+    if (!PublishReply(reply, now)) replies_.push_back(std::move(reply));
   }
 }
 
-// One attempt; true when the reply was sent or given up (and its message
-// acked), false when it is to be tried again at reply.next_attempt.
+// One attempt without waiting; true when the reply went to the broker (and
+// awaits its confirm in unconfirmed_) or was given up, false when it is to be
+// tried again at reply.next_attempt.
 bool RpcServer::PublishReply(PendingReply& reply, Clock::time_point now) {
   InFlight& entry = in_flight_.at(reply.job);
-  const std::string what = "reply to " + *entry.msg_id + " on " + *entry.reply_q;
   base::Status status = base::Status::Unavailable("not connected");
   if (connection_ && connection_->usable()) {
-    auto outcome = connection_->Publish("", *entry.reply_q, CastProperties(), reply.body, Mandatory::kYes,
-                                        now + options_.publish_timeout);
-    if (outcome.ok() && outcome->confirmed && !outcome->returned) {
-      ++stats_.replies_sent;
-      Ack(reply.job);
+    auto sequence = connection_->PublishNoWait("", *entry.reply_q, CastProperties(), reply.body, Mandatory::kYes);
+    if (sequence.ok()) {
+      unconfirmed_.Add(*sequence, {reply.job, false, reply.deadline, *entry.reply_q, std::move(reply.body)},
+                       now + options_.publish_timeout);
       return true;
     }
-    if (outcome.ok() && outcome->returned) {
-      Ack(reply.job);  // handled; only the answer waits for its queue
-      if (now < reply.deadline && !stopping_) {
-        reply.next_attempt = now + kMissingQueueRetry;
-        return false;
-      }
-      ++stats_.replies_dropped;
-      RememberGone(*entry.reply_q);
-      Log(what + ": dropped, the reply queue is missing");
-      return true;
-    }
-    status = outcome.ok() ? base::Status::Unavailable("not confirmed") : outcome.error();
-    if (!connection_->usable()) connection_.reset();
+    status = sequence.error();
+    if (!connection_->usable()) DropConnection(status.ToString());
   }
   if (!Retryable(status) || now >= reply.deadline) {
-    ++stats_.replies_dropped;
-    Ack(reply.job);
-    Log(what + ": dropped: " + status.ToString());
+    RetryOrDrop(std::move(reply), status, now);
     return true;
   }
-  if (connection_) Log(what + ": retrying: " + status.ToString());
   reply.next_attempt = now + kBrokenRetry;
   return false;
+}
+
+// A reply that was not confirmed (nacked, or its connection lost): queued
+// again while its deadline allows, else dropped and its message acked.
+void RpcServer::RetryOrDrop(PendingReply reply, const base::Status& why, Clock::time_point now) {
+  const InFlight& entry = in_flight_.at(reply.job);
+  const std::string what = "reply to " + *entry.msg_id + " on " + *entry.reply_q;
+  if (Retryable(why) && now < reply.deadline) {
+    Log(what + ": retrying: " + why.ToString());
+    reply.next_attempt = now + (connection_ && connection_->usable() ? kBrokenRetry : std::chrono::milliseconds(0));
+    replies_.push_back(std::move(reply));
+    return;
+  }
+  ++stats_.replies_dropped;
+  Ack(reply.job);
+  Log(what + ": dropped: " + why.ToString());
+  in_flight_.erase(reply.job);
+}
+
+void RpcServer::HandleConfirms(Clock::time_point now) {
+  if (!connection_) return;
+  for (const ConfirmEvent& event : connection_->TakeConfirmEvents()) {
+    for (ConfirmTracker::Settled& settled : unconfirmed_.Apply(event)) Settle(std::move(settled), now);
+  }
+  if (auto oldest = unconfirmed_.OldestDeadline(); oldest && *oldest <= now && connection_) {
+    ++stats_.confirm_timeouts;
+    DropConnection("no publisher confirm within publish_timeout");
+  }
+}
+
+void RpcServer::Settle(ConfirmTracker::Settled settled, Clock::time_point now) {
+  ConfirmTracker::Entry& sent = settled.entry;
+  const std::uint64_t job = sent.payload;
+  auto it = in_flight_.find(job);
+  if (sent.heartbeat) {
+    if (settled.outcome == ConfirmTracker::Outcome::kConfirmed) {
+      ++stats_.heartbeats_sent;
+      return;
+    }
+    Log("call-monitor heartbeat on " + sent.routing_key + " failed: " +
+        (settled.outcome == ConfirmTracker::Outcome::kReturned ? "the reply queue is missing" : "basic.nack"));
+    if (settled.outcome == ConfirmTracker::Outcome::kReturned) call_monitor_.Remove(job);  // as oslo's watchdog: the caller is gone
+    return;
+  }
+  if (it == in_flight_.end()) return;
+  PendingReply reply{job, std::move(sent.body), sent.until, now};
+  switch (settled.outcome) {
+    case ConfirmTracker::Outcome::kConfirmed:
+      ++stats_.replies_sent;
+      Ack(job);
+      in_flight_.erase(it);
+      return;
+    case ConfirmTracker::Outcome::kReturned:
+      Ack(job);  // handled; only the answer waits for its queue
+      if (now < reply.deadline && !stopping_) {
+        reply.next_attempt = now + kMissingQueueRetry;
+        replies_.push_back(std::move(reply));
+        return;
+      }
+      ++stats_.replies_dropped;
+      RememberGone(sent.routing_key);
+      Log("reply to " + *it->second.msg_id + " on " + sent.routing_key + ": dropped, the reply queue is missing");
+      in_flight_.erase(it);
+      return;
+    case ConfirmTracker::Outcome::kNacked:
+      RetryOrDrop(std::move(reply), base::Status::Unavailable("the broker refused the reply (basic.nack)"), now);
+      return;
+  }
+}
+
+// The connection is given up (lost, or a confirm overdue): what awaited its
+// confirm is published again on the next one (heartbeats are not: the next
+// one is due soon enough).
+void RpcServer::DropConnection(std::string_view why) {
+  if (connection_) Log("connection lost: " + std::string(why));
+  connection_.reset();
+  consumer_tags_.clear();
+  const auto now = Clock::now();
+  for (ConfirmTracker::Entry& sent : unconfirmed_.TakeAll()) {
+    if (sent.heartbeat || !in_flight_.contains(sent.payload)) continue;
+    RetryOrDrop(PendingReply{sent.payload, std::move(sent.body), sent.until, now},
+                base::Status::Unavailable("not confirmed before the connection was lost"), now);
+  }
 }
 
 void RpcServer::SendHeartbeats(Clock::time_point now) {
@@ -138,19 +211,14 @@ void RpcServer::SendHeartbeats(Clock::time_point now) {
     RpcReply heartbeat{"null", std::nullopt, false, *entry.msg_id, NewUuid4Hex(*rng_)};
     auto body = EncodeReply(heartbeat);
     if (!body.ok()) continue;
-    auto outcome = connection_->Publish("", *entry.reply_q, CastProperties(), *body, Mandatory::kYes,
-                                        now + options_.publish_timeout);
-    if (outcome.ok() && outcome->confirmed && !outcome->returned) {
-      ++stats_.heartbeats_sent;
+    auto sequence = connection_->PublishNoWait("", *entry.reply_q, CastProperties(), *body, Mandatory::kYes);
+    if (sequence.ok()) {
+      unconfirmed_.Add(*sequence, {id, true, now, *entry.reply_q, std::move(*body)}, now + options_.publish_timeout);
       continue;
     }
     Log("call-monitor heartbeat for " + *entry.msg_id + " on " + *entry.reply_q + " failed: " +
-        (outcome.ok() ? std::string("the reply queue is missing") : outcome.error().ToString()));
-    if (!connection_->usable()) {
-      connection_.reset();  // the next ones go out on the new connection
-    } else {
-      call_monitor_.Remove(id);  // as oslo's watchdog: the caller is gone
-    }
+        sequence.error().ToString());
+    if (!connection_->usable()) DropConnection(sequence.error().ToString());  // the next ones go on the new one
   }
 }
 
