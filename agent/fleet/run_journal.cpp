@@ -353,6 +353,11 @@ base::Status RunJournal::Append(const std::string& line, bool sync) {
                                   sync ? refresh::Durability::kSync : refresh::Durability::kNoSync);
 }
 
+RunBdm RunJournal::Entry(std::size_t index) const {
+  std::lock_guard lock(mutex_);
+  return state_.bdms.at(index);
+}
+
 base::Status RunJournal::RecordStart(std::size_t index) {
   std::lock_guard lock(mutex_);
   if (index >= state_.bdms.size()) throw std::out_of_range("RunJournal::RecordStart");

@@ -23,8 +23,8 @@
 // its "planned" line. A torn last line is ignored (and cut off by Open).
 //
 // Thread safety: RecordStart/RecordEnd/Close may be called from several
-// worker threads at once; state() is a snapshot for the thread that owns the
-// journal, read while no worker records.
+// worker threads at once, and Entry() beside them; state() is for the thread
+// that owns the journal, while no worker records.
 #pragma once
 
 #include <cstdint>
@@ -105,6 +105,8 @@ class RunJournal {
   base::Status Close(bool complete, std::int64_t unix_seconds);
 
   const RunState& state() const { return state_; }
+  // BDM `index`'s entry; safe while workers record.
+  RunBdm Entry(std::size_t index) const;
   const std::string& path() const { return path_; }
 
  private:
@@ -114,7 +116,7 @@ class RunJournal {
   std::string path_;
   base::UniqueFd fd_;
   RunState state_;
-  std::mutex mutex_;  // one line at a time, and state_ with it
+  mutable std::mutex mutex_;  // one line at a time, and state_ with it
 };
 
 // The journal's text, exposed for tests.
