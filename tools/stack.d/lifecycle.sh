@@ -35,13 +35,26 @@ proc_alive() { # PID : exists and is not a zombie (kill -0 says yes to those)
     st=$(ps -o stat= -p "$1" 2>/dev/null) && [[ $st != Z* ]]
 }
 
+close_inherited_fds() { # close every fd above 2 of this (sub)shell
+    local fd
+    for fd in /proc/$BASHPID/fd/*; do
+        fd=${fd##*/}
+        # (the glob's own directory fd is gone by now: ignore a closed one)
+        ((fd > 2)) && { eval "exec $fd>&-"; } 2>/dev/null
+    done
+    return 0
+}
+
 spawn() { # NAME OUTFILE CMD... : start CMD in its own session, record pid
     local name=$1 out=$2
     shift 2
     # Not a process-group leader (no job control here), so setsid execs in
     # place and $! is the service's pid and process group id.
     # (cwd $S: crash dumps and the like must not land in the caller's cwd)
-    (cd "$S" && BDM_STACK_TAG="$S:$name" exec setsid "$@" </dev/null >>"$out" 2>&1 9>&-) &
+    # Every descriptor above 2 is closed first: a caller's lock fd (flock
+    # without -o, our own fd 9) kept by a daemon would hold that lock until
+    # the stack is stopped.
+    (close_inherited_fds && cd "$S" && BDM_STACK_TAG="$S:$name" exec setsid "$@" </dev/null >>"$out" 2>&1) &
     local pid=$! i
     echo "$pid" >"$RUN/$name.pid"
     # Until the child has exec'd, its /proc environ lacks the tag.
