@@ -37,6 +37,14 @@ Status WithServiceTokenHint(const Status& error) {
   }
 }
 
+// The query of one page of a bulk listing: every project, sorted by id (a
+// stable order for the marker), `limit` items after `marker`.
+std::string PageQuery(std::string_view marker, int limit) {
+  std::string query = "all_tenants=1&sort=id:asc&limit=" + std::to_string(limit);
+  if (!marker.empty()) query += "&marker=" + EndpointUrl("", {marker}).substr(1);
+  return query;
+}
+
 Status RequireId(std::string_view id, std::string_view what, std::string_view call) {
   if (id.empty()) return Status::InvalidInput("Cinder " + std::string(call) + ": empty " + std::string(what));
   return Status::Ok();
@@ -193,6 +201,22 @@ Result<std::vector<Attachment>> CinderHttpApi::ListAttachments(std::string_view 
   auto attachments = ParseAttachmentListResponse(response.body);
   if (!attachments.ok()) return attachments.error().WithContext("Cinder GET /attachments/detail");
   return attachments;
+}
+
+Result<std::vector<Attachment>> CinderHttpApi::ListAttachmentsPage(std::string_view marker, int limit) {
+  Call call{"GET", {"attachments", "detail"}, std::nullopt, ConnectRetry::kYes, 1, PageQuery(marker, limit)};
+  BASE_TRY_ASSIGN(HttpResponse response, Perform(call));
+  auto attachments = ParseAttachmentListResponse(response.body);
+  if (!attachments.ok()) return attachments.error().WithContext("Cinder GET /attachments/detail");
+  return attachments;
+}
+
+Result<std::vector<Volume>> CinderHttpApi::ListVolumesPage(std::string_view marker, int limit) {
+  Call call{"GET", {"volumes", "detail"}, std::nullopt, ConnectRetry::kYes, 1, PageQuery(marker, limit)};
+  BASE_TRY_ASSIGN(HttpResponse response, Perform(call));
+  auto volumes = ParseVolumeListResponse(response.body);
+  if (!volumes.ok()) return volumes.error().WithContext("Cinder GET /volumes/detail");
+  return volumes;
 }
 
 }  // namespace agent::cinder

@@ -46,6 +46,8 @@ class CinderHttpApi final : public AttachmentApi {
   base::Status Delete(std::string_view attachment_id) override;
   base::Result<Volume> GetVolume(std::string_view volume_id) override;
   base::Result<std::vector<Attachment>> ListAttachments(std::string_view volume_id) override;
+  base::Result<std::vector<Attachment>> ListAttachmentsPage(std::string_view marker, int limit) override;
+  base::Result<std::vector<Volume>> ListVolumesPage(std::string_view marker, int limit) override;
   std::chrono::milliseconds RequestTimeout() const override { return options_.request_timeout; }
 
  private:

@@ -300,9 +300,15 @@ def stale_connection_info(driver, volume_id, instance_uuid):
 def current_connection_info(v):
     """What Nova stores from the Cinder attachment's connection_info (plus
     serial), as after a successful attach or refresh."""
-    info = dict(v["cinder_connection_info"] or {})
-    info["serial"] = v["volume_id"]
-    return info
+    # Cinder's attachment view is flat (driver_volume_type beside the data
+    # members, plus attachment_id); Nova nests the data
+    # (nova.volume.cinder._translate_attachment_ref).
+    data = dict(v["cinder_connection_info"] or {})
+    driver = data.pop("driver_volume_type", None)
+    data.pop("attachment_id", None)
+    return {"driver_volume_type": driver, "data": data, "status": "attached",
+            "instance": None, "attached_at": "", "detached_at": "",
+            "volume_id": v["volume_id"], "serial": v["volume_id"]}
 
 
 def bdm_connection_info(variant, driver, v, instance_uuid):
