@@ -1,5 +1,7 @@
 #include "agent/fleet/audit.h"
 
+#include <algorithm>
+
 #include <doctest/doctest.h>
 
 #include "agent/fleet/audit_format.h"
