@@ -203,20 +203,22 @@ Result<std::vector<Attachment>> CinderHttpApi::ListAttachments(std::string_view 
   return attachments;
 }
 
-Result<std::vector<Attachment>> CinderHttpApi::ListAttachmentsPage(std::string_view marker, int limit) {
-  Call call{"GET", {"attachments", "detail"}, std::nullopt, ConnectRetry::kYes, 1, PageQuery(marker, limit)};
+template <typename T>
+Result<std::vector<T>> CinderHttpApi::ListPage(std::string_view collection, std::string_view marker, int limit,
+                                               Result<std::vector<T>> (*parse)(std::string_view body)) {
+  Call call{"GET", {collection, "detail"}, std::nullopt, ConnectRetry::kYes, 1, PageQuery(marker, limit)};
   BASE_TRY_ASSIGN(HttpResponse response, Perform(call));
-  auto attachments = ParseAttachmentListResponse(response.body);
-  if (!attachments.ok()) return attachments.error().WithContext("Cinder GET /attachments/detail");
-  return attachments;
+  auto items = parse(response.body);
+  if (!items.ok()) return items.error().WithContext("Cinder GET /" + std::string(collection) + "/detail");
+  return items;
+}
+
+Result<std::vector<Attachment>> CinderHttpApi::ListAttachmentsPage(std::string_view marker, int limit) {
+  return ListPage<Attachment>("attachments", marker, limit, &ParseAttachmentListResponse);
 }
 
 Result<std::vector<Volume>> CinderHttpApi::ListVolumesPage(std::string_view marker, int limit) {
-  Call call{"GET", {"volumes", "detail"}, std::nullopt, ConnectRetry::kYes, 1, PageQuery(marker, limit)};
-  BASE_TRY_ASSIGN(HttpResponse response, Perform(call));
-  auto volumes = ParseVolumeListResponse(response.body);
-  if (!volumes.ok()) return volumes.error().WithContext("Cinder GET /volumes/detail");
-  return volumes;
+  return ListPage<Volume>("volumes", marker, limit, &ParseVolumeListResponse);
 }
 
 }  // namespace agent::cinder
