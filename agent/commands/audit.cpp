@@ -1,5 +1,6 @@
 #include "agent/commands/audit.h"
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 
@@ -45,8 +46,12 @@ po::options_description AuditOptions() {
 
 base::Status CheckWords(const std::vector<std::string>& words, std::string_view option) {
   for (const std::string& w : words) {
-    if (w.empty() || w.find_first_of(" \t\r\n,") != std::string::npos) {
-      return base::Status::InvalidInput("--" + std::string(option) + " needs a name without spaces or commas");
+    const bool bad = w.empty() || std::any_of(w.begin(), w.end(), [](char c) {
+                       return c == ' ' || c == ',' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+                     });
+    if (bad) {
+      return base::Status::InvalidInput("--" + std::string(option) +
+                                        " needs a name without spaces, commas or control characters");
     }
   }
   return base::Status::Ok();
