@@ -167,7 +167,11 @@ AuditReport ClassifyAudit(const AuditInput& input) {
     }
   }
   std::map<std::string_view, const AuditInstance*> in_scope;
-  for (const AuditInstance& instance : input.instances) in_scope.emplace(instance.uuid, &instance);
+  for (const AuditInstance& instance : input.instances) {
+    in_scope.emplace(instance.uuid, &instance);
+    for (const std::string& id : instance.unlisted_attachment_ids) named.insert(id);
+    for (const std::string& volume : instance.unlisted_legacy_volume_ids) legacy.emplace(instance.uuid, volume);
+  }
   for (const cinder::Attachment& a : input.attachments) {
     auto instance = in_scope.find(a.instance);
     if (a.instance.empty() || instance == in_scope.end()) continue;

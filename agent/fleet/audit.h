@@ -69,11 +69,15 @@ struct AuditBdm {
 };
 
 // An instance of the scope (with or without volume BDMs): whose Cinder
-// attachments may be dangling.
+// attachments may be dangling. Its volume BDMs left out of `bdms` (by
+// --driver-volume-type) still own their attachments: their attachment ids,
+// and the volumes of those whose attachment_id is NULL, are listed here.
 struct AuditInstance {
   std::string cell;
   std::string uuid;
   std::string host;
+  std::vector<std::string> unlisted_attachment_ids;
+  std::vector<std::string> unlisted_legacy_volume_ids;
 };
 
 struct AuditInput {

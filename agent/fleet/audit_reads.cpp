@@ -71,10 +71,18 @@ Result<NovaSide> ReadNovaSide(db::NovaDatabase& nova, const std::vector<db::Cell
       const std::string host = row.host.value_or("");
       if (side.instances.empty() || side.instances.back().uuid != row.instance_uuid ||
           side.instances.back().cell != cell.name) {
-        side.instances.push_back({cell.name, row.instance_uuid, host});
+        side.instances.push_back({cell.name, row.instance_uuid, host, {}, {}});
       }
       if (row.bdm_id == 0) continue;
-      if (driver_volume_type && !DriverTypeSelected(row.connection_info, *driver_volume_type)) continue;
+      if (driver_volume_type && !DriverTypeSelected(row.connection_info, *driver_volume_type)) {
+        AuditInstance& owner = side.instances.back();
+        if (row.attachment_id) {
+          owner.unlisted_attachment_ids.push_back(std::move(*row.attachment_id));
+        } else {
+          owner.unlisted_legacy_volume_ids.push_back(std::move(row.volume_id));
+        }
+        continue;
+      }
       side.bdms.push_back({cell.name, row.bdm_uuid.value_or(""), row.bdm_id, row.instance_uuid, host,
                            std::move(row.volume_id), std::move(row.attachment_id), std::move(row.connection_info)});
     }

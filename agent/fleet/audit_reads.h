@@ -33,7 +33,9 @@ struct NovaSide {
 
 // One ListInstanceVolumes per cell. With `driver_volume_type`, only BDMs
 // whose stored driver_volume_type is that one are kept, and those whose
-// type cannot be told (connection_info NULL or not JSON). Errors: the cell
+// type cannot be told (connection_info NULL or not JSON); the others are
+// noted on their instance (AuditInstance::unlisted_*), so that their
+// attachments are not taken for dangling ones. Errors: the cell
 // database's (nova_database.h), with the cell's name for context.
 base::Result<NovaSide> ReadNovaSide(db::NovaDatabase& nova, const std::vector<db::CellMapping>& cells,
                                     const db::InstanceFilter& filter,

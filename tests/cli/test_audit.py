@@ -130,6 +130,8 @@ def test_selection(stack, seeded):
     code, findings, summary, err = audit_json(stack, "--driver-volume-type", "rbd", *scope(seeded))
     kept = {e["variant"] for e in seeded} - {"ok", "wrong-host", "no-attachment", "dangling"}
     assert summary["bdms"] == len(kept), (summary, err)
+    # ... and the BDMs it leaves out still own their attachments: only the seeded dangling one is dangling.
+    assert summary["dangling"] == 1, (summary, findings)
     # Monitors other than the stored ones make an ok rbd row stale; iscsi rows are not judged by them.
     stale = next(e for e in seeded if e["class"] == "stale")
     code, findings, summary, err = audit_json(stack, "--instance", stale["instance_uuid"], "--expect-monitors",

@@ -29,7 +29,7 @@ const std::string kStoredIscsi =
 struct World {
   AuditInput input;
   World() {
-    input.instances.push_back({"cell1", kInstance, "compute1"});
+    input.instances.push_back({"cell1", kInstance, "compute1", {}, {}});
     input.bdms.push_back({"cell1", "bdm-1", 7, kInstance, "compute1", "VOL", std::string("ATT"), kStoredIscsi});
     input.attachments.push_back({"ATT", "attached", kInstance, "VOL", "", "", "rw", kCurrentIscsi});
     Volume v;
@@ -171,6 +171,15 @@ TEST_CASE("fleet::ClassifyAudit finds dangling attachments the other way round")
   CHECK(report.Count(AuditClass::kVolumeGone) == 1);  // VOL4 is not in Cinder's volumes
   CHECK_FALSE(report.AllOk());
 
+  SUBCASE("a BDM left out by --driver-volume-type still owns its attachment") {
+    World filtered;
+    filtered.input.bdms.clear();
+    filtered.input.instances[0].unlisted_attachment_ids = {"ATT"};
+    CHECK(ClassifyAudit(filtered.input).dangling.empty());
+    filtered.input.instances[0].unlisted_attachment_ids.clear();
+    filtered.input.instances[0].unlisted_legacy_volume_ids = {"VOL"};
+    CHECK(ClassifyAudit(filtered.input).dangling.empty());
+  }
   SUBCASE("an instance in scope without any BDM still has its attachments judged") {
     World bare;
     bare.input.bdms.clear();
