@@ -37,6 +37,14 @@ Status WithServiceTokenHint(const Status& error) {
   }
 }
 
+// The query of one page of a bulk listing: every project, sorted by id (a
+// stable order for the marker), `limit` items after `marker`.
+std::string PageQuery(std::string_view marker, int limit) {
+  std::string query = "all_tenants=1&sort=id:asc&limit=" + std::to_string(limit);
+  if (!marker.empty()) query += "&marker=" + EndpointUrl("", {marker}).substr(1);
+  return query;
+}
+
 Status RequireId(std::string_view id, std::string_view what, std::string_view call) {
   if (id.empty()) return Status::InvalidInput("Cinder " + std::string(call) + ": empty " + std::string(what));
   return Status::Ok();
@@ -193,6 +201,24 @@ Result<std::vector<Attachment>> CinderHttpApi::ListAttachments(std::string_view 
   auto attachments = ParseAttachmentListResponse(response.body);
   if (!attachments.ok()) return attachments.error().WithContext("Cinder GET /attachments/detail");
   return attachments;
+}
+
+template <typename T>
+Result<std::vector<T>> CinderHttpApi::ListPage(std::string_view collection, std::string_view marker, int limit,
+                                               Result<std::vector<T>> (*parse)(std::string_view body)) {
+  Call call{"GET", {collection, "detail"}, std::nullopt, ConnectRetry::kYes, 1, PageQuery(marker, limit)};
+  BASE_TRY_ASSIGN(HttpResponse response, Perform(call));
+  auto items = parse(response.body);
+  if (!items.ok()) return items.error().WithContext("Cinder GET /" + std::string(collection) + "/detail");
+  return items;
+}
+
+Result<std::vector<Attachment>> CinderHttpApi::ListAttachmentsPage(std::string_view marker, int limit) {
+  return ListPage<Attachment>("attachments", marker, limit, &ParseAttachmentListResponse);
+}
+
+Result<std::vector<Volume>> CinderHttpApi::ListVolumesPage(std::string_view marker, int limit) {
+  return ListPage<Volume>("volumes", marker, limit, &ParseVolumeListResponse);
 }
 
 }  // namespace agent::cinder

@@ -46,6 +46,8 @@ class CinderHttpApi final : public AttachmentApi {
   base::Status Delete(std::string_view attachment_id) override;
   base::Result<Volume> GetVolume(std::string_view volume_id) override;
   base::Result<std::vector<Attachment>> ListAttachments(std::string_view volume_id) override;
+  base::Result<std::vector<Attachment>> ListAttachmentsPage(std::string_view marker, int limit) override;
+  base::Result<std::vector<Volume>> ListVolumesPage(std::string_view marker, int limit) override;
   std::chrono::milliseconds RequestTimeout() const override { return options_.request_timeout; }
 
  private:
@@ -65,6 +67,10 @@ class CinderHttpApi final : public AttachmentApi {
   base::Result<HttpResponse> SendWithConnectRetries(const HttpRequest& request, ConnectRetry retry,
                                                     const std::string& context);
   base::Status EnsureMicroversion();
+  // One page of GET /<collection>/detail (see AttachmentApi::ListAttachmentsPage).
+  template <typename T>
+  base::Result<std::vector<T>> ListPage(std::string_view collection, std::string_view marker, int limit,
+                                        base::Result<std::vector<T>> (*parse)(std::string_view body));
   // options_.renew_auth, its headers replacing the old ones.
   base::Status RenewAuth(const std::string& context);
 
