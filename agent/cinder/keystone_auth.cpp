@@ -347,10 +347,13 @@ Result<KeystoneToken> RequestKeystoneToken(HttpTransport& transport, const confi
       if (Set(*secret)) secrets.push_back(**secret);
     }
     Status error = HttpAnswerError(context, response.status, response.body, secrets);
-    if (response.status != 401) return error;
+    const KeystoneMethod method = KeystoneMethodFor(auth.auth_type.value_or("")).value_or(KeystoneMethod::kPassword);
+    // A revoked or expired token given to exchange is 404 "Failed to
+    // validate token" (TokenNotFound), not 401.
+    const bool bad_token = method == KeystoneMethod::kToken && response.status == 404;
+    if (response.status != 401 && !bad_token) return error;
     // Keystone answers the same 401 for a wrong password, user, domain or
     // project, on purpose; say where to look.
-    const KeystoneMethod method = KeystoneMethodFor(auth.auth_type.value_or("")).value_or(KeystoneMethod::kPassword);
     const std::string hint =
         method == KeystoneMethod::kToken
             ? "the token is not valid (expired, revoked or wrong): check " + Label(section, "token") +

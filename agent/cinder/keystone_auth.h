@@ -91,7 +91,8 @@ std::optional<std::chrono::system_clock::time_point> ParseKeystoneTime(std::stri
 // POSTs the token request; statuses as for Cinder calls (HttpAnswerError) with
 // the context "Keystone POST <token url>", a 401 (kPermissionDenied) also
 // naming the options to check (Keystone answers the same 401 for a wrong
-// password, secret, user, domain or project, and for an invalid token);
+// password, secret, user, domain or project), as is the 404 Keystone gives
+// a token to exchange that is revoked or expired;
 // kRemoteError when the answer has no X-Subject-Token.
 base::Result<KeystoneToken> RequestKeystoneToken(HttpTransport& transport, const config::KeystoneAuthOptions& auth,
                                                  std::string_view section);

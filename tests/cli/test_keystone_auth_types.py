@@ -101,10 +101,9 @@ def test_a_fixed_token_works_until_revoked(stack, victim, tmp_path):
                          token=token)
     dry_run(stack, victim, tmp_path, config, secrets(stack, token))
     revoke(stack, token)
-    o = hostile.check(refresh_argv(stack, victim, tmp_path, config), code=19, secrets=secrets(stack, token),
-                      watch=[config], contains="HTTP 401")
-    assert "the token is not valid (expired, revoked or wrong): check [cinder] token" in o.error_lines[0], \
-        o.error_lines[0]
+    # Keystone answers 404 "Failed to validate token" for a revoked token.
+    hostile.check(refresh_argv(stack, victim, tmp_path, config), code=19, secrets=secrets(stack, token),
+                  watch=[config], contains="(the token is not valid (expired, revoked or wrong): check [cinder] token")
 
 
 def test_an_unknown_auth_type_names_the_supported_ones(stack, victim, tmp_path):
