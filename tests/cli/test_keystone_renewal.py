@@ -5,12 +5,11 @@ once and succeeds. Before that, requests share serve's one token (no token
 request after the first).
 
 Revocation: serve's [cinder] and [service_user] user is a user of this
-test's own (made through
-Keystone's admin API with the roles the nova user has, deleted at the end),
-whose password is set again to the same value: Keystone then revokes every
-token that user was issued (keystone.identity.core.update_user), as a
-password change does in a cloud. A test of its own, so that no one else's
-tokens are touched.
+test's own (made through Keystone's admin API with the roles the nova user
+has, deleted at the end), whose password is set again to the same value:
+Keystone then revokes every token that user was issued
+(keystone.identity.core.update_user), as a password change does in a cloud.
+A user of its own, so that no one else's tokens are touched.
 
 keystonemiddleware caches a token's validation for [keystone_authtoken]
 token_cache_time seconds (300 by default) and does not see a revocation
@@ -79,7 +78,7 @@ def test_a_revoked_token_is_renewed_and_the_next_request_succeeds(stack, rpc, vi
     assert cache_time <= MAX_CACHE_TIME, (
         f"cinder-api caches token validations for {cache_time} s ([keystone_authtoken] token_cache_time in "
         f"{stack.env['BDM_CINDER_CONF']}), so a revocation cannot show within this test: restart the stack "
-        f"(tools/stack down && tools/stack up) to get tools/stack's {MAX_CACHE_TIME} s or less")
+        f"(tools/stack down && tools/stack up; tools/stack sets 5 s since issue 14's renewal work)")
     user, name, password = own_user
     config = serve_config(stack, tmp_path)
     with open(config) as f:
