@@ -30,10 +30,10 @@
 // They quote a value only when it is the option's own text or default: never
 // the value of a secret option (transport_url of [DEFAULT] and
 // [oslo_messaging_notifications], [database] and [api_database]
-// connection, [cinder] and [service_user] password, application_credential_secret
-// and token, as Nova registers them
-// secret=True), nor a value that holds text substituted from another option
-// (NovaConfig::Shown). A NovaConfig is a plain value; loading only reads files.
+// connection, [cinder] and [service_user] password,
+// application_credential_secret and token, as Nova and keystoneauth register
+// them secret=True), nor a value that holds text substituted from another
+// option (NovaConfig::Shown). A NovaConfig is a plain value; loading only reads files.
 #pragma once
 
 #include <optional>
