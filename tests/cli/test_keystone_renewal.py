@@ -2,7 +2,8 @@
 runs (issue 14): the next refresh request, which reaches Cinder, is refused
 by cinder-api's keystonemiddleware (HTTP 401), and serve renews the token
 once and succeeds. Before that, requests share serve's one token (no token
-request after the first).
+request after the first), and four first requests at once make one token
+request.
 
 Revocation: serve's [cinder] and [service_user] user is a user of this
 test's own (made through Keystone's admin API with the roles the nova user
@@ -18,6 +19,7 @@ longer cache the revocation cannot show within this test's 60 s budget, and
 the test fails saying so (restart the stack)."""
 import configparser
 import os
+import threading
 import time
 import uuid
 
@@ -124,3 +126,29 @@ def test_a_revoked_token_is_renewed_and_the_next_request_succeeds(stack, rpc, vi
         rc, out, err = serve.stop()
     assert rc == 0, (rc, out, err, serve.log())
     assert password not in serve.log() + out + err
+
+
+def test_concurrent_first_requests_share_one_token(stack, rpc, victim, tmp_path):  # noqa: F811
+    """Four workers whose first requests arrive at once: one of them fetches
+    the token (one Keystone request: [cinder] and [service_user] are the same
+    nova user), the others wait for it and use it."""
+    serve = Serve(stack, serve_config(stack, tmp_path), tmp_path, stack.env["BDM_COMPUTE_HOST"], new_topic(),
+                  "--workers", "4")
+    try:
+        c = client(rpc, serve.topic, serve.host)
+        results = [None] * 4
+
+        def dry_run(i):
+            results[i] = c.call(context(), "refresh", instance_uuid=victim["instance_uuid"],
+                                volume_id=victim["volume_id"], connector=connector(stack), dry_run=True)
+
+        threads = [threading.Thread(target=dry_run, args=(i,)) for i in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert all(r is not None for r in results), results
+        assert sum(r["timings"]["keystone_requests"] for r in results) == 1, [r["timings"] for r in results]
+    finally:
+        rc, out, err = serve.stop()
+    assert rc == 0, (rc, out, err, serve.log())
