@@ -79,42 +79,44 @@ Result<HttpResponse> CinderHttpApi::Perform(const Call& call) {
   request.url += DisplayPath(call.path);
   if (!call.query.empty()) request.url += "?" + call.query;
   request.body = call.body;
+  BASE_TRY_ASSIGN(HeldAuth auth, options_.auth->Current(options_.keystone_time));
   bool renewed = false;
   for (int attempt = 1;; ++attempt) {
     request.headers = {kMicroversionHeader};
     if (options_.request_id) request.headers.push_back("X-OpenStack-Request-ID: " + *options_.request_id);
-    request.headers.insert(request.headers.end(), options_.auth_headers.begin(), options_.auth_headers.end());
+    request.headers.insert(request.headers.end(), auth.headers.begin(), auth.headers.end());
     BASE_TRY_ASSIGN(HttpResponse response, SendWithConnectRetries(request, call.connect_retry, context));
     if (response.status >= 200 && response.status <= 299) return response;
-    if (response.status == 401 && !renewed && options_.renew_auth) {
+    if (response.status == 401 && !renewed) {
       renewed = true;
-      BASE_TRY(RenewAuth(context));
+      Result<HeldAuth> renewal = options_.auth->RenewAfterRejection(auth.generation, options_.keystone_time);
+      if (!renewal.ok()) return renewal.error().WithContext(context + ": HTTP 401, renewing the token");
+      auth = std::move(*renewal);
       --attempt;  // not an attempt on 5xx
       continue;
     }
     const bool server_error = response.status == 500 || response.status == 504;
     if (!server_error || attempt >= call.attempts_on_5xx) {
-      return HttpAnswerError(context, response.status, response.body, options_.secrets);
+      return HttpAnswerError(context, response.status, response.body, Secrets());
     }
   }
 }
 
-Status CinderHttpApi::RenewAuth(const std::string& context) {
-  Result<AuthHeaders> renewed = options_.renew_auth();
-  if (!renewed.ok()) return renewed.error().WithContext(context + ": HTTP 401, renewing the token");
-  options_.auth_headers = std::move(renewed->headers);
-  for (std::string& secret : renewed->secrets) options_.secrets.push_back(std::move(secret));
-  return Status::Ok();
+std::vector<std::string> CinderHttpApi::Secrets() const {
+  std::vector<std::string> out = options_.secrets;
+  for (std::string& token : options_.auth->Secrets()) out.push_back(std::move(token));
+  return out;
 }
 
 Status CinderHttpApi::EnsureMicroversion() {
   if (microversion_checked_) return Status::Ok();
   const std::string url = VersionRootUrl(options_.endpoint);
   const std::string context = "Cinder GET " + RedactedUrl(url) + " (version discovery)";
-  HttpRequest request{"GET", url, options_.auth_headers, std::nullopt};
+  BASE_TRY_ASSIGN(HeldAuth auth, options_.auth->Current(options_.keystone_time));
+  HttpRequest request{"GET", url, std::move(auth.headers), std::nullopt};
   BASE_TRY_ASSIGN(HttpResponse response, SendWithConnectRetries(request, ConnectRetry::kYes, context));
   if (response.status != 200 && response.status != 300) {
-    return HttpAnswerError(context, response.status, response.body, options_.secrets);
+    return HttpAnswerError(context, response.status, response.body, Secrets());
   }
   auto max = ParseMaxVolumeApiVersion(response.body);
   if (!max.ok()) return Status::RemoteError(context + ": " + max.error().message());
@@ -176,9 +178,7 @@ Status CinderHttpApi::Delete(std::string_view attachment_id) {
   Result<HttpResponse> deleted =
       Perform({"DELETE", {"attachments", attachment_id}, std::nullopt, ConnectRetry::kYes, 5});
   if (deleted.ok()) return Status::Ok();
-  for (const std::string& header : options_.auth_headers) {
-    if (header.starts_with("X-Service-Token:")) return deleted.error();
-  }
+  if (options_.auth->SendsServiceToken()) return deleted.error();
   return WithServiceTokenHint(deleted.error());
 }
 
