@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "agent/commands/audit.h"
 #include "agent/commands/get_connector.h"
 #include "agent/commands/recover.h"
 #include "agent/commands/refresh.h"
@@ -18,6 +19,8 @@ constexpr std::array kCommands = {
     Command{"refresh", "replace a stopped instance's volume attachment and store fresh connection_info",
             commands::RunRefresh},
     Command{"recover", "finish refreshes that were interrupted (from their journals)", commands::RunRecover},
+    Command{"audit", "compare every selected volume BDM with Cinder, in bulk, and classify it (read-only)",
+            commands::RunAudit},
     Command{"get-connector", "print this host's os-brick connector (as nova-manage get_connector)",
             commands::RunGetConnector},
     Command{"serve", "answer RPC calls and casts (ping, show, get_connector, refresh) as an oslo.messaging server",

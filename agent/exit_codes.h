@@ -50,6 +50,9 @@ inline constexpr int kInstanceDeleted = 25;     // the instance exists but is de
 inline constexpr int kDbSchema = 26;            // schema missing or too old (no such table/column)
 inline constexpr int kNoConnectionInfo = 27;    // the BDM's connection_info is NULL where one is needed
 
+// audit
+inline constexpr int kAuditNotOk = 1;  // a BDM that is not ok, or a dangling attachment (as the issue asks)
+
 // trace
 inline constexpr int kTraceOutputFile = 28;  // record: --out exists or cannot be created or written
 inline constexpr int kTraceInputFile = 29;   // decode: FILE missing, not a regular file, or unreadable
