@@ -58,6 +58,9 @@ inline constexpr int kTraceOutputFile = 28;  // record: --out exists or cannot b
 inline constexpr int kTraceInputFile = 29;   // decode: FILE missing, not a regular file, or unreadable
 inline constexpr int kTracingOff = 30;       // record --firehose: tracing is off on the vhost
 
+// batch refresh
+inline constexpr int kBatchFailed = 34;  // some BDMs failed (or the run stopped before all were done)
+
 inline constexpr int kUsage = 64;               // bad command line (as sysexits' EX_USAGE)
 inline constexpr int kInterrupted = 130;        // SIGINT or SIGTERM: stopped at a step boundary, consistent
 

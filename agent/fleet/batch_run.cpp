@@ -109,7 +109,7 @@ base::Result<BatchTotals> RunBatch(RunJournal& journal, const BatchSettings& set
         return;
       }
       const commands::RefreshContext context{ports.log, nullptr, ports.hooks,
-                                             [&stop]() -> const StopRequest* { return &stop; }};
+                                             [&stop]() -> const StopRequest* { return &stop; }, ports.cinder_access};
       const commands::RefreshEnding ending =
           commands::RunRefreshRequest(RequestFor(journal.Entry(index).plan, settings), ports.connector,
                                       *session, context);

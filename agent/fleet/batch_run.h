@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/cinder/cinder_client.h"
 #include "agent/commands/refresh_runner.h"
 #include "agent/config/nova_config.h"
 #include "agent/fleet/batch_outcome.h"
@@ -54,6 +55,7 @@ struct BatchPorts {
   const Log& log;
   const TestHooks* hooks = nullptr;
   const StopRequest* stop = nullptr;
+  cinder::CinderAccessSource cinder_access = {};  // one token for the whole batch
 };
 
 // Called as BDM `index` ends, with its journal entry and the refresh's ending.

@@ -149,7 +149,7 @@ base::Result<PlannedBdm> ParsePlanLine(const rapidjson::Value& line, const LineP
   BASE_TRY_ASSIGN(b.host, p.Required(line, "host"));
   BASE_TRY_ASSIGN(b.reason, p.Required(line, "reason"));
   b.bdm_uuid = StringMember(line, "bdm_uuid");
-  b.cell_uuid = StringMember(line, "cell");
+  b.cell = StringMember(line, "cell");
   b.attachment_id = StringMember(line, "attachment");
   return b;
 }
@@ -209,7 +209,7 @@ std::string EncodeRunPlan(const RunHeader& h, const std::vector<PlannedBdm>& pla
     Put(w, "volume", b.volume_id);
     PutInt(w, "bdm_id", b.bdm_id);
     PutOptional(w, "bdm_uuid", b.bdm_uuid);
-    PutOptional(w, "cell", b.cell_uuid);
+    PutOptional(w, "cell", b.cell);
     Put(w, "host", b.host);
     PutOptional(w, "attachment", b.attachment_id);
     Put(w, "reason", b.reason);

@@ -44,7 +44,7 @@ struct PlannedBdm {
   std::string volume_id;
   std::int64_t bdm_id = 0;
   std::optional<std::string> bdm_uuid;
-  std::optional<std::string> cell_uuid;
+  std::optional<std::string> cell;
   std::string host;                               // the instance's compute host
   std::optional<std::string> attachment_id;       // the BDM's when planned
   std::string reason;                             // why it is in the plan (an audit class, "selected")

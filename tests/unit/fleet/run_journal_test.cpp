@@ -44,7 +44,7 @@ std::vector<PlannedBdm> Plan(int n) {
     b.volume_id = "vol-" + std::to_string(i);
     b.bdm_id = 100 + i;
     if (i % 3 != 0) b.bdm_uuid = "bdm-" + std::to_string(i);
-    if (i % 2 == 0) b.cell_uuid = "cell1";
+    if (i % 2 == 0) b.cell = "cell1";
     b.host = i % 2 ? "compute2" : "compute1";
     if (i != 1) b.attachment_id = "att-" + std::to_string(i);
     b.reason = "stale";
@@ -100,7 +100,7 @@ TEST_CASE("a run journal reads back its plan and each BDM's progress") {
   for (std::size_t i = 0; i < plan.size(); ++i) {
     CHECK(s.bdms[i].plan.instance_uuid == plan[i].instance_uuid);
     CHECK(s.bdms[i].plan.bdm_uuid == plan[i].bdm_uuid);
-    CHECK(s.bdms[i].plan.cell_uuid == plan[i].cell_uuid);
+    CHECK(s.bdms[i].plan.cell == plan[i].cell);
     CHECK(s.bdms[i].plan.attachment_id == plan[i].attachment_id);
     CHECK(s.bdms[i].plan.host == plan[i].host);
     CHECK(s.bdms[i].plan.bdm_id == plan[i].bdm_id);
