@@ -34,17 +34,6 @@ constexpr int kFormatVersion = 1;
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-void Put(Writer& w, std::string_view key, std::string_view value) {
-  WriteJsonKey(w, key);
-  WriteJsonString(w, value);
-}
-
-void PutOptional(Writer& w, std::string_view key, const std::optional<std::string>& value) {
-  if (value) return Put(w, key, std::string_view(*value));
-  WriteJsonKey(w, key);
-  w.Null();
-}
-
 void PutInt(Writer& w, std::string_view key, std::int64_t value) {
   WriteJsonKey(w, key);
   w.Int64(value);
@@ -190,10 +179,10 @@ std::string EncodeRunPlan(const RunHeader& h, const std::vector<PlannedBdm>& pla
     rapidjson::StringBuffer buffer;
     Writer w(buffer);
     w.StartObject();
-    Put(w, "run", h.run_id);
+    WriteJsonMember(w, "run", h.run_id);
     PutInt(w, "format", kFormatVersion);
     PutInt(w, "created", h.created);
-    Put(w, "selection", h.selection);
+    WriteJsonMember(w, "selection", h.selection);
     PutInt(w, "workers", h.workers);
     PutInt(w, "per_host", h.per_host);
     w.EndObject();
@@ -205,14 +194,14 @@ std::string EncodeRunPlan(const RunHeader& h, const std::vector<PlannedBdm>& pla
     Writer w(buffer);
     w.StartObject();
     PutInt(w, "plan", static_cast<std::int64_t>(i));
-    Put(w, "instance", b.instance_uuid);
-    Put(w, "volume", b.volume_id);
+    WriteJsonMember(w, "instance", b.instance_uuid);
+    WriteJsonMember(w, "volume", b.volume_id);
     PutInt(w, "bdm_id", b.bdm_id);
-    PutOptional(w, "bdm_uuid", b.bdm_uuid);
-    PutOptional(w, "cell", b.cell);
-    Put(w, "host", b.host);
-    PutOptional(w, "attachment", b.attachment_id);
-    Put(w, "reason", b.reason);
+    WriteJsonOptionalMember(w, "bdm_uuid", b.bdm_uuid);
+    WriteJsonOptionalMember(w, "cell", b.cell);
+    WriteJsonMember(w, "host", b.host);
+    WriteJsonOptionalMember(w, "attachment", b.attachment_id);
+    WriteJsonMember(w, "reason", b.reason);
     w.EndObject();
     text += Finish(buffer);
   }
@@ -373,10 +362,10 @@ base::Status RunJournal::RecordEnd(std::size_t index, std::string_view outcome, 
   Writer w(buffer);
   w.StartObject();
   PutInt(w, "end", static_cast<std::int64_t>(index));
-  Put(w, "outcome", outcome);
+  WriteJsonMember(w, "outcome", outcome);
   PutInt(w, "exit", exit_code);
   const std::string kept = JournalDetail(detail);
-  Put(w, "detail", kept);
+  WriteJsonMember(w, "detail", kept);
   w.EndObject();
   BASE_TRY(Append(Finish(buffer), false));
   RunBdm& bdm = state_.bdms[index];

@@ -59,17 +59,6 @@ std::optional<JournalStep> StepByName(std::string_view name) {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-void Put(Writer& w, std::string_view key, std::string_view value) {
-  WriteJsonKey(w, key);
-  WriteJsonString(w, value);
-}
-
-void PutOptional(Writer& w, std::string_view key, const std::optional<std::string>& value) {
-  if (value) return Put(w, key, std::string_view(*value));
-  WriteJsonKey(w, key);
-  w.Null();
-}
-
 std::string Errno(std::string_view what, const std::string& path) {
   return std::string(what) + " " + path + ": " + std::strerror(errno);
 }
@@ -246,24 +235,24 @@ std::string EncodeJournalLine(const JournalBegin& b) {
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
   w.StartObject();
-  Put(w, "step", "begin");
+  WriteJsonMember(w, "step", "begin");
   w.Key("format");
   w.Int(kFormatVersion);
-  Put(w, "instance_uuid", b.instance_uuid);
-  Put(w, "volume_id", b.volume_id);
+  WriteJsonMember(w, "instance_uuid", b.instance_uuid);
+  WriteJsonMember(w, "volume_id", b.volume_id);
   w.Key("bdm_id");
   w.Int64(b.bdm_id);
-  PutOptional(w, "bdm_uuid", b.bdm_uuid);
-  PutOptional(w, "cell_uuid", b.cell_uuid);
-  PutOptional(w, "old_attachment_id", b.old_attachment_id);
-  PutOptional(w, "device_name", b.device_name);
-  Put(w, "connector", b.connector_json);
-  Put(w, "compute_host", b.compute_host);
-  Put(w, "lock_reason", b.lock_reason);
-  Put(w, "lock_request_id", b.lock_request_id);
-  Put(w, "action_request_id", b.action_request_id);
-  Put(w, "unlock_request_id", b.unlock_request_id);
-  Put(w, "event_host", b.event_host);
+  WriteJsonOptionalMember(w, "bdm_uuid", b.bdm_uuid);
+  WriteJsonOptionalMember(w, "cell_uuid", b.cell_uuid);
+  WriteJsonOptionalMember(w, "old_attachment_id", b.old_attachment_id);
+  WriteJsonOptionalMember(w, "device_name", b.device_name);
+  WriteJsonMember(w, "connector", b.connector_json);
+  WriteJsonMember(w, "compute_host", b.compute_host);
+  WriteJsonMember(w, "lock_reason", b.lock_reason);
+  WriteJsonMember(w, "lock_request_id", b.lock_request_id);
+  WriteJsonMember(w, "action_request_id", b.action_request_id);
+  WriteJsonMember(w, "unlock_request_id", b.unlock_request_id);
+  WriteJsonMember(w, "event_host", b.event_host);
   w.Key("compute_deletes_old");
   w.Bool(b.compute_deletes_old);
   w.Key("pid");
@@ -276,8 +265,8 @@ std::string EncodeJournalLine(JournalStep step, std::optional<std::string_view> 
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
   w.StartObject();
-  Put(w, "step", JournalStepName(step));
-  if (value) Put(w, "value", *value);
+  WriteJsonMember(w, "step", JournalStepName(step));
+  if (value) WriteJsonMember(w, "value", *value);
   w.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
 }

@@ -118,3 +118,39 @@ def test_batch_command_line_errors(stack, tmp_path):
         assert message in err, (args, err)
     code, out, err = stack.agent("refresh", "--resume", "20261203-160102-0badf00d", "--state-dir", str(tmp_path))
     assert code == 64 and "no run" in err, err
+
+
+@pytest.mark.parametrize("kill_after", [1, 3])
+def test_sigkill_then_resume_refreshes_each_bdm_exactly_once(stack, tmp_path, kill_after):
+    """The coordinator SIGKILLed after `kill_after` BDMs have ended (others in
+    flight), then --resume: every stale BDM refreshed once (one action), none
+    locked, no attachment left over, each BDM on an attachment Cinder has."""
+    from refresh_support import Cinder, assert_consistent
+    seed_file = tmp_path / "seed.json"
+    subprocess.run([os.path.join(ROOT, "tools", "seed"), "--instances", "5", "--volumes", "1", "--host", HOST,
+                    "--prefix", "batch-kill", "--variants", "stale"],
+                   check=True, env=dict(os.environ, BDM_SEED_FILE=str(seed_file)), capture_output=True, timeout=300)
+    entries = json.loads(seed_file.read_text())
+    before = actions(stack, entries)
+    state_dir = tmp_path / "state"
+    cmd = [stack.agent_bin, "--config-file", stack.nova_conf, "refresh", "--all-stale", "--class", "stale",
+           "--host", HOST, "--state-dir", str(state_dir), "--connector-dir", stack.env["BDM_CONNECTOR_DIR"],
+           *AGENT_OPTIONS, "--yes", "--json", "--workers", "2", "--per-host", "2"]
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as p:
+        for _ in range(kill_after):
+            assert p.stdout.readline(), p.stderr.read()
+        p.kill()
+        p.wait(timeout=30)
+    runs = [p.name[:-4] for p in (state_dir / "runs").iterdir()]
+    assert len(runs) == 1
+    code, out, err = stack.agent("refresh", "--resume", runs[0], "--state-dir", str(state_dir), *AGENT_OPTIONS,
+                                 "--json")
+    assert code == 0, err
+    after = actions(stack, entries)
+    cinder = Cinder(stack)
+    for e in entries:
+        assert after.get(e["instance_uuid"], 0) == before.get(e["instance_uuid"], 0) + 1, e["instance_uuid"]
+        snap = assert_consistent(stack, cinder, e)
+        assert snap["bdm"][0]["attachment_id"] != e["attachment_id"]
+        assert snap["volume_status"] == "in-use"
+    assert not [p for p in state_dir.iterdir() if p.name.endswith(".journal")]  # nothing left to recover
