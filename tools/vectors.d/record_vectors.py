@@ -132,8 +132,12 @@ def topology(reply_queues):
     def listed(what, *columns):
         return json.loads(rabbitmqctl("list_" + what, "-p", "/", *columns, "--formatter", "json") or "[]")
 
-    def ours(name):
-        return name in reply_queues or name.split(".")[0].split("_fanout")[0] in SERVICE_QUEUE_PREFIXES
+    host = env("BDM_COMPUTE_HOST")
+
+    def ours(name):  # a service's topic, its queue on this host, its fanout exchange and queues
+        topic, _, server = name.partition(".")
+        return name in reply_queues or (topic.split("_fanout")[0] in SERVICE_QUEUE_PREFIXES
+                                        and server in ("", host))
 
     exchanges = [e for e in listed("exchanges", "name", "type", "durable", "auto_delete", "internal", "arguments")
                  if e["name"] == "" or e["name"].startswith("amq.") or e["name"] == "nova" or ours(e["name"])]
