@@ -15,8 +15,8 @@ reply out of the trace by method, version and _msg_id and writes:
   nova-manage-refresh-instance-rows.json   the instance's rows before refresh
   rpc-no-method-compute-call.json / -reply.json
   rpc-bad-version-compute-reply.json
-  rabbit-topology.json   the nova services' exchanges, queues and bindings
-                         and the recorded reply queues (rabbitmqctl)
+  rabbit-topology.json   the nova services' exchanges, topic queues and
+                         bindings and the recorded reply queues (rabbitmqctl)
   connector.json         nova-manage volume_attachment get_connector --json
 
 and the bodies of the calls and replies into the envelope fuzz corpus.
@@ -40,7 +40,7 @@ import vector_files as vf
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 STATE_DIR = os.environ.get("BDM_STACK_DIR", "/var/tmp/bdm-agent-stack")
-SERVICE_QUEUE_PREFIXES = ("compute", "conductor", "scheduler")
+SERVICE_QUEUE_PREFIXES = ("compute", "conductor")  # the Nova services the stack runs (no scheduler)
 
 
 def env(name):
@@ -127,24 +127,29 @@ def rabbitmqctl(*args):
 
 
 def topology(reply_queues):
-    """The exchanges, queues and bindings of Nova's services and of the
-    recorded reply queues (the shared broker holds other people's too)."""
+    """The exchanges of Nova's services, their topic queues (shared and of
+    this host), the recorded reply queues, and those queues' bindings; not
+    the per-process fanout queues nor consumer and message counts, which
+    change with every service and test that runs on the shared broker."""
+    host = env("BDM_COMPUTE_HOST")
+
     def listed(what, *columns):
         return json.loads(rabbitmqctl("list_" + what, "-p", "/", *columns, "--formatter", "json") or "[]")
 
-    host = env("BDM_COMPUTE_HOST")
+    def exchange(name):
+        return name in ("", "nova") or name.startswith("amq.") or \
+            (name.endswith("_fanout") and name[:-len("_fanout")] in SERVICE_QUEUE_PREFIXES)
 
-    def ours(name):  # a service's topic, its queue on this host, its fanout exchange and queues
+    def queue(name):
         topic, _, server = name.partition(".")
-        return name in reply_queues or (topic.split("_fanout")[0] in SERVICE_QUEUE_PREFIXES
-                                        and server in ("", host))
+        return name in reply_queues or (topic in SERVICE_QUEUE_PREFIXES and server in ("", host))
 
     exchanges = [e for e in listed("exchanges", "name", "type", "durable", "auto_delete", "internal", "arguments")
-                 if e["name"] == "" or e["name"].startswith("amq.") or e["name"] == "nova" or ours(e["name"])]
-    queues = [q for q in listed("queues", "name", "durable", "auto_delete", "exclusive", "arguments", "consumers",
-                                "messages") if ours(q["name"])]
+                 if exchange(e["name"])]
+    queues = [q for q in listed("queues", "name", "durable", "auto_delete", "exclusive", "arguments")
+              if queue(q["name"])]
     bindings = [b for b in listed("bindings", "source_name", "source_kind", "destination_name", "destination_kind",
-                                  "routing_key", "arguments") if ours(b["destination_name"])]
+                                  "routing_key", "arguments") if queue(b["destination_name"])]
     return {"list_exchanges": sorted(exchanges, key=lambda e: e["name"]),
             "list_queues": sorted(queues, key=lambda q: (q["name"].startswith("reply_"), q["name"])),
             "list_bindings": sorted(bindings, key=lambda b: (b["source_name"], b["destination_name"]))}
