@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "agent/commands/audit.h"
 #include "agent/commands/get_connector.h"
 #include "agent/commands/recover.h"
 #include "agent/commands/refresh.h"
@@ -18,11 +19,13 @@ constexpr std::array kCommands = {
     Command{"refresh", "replace a stopped instance's volume attachment and store fresh connection_info",
             commands::RunRefresh},
     Command{"recover", "finish refreshes that were interrupted (from their journals)", commands::RunRecover},
+    Command{"audit", "compare every selected volume BDM with Cinder, in bulk, and classify it (read-only)",
+            commands::RunAudit},
     Command{"get-connector", "print this host's os-brick connector (as nova-manage get_connector)",
             commands::RunGetConnector},
     Command{"serve", "answer RPC calls and casts (ping, show, get_connector, refresh) as an oslo.messaging server",
             commands::RunServe},
-    Command{"trace", "record broker traffic to a file and decode it (Nova objects expanded, secrets masked)",
+    Command{"trace", "record broker traffic to a file, decode (secrets masked), replay and diff it",
             commands::RunTrace},
 };
 

@@ -15,6 +15,7 @@ namespace agent::exit_code {
 
 inline constexpr int kOk = 0;
 inline constexpr int kUnexpected = 1;  // internal error; the message says what
+inline constexpr int kTraceDiffers = 1;  // trace diff: the traces differ in what matters (as diff(1))
 
 // show (as nova-manage volume_attachment show)
 inline constexpr int kShowInstanceNotFound = 2;  // no instance mapping, or no instance row
@@ -50,10 +51,16 @@ inline constexpr int kInstanceDeleted = 25;     // the instance exists but is de
 inline constexpr int kDbSchema = 26;            // schema missing or too old (no such table/column)
 inline constexpr int kNoConnectionInfo = 27;    // the BDM's connection_info is NULL where one is needed
 
+// audit
+inline constexpr int kAuditNotOk = 1;  // a BDM that is not ok, or a dangling attachment (as the issue asks)
+
 // trace
 inline constexpr int kTraceOutputFile = 28;  // record: --out exists or cannot be created or written
 inline constexpr int kTraceInputFile = 29;   // decode: FILE missing, not a regular file, or unreadable
 inline constexpr int kTracingOff = 30;       // record --firehose: tracing is off on the vhost
+inline constexpr int kReplayRepliesDiffer = 31;   // replay --compare: a reply differed, was a failure, or did not come
+inline constexpr int kReplaySameBroker = 32;      // replay: --to is the broker the trace was recorded from
+inline constexpr int kTraceNothingSelected = 33;  // replay: the trace holds no request the selection keeps
 
 inline constexpr int kUsage = 64;               // bad command line (as sysexits' EX_USAGE)
 inline constexpr int kInterrupted = 130;        // SIGINT or SIGTERM: stopped at a step boundary, consistent

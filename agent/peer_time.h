@@ -1,5 +1,5 @@
 // PeerTime: how long a command spent waiting on one peer (a database server,
-// the message broker, Cinder/Keystone), so that `bdm-agent refresh --timings`
+// the message broker, Cinder, Keystone), so that `bdm-agent refresh --timings`
 // can tell its own time from the time its peers took.
 //
 // A command owns the accumulators (PeerTimes) and lends a pointer to the
@@ -66,7 +66,8 @@ class PeerTimer {
 struct PeerTimes {
   PeerTime database;  // API and cell databases: connect, statements, commit
   PeerTime broker;    // RabbitMQ: connections, declarations, publish, reply
-  PeerTime cinder;    // Cinder and Keystone HTTP requests
+  PeerTime cinder;    // Cinder's HTTP requests
+  PeerTime keystone;  // Keystone's token requests (the catalog comes with the token)
   // Not a peer: the journal's fsync/fdatasync calls, which are part of
   // bdm-agent's own time (its crash safety) but reported apart.
   PeerTime journal_sync;
@@ -75,6 +76,7 @@ struct PeerTimes {
     database.Reset();
     broker.Reset();
     cinder.Reset();
+    keystone.Reset();
     journal_sync.Reset();
   }
 };

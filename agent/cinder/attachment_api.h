@@ -55,7 +55,16 @@ struct Volume {
   std::string id, status, attach_status;
   bool multiattach = false;
   std::vector<std::string> attachment_ids;  // volume.attachments[].attachment_id, in Cinder's order
+  // volume.attachments[] again, with the members the audit compares: the
+  // instance (server_id) and the host Cinder says it is attached to
+  // (host_name; Cinder shows it to admins only, "" otherwise or when null).
+  struct AttachedTo {
+    std::string attachment_id, server_id, host_name;
+  };
+  std::vector<AttachedTo> attached_to;
 };
+
+
 
 // Thread safety: an implementation is used by one thread at a time.
 class AttachmentApi {
@@ -96,6 +105,16 @@ class AttachmentApi {
 
   // GET /volumes/{id}.
   virtual base::Result<Volume> GetVolume(std::string_view volume_id) = 0;
+
+  // Bulk reads (bdm-agent audit): one page of every project's attachments
+  // (GET /attachments/detail?all_tenants=1&limit=L[&marker=M]) or volumes
+  // (GET /volumes/detail?all_tenants=1&limit=L[&marker=M]), sorted by id.
+  // `marker` is the last id of the previous page ("" for the first). Cinder
+  // may give fewer than `limit` (its osapi_max_limit) on any page: the
+  // listing ends with an empty page. Without the admin role Cinder ignores
+  // all_tenants (the caller's project only) and hides host_name.
+  virtual base::Result<std::vector<Attachment>> ListAttachmentsPage(std::string_view marker, int limit) = 0;
+  virtual base::Result<std::vector<Volume>> ListVolumesPage(std::string_view marker, int limit) = 0;
 
   // How long one request may take before this client gives up on it (a
   // request given up on may still be carried out by Cinder: recovery waits

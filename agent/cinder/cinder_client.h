@@ -6,8 +6,15 @@
 //   none                  X-Auth-Token: notused (keystoneauth's NoAuth token,
 //                         what nova-manage sends); [cinder] endpoint_template
 //                         is then required.
-//   password, v3password  a Keystone v3 password token for the [cinder] user
-//                         (agent/cinder/keystone_auth.h), fetched once here.
+//   password, v3password  a Keystone v3 password token for the [cinder] user,
+//   v3applicationcredential  or for an application credential (by id, or by
+//                         name and user), renewed as agent/cinder/cinder_auth.h
+//                         says (ahead of expiry, and on a 401);
+//   token, v3token        a fixed token, exchanged once for a scoped one (the
+//                         catalog comes with it), never renewed: once it
+//                         expires, or when Cinder refuses it, calls fail with
+//                         kPermissionDenied saying so
+//                         (agent/cinder/keystone_auth.h builds the requests).
 // With [service_user] send_service_user_token = True, every request also
 // carries X-Service-Token: "notused" for [service_user] auth_type = none, or
 // a Keystone token of the [service_user] credentials (Nova sends none when
@@ -16,6 +23,7 @@
 // makes two). Cinder needs it to let Delete remove an attachment that has
 // connection_info (bug #2004555). When Cinder answers 401 (a token expired
 // or revoked), the tokens are fetched again and the call is sent once more.
+// The tokens live in a CinderAccess, shared by every client made from it.
 // A Delete refused (409 or 500) when no service token was sent says so and
 // names [service_user] send_service_user_token.
 // Endpoint: [cinder] endpoint_template (expanded as for nova-manage's
@@ -35,17 +43,19 @@
 // 1 s, 2 s, ... (keystoneauth's back-off) for every call but Create's POST;
 // Create's version discovery GET is retried like any GET.
 //
-// ConnectCinder itself talks only to Keystone (when configured); Cinder is
-// first contacted by the first call.
+// CinderAccess::Open (and ConnectCinder) talk only to Keystone (when
+// configured); Cinder is first contacted by a client's first call.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "agent/cinder/attachment_api.h"
+#include "agent/cinder/cinder_auth.h"
 #include "agent/cinder/http_transport.h"
 #include "agent/cinder/keystone_auth.h"
 #include "agent/config/nova_config.h"
@@ -61,15 +71,18 @@ struct CinderSession {
   std::string user_agent = "bdm-agent";
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds first_retry_delay{500};  // doubles with each retry of a refused connection
-  // When set, accumulates the time spent in every HTTP request (Keystone's
-  // too); must outlive the AttachmentApi. See agent/peer_time.h.
+  // When set, accumulates the time spent in every Cinder HTTP request; must
+  // outlive the AttachmentApi. See agent/peer_time.h.
   PeerTime* peer_time = nullptr;
+  // The same for Keystone's token requests (the catalog comes with the
+  // token), made by Open or by a renewal during a client's call.
+  PeerTime* keystone_time = nullptr;
 
   // Nova sends context.global_id: the global request id, else the request id.
   static CinderSession ForContext(const proto_compat::RequestContext& context);
 };
 
-enum class AuthKind { kNone, kKeystonePassword };
+enum class AuthKind { kNone, kKeystonePassword, kApplicationCredential, kFixedToken };
 
 // What nova.conf says, checked, before anything is sent.
 struct CinderSettings {
@@ -87,9 +100,45 @@ struct CinderSettings {
 // does not parse, an endpoint that is not v3, a [cinder] timeout <= 0.
 base::Result<CinderSettings> ResolveCinderSettings(const config::NovaConfig& config, const CinderSession& session);
 
-// ResolveCinderSettings, then the Keystone tokens (Keystone's errors as
-// described in keystone_auth.h) and the catalog look-up (kNotFound when the
-// catalog has no such endpoint).
+// The settings, the endpoint and the tokens of one nova.conf, shared by all
+// the clients made from it (a `serve` process keeps one per configuration
+// snapshot, for all its worker threads). Thread-safe; not copyable.
+class CinderAccess {
+ public:
+  // ResolveCinderSettings, then the first tokens (Keystone's errors as
+  // described in keystone_auth.h; `session`'s keystone_time gets their time)
+  // and the catalog look-up (kNotFound when the catalog has no such
+  // endpoint).
+  static base::Result<std::shared_ptr<const CinderAccess>> Open(const config::NovaConfig& config,
+                                                                const CinderSession& session);
+
+  // A client for one thread at a time, with its own HTTP connection and the
+  // shared tokens; `session` gives its request id, user agent and peer
+  // times (which must outlive the client). kUnavailable when libcurl cannot
+  // be loaded.
+  base::Result<std::unique_ptr<AttachmentApi>> NewClient(const CinderSession& session) const;
+
+  const CinderAuth& auth() const { return *auth_; }
+
+  CinderAccess(const CinderAccess&) = delete;
+  CinderAccess& operator=(const CinderAccess&) = delete;
+
+ private:
+  CinderAccess(CinderSettings settings, std::string endpoint, std::vector<std::string> config_secrets,
+               std::shared_ptr<CinderAuth> auth);
+
+  const CinderSettings settings_;
+  const std::string endpoint_;
+  const std::vector<std::string> config_secrets_;  // passwords and secrets, masked in quoted error bodies
+  const std::shared_ptr<CinderAuth> auth_;         // shared with every client
+};
+
+// Where a command gets its CinderAccess: CinderAccess::Open, or one shared
+// with other requests (serve's, per configuration snapshot).
+using CinderAccessSource = std::function<base::Result<std::shared_ptr<const CinderAccess>>(
+    const config::NovaConfig& config, const CinderSession& session)>;
+
+// CinderAccess::Open, then NewClient: the client of one command run.
 base::Result<std::unique_ptr<AttachmentApi>> ConnectCinder(const config::NovaConfig& config,
                                                            const CinderSession& session);
 

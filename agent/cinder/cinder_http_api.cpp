@@ -37,6 +37,14 @@ Status WithServiceTokenHint(const Status& error) {
   }
 }
 
+// The query of one page of a bulk listing: every project, sorted by id (a
+// stable order for the marker), `limit` items after `marker`.
+std::string PageQuery(std::string_view marker, int limit) {
+  std::string query = "all_tenants=1&sort=id:asc&limit=" + std::to_string(limit);
+  if (!marker.empty()) query += "&marker=" + EndpointUrl("", {marker}).substr(1);
+  return query;
+}
+
 Status RequireId(std::string_view id, std::string_view what, std::string_view call) {
   if (id.empty()) return Status::InvalidInput("Cinder " + std::string(call) + ": empty " + std::string(what));
   return Status::Ok();
@@ -71,42 +79,44 @@ Result<HttpResponse> CinderHttpApi::Perform(const Call& call) {
   request.url += DisplayPath(call.path);
   if (!call.query.empty()) request.url += "?" + call.query;
   request.body = call.body;
+  BASE_TRY_ASSIGN(HeldAuth auth, options_.auth->Current(options_.keystone_time));
   bool renewed = false;
   for (int attempt = 1;; ++attempt) {
     request.headers = {kMicroversionHeader};
     if (options_.request_id) request.headers.push_back("X-OpenStack-Request-ID: " + *options_.request_id);
-    request.headers.insert(request.headers.end(), options_.auth_headers.begin(), options_.auth_headers.end());
+    request.headers.insert(request.headers.end(), auth.headers.begin(), auth.headers.end());
     BASE_TRY_ASSIGN(HttpResponse response, SendWithConnectRetries(request, call.connect_retry, context));
     if (response.status >= 200 && response.status <= 299) return response;
-    if (response.status == 401 && !renewed && options_.renew_auth) {
+    if (response.status == 401 && !renewed) {
       renewed = true;
-      BASE_TRY(RenewAuth(context));
+      Result<HeldAuth> renewal = options_.auth->RenewAfterRejection(auth.generation, options_.keystone_time);
+      if (!renewal.ok()) return renewal.error().WithContext(context + ": HTTP 401, renewing the token");
+      auth = std::move(*renewal);
       --attempt;  // not an attempt on 5xx
       continue;
     }
     const bool server_error = response.status == 500 || response.status == 504;
     if (!server_error || attempt >= call.attempts_on_5xx) {
-      return HttpAnswerError(context, response.status, response.body, options_.secrets);
+      return HttpAnswerError(context, response.status, response.body, Secrets());
     }
   }
 }
 
-Status CinderHttpApi::RenewAuth(const std::string& context) {
-  Result<AuthHeaders> renewed = options_.renew_auth();
-  if (!renewed.ok()) return renewed.error().WithContext(context + ": HTTP 401, renewing the token");
-  options_.auth_headers = std::move(renewed->headers);
-  for (std::string& secret : renewed->secrets) options_.secrets.push_back(std::move(secret));
-  return Status::Ok();
+std::vector<std::string> CinderHttpApi::Secrets() const {
+  std::vector<std::string> out = options_.secrets;
+  for (std::string& token : options_.auth->Secrets()) out.push_back(std::move(token));
+  return out;
 }
 
 Status CinderHttpApi::EnsureMicroversion() {
   if (microversion_checked_) return Status::Ok();
   const std::string url = VersionRootUrl(options_.endpoint);
   const std::string context = "Cinder GET " + RedactedUrl(url) + " (version discovery)";
-  HttpRequest request{"GET", url, options_.auth_headers, std::nullopt};
+  BASE_TRY_ASSIGN(HeldAuth auth, options_.auth->Current(options_.keystone_time));
+  HttpRequest request{"GET", url, std::move(auth.headers), std::nullopt};
   BASE_TRY_ASSIGN(HttpResponse response, SendWithConnectRetries(request, ConnectRetry::kYes, context));
   if (response.status != 200 && response.status != 300) {
-    return HttpAnswerError(context, response.status, response.body, options_.secrets);
+    return HttpAnswerError(context, response.status, response.body, Secrets());
   }
   auto max = ParseMaxVolumeApiVersion(response.body);
   if (!max.ok()) return Status::RemoteError(context + ": " + max.error().message());
@@ -168,9 +178,7 @@ Status CinderHttpApi::Delete(std::string_view attachment_id) {
   Result<HttpResponse> deleted =
       Perform({"DELETE", {"attachments", attachment_id}, std::nullopt, ConnectRetry::kYes, 5});
   if (deleted.ok()) return Status::Ok();
-  for (const std::string& header : options_.auth_headers) {
-    if (header.starts_with("X-Service-Token:")) return deleted.error();
-  }
+  if (options_.auth->SendsServiceToken()) return deleted.error();
   return WithServiceTokenHint(deleted.error());
 }
 
@@ -193,6 +201,24 @@ Result<std::vector<Attachment>> CinderHttpApi::ListAttachments(std::string_view 
   auto attachments = ParseAttachmentListResponse(response.body);
   if (!attachments.ok()) return attachments.error().WithContext("Cinder GET /attachments/detail");
   return attachments;
+}
+
+template <typename T>
+Result<std::vector<T>> CinderHttpApi::ListPage(std::string_view collection, std::string_view marker, int limit,
+                                               Result<std::vector<T>> (*parse)(std::string_view body)) {
+  Call call{"GET", {collection, "detail"}, std::nullopt, ConnectRetry::kYes, 1, PageQuery(marker, limit)};
+  BASE_TRY_ASSIGN(HttpResponse response, Perform(call));
+  auto items = parse(response.body);
+  if (!items.ok()) return items.error().WithContext("Cinder GET /" + std::string(collection) + "/detail");
+  return items;
+}
+
+Result<std::vector<Attachment>> CinderHttpApi::ListAttachmentsPage(std::string_view marker, int limit) {
+  return ListPage<Attachment>("attachments", marker, limit, &ParseAttachmentListResponse);
+}
+
+Result<std::vector<Volume>> CinderHttpApi::ListVolumesPage(std::string_view marker, int limit) {
+  return ListPage<Volume>("volumes", marker, limit, &ParseVolumeListResponse);
 }
 
 }  // namespace agent::cinder

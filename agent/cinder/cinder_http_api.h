@@ -4,30 +4,28 @@
 #pragma once
 
 #include <chrono>
-#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "agent/cinder/attachment_api.h"
+#include "agent/cinder/cinder_auth.h"
 #include "agent/cinder/http_transport.h"
 
 namespace agent::cinder {
 
-struct AuthHeaders {
-  std::vector<std::string> headers;  // "X-Auth-Token: ...", "X-Service-Token: ..."
-  std::vector<std::string> secrets;  // the tokens, masked in quoted error bodies
-};
-
 struct CinderHttpApiOptions {
   std::string endpoint;                    // .../v3[/<project>]
-  std::vector<std::string> auth_headers;   // "X-Auth-Token: ...", "X-Service-Token: ..."
-  std::vector<std::string> secrets;        // tokens and passwords, masked in quoted error bodies
-  // New tokens when Cinder answers 401 (expired or revoked): the call is then
-  // sent once more with them (a 401 comes from keystonemiddleware, before
-  // Cinder did anything). Empty: a 401 is final.
-  std::function<base::Result<AuthHeaders>()> renew_auth;
+  // The tokens, shared with the other clients of the same CinderAccess.
+  // Each call takes the current headers (renewed ahead of expiry); when
+  // Cinder answers 401 (expired or revoked), new ones are asked for and the
+  // call is sent once more with them (a 401 comes from keystonemiddleware,
+  // before Cinder did anything).
+  std::shared_ptr<CinderAuth> auth;
+  PeerTime* keystone_time = nullptr;       // gets the time of renewals made by this client's calls
+  std::vector<std::string> secrets;        // passwords and secrets (the tokens come from auth), masked in error bodies
   std::optional<std::string> request_id;   // X-OpenStack-Request-ID
   int connect_retries = 3;
   std::chrono::milliseconds first_retry_delay{500};
@@ -46,6 +44,8 @@ class CinderHttpApi final : public AttachmentApi {
   base::Status Delete(std::string_view attachment_id) override;
   base::Result<Volume> GetVolume(std::string_view volume_id) override;
   base::Result<std::vector<Attachment>> ListAttachments(std::string_view volume_id) override;
+  base::Result<std::vector<Attachment>> ListAttachmentsPage(std::string_view marker, int limit) override;
+  base::Result<std::vector<Volume>> ListVolumesPage(std::string_view marker, int limit) override;
   std::chrono::milliseconds RequestTimeout() const override { return options_.request_timeout; }
 
  private:
@@ -65,8 +65,12 @@ class CinderHttpApi final : public AttachmentApi {
   base::Result<HttpResponse> SendWithConnectRetries(const HttpRequest& request, ConnectRetry retry,
                                                     const std::string& context);
   base::Status EnsureMicroversion();
-  // options_.renew_auth, its headers replacing the old ones.
-  base::Status RenewAuth(const std::string& context);
+  // One page of GET /<collection>/detail (see AttachmentApi::ListAttachmentsPage).
+  template <typename T>
+  base::Result<std::vector<T>> ListPage(std::string_view collection, std::string_view marker, int limit,
+                                        base::Result<std::vector<T>> (*parse)(std::string_view body));
+  // options_.secrets and every token held so far.
+  std::vector<std::string> Secrets() const;
 
   HttpTransport transport_;
   CinderHttpApiOptions options_;

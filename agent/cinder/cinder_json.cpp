@@ -141,10 +141,9 @@ Result<std::vector<Attachment>> ParseAttachmentListResponse(std::string_view bod
   return out;
 }
 
-Result<Volume> ParseVolumeResponse(std::string_view body) {
-  BASE_TRY_ASSIGN(rapidjson::Document doc, ParseObject(body, "response"));
-  const rapidjson::Value* v = Envelope(doc, "volume");
-  if (v == nullptr) return Status::RemoteError("response has no \"volume\" object");
+namespace {
+
+Result<Volume> VolumeFromView(const rapidjson::Value* v) {
   const std::string what = "volume";
   Volume out;
   BASE_TRY_ASSIGN(out.id, StringField(*v, "id", what));
@@ -160,11 +159,37 @@ Result<Volume> ParseVolumeResponse(std::string_view body) {
     if (!attachments->value.IsArray()) return Status::RemoteError("volume: \"attachments\" is not a list");
     for (const auto& item : attachments->value.GetArray()) {
       if (!item.IsObject()) return Status::RemoteError("volume: an attachment is not an object");
-      BASE_TRY_ASSIGN(std::string id, StringField(item, "attachment_id", "volume attachment"));
-      out.attachment_ids.push_back(std::move(id));
+      Volume::AttachedTo to;
+      BASE_TRY_ASSIGN(to.attachment_id, StringField(item, "attachment_id", "volume attachment"));
+      BASE_TRY_ASSIGN(to.server_id, StringField(item, "server_id", "volume attachment"));
+      BASE_TRY_ASSIGN(to.host_name, StringField(item, "host_name", "volume attachment"));
+      out.attachment_ids.push_back(to.attachment_id);
+      out.attached_to.push_back(std::move(to));
     }
   }
   out.attach_status = out.attachment_ids.empty() ? "detached" : "attached";  // Nova's derivation
+  return out;
+}
+
+}  // namespace
+
+Result<Volume> ParseVolumeResponse(std::string_view body) {
+  BASE_TRY_ASSIGN(rapidjson::Document doc, ParseObject(body, "response"));
+  const rapidjson::Value* v = Envelope(doc, "volume");
+  if (v == nullptr) return Status::RemoteError("response has no \"volume\" object");
+  return VolumeFromView(v);
+}
+
+Result<std::vector<Volume>> ParseVolumeListResponse(std::string_view body) {
+  BASE_TRY_ASSIGN(rapidjson::Document doc, ParseObject(body, "response"));
+  auto list = doc.FindMember("volumes");
+  if (list == doc.MemberEnd() || !list->value.IsArray()) return Status::RemoteError("response has no \"volumes\" list");
+  std::vector<Volume> out;
+  for (const auto& item : list->value.GetArray()) {
+    if (!item.IsObject()) return Status::RemoteError("a volume in the list is not an object");
+    BASE_TRY_ASSIGN(Volume volume, VolumeFromView(&item));
+    out.push_back(std::move(volume));
+  }
   return out;
 }
 

@@ -37,6 +37,10 @@ base::Result<std::vector<Attachment>> ParseAttachmentListResponse(std::string_vi
 // {"volume": {...}} -> Volume.
 base::Result<Volume> ParseVolumeResponse(std::string_view body);
 
+// {"volumes": [{...}, ...]} (GET /volumes/detail) -> Volumes, each as
+// ParseVolumeResponse reads one.
+base::Result<std::vector<Volume>> ParseVolumeListResponse(std::string_view body);
+
 struct ApiVersion {
   int major = 0, minor = 0;
   friend auto operator<=>(const ApiVersion&, const ApiVersion&) = default;

@@ -1,17 +1,18 @@
-// Keystone v3 password authentication as keystoneauth does it for Nova's
-// [cinder] and [service_user] sections (auth_type password or v3password),
-// and the service catalog look-up Nova does with [cinder] catalog_info and
-// os_region_name.
+// Keystone v3 authentication as keystoneauth does it for Nova's [cinder] and
+// [service_user] sections (auth_type password or v3password,
+// v3applicationcredential, token or v3token), and the service catalog
+// look-up Nova does with [cinder] catalog_info and os_region_name.
 //
 // Differences from keystoneauth, on purpose: the generic `password` plugin
 // first GETs auth_url for version discovery; here an auth_url whose path ends
 // in /v3 is used as the v3 root and any other gets "/v3" appended (a /v2.0
-// auth_url is refused: Keystone has no v2 API since Queens). Tokens are
-// fetched once per ConnectCinder, again only when Cinder answers 401
-// (agent/cinder/cinder_client.h).
-// Messages never contain the password or the token.
+// auth_url is refused: Keystone has no v2 API since Queens). When tokens are
+// fetched and renewed: agent/cinder/cinder_auth.h.
+// Messages never contain the password, the application credential secret or
+// a token.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,21 +34,35 @@ struct CatalogQuery {
 // three ':'-separated parts with a non-empty type and interface.
 base::Result<CatalogQuery> ParseCatalogInfo(std::string_view catalog_info, std::optional<std::string> region);
 
-// True for the auth_type values handled here (password, v3password).
-bool IsKeystonePasswordAuth(std::string_view auth_type);
+// How a token is asked for, by auth_type: password and v3password ->
+// kPassword, v3applicationcredential -> kApplicationCredential, token and
+// v3token -> kToken (a token exchanged for a scoped one, with the catalog);
+// nullopt for any other value.
+enum class KeystoneMethod { kPassword, kApplicationCredential, kToken };
+std::optional<KeystoneMethod> KeystoneMethodFor(std::string_view auth_type);
 
 // POST URL for a token: see the header comment. `section` ("cinder" or
 // "service_user") names the options in errors. kInvalidInput when auth_url is
 // unset or a v2.0 URL.
 base::Result<std::string> KeystoneTokenUrl(const config::KeystoneAuthOptions& auth, std::string_view section);
 
-// The JSON body keystoneauth's v3 Password plugin sends:
-// {"auth": {"identity": {"methods": ["password"], "password": {"user": {
-//   "password": P, "name": U, "domain": {"id"|"name": D}}}}, "scope": S}}
+// The JSON body keystoneauth's v3 plugins send:
+//   password: {"auth": {"identity": {"methods": ["password"], "password":
+//     {"user": {"password": P, "id": I | "name": U, "domain": {"id"|"name":
+//     D}}}}, "scope": S}}
+//   application credential: {"auth": {"identity": {"methods":
+//     ["application_credential"], "application_credential": {"secret": X,
+//     "id": I}}}} or, without an id, {"secret": X, "name": N, "user": {"id":
+//     I | "name": U, "domain": {...}}}; never a scope (the credential has one)
+//   token: {"auth": {"identity": {"methods": ["token"], "token": {"id": T}},
+//     "scope": S}}
 // with S {"project": {"id": I}} (project_id wins), {"project": {"name": N,
 // "domain": {"id"|"name": D}}}, {"system": {"all": true}} (system_scope
-// "all") or no "scope" at all (unscoped). A domain is sent only when set.
-// kInvalidInput when username or password is unset.
+// "all") or no "scope" at all (unscoped). A domain is sent only when set;
+// ids win over names. kInvalidInput naming the option when auth_type is not
+// one of KeystoneMethodFor's, or a credential it needs is unset (password:
+// username or user_id, password; application credential: the secret, the id
+// or the name with user_id or username; token: token).
 base::Result<std::string> KeystoneTokenRequestBody(const config::KeystoneAuthOptions& auth, std::string_view section);
 
 // The URL of the first endpoint matching `query` in the "catalog" of a token
@@ -64,12 +79,21 @@ base::Result<std::string> SelectCatalogEndpoint(std::string_view token_body, con
 struct KeystoneToken {
   std::string token;  // X-Subject-Token
   std::string body;   // the token response (catalog inside)
+  // The token's "expires_at"; nullopt when absent or not a time Keystone
+  // writes ("2026-12-03T16:35:20.000000Z", fraction and zone optional).
+  std::optional<std::chrono::system_clock::time_point> expires_at;
 };
 
+// Keystone's ISO 8601 UTC time as a time point; nullopt when it does not
+// parse.
+std::optional<std::chrono::system_clock::time_point> ParseKeystoneTime(std::string_view text);
+
 // POSTs the token request; statuses as for Cinder calls (HttpAnswerError) with
-// the context "Keystone POST <token url>", a 401 also naming the options to
-// check (Keystone answers the same 401 for a wrong password, user, domain or
-// project); kRemoteError when the answer has no X-Subject-Token.
+// the context "Keystone POST <token url>", a 401 (kPermissionDenied) also
+// naming the options to check (Keystone answers the same 401 for a wrong
+// password, secret, user, domain or project), as is the 404 Keystone gives
+// a token to exchange that is revoked or expired;
+// kRemoteError when the answer has no X-Subject-Token.
 base::Result<KeystoneToken> RequestKeystoneToken(HttpTransport& transport, const config::KeystoneAuthOptions& auth,
                                                  std::string_view section);
 

@@ -39,7 +39,8 @@ po::options_description RefreshOptions() {
       ("state-dir", po::value<std::string>(), "where refresh journals live (default [bdm_agent] state_dir, else /var/lib/bdm-agent)")
       ("dry-run", "check everything and print the plan; change nothing")
       ("timings", "print a last line 'timing: wall <ms> ms, database <ms> ms, broker <ms> ms, cinder <ms> ms, "
-                  "own <ms> ms': the command's wall time, the time spent waiting on each peer, and the rest")
+                  "keystone <ms> ms (<n> token requests), own <ms> ms': the command's wall time, the time spent "
+                  "waiting on each peer, and the rest")
       ("help,h", "print this help");
   options.add_options()("args", po::value<std::vector<std::string>>()->composing(), "positional");
   return options;
@@ -97,10 +98,14 @@ void RefreshCommand::PrintTimings(std::chrono::steady_clock::duration wall) cons
     return std::chrono::duration<double, std::milli>(d).count();
   };
   const PeerTimes& t = peer_times_;
-  const double own = ms(wall) - ms(t.database.total) - ms(t.broker.total) - ms(t.cinder.total);
+  const double own =
+      ms(wall) - ms(t.database.total) - ms(t.broker.total) - ms(t.cinder.total) - ms(t.keystone.total);
   char line[256];
-  std::snprintf(line, sizeof line, "timing: wall %.1f ms, database %.1f ms, broker %.1f ms, cinder %.1f ms, own %.1f ms",
-                ms(wall), ms(t.database.total), ms(t.broker.total), ms(t.cinder.total), own);
+  std::snprintf(line, sizeof line,
+                "timing: wall %.1f ms, database %.1f ms, broker %.1f ms, cinder %.1f ms, keystone %.1f ms "
+                "(%d token requests), own %.1f ms",
+                ms(wall), ms(t.database.total), ms(t.broker.total), ms(t.cinder.total), ms(t.keystone.total),
+                t.keystone.calls, own);
   if (a_.timings) std::fprintf(env_.out, "%s\n", line);
   char detail[160];
   std::snprintf(detail, sizeof detail, " (own includes %.1f ms in %d journal syncs; %d database, %d broker, %d cinder calls)",

@@ -152,7 +152,7 @@ RefreshEnding Runner::Run() {
   std::mt19937_64 rng(std::random_device{}());
   const proto_compat::RequestContext action_context = proto_compat::MakeAdminContext(
       std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()), rng);
-  auto cinder = OpenCinder(conf, action_context.request_id, time(&PeerTimes::cinder));
+  auto cinder = OpenCinder(conf, action_context.request_id, context_.times, context_.cinder_access);
   if (!cinder.ok()) {
     return Fail(cinder.error().code() == base::Code::kInvalidInput ? exit_code::kConfig
                                                                    : exit_code::kRefreshCinderUnavailable,

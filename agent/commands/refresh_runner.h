@@ -50,6 +50,9 @@ struct RefreshContext {
   // Called once, right before the first thing that may change state (a
   // real run only); what it returns (may be nullptr) is asked between steps.
   std::function<const StopRequest*()> arm_stop = {};
+  // Cinder's settings and tokens shared with other requests (serve); empty:
+  // the refresh opens its own (one token request).
+  cinder::CinderAccessSource cinder_access = {};
 };
 
 RefreshEnding RunRefreshRequest(const RefreshRequest& request, const ConnectorSource& connector, NovaSession& session,

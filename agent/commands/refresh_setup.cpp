@@ -23,11 +23,15 @@ base::Result<RefreshSettings> LoadRefreshSettings(const config::NovaConfig& conf
 
 base::Result<std::unique_ptr<cinder::AttachmentApi>> OpenCinder(const config::NovaConfig& conf,
                                                                 const std::string& request_id,
-                                                                PeerTime* peer_time) {
+                                                                PeerTimes* times,
+                                                                const cinder::CinderAccessSource& source) {
   cinder::CinderSession session;
   session.global_request_id = request_id;
-  session.peer_time = peer_time;
-  return cinder::ConnectCinder(conf, session);
+  session.peer_time = times == nullptr ? nullptr : &times->cinder;
+  session.keystone_time = times == nullptr ? nullptr : &times->keystone;
+  BASE_TRY_ASSIGN(std::shared_ptr<const cinder::CinderAccess> access,
+                  source ? source(conf, session) : cinder::CinderAccess::Open(conf, session));
+  return access->NewClient(session);
 }
 
 base::Result<db::CellDatabase*> CellByUuid(db::NovaDatabase& nova_db, const std::optional<std::string>& cell_uuid) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "agent/cinder/attachment_api.h"
+#include "agent/cinder/cinder_client.h"
 #include "agent/config/nova_config.h"
 #include "agent/db/nova_database.h"
 #include "agent/peer_time.h"
@@ -34,11 +35,14 @@ base::Result<RefreshSettings> LoadRefreshSettings(const config::NovaConfig& conf
                                                   const std::vector<std::string>& allowed_hypervisor_types);
 
 // Cinder as Nova's [cinder]/[service_user] sections describe it, with
-// `request_id` as the global request id; `peer_time` (may be nullptr) gets
-// the time of its HTTP requests and must outlive the result.
+// `request_id` as the global request id; `times` (may be nullptr) gets the
+// time of its Cinder and Keystone requests and must outlive the result.
+// The access comes from `source` when set (its tokens shared with other
+// requests), else from a CinderAccess of its own (one token request).
 base::Result<std::unique_ptr<cinder::AttachmentApi>> OpenCinder(const config::NovaConfig& conf,
                                                                 const std::string& request_id,
-                                                                PeerTime* peer_time = nullptr);
+                                                                PeerTimes* times = nullptr,
+                                                                const cinder::CinderAccessSource& source = {});
 
 // The database of the cell a journal names (empty: the local [database]).
 base::Result<db::CellDatabase*> CellByUuid(db::NovaDatabase& nova_db, const std::optional<std::string>& cell_uuid);

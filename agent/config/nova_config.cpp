@@ -79,7 +79,8 @@ std::vector<Spec> BuildSpecs() {
         {"auth_type", "auth_plugin"}, {"auth_url", nullptr}, {"username", "user_name"}, {"password", nullptr},
         {"user_domain_name", nullptr}, {"user_domain_id", nullptr}, {"project_name", "tenant_name"},
         {"project_id", "tenant_id"}, {"project_domain_name", nullptr}, {"project_domain_id", nullptr},
-        {"system_scope", nullptr}};
+        {"system_scope", nullptr}, {"user_id", nullptr}, {"application_credential_id", nullptr},
+        {"application_credential_name", nullptr}, {"application_credential_secret", nullptr}, {"token", nullptr}};
     for (const auto& [key, old] : keys) {
       std::vector<OptionName> deprecated;
       if (old != nullptr) deprecated.push_back({section, old});
@@ -113,7 +114,11 @@ bool IsSecretOption(const OptionName& name) {
                                         {"database", "connection"},
                                         {"api_database", "connection"},
                                         {"cinder", "password"},
-                                        {"service_user", "password"}};
+                                        {"service_user", "password"},
+                                        {"cinder", "application_credential_secret"},
+                                        {"service_user", "application_credential_secret"},
+                                        {"cinder", "token"},
+                                        {"service_user", "token"}};
   return std::find(std::begin(kSecrets), std::end(kSecrets), name) != std::end(kSecrets);
 }
 
@@ -316,6 +321,11 @@ Status ReadKeystone(const Reader& r, const char* s, KeystoneAuthOptions& a) {
   BASE_TRY_ASSIGN(a.project_domain_name, r.Str(s, "project_domain_name"));
   BASE_TRY_ASSIGN(a.project_domain_id, r.Str(s, "project_domain_id"));
   BASE_TRY_ASSIGN(a.system_scope, r.Str(s, "system_scope"));
+  BASE_TRY_ASSIGN(a.user_id, r.Str(s, "user_id"));
+  BASE_TRY_ASSIGN(a.application_credential_id, r.Str(s, "application_credential_id"));
+  BASE_TRY_ASSIGN(a.application_credential_name, r.Str(s, "application_credential_name"));
+  BASE_TRY_ASSIGN(a.application_credential_secret, r.Str(s, "application_credential_secret"));
+  BASE_TRY_ASSIGN(a.token, r.Str(s, "token"));
   // Keystone hashes passwords with bcrypt by default, which refuses a NUL
   // (bcrypt 3.2: "password may not contain NUL bytes"); the other hashers
   // it offers are seldom used, and a NUL in a nova.conf value is a mistake.

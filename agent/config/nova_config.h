@@ -30,9 +30,10 @@
 // They quote a value only when it is the option's own text or default: never
 // the value of a secret option (transport_url of [DEFAULT] and
 // [oslo_messaging_notifications], [database] and [api_database]
-// connection, [cinder] and [service_user] password, as Nova registers them
-// secret=True), nor a value that holds text substituted from another option
-// (NovaConfig::Shown). A NovaConfig is a plain value; loading only reads files.
+// connection, [cinder] and [service_user] password,
+// application_credential_secret and token, as Nova and keystoneauth register
+// them secret=True), nor a value that holds text substituted from another
+// option (NovaConfig::Shown). A NovaConfig is a plain value; loading only reads files.
 #pragma once
 
 #include <optional>
@@ -50,6 +51,10 @@ struct KeystoneAuthOptions {
   std::optional<std::string> user_domain_name, user_domain_id;
   std::optional<std::string> project_name, project_id, project_domain_name, project_domain_id;
   std::optional<std::string> system_scope;
+  std::optional<std::string> user_id;
+  // auth_type v3applicationcredential
+  std::optional<std::string> application_credential_id, application_credential_name, application_credential_secret;
+  std::optional<std::string> token;  // auth_type token
 };
 
 struct CinderOptions {

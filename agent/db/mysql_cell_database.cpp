@@ -99,4 +99,54 @@ base::Result<std::optional<std::string>> MysqlCellDatabase::LockedReason(std::st
   return FirstValue(connection_.Query(kLockedReasonQuery, params));
 }
 
+namespace {
+
+// "?, ?, ?" for n parameters.
+std::string Placeholders(std::size_t n) {
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
+  return out;
+}
+
+}  // namespace
+
+base::Result<std::vector<InstanceVolumeRow>> MysqlCellDatabase::ListInstanceVolumes(const InstanceFilter& filter) {
+  std::string sql =
+      "SELECT i.uuid AS instance_uuid, i.host AS instance_host, b.id AS bdm_id, b.uuid AS bdm_uuid, "
+      "b.volume_id AS volume_id, b.attachment_id AS attachment_id, b.connection_info AS connection_info "
+      "FROM instances i LEFT JOIN block_device_mapping b ON b.instance_uuid = i.uuid AND b.deleted = 0 "
+      "AND b.destination_type = 'volume' AND b.volume_id IS NOT NULL WHERE i.deleted = 0";
+  std::vector<SqlParam> params;
+  if (!filter.hosts.empty()) {
+    sql += " AND i.host IN (" + Placeholders(filter.hosts.size()) + ")";
+    for (const std::string& host : filter.hosts) params.emplace_back(host);
+  }
+  if (!filter.instance_uuids.empty()) {
+    sql += " AND i.uuid IN (" + Placeholders(filter.instance_uuids.size()) + ")";
+    for (const std::string& uuid : filter.instance_uuids) params.emplace_back(uuid);
+  }
+  sql += " ORDER BY i.uuid, b.id";
+  BASE_TRY_ASSIGN(SqlRows rows, connection_.Query(sql, params));
+  std::vector<InstanceVolumeRow> out;
+  out.reserve(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const SqlRowView row(rows, i);
+    InstanceVolumeRow r;
+    r.instance_uuid = row.Get("instance_uuid").value_or("");
+    r.host = row.Get("instance_host");
+    if (const SqlField& id = row.Get("bdm_id")) {
+      const char* end = id->data() + id->size();
+      if (std::from_chars(id->data(), end, r.bdm_id).ptr != end) {
+        return base::Status::Corrupt("block_device_mapping: id \"" + *id + "\" is not an integer");
+      }
+      r.bdm_uuid = row.Get("bdm_uuid");
+      r.volume_id = row.Get("volume_id").value_or("");
+      r.attachment_id = row.Get("attachment_id");
+      r.connection_info = row.Get("connection_info");
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 }  // namespace agent::db

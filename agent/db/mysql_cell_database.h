@@ -23,6 +23,7 @@ class MysqlCellDatabase final : public CellDatabase {
                                                                      std::string_view node) override;
   base::Result<std::optional<BlockDeviceMapping>> FindBdmById(std::int64_t bdm_id) override;
   base::Result<std::optional<std::string>> LockedReason(std::string_view instance_uuid) override;
+  base::Result<std::vector<InstanceVolumeRow>> ListInstanceVolumes(const InstanceFilter& filter) override;
 
   base::Result<bool> LockInstance(const InstanceLockChange& change) override;
   base::Result<bool> UnlockInstance(const InstanceLockChange& change) override;

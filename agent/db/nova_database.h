@@ -54,6 +54,10 @@ class CellDatabase {
   virtual base::Result<std::optional<std::string>> ComputeNodeHypervisorType(std::string_view host,
                                                                              std::string_view node) = 0;
 
+  // Every live instance `filter` selects with each of its live volume BDMs,
+  // in one query (bdm-agent audit), ordered by instance uuid and BDM id.
+  virtual base::Result<std::vector<InstanceVolumeRow>> ListInstanceVolumes(const InstanceFilter& filter) = 0;
+
   // --- refresh's writes; the rows are described in agent/db/instance_changes.h ---
 
   // The live BDM with this id.

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace agent::db {
 
@@ -77,6 +78,28 @@ struct BlockDeviceMapping {
   bool deleted = false;
 
   bool IsVolume() const { return destination_type == "volume" && volume_id.has_value(); }
+};
+
+// What `bdm-agent audit` reads of a cell, in one query: a live instance of
+// its scope with one of its live volume BDMs (nova.instances LEFT JOIN
+// nova.block_device_mapping on destination_type 'volume' with a volume_id).
+// An instance without volume BDMs gives one row with bdm_id 0 and the BDM
+// members empty.
+struct InstanceVolumeRow {
+  std::string instance_uuid;
+  std::optional<std::string> host;  // instances.host
+  std::int64_t bdm_id = 0;
+  std::optional<std::string> bdm_uuid;  // NULL on legacy rows
+  std::string volume_id;
+  std::optional<std::string> attachment_id;
+  std::optional<std::string> connection_info;  // as stored
+};
+
+// Which live instances a bulk read selects: those on one of `hosts` and
+// with one of `instance_uuids`; an empty list does not filter.
+struct InstanceFilter {
+  std::vector<std::string> hosts;
+  std::vector<std::string> instance_uuids;
 };
 
 }  // namespace agent::db

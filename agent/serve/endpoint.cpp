@@ -161,11 +161,14 @@ std::string TimingsJson(const PeerTimes& t, std::chrono::steady_clock::duration 
   const auto ms = [](std::chrono::steady_clock::duration d) {
     return std::chrono::duration<double, std::milli>(d).count();
   };
-  const double own = ms(wall) - ms(t.database.total) - ms(t.broker.total) - ms(t.cinder.total);
-  char text[200];
+  const double own =
+      ms(wall) - ms(t.database.total) - ms(t.broker.total) - ms(t.cinder.total) - ms(t.keystone.total);
+  char text[240];
   std::snprintf(text, sizeof text,
-                "{\"wall_ms\": %.1f, \"database_ms\": %.1f, \"broker_ms\": %.1f, \"cinder_ms\": %.1f, \"own_ms\": %.1f}",
-                ms(wall), ms(t.database.total), ms(t.broker.total), ms(t.cinder.total), own);
+                "{\"wall_ms\": %.1f, \"database_ms\": %.1f, \"broker_ms\": %.1f, \"cinder_ms\": %.1f, "
+                "\"keystone_ms\": %.1f, \"keystone_requests\": %d, \"own_ms\": %.1f}",
+                ms(wall), ms(t.database.total), ms(t.broker.total), ms(t.cinder.total), ms(t.keystone.total),
+                t.keystone.calls, own);
   return text;
 }
 
@@ -208,7 +211,10 @@ HandlerResult Refresh(ServeState& state, const CallInput& input) {
   const CancelledByServer cancelled(input.cancel);
   const commands::RefreshEnding ending = commands::RunRefreshRequest(
       request, connector, *worker.session,
-      {a.log, &worker.times, state.hooks(), [&cancelled]() -> const StopRequest* { return &cancelled; }});
+      {a.log, &worker.times, state.hooks(), [&cancelled]() -> const StopRequest* { return &cancelled; },
+       [&state, &worker](const config::NovaConfig&, const cinder::CinderSession& session) {
+         return state.Cinder(worker.config, session);
+       }});
   const std::string timings = TimingsJson(worker.times, std::chrono::steady_clock::now() - start);
   event.bdm_uuid = ending.bdm_uuid ? ending.bdm_uuid : event.bdm_uuid;
   event.old_attachment_id = ending.old_attachment_id;

@@ -35,4 +35,14 @@ WorkerResources& ServeState::ForThisThread() {
   return *resources;
 }
 
+base::Result<std::shared_ptr<const cinder::CinderAccess>> ServeState::Cinder(
+    const std::shared_ptr<const ServeConfig>& config, const cinder::CinderSession& session) {
+  std::lock_guard lock(cinder_mutex_);
+  if (cinder_ && cinder_config_ == config) return cinder_;
+  BASE_TRY_ASSIGN(std::shared_ptr<const cinder::CinderAccess> access, cinder::CinderAccess::Open(config->nova, session));
+  cinder_config_ = config;
+  cinder_ = access;
+  return access;
+}
+
 }  // namespace agent::serve

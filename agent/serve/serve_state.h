@@ -3,7 +3,8 @@
 //
 // Shared: the configuration snapshot (Nova's options and the serve
 // settings), replaced as a whole by Reload() (SIGHUP) while requests run, the
-// service log, the test hooks, the start time, the refresh event sink.
+// service log, the test hooks, the start time, the refresh event sink, and
+// Cinder's access with its Keystone tokens (one set for all workers).
 // Per thread (database connections and RPC clients are not thread-safe):
 // a NovaSession on the snapshot it was made from (made again on the first
 // request after a reload), the peer-time accumulators lent to it, the RPC
@@ -24,6 +25,7 @@
 #include <random>
 #include <thread>
 
+#include "agent/cinder/cinder_client.h"
 #include "agent/commands/nova_session.h"
 #include "agent/log.h"
 #include "agent/peer_time.h"
@@ -59,6 +61,15 @@ class ServeState {
   // The calling thread's resources, on the current snapshot.
   WorkerResources& ForThisThread();
 
+  // The Cinder access (settings, endpoint, tokens) of the snapshot
+  // `config`, shared by every worker: opened by the first caller (one
+  // Keystone token request, or two with a distinct service user; the others
+  // wait for it), kept until a reload brings a new snapshot. Open's errors
+  // are not kept: the next call tries again. The tokens are renewed as
+  // agent/cinder/cinder_auth.h says.
+  base::Result<std::shared_ptr<const cinder::CinderAccess>> Cinder(const std::shared_ptr<const ServeConfig>& config,
+                                                                    const cinder::CinderSession& session);
+
   const Log& log() const { return log_; }
   const TestHooks* hooks() const { return hooks_; }
   RefreshEvents& events() const { return events_; }
@@ -72,6 +83,9 @@ class ServeState {
   mutable std::mutex mutex_;
   std::shared_ptr<const ServeConfig> config_;
   std::map<std::thread::id, std::unique_ptr<WorkerResources>> workers_;
+  std::mutex cinder_mutex_;  // held while the access is opened
+  std::shared_ptr<const ServeConfig> cinder_config_;
+  std::shared_ptr<const cinder::CinderAccess> cinder_;
 };
 
 }  // namespace agent::serve

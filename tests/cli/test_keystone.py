@@ -18,8 +18,8 @@ import urllib.request
 import pytest
 
 import hostile
-from conftest import stack_auth
-from refresh_support import AGENT_OPTIONS, Cinder, seed, snapshot
+from keystone_support import cinder_conf, keystone_token_requests, nova_token, refresh_argv
+from refresh_support import Cinder, seed, snapshot
 
 WRONG_PASSWORD = "WrongKsS3cr3t-1"
 # Keystone answers the same 401 for each wrong credential; bdm-agent says where to look.
@@ -40,28 +40,6 @@ def victim(stack, cinder, tmp_path_factory):
 
 def secrets(stack):
     return [stack.env["BDM_KEYSTONE_NOVA_PASSWORD"], stack.env["BDM_KEYSTONE_ADMIN_PASSWORD"], WRONG_PASSWORD]
-
-
-def cinder_conf(stack, tmp_path, **changes):
-    """A copy of nova.conf whose [cinder] options are changed (None: removed;
-    a new key is appended); [service_user] is left as it is."""
-    section = stack.section("cinder")
-    out = []
-    for line in section.rstrip("\n").split("\n"):
-        key = line.split("=", 1)[0].strip()
-        if key in changes:
-            value = changes.pop(key)
-            if value is not None:
-                out.append(f"{key} = {value}")
-        else:
-            out.append(line)
-    out += [f"{key} = {value}" for key, value in changes.items() if value is not None]
-    return stack.write_config(tmp_path, {section: "\n".join(out) + "\n\n"})
-
-
-def refresh_argv(stack, entry, tmp_path, config):
-    return ["--config-file", config, "refresh", "--instance", entry["instance_uuid"], "--volume", entry["volume_id"],
-            "--connector", stack.env["BDM_CONNECTOR_FILE"], "--state-dir", str(tmp_path / "state"), *AGENT_OPTIONS]
 
 
 def closed_port():
@@ -105,16 +83,9 @@ def test_the_catalog_error_lists_what_the_catalog_has(stack, cinder, victim, tmp
     assert "block-storage/cinder " in line and "identity/keystone " in line, line
 
 
-def keystone_token_requests(stack, offset):
-    with open(stack.env["BDM_KEYSTONE_LOG"], errors="replace") as f:
-        f.seek(offset)
-        return sum(1 for line in f if "POST /v3/auth/tokens =>" in line)
-
-
 def plain_delete(stack, attachment_id):
     """DELETE as the nova user with its token only (no X-Service-Token)."""
-    token = stack_auth.keystone_token(stack.env["BDM_KEYSTONE_URL"], "nova", stack.env["BDM_KEYSTONE_NOVA_PASSWORD"],
-                                      "service")[0]
+    token = nova_token(stack)[0]
     url = f"{stack.env['BDM_CINDER_URL']}/{stack.env['BDM_CINDER_PROJECT']}/attachments/{attachment_id}"
     request = urllib.request.Request(url, method="DELETE", headers={
         "X-Auth-Token": token, "OpenStack-API-Version": "volume 3.44", "Accept": "application/json"})

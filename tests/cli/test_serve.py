@@ -110,7 +110,8 @@ def test_refresh_call_and_cast_leave_what_the_cli_leaves(stack, rpc, agent, vict
                     connector=connector(stack))
     assert result["bdm_uuid"] == entry["bdm_uuid"]
     assert result["old_attachment_id"] == entry["attachment_id"]
-    assert set(result["timings"]) == {"wall_ms", "database_ms", "broker_ms", "cinder_ms", "own_ms"}
+    assert set(result["timings"]) == {"wall_ms", "database_ms", "broker_ms", "cinder_ms", "keystone_ms",
+                                       "keystone_requests", "own_ms"}
     snap = assert_consistent(stack, cinder, entry)
     assert snap["bdm"][0]["attachment_id"] == result["new_attachment_id"] != entry["attachment_id"]
     assert snap["volume_status"] == "in-use"

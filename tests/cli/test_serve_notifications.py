@@ -18,7 +18,7 @@ from refresh_support import Cinder, assert_consistent, execute, rows, seed  # no
 from serve_support import Serve, client, context, new_topic, serve_config  # noqa: E402
 from test_serve import connector, rpc  # noqa: E402,F401  (rpc: the module's transport fixture)
 
-TIMING_KEYS = {"wall_ms", "database_ms", "broker_ms", "cinder_ms", "own_ms"}
+TIMING_KEYS = {"wall_ms", "database_ms", "broker_ms", "cinder_ms", "keystone_ms", "keystone_requests", "own_ms"}
 
 
 @pytest.fixture(scope="module")

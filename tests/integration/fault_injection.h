@@ -65,6 +65,13 @@ class FaultyCinder final : public agent::cinder::AttachmentApi {
     if (gate_.Fails("ListAttachments")) return Injected("GET /attachments");
     return real_.ListAttachments(volume_id);
   }
+  base::Result<std::vector<agent::cinder::Attachment>> ListAttachmentsPage(std::string_view marker,
+                                                                           int limit) override {
+    return real_.ListAttachmentsPage(marker, limit);
+  }
+  base::Result<std::vector<agent::cinder::Volume>> ListVolumesPage(std::string_view marker, int limit) override {
+    return real_.ListVolumesPage(marker, limit);
+  }
   std::chrono::milliseconds RequestTimeout() const override { return real_.RequestTimeout(); }
 
  private:
@@ -89,6 +96,10 @@ class FaultyCell final : public agent::db::CellDatabase {
   }
   base::Result<std::optional<agent::db::BlockDeviceMapping>> FindBdmByUuid(std::string_view u) override {
     BDM_FAULTY(FindBdmByUuid, u);
+  }
+  base::Result<std::vector<agent::db::InstanceVolumeRow>> ListInstanceVolumes(
+      const agent::db::InstanceFilter& f) override {
+    BDM_FAULTY(ListInstanceVolumes, f);
   }
   base::Result<std::optional<agent::db::InstanceSummary>> FindInstance(std::string_view u) override {
     BDM_FAULTY(FindInstance, u);

@@ -7,8 +7,10 @@
 //
 // bdm-agent runs with --timings (and --debug, whose timing line also says
 // how much of its own time went to the journal's fsyncs); the timing line
-// splits its in-process wall time into database, broker and Cinder waits and
-// its own time ("own" is the overhead). What lies outside the command (exec, dynamic loading, static
+// splits its in-process wall time into database, broker, Cinder and Keystone
+// waits (Keystone's: the token requests, whose answers carry the catalog) and
+// its own time ("own" is the overhead), and says how many token requests the
+// run made (the goal: one, however many Cinder calls follow). What lies outside the command (exec, dynamic loading, static
 // initialisers, main's option parsing, exit) is the external wall time minus
 // the command's, printed separately.
 //
@@ -18,6 +20,7 @@
 //
 // Usage: bench_refresh RUNS AGENT_BIN NOVA_CONF PYTHON NOVA_MANAGE CONNECTOR STATE_DIR PAIRS_FILE
 //   PAIRS_FILE: one "INSTANCE_UUID VOLUME_ID" per line
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -39,22 +42,26 @@ struct Series {
 };
 
 // The parts of bdm-agent's "timing: wall W ms, database D ms, broker B ms,
-// cinder C ms, own O ms" line, in milliseconds.
+// cinder C ms, keystone K ms (N token requests), own O ms" line, in
+// milliseconds.
 struct AgentTiming {
-  double wall = 0, database = 0, broker = 0, cinder = 0, own = 0;
+  double wall = 0, database = 0, broker = 0, cinder = 0, keystone = 0, own = 0;
+  int token_requests = 0;
   double journal_sync = 0;  // the part of `own` in fsync/fdatasync (from the --debug line)
 };
 
 struct TimingSeries {
-  std::vector<double> wall, database, broker, cinder, own, journal_sync, outside;
+  std::vector<double> wall, database, broker, cinder, keystone, token_requests, own, journal_sync, outside;
 };
 
 std::optional<AgentTiming> ParseTiming(const std::string& output) {
   const std::size_t at = output.rfind("timing: wall ");
   if (at == std::string::npos) return std::nullopt;
   AgentTiming t;
-  if (std::sscanf(output.c_str() + at, "timing: wall %lf ms, database %lf ms, broker %lf ms, cinder %lf ms, own %lf ms",
-                  &t.wall, &t.database, &t.broker, &t.cinder, &t.own) != 5) {
+  if (std::sscanf(output.c_str() + at,
+                  "timing: wall %lf ms, database %lf ms, broker %lf ms, cinder %lf ms, keystone %lf ms (%d token "
+                  "requests), own %lf ms",
+                  &t.wall, &t.database, &t.broker, &t.cinder, &t.keystone, &t.token_requests, &t.own) != 7) {
     return std::nullopt;
   }
   const std::size_t sync_at = output.find("own includes ");
@@ -139,6 +146,8 @@ int main(int argc, char** argv) {
     timing.database.push_back(t->database);
     timing.broker.push_back(t->broker);
     timing.cinder.push_back(t->cinder);
+    timing.keystone.push_back(t->keystone);
+    timing.token_requests.push_back(t->token_requests);
     timing.own.push_back(t->own);
     timing.journal_sync.push_back(t->journal_sync);
     timing.outside.push_back(agent_run.wall[0] * 1e3 - t->wall);
@@ -150,9 +159,13 @@ int main(int argc, char** argv) {
   PrintSeries("bdm-agent refresh:  ", agent_series);
   PrintSeries("nova-manage refresh:", nova_series);
   std::printf("bdm-agent in the refresh command (medians): wall %.1f ms, database %.1f ms, broker %.1f ms,"
-              " cinder %.1f ms, own %.1f ms\n",
+              " cinder %.1f ms, keystone %.1f ms, own %.1f ms\n",
               bench::Median(timing.wall), bench::Median(timing.database), bench::Median(timing.broker),
-              bench::Median(timing.cinder), own);
+              bench::Median(timing.cinder), bench::Median(timing.keystone), own);
+  double most_token_requests = 0;
+  for (double n : timing.token_requests) most_token_requests = std::max(most_token_requests, n);
+  std::printf("bdm-agent Keystone token requests per run: median %.0f, most %.0f (the goal: 1)\n",
+              bench::Median(timing.token_requests), most_token_requests);
   std::printf("bdm-agent own time in journal fsync/fdatasync (median): %.1f ms; own time without it (median): %.1f ms\n",
               bench::Median(timing.journal_sync), bench::Median([&] {
                 std::vector<double> rest;

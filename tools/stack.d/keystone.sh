@@ -98,6 +98,11 @@ region_name = $KEYSTONE_REGION
 service_token_roles = service
 service_token_roles_required = true
 memcached_servers =
+# A validation is cached (in process) this long, and a revoked token is
+# accepted until then: 300 s by default, 5 s here so that a test can see a
+# revocation (tests/cli/test_keystone_renewal.py) at the cost of one
+# validation per token every 5 s.
+token_cache_time = 5
 EOF
 }
 

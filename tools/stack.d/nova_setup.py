@@ -35,7 +35,8 @@ def main():
     ap.add_argument("--marker-dir", required=True)
     ap.add_argument("--cell0-connection", required=True)
     ap.add_argument("--schema-done-file", required=True)
-    ap.add_argument("--discover-host")
+    ap.add_argument("--discover-host", action="append", default=[],
+                    help="a compute host to map (repeatable)")
     ap.add_argument("--timeout", type=float, default=120)
     args = ap.parse_args()
 
@@ -88,31 +89,41 @@ def main():
     if not args.discover_host:
         return 0
 
-    # Wait for nova-compute to create its compute node, then map the host.
+    # Wait for each compute to create its compute node, then map them all
+    # with one discover_hosts.
     ctxt = context.get_admin_context()
-    host = args.discover_host
-    deadline = time.monotonic() + args.timeout
-    while True:
+
+    def mapped(host):
         try:
             objects.HostMapping.get_by_host(ctxt, host)
-            return 0  # already mapped
+            return True
         except exception.HostMappingNotFound:
-            pass
-        found = False
+            return False
+
+    def has_node(host):
         for cell in objects.CellMappingList.get_all(ctxt):
             if cell.is_cell0():
                 continue
             with context.target_cell(ctxt, cell) as cctxt:
                 try:
                     objects.ComputeNodeList.get_all_by_host(cctxt, host)
-                    found = True
+                    return True
                 except exception.ComputeHostNotFound:
                     pass
-        if found:
+        return False
+
+    pending = [h for h in args.discover_host if not mapped(h)]
+    if not pending:
+        return 0
+    deadline = time.monotonic() + args.timeout
+    waiting = list(pending)
+    while waiting:
+        waiting = [h for h in waiting if not has_node(h)]
+        if not waiting:
             break
         if time.monotonic() > deadline:
-            print("nova_setup: no compute node for host %s after %.0f s"
-                  % (host, args.timeout), file=sys.stderr)
+            print("nova_setup: no compute node for host(s) %s after %.0f s"
+                  % (", ".join(waiting), args.timeout), file=sys.stderr)
             return 1
         time.sleep(0.25)
 
@@ -121,10 +132,9 @@ def main():
     if rc not in (None, 0):
         print("nova_setup: discover_hosts returned %s" % rc, file=sys.stderr)
         return 1
-    try:
-        objects.HostMapping.get_by_host(ctxt, host)
-    except exception.HostMappingNotFound:
-        print("nova_setup: discover_hosts did not map %s" % host,
+    unmapped = [h for h in pending if not mapped(h)]
+    if unmapped:
+        print("nova_setup: discover_hosts did not map %s" % ", ".join(unmapped),
               file=sys.stderr)
         return 1
     print("nova_setup: nova-manage cell_v2 discover_hosts: %.1f s"

@@ -2,7 +2,8 @@
 """Seed the stack with stopped instances that have Cinder volumes attached.
 
 Run by tools/seed (which sources $STATE/stack.env).  For each of N new
-instances on host compute1 it:
+instances on host --host (compute1 unless told) and each --variants entry
+(default: stale) it:
 
 * creates K volumes through the real Cinder API and waits until they are
   available, then for each one creates an attachment for the instance,
@@ -18,7 +19,23 @@ instances on host compute1 it:
   (instance mapping -> cell -> get_by_volume_and_instance), and with
   --verify-cli also runs the real nova-manage on one of them;
 * appends {instance_uuid, volume_id, bdm_uuid, attachment_id, host,
-  device_name, instance_name} entries to $STATE/seed.json.
+  device_name, instance_name, variant, class} entries to $STATE/seed.json.
+
+Variants (one audit class each, `class` in the entry; real rows throughout):
+  stale               connection_info with old monitors / portal (default)
+  ok                  connection_info = the Cinder attachment's current one
+  wrong-host          as ok, but the Cinder attachment was made with another
+                      host's connector (its host_name is not the instance's)
+  no-attachment       legacy row: attachment_id NULL (the Cinder attachment
+                      exists, for the same instance and volume)
+  missing-attachment  attachment_id names no Cinder attachment (volume
+                      available, never attached)
+  volume-gone         the volume was deleted in Cinder
+  connection-info-null, corrupt (connection_info not JSON, with a secret in
+                      it): real attachment
+  dangling            BDMs as ok, plus per instance one more volume attached
+                      in Cinder that no BDM names (entries list it under
+                      dangling_attachments)
 
 The Cinder calls run in a thread while Nova is imported (Nova is imported
 without nova.cmd, so eventlet does not monkey-patch anything here).
@@ -47,6 +64,15 @@ OWNER_USER = "3d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a"  # the instances' user_id (no Ke
 IMAGE_REF = "155d900f-4e14-4e4c-a73d-069cbf4541e6"
 OLD_CEPH_MONS = ["10.0.0.11", "10.0.0.12", "10.0.0.13"]
 OLD_ISCSI_PORTAL = "192.168.122.99:3260"
+
+VARIANTS = ("stale", "ok", "wrong-host", "no-attachment", "missing-attachment",
+            "volume-gone", "connection-info-null", "corrupt", "dangling")
+# Variants whose volume gets no Cinder attachment.
+UNATTACHED = ("missing-attachment", "volume-gone")
+
+
+def expected_class(variant):
+    return "ok" if variant == "dangling" else variant
 
 
 def env(name):
@@ -119,6 +145,24 @@ class Cinder(object):
                                 % (timeout, sorted(pending)))
             time.sleep(0.2)
 
+    def attachment_connection_info(self, aid):
+        return self.call("GET", "/attachments/%s" % aid)["attachment"][
+            "connection_info"]
+
+    def delete_volume_and_wait(self, vid, timeout=120):
+        self.call("DELETE", "/volumes/%s" % vid)
+        deadline = time.monotonic() + timeout
+        while True:
+            got = self.call("GET", "/volumes/%s" % vid, ok=(200, 404))
+            if not got or "volume" not in got:
+                return  # 404: gone
+            if got["volume"]["status"].startswith("error"):
+                raise SeedError("volume %s went to %s while deleted"
+                                % (vid, got["volume"]["status"]))
+            if time.monotonic() > deadline:
+                raise SeedError("volume %s not gone after %ss" % (vid, timeout))
+            time.sleep(0.2)
+
     def cleanup(self, vols):
         """Best effort: delete the attachments and volumes of a failed seed.
         (With Keystone the nova user's token is also the X-Service-Token:
@@ -151,17 +195,23 @@ class Cinder(object):
         return aid
 
 
-def cinder_work(cinder, plan, connector, workers=4):
-    """Create and attach every planned volume; fills plan in place."""
-    vols = [v for inst in plan for v in inst["volumes"]]
+def instance_volumes(inst):
+    """The instance's BDM volumes, then the dangling ones (no BDM)."""
+    return inst["volumes"] + inst.get("dangling", [])
+
+
+def cinder_work(cinder, plan, connectors, workers=4):
+    """Create and attach every planned volume; fills plan in place.
+    connectors(host) -> the connector a host attaches with."""
+    vols = [v for inst in plan for v in instance_volumes(inst)]
     try:
-        _cinder_work(cinder, plan, vols, connector, workers)
+        _cinder_work(cinder, plan, vols, connectors, workers)
     except Exception:
         cinder.cleanup(vols)
         raise
 
 
-def _cinder_work(cinder, plan, vols, connector, workers):
+def _cinder_work(cinder, plan, vols, connectors, workers):
     def create(v):
         v["volume_id"] = cinder.create_volume(v["name"])
         return v["volume_id"]
@@ -171,16 +221,28 @@ def _cinder_work(cinder, plan, vols, connector, workers):
 
         def attach(arg):
             inst, v = arg
-            conn = dict(connector, mountpoint=v["device_name"])
+            conn = dict(connectors(v["attach_host"]),
+                        mountpoint=v["device_name"])
             v["attachment_id"] = cinder.attach(v["volume_id"], inst["uuid"],
                                                conn, v)
-        list(pool.map(attach, [(i, v) for i in plan for v in i["volumes"]]))
-        # Every volume must now be in-use.
-        for v in vols:
+            v["cinder_connection_info"] = cinder.attachment_connection_info(
+                v["attachment_id"])
+        work = [(i, v) for i in plan for v in instance_volumes(i)
+                if i["variant"] not in UNATTACHED]
+        list(pool.map(attach, work))
+        # Every attached volume must now be in-use.
+        for _, v in work:
             st = cinder.volume(v["volume_id"])["status"]
             if st != "in-use":
                 raise SeedError("volume %s is %s after os-complete, not in-use"
                                 % (v["volume_id"], st))
+        for i in plan:
+            for v in i["volumes"]:
+                if i["variant"] in UNATTACHED:
+                    # An attachment id Cinder never had.
+                    v["attachment_id"] = str(uuid.uuid4())
+                if i["variant"] == "volume-gone":
+                    cinder.delete_volume_and_wait(v["volume_id"])
 
 
 # --------------------------------------------------------- connection_info
@@ -235,6 +297,35 @@ def stale_connection_info(driver, volume_id, instance_uuid):
     }
 
 
+def current_connection_info(v):
+    """What Nova stores from the Cinder attachment's connection_info (plus
+    serial), as after a successful attach or refresh."""
+    # Cinder's attachment view is flat (driver_volume_type beside the data
+    # members, plus attachment_id); Nova nests the data
+    # (nova.volume.cinder._translate_attachment_ref).
+    data = dict(v["cinder_connection_info"] or {})
+    driver = data.pop("driver_volume_type", None)
+    data.pop("attachment_id", None)
+    return {"driver_volume_type": driver, "data": data, "status": "attached",
+            "instance": None, "attached_at": "", "detached_at": "",
+            "volume_id": v["volume_id"], "serial": v["volume_id"]}
+
+
+def bdm_connection_info(variant, driver, v, instance_uuid):
+    """The connection_info column for a BDM of this variant (a string or
+    None)."""
+    if variant == "connection-info-null":
+        return None
+    if variant == "corrupt":
+        # Cut short, with a secret in it (audit must not print it).
+        return ('{"driver_volume_type": "rbd", "data": {"auth_password": '
+                '"corrupt-secret-1", "hosts": ["10.0.0.11"')
+    if variant in ("stale",) + UNATTACHED:
+        return json.dumps(stale_connection_info(driver, v["volume_id"],
+                                                instance_uuid))
+    return json.dumps(current_connection_info(v))
+
+
 # --------------------------------------------------------------- seed.json
 
 def load_seed(path):
@@ -273,16 +364,30 @@ def main():
     ap.add_argument("--prefix", default="bdm-seed")
     ap.add_argument("--driver", choices=("rbd", "iscsi"), default="rbd",
                     help="kind of stale connection_info to store")
+    ap.add_argument("--host", help="compute host of the new instances "
+                    "(default $BDM_COMPUTE_HOST, compute1)")
+    ap.add_argument("--variants", default="stale",
+                    help="comma-separated, each gets --instances instances: "
+                         + ", ".join(VARIANTS))
     ap.add_argument("--verify-cli", action="store_true",
                     help="also run the real nova-manage volume_attachment "
                          "show --json on one new BDM")
     args = ap.parse_args()
     if args.instances < 1 or args.volumes < 0:
         ap.error("need --instances >= 1 and --volumes >= 0")
+    variants = [v for v in args.variants.split(",") if v]
+    bad = [v for v in variants if v not in VARIANTS]
+    if bad or not variants:
+        ap.error("--variants: unknown %s (known: %s)"
+                 % (",".join(bad) or "(empty)", ", ".join(VARIANTS)))
 
     state = env("BDM_STACK_DIR")
     nova_conf = env("BDM_NOVA_CONF")
-    host = env("BDM_COMPUTE_HOST")
+    first_host = env("BDM_COMPUTE_HOST")
+    host = args.host or first_host
+    hosts = os.environ.get("BDM_COMPUTE_HOSTS", first_host).split()
+    # wrong-host: Cinder is told another host attached the volume.
+    other_host = next((h for h in hosts if h != host), "compute-elsewhere")
     project = env("BDM_CINDER_PROJECT")
     user = OWNER_USER
     seed_path = os.environ.get("BDM_SEED_FILE",
@@ -312,27 +417,45 @@ def main():
                      "enforce_multipath": True,
                      "initiator": "iqn.1993-08.org.debian:01:%s" % host,
                      "do_local_attach": False}
-    if connector.get("host") != host:
+    if connector.get("host") != first_host:
         raise SeedError("connector %s is for host %r, not %r"
-                        % (connector_file, connector.get("host"), host))
+                        % (connector_file, connector.get("host"), first_host))
 
-    devs = device_names(args.volumes)
+    def connectors(h):
+        """compute1's connector as another host of this stack has it."""
+        if h == first_host:
+            return connector
+        c = dict(connector, host=h)
+        if isinstance(c.get("initiator"), str):
+            c["initiator"] = c["initiator"].rsplit(":", 1)[0] + ":" + h
+        return c
+
+    devs = device_names(args.volumes + (1 if "dangling" in variants else 0))
     plan = []
-    for i in range(args.instances):
-        name = "%s-vm%d" % (tag, i + 1)
-        plan.append({
-            "uuid": str(uuid.uuid4()), "name": name,
-            "volumes": [{"name": "%s-vol%d" % (name, j + 1),
-                         "device_name": devs[j]}
-                        for j in range(args.volumes)],
-        })
+    for variant in variants:
+        for i in range(args.instances):
+            name = "%s-%s-vm%d" % (tag, variant, i + 1)
+            if variant == "stale":
+                name = "%s-vm%d" % (tag, i + 1)
+            attach_host = other_host if variant == "wrong-host" else host
+            inst = {
+                "uuid": str(uuid.uuid4()), "name": name, "variant": variant,
+                "volumes": [{"name": "%s-vol%d" % (name, j + 1),
+                             "device_name": devs[j], "attach_host": attach_host}
+                            for j in range(args.volumes)],
+            }
+            if variant == "dangling":
+                inst["dangling"] = [{"name": "%s-dangling" % name,
+                                     "device_name": devs[args.volumes],
+                                     "attach_host": host}]
+            plan.append(inst)
 
     # Cinder in a thread while Nova is imported.
     cinder_err = []
 
     def run_cinder():
         try:
-            cinder_work(cinder, plan, connector)
+            cinder_work(cinder, plan, connectors)
         except Exception as e:  # reported by the main thread
             cinder_err.append(e)
     worker = threading.Thread(target=run_cinder, daemon=True)
@@ -488,11 +611,14 @@ def main():
                 delete_on_termination=True, guest_format=None,
                 no_device=False, volume_size=None, tag=None,
             ).create()
+        variant = inst["variant"]
+        dangling = [{"attachment_id": d["attachment_id"],
+                     "volume_id": d["volume_id"]}
+                    for d in inst.get("dangling", [])]
         for v in inst["volumes"]:
             action("attach_volume")
             bdm_uuid = str(uuid.uuid4())
-            info = stale_connection_info(args.driver, v["volume_id"],
-                                         inst["uuid"])
+            info = bdm_connection_info(variant, args.driver, v, inst["uuid"])
             with nova_context.target_cell(admin, cell1) as cctxt:
                 objects.BlockDeviceMapping(
                     cctxt, uuid=bdm_uuid, instance_uuid=inst["uuid"],
@@ -503,8 +629,9 @@ def main():
                     delete_on_termination=False, guest_format=None,
                     no_device=False, snapshot_id=None, image_id=None,
                     volume_type=None, tag=None,
-                    attachment_id=v["attachment_id"],
-                    connection_info=jsonutils.dumps(info),
+                    attachment_id=(None if variant == "no-attachment"
+                                   else v["attachment_id"]),
+                    connection_info=info,
                 ).create()
             new_entries.append({
                 "instance_uuid": inst["uuid"],
@@ -515,7 +642,14 @@ def main():
                 "device_name": v["device_name"],
                 "instance_name": inst["name"],
                 "batch": batch,
+                "variant": variant,
+                "class": expected_class(variant),
             })
+            if variant == "no-attachment":
+                new_entries[-1]["attachment_id"] = None
+                new_entries[-1]["cinder_attachment_id"] = v["attachment_id"]
+            if dangling:
+                new_entries[-1]["dangling_attachments"] = dangling
         action("stop")
 
     # Find every BDM the way `nova-manage volume_attachment show` does.
@@ -526,10 +660,13 @@ def main():
             bdm = objects.BlockDeviceMapping.get_by_volume_and_instance(
                 cctxt, e["volume_id"], e["instance_uuid"])
             got = jsonutils.loads(jsonutils.dumps(bdm))
+        if e["variant"] in ("connection-info-null", "corrupt"):
+            serial_ok = True
+        else:
+            serial_ok = (jsonutils.loads(got["connection_info"])["serial"] ==
+                         e["volume_id"])
         if (got["uuid"] != e["bdm_uuid"] or
-                got["attachment_id"] != e["attachment_id"] or
-                jsonutils.loads(got["connection_info"])["serial"] !=
-                e["volume_id"]):
+                got["attachment_id"] != e["attachment_id"] or not serial_ok):
             raise SeedError("BDM read back differs for %s" % e)
 
     if args.verify_cli and new_entries:
@@ -550,8 +687,10 @@ def main():
     all_entries = load_seed(seed_path) + new_entries
     save_seed(seed_path, all_entries)
     print("seed: %d stopped instance(s) x %d volume(s) on %s (node %s), "
-          "batch %d, %d BDM(s) in %.1f s; %s has %d entries"
-          % (len(plan), args.volumes, host, node.hypervisor_hostname, batch,
+          "%sbatch %d, %d BDM(s) in %.1f s; %s has %d entries"
+          % (len(plan), args.volumes, host, node.hypervisor_hostname,
+             "" if variants == ["stale"] else
+             "variants %s, " % ",".join(variants), batch,
              len(new_entries), time.monotonic() - T0, seed_path,
              len(all_entries)))
     return 0

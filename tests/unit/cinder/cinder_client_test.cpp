@@ -62,6 +62,14 @@ TEST_CASE("agent::cinder::ResolveCinderSettings") {
     CHECK(settings->transport.insecure);
     CHECK(settings->connect_retries == 0);
   }
+  SUBCASE("application credential and token auth types") {
+    auto settings = ResolveCinderSettings(Config("[cinder]\nauth_type = v3applicationcredential\n"
+                                                 "[service_user]\nsend_service_user_token = true\nauth_type = token\n"),
+                                          CinderSession{});
+    REQUIRE(settings.ok());
+    CHECK(settings->user_auth == AuthKind::kApplicationCredential);
+    CHECK(settings->service_auth == AuthKind::kFixedToken);
+  }
   SUBCASE("send_service_user_token with no [service_user] auth_type sends none (Nova warns)") {
     auto settings = ResolveCinderSettings(Config("[cinder]\nauth_type = v3password\n"
                                                  "endpoint_template = http://ctl/v3/%(project_id)s\n"
@@ -74,8 +82,9 @@ TEST_CASE("agent::cinder::ResolveCinderSettings") {
   SUBCASE("refused") {
     CHECK(ResolveError("[cinder]\nendpoint_template = http://ctl/v3\n").message().starts_with(
         "[cinder] auth_type is not set"));
-    CHECK(ResolveError("[cinder]\nauth_type = token\n").message() ==
-          "[cinder] auth_type: 'token' is not supported by bdm-agent (none, password, v3password)");
+    CHECK(ResolveError("[cinder]\nauth_type = v2token\n").message() ==
+          "[cinder] auth_type: 'v2token' is not supported by bdm-agent (none, password, v3password, "
+          "v3applicationcredential, token, v3token)");
     CHECK(ResolveError("[cinder]\nauth_type = none\n").message().find("endpoint_template") != std::string::npos);
     CHECK(ResolveError("[cinder]\nauth_type = none\nendpoint_template = http://ctl/v2/x\n").code() ==
           base::Code::kInvalidInput);
@@ -94,7 +103,8 @@ TEST_CASE("agent::cinder::ResolveCinderSettings never quotes a substituted value
   const char* kNotShown = "the value (from a '$' substitution, not shown)";
   base::Status s = ResolveError("[cinder]\npassword = CinS3cr3t\nauth_type = $password\n");
   CHECK(s.message() == std::string("[cinder] auth_type: ") + kNotShown +
-                           " is not supported by bdm-agent (none, password, v3password)");
+                           " is not supported by bdm-agent (none, password, v3password, v3applicationcredential, "
+                           "token, v3token)");
   for (const char* endpoint : {"http://ctl/v2/$password", "$password", "http://ctl/v3/%(CinS3cr3t)s$password"}) {
     CAPTURE(endpoint);
     s = ResolveError(("[cinder]\npassword = CinS3cr3t\nauth_type = none\nendpoint_template = " +

@@ -134,6 +134,82 @@ TEST_CASE("agent::cinder::KeystoneTokenRequestBody") {
   }
 }
 
+TEST_CASE("agent::cinder::KeystoneTokenRequestBody for an application credential and a token") {
+  KeystoneAuthOptions auth;
+  auth.auth_url = "http://ctl:5000/v3";
+  auth.auth_type = "v3applicationcredential";
+  auth.application_credential_secret = "s\"x";
+  SUBCASE("by id: no user, no scope (keystoneauth's ApplicationCredentialMethod)") {
+    auth.application_credential_id = "ac1";
+    auth.username = "nova";  // ignored with an id
+    auth.project_name = "service";  // an application credential has its own scope
+    CHECK(KeystoneTokenRequestBody(auth, "cinder").value() ==
+          R"({"auth":{"identity":{"methods":["application_credential"],"application_credential":)"
+          R"({"secret":"s\"x","id":"ac1"}}}})");
+  }
+  SUBCASE("by name: the user by name with its domain, or by id") {
+    auth.application_credential_name = "bdm";
+    auth.username = "nova";
+    auth.user_domain_name = "Default";
+    CHECK(KeystoneTokenRequestBody(auth, "cinder").value() ==
+          R"({"auth":{"identity":{"methods":["application_credential"],"application_credential":)"
+          R"({"secret":"s\"x","name":"bdm","user":{"name":"nova","domain":{"name":"Default"}}}}}})");
+    auth.user_id = "u1";
+    CHECK(KeystoneTokenRequestBody(auth, "cinder").value() ==
+          R"({"auth":{"identity":{"methods":["application_credential"],"application_credential":)"
+          R"({"secret":"s\"x","name":"bdm","user":{"id":"u1"}}}}})");
+  }
+  SUBCASE("missing parts name the option") {
+    CHECK(KeystoneTokenRequestBody(auth, "cinder").error().message() ==
+          "[cinder] application_credential_id is not set (nor application_credential_name with username or user_id)");
+    auth.application_credential_name = "bdm";
+    CHECK(KeystoneTokenRequestBody(auth, "cinder").error().code() == base::Code::kInvalidInput);
+    auth.application_credential_id = "ac1";
+    auth.application_credential_secret.reset();
+    CHECK(KeystoneTokenRequestBody(auth, "service_user").error().message() ==
+          "[service_user] application_credential_secret is not set");
+  }
+  SUBCASE("token, scoped or not; v3token takes auth_url as the v3 root") {
+    auth.auth_type = "token";
+    auth.token = "gAAAA";
+    CHECK(KeystoneTokenRequestBody(auth, "cinder").value() ==
+          R"({"auth":{"identity":{"methods":["token"],"token":{"id":"gAAAA"}}}})");
+    auth.project_id = "p1";
+    CHECK(KeystoneTokenRequestBody(auth, "cinder").value() ==
+          R"({"auth":{"identity":{"methods":["token"],"token":{"id":"gAAAA"}},"scope":{"project":{"id":"p1"}}}})");
+    auth.token.reset();
+    CHECK(KeystoneTokenRequestBody(auth, "cinder").error().message() == "[cinder] token is not set");
+    auth.auth_type = "v3token";
+    auth.auth_url = "http://ctl:5000/identity";
+    CHECK(KeystoneTokenUrl(auth, "cinder").value() == "http://ctl:5000/identity/auth/tokens");
+  }
+  SUBCASE("password with user_id") {
+    auth = NovaUser();
+    auth.username.reset();
+    auth.user_id = "u1";
+    CHECK(KeystoneTokenRequestBody(auth, "cinder").value().starts_with(
+        R"({"auth":{"identity":{"methods":["password"],"password":{"user":{"password":"p\"w","id":"u1"}}})"));
+  }
+  SUBCASE("an auth_type that is not Keystone's") {
+    auth.auth_type = "none";
+    CHECK(KeystoneTokenRequestBody(auth, "cinder").error().code() == base::Code::kInvalidInput);
+  }
+}
+
+TEST_CASE("agent::cinder::ParseKeystoneTime") {
+  using namespace std::chrono;
+  const auto day = sys_days(year(2026) / 12 / 3);
+  CHECK(ParseKeystoneTime("2026-12-03T16:35:20.000000Z") == day + hours(16) + minutes(35) + seconds(20));
+  CHECK(ParseKeystoneTime("2026-12-03T16:35:20.25Z") == day + hours(16) + minutes(35) + seconds(20) + milliseconds(250));
+  CHECK(ParseKeystoneTime("2026-12-03T16:35:20") == day + hours(16) + minutes(35) + seconds(20));
+  CHECK(ParseKeystoneTime("2026-12-03T16:35:20+00:00") == day + hours(16) + minutes(35) + seconds(20));
+  for (const char* bad : {"", "2026-12-03", "2026-13-03T16:35:20Z", "2026-12-03T16:35:20+02:00", "2026-02-30T00:00:00Z",
+                          "2026-12-03T24:00:00Z", "20261203T163520Z", "2026-12-03T16:35:2xZ"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(ParseKeystoneTime(bad).has_value());
+  }
+}
+
 TEST_CASE("agent::cinder::KeystoneTokenUrl") {
   KeystoneAuthOptions auth = NovaUser();
   CHECK(KeystoneTokenUrl(auth, "cinder").value() == "http://ctl:5000/v3/auth/tokens");

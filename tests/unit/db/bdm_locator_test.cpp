@@ -55,6 +55,7 @@ class MemoryCell final : public CellDatabase {
   }
   base::Result<std::optional<BlockDeviceMapping>> FindBdmById(std::int64_t) override { return Unused(); }
   base::Result<std::optional<std::string>> LockedReason(std::string_view) override { return Unused(); }
+  base::Result<std::vector<InstanceVolumeRow>> ListInstanceVolumes(const InstanceFilter&) override { return Unused(); }
   base::Result<bool> LockInstance(const InstanceLockChange&) override { return Unused(); }
   base::Result<bool> UnlockInstance(const InstanceLockChange&) override { return Unused(); }
   base::Status StartInstanceAction(std::string_view, std::string_view, std::string_view) override { return Unused(); }
