@@ -25,7 +25,7 @@ constexpr std::array kCommands = {
             commands::RunGetConnector},
     Command{"serve", "answer RPC calls and casts (ping, show, get_connector, refresh) as an oslo.messaging server",
             commands::RunServe},
-    Command{"trace", "record broker traffic to a file and decode it (Nova objects expanded, secrets masked)",
+    Command{"trace", "record broker traffic to a file, decode (secrets masked), replay and diff it",
             commands::RunTrace},
 };
 

@@ -15,6 +15,7 @@ namespace agent::exit_code {
 
 inline constexpr int kOk = 0;
 inline constexpr int kUnexpected = 1;  // internal error; the message says what
+inline constexpr int kTraceDiffers = 1;  // trace diff: the traces differ in what matters (as diff(1))
 
 // show (as nova-manage volume_attachment show)
 inline constexpr int kShowInstanceNotFound = 2;  // no instance mapping, or no instance row
@@ -57,6 +58,9 @@ inline constexpr int kAuditNotOk = 1;  // a BDM that is not ok, or a dangling at
 inline constexpr int kTraceOutputFile = 28;  // record: --out exists or cannot be created or written
 inline constexpr int kTraceInputFile = 29;   // decode: FILE missing, not a regular file, or unreadable
 inline constexpr int kTracingOff = 30;       // record --firehose: tracing is off on the vhost
+inline constexpr int kReplayRepliesDiffer = 31;   // replay --compare: a reply differed, was a failure, or did not come
+inline constexpr int kReplaySameBroker = 32;      // replay: --to is the broker the trace was recorded from
+inline constexpr int kTraceNothingSelected = 33;  // replay: the trace holds no request the selection keeps
 
 // batch refresh
 inline constexpr int kBatchFailed = 34;  // some BDMs failed (or the run stopped before all were done)

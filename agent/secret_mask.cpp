@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <string>
-#include <vector>
 
 #include "agent/json_depth.h"
 #include "agent/rapidjson_strings.h"
@@ -19,17 +19,11 @@ constexpr std::array<std::string_view, 10> kSecretWords = {
 constexpr std::array<std::string_view, 11> kIdentifierWords = {
     "uuid", "id", "type", "name", "username", "user", "format", "method", "enabled", "path", "file"};
 
-std::vector<std::string> Words(std::string_view key) {
-  std::vector<std::string> words(1);
-  for (char c : key) {
-    if (c == '_' || c == '-' || c == '.' || c == ' ') {
-      if (!words.back().empty()) words.emplace_back();
-      continue;
-    }
-    words.back() += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  if (words.back().empty()) words.pop_back();
-  return words;
+template <std::size_t N>
+constexpr std::size_t LongestWord(const std::array<std::string_view, N>& list) {
+  std::size_t longest = 0;
+  for (const std::string_view word : list) longest = std::max(longest, word.size());
+  return longest;
 }
 
 template <std::size_t N>
@@ -39,11 +33,38 @@ bool Contains(const std::array<std::string_view, N>& list, std::string_view word
 
 }  // namespace
 
+// The key's words (split at '_', '-', '.' and ' ', lower-cased, empty ones
+// skipped) are looked at one at a time in a small buffer, without
+// allocating: this runs for every key of every message `trace decode`
+// reads. A word longer than every listed word matches none of them.
 bool IsSecretKey(std::string_view key) {
-  const std::vector<std::string> words = Words(key);
-  if (words.empty() || Contains(kIdentifierWords, words.back())) return false;
-  return std::any_of(words.begin(), words.end(),
-                     [](const std::string& w) { return Contains(kSecretWords, w); });
+  constexpr std::size_t kLongest = std::max(LongestWord(kSecretWords), LongestWord(kIdentifierWords));
+  std::array<char, kLongest> word{};
+  std::size_t length = 0;
+  bool too_long = false;
+  bool any_word = false;
+  bool secret = false;
+  bool last_is_identifier = false;
+  const auto end_word = [&] {
+    if (length == 0) return;
+    const std::string_view w = too_long ? std::string_view() : std::string_view(word.data(), length);
+    any_word = true;
+    last_is_identifier = !too_long && Contains(kIdentifierWords, w);
+    secret = secret || (!too_long && Contains(kSecretWords, w));
+    length = 0;
+    too_long = false;
+  };
+  for (const char c : key) {
+    if (c == '_' || c == '-' || c == '.' || c == ' ') {
+      end_word();
+    } else if (length == kLongest) {
+      too_long = true;
+    } else {
+      word[length++] = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+  }
+  end_word();
+  return any_word && !last_is_identifier && secret;
 }
 
 int MaskSecrets(rapidjson::Value& value, rapidjson::Document::AllocatorType& allocator) {

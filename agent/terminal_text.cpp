@@ -66,6 +66,17 @@ std::string AsciiJson(std::string_view json) {
   out.reserve(json.size());
   bool in_string = false;
   for (std::size_t i = 0; i < json.size();) {
+    // A run of printable ASCII other than '"' and '\\' is copied as it is
+    // (the last branch below, one character at a time, would do the same).
+    std::size_t run = i;
+    while (run < json.size() && json[run] >= 0x20 && json[run] < 0x7F && json[run] != '"' && json[run] != '\\') {
+      ++run;
+    }
+    if (run > i) {
+      out.append(json.substr(i, run - i));
+      i = run;
+      continue;
+    }
     const std::optional<CodePoint> cp = DecodeAt(json, i);
     if (!cp) {
       out += "\\ufffd";

@@ -28,11 +28,6 @@ timeval ToTimeval(std::chrono::milliseconds duration) {
   return tv;
 }
 
-std::string PeerName(const TransportHost& host) {
-  if (host.hostname.find(':') != std::string::npos) return "[" + host.hostname + "]:" + std::to_string(host.port);
-  return host.hostname + ":" + std::to_string(host.port);
-}
-
 std::optional<bool> ParseBool(std::string value) {
   std::transform(value.begin(), value.end(), value.begin(), [](unsigned char c) { return std::tolower(c); });
   if (value == "1" || value == "true" || value == "yes" || value == "on") return true;
@@ -41,6 +36,11 @@ std::optional<bool> ParseBool(std::string value) {
 }
 
 }  // namespace
+
+std::string PeerName(const TransportHost& host) {
+  if (host.hostname.find(':') != std::string::npos) return "[" + host.hostname + "]:" + std::to_string(host.port);
+  return host.hostname + ":" + std::to_string(host.port);
+}
 
 base::Result<AmqpConnectOptions> ConnectOptionsFromUrl(const TransportUrl& url, const TlsOptions& tls) {
   if (url.Kind() != TransportKind::kRabbit) {

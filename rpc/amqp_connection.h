@@ -87,6 +87,9 @@ struct AmqpConnectOptions {
 // a boolean.
 base::Result<AmqpConnectOptions> ConnectOptionsFromUrl(const TransportUrl& url, const TlsOptions& tls);
 
+// "host:port" ("[v6]:port" for an IPv6 address), as errors and peer() name a broker.
+std::string PeerName(const TransportHost& host);
+
 // "<program>:<pid>:<uuid4>", as oslo names its connections.
 std::string OsloConnectionName(std::string_view program, std::mt19937_64& rng);
 

@@ -178,7 +178,8 @@ base::Result<PublishOutcome> AmqpConnection::Publish(const std::string& exchange
   const std::string context = "publish to exchange '" + exchange + "' with routing key " + routing_key;
   if (!usable()) return base::Status::Unavailable(context + ": connection is closed");
   amqp_maybe_release_buffers(state_.get());
-  amqp_basic_properties_t c_properties = detail::BuildProperties(properties);
+  detail::TableBuilder tables;
+  amqp_basic_properties_t c_properties = detail::BuildProperties(properties, tables);
   int rc = amqp_basic_publish(state_.get(), kChannel, detail::BytesOf(exchange), detail::BytesOf(routing_key),
                               mandatory == Mandatory::kYes ? 1 : 0, 0, &c_properties, detail::BytesOf(body));
   if (rc != AMQP_STATUS_OK) return Check(AmqpLibraryError(rc, context));
@@ -193,7 +194,8 @@ base::Result<std::uint64_t> AmqpConnection::PublishNoWait(const std::string& exc
   if (!usable()) return base::Status::Unavailable(context + ": connection is closed");
   if (!confirms_) return base::Status::FailedPrecondition(context + ": publisher confirms are not enabled");
   keep_confirm_events_ = true;
-  amqp_basic_properties_t c_properties = detail::BuildProperties(properties);
+  detail::TableBuilder tables;
+  amqp_basic_properties_t c_properties = detail::BuildProperties(properties, tables);
   int rc = amqp_basic_publish(state_.get(), kChannel, detail::BytesOf(exchange), detail::BytesOf(routing_key),
                               mandatory == Mandatory::kYes ? 1 : 0, 0, &c_properties, detail::BytesOf(body));
   if (rc != AMQP_STATUS_OK) return Check(AmqpLibraryError(rc, context));

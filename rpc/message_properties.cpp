@@ -8,7 +8,7 @@ MessageProperties CastProperties() {
   MessageProperties properties;
   properties.content_type = "application/json";
   properties.content_encoding = "utf-8";
-  properties.headers_present = true;
+  properties.headers = AmqpFieldTable{};
   properties.delivery_mode = 2;
   properties.priority = 0;
   return properties;

@@ -8,13 +8,15 @@
 //   decimal string (kombu: str(int(timeout * 1000))).
 // Nothing else is set: no reply_to, correlation_id, message_id or timestamp.
 //
-// The same struct carries the properties copied out of a received message:
-// then every basic property the message had is set (rpc/detail/amqp_tables.h
-// CopyProperties), the application headers table included (`headers`, with
-// headers_present). Publishing sends content_type, content_encoding,
-// delivery_mode, priority, expiration, correlation_id, reply_to, message_id,
-// timestamp, type, user_id and app_id when set, and an empty headers table
-// when headers_present (`headers` entries are not sent).
+// The same struct carries the properties copied out of a received message
+// (rpc/detail/amqp_tables.h CopyProperties: every basic property the message
+// had, the application headers table with its entries) and those a trace
+// file holds (rpc/trace_file.h), so that what was received or recorded can
+// be published again as it is. Publishing sends every property that is set,
+// the headers table with its entries (integers as signed 64-bit 'l',
+// doubles as 'd', strings as 'S', bytes as 'x', nested tables and arrays
+// as they are); an absent `headers` sends no table, an empty one sends an
+// empty table (as oslo does).
 // Plain values; safe from any thread.
 #pragma once
 
@@ -30,7 +32,7 @@ namespace rpc {
 struct MessageProperties {
   std::optional<std::string> content_type;
   std::optional<std::string> content_encoding;
-  bool headers_present = false;  // an (empty) application_headers table
+  std::optional<AmqpFieldTable> headers;  // the application headers table, when the message has one
   std::optional<std::uint8_t> delivery_mode;
   std::optional<std::uint8_t> priority;
   std::optional<std::string> expiration;
@@ -41,7 +43,8 @@ struct MessageProperties {
   std::optional<std::string> type;
   std::optional<std::string> user_id;
   std::optional<std::string> app_id;
-  AmqpFieldTable headers;  // received only: the application headers' entries
+
+  friend bool operator==(const MessageProperties&, const MessageProperties&) = default;
 };
 
 // The properties of a call whose caller waits `timeout` (negative counts as 0).

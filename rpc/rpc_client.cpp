@@ -53,6 +53,16 @@ base::Result<RpcClient> RpcClient::Connect(RpcClientOptions options) {
   return client;
 }
 
+ExchangeDeclaration RpcClient::ExchangeNamed(const std::string& name) const {
+  constexpr std::string_view kFanout = "_fanout";
+  if (name.ends_with(kFanout) && name.size() > kFanout.size()) {
+    return FanoutExchange(std::string_view(name).substr(0, name.size() - kFanout.size()));
+  }
+  ExchangeDeclaration exchange = TopicExchange(options_.topology);
+  if (!name.empty()) exchange.name = name;
+  return exchange;
+}
+
 base::Status RpcClient::EnsureSender(const ExchangeDeclaration& exchange) {
   ScopedTimer timer(stats_.connect);
   if (!sender_ || !sender_->usable()) {
@@ -65,7 +75,7 @@ base::Status RpcClient::EnsureSender(const ExchangeDeclaration& exchange) {
     ever_connected_sender_ = true;
     BASE_TRY(sender_->EnableConfirms());
   }
-  if (declared_exchanges_.count(exchange.name) == 0) {
+  if (!exchange.name.empty() && declared_exchanges_.count(exchange.name) == 0) {
     BASE_TRY(sender_->DeclareExchange(exchange));
     declared_exchanges_.insert(exchange.name);
   }
@@ -153,7 +163,6 @@ base::Result<RpcReply> RpcClient::WaitForReply(const std::string& msg_id, const 
           ++stats_.dropped_replies;
           continue;
         }
-        if (reply->failure) return reply->failure->ToStatus();
         return std::move(reply).value();
       }
       status = received.error();
@@ -164,12 +173,9 @@ base::Result<RpcReply> RpcClient::WaitForReply(const std::string& msg_id, const 
   }
 }
 
-base::Result<RpcReply> RpcClient::Call(const RpcTarget& target, RpcRequest request,
-                                       std::chrono::milliseconds timeout) {
-  stats_ = CallStats{};
-  ScopedTimer total(stats_.total);
-  const auto deadline = Clock::now() + timeout;
-  const std::string routing_key = RoutingKey(target.topic, target.server);
+base::Result<std::string> RpcClient::SendCall(const ExchangeDeclaration& exchange, const std::string& routing_key,
+                                              RpcRequest request, const MessageProperties& properties,
+                                              std::chrono::milliseconds timeout, Clock::time_point deadline) {
   request.msg_id = NewUuid4Hex(*rng_);
   request.reply_q = reply_queue_;
   request.unique_id = NewUuid4Hex(*rng_);
@@ -185,9 +191,7 @@ base::Result<RpcReply> RpcClient::Call(const RpcTarget& target, RpcRequest reque
     if (!Retryable(status, listener_)) return status;
     BASE_TRY(SleepBeforeRetry(schedule, deadline, status, "declare reply queue " + reply_queue_));
   }
-  ExchangeDeclaration exchange = TopicExchange(options_.topology);
-  if (!target.exchange.empty()) exchange.name = target.exchange;
-  base::Status published = PublishReliably(exchange, routing_key, CallProperties(timeout), body, deadline);
+  base::Status published = PublishReliably(exchange, routing_key, properties, body, deadline);
   if (!published.ok()) {
     if (published.code() == base::Code::kTimeout) {
       return base::Status::Timeout("timed out after " + Millis(timeout) + " sending a call to " + routing_key + ": " +
@@ -195,16 +199,51 @@ base::Result<RpcReply> RpcClient::Call(const RpcTarget& target, RpcRequest reque
     }
     return published;
   }
-  return WaitForReply(*request.msg_id, routing_key, timeout, deadline);
+  return *request.msg_id;
+}
+
+base::Result<RpcReply> RpcClient::Call(const RpcTarget& target, RpcRequest request,
+                                       std::chrono::milliseconds timeout) {
+  stats_ = CallStats{};
+  ScopedTimer total(stats_.total);
+  const auto deadline = Clock::now() + timeout;
+  const std::string routing_key = RoutingKey(target.topic, target.server);
+  ExchangeDeclaration exchange = TopicExchange(options_.topology);
+  if (!target.exchange.empty()) exchange.name = target.exchange;
+  BASE_TRY_ASSIGN(std::string msg_id,
+                  SendCall(exchange, routing_key, std::move(request), CallProperties(timeout), timeout, deadline));
+  BASE_TRY_ASSIGN(RpcReply reply, WaitForReply(msg_id, routing_key, timeout, deadline));
+  if (reply.failure) return reply.failure->ToStatus();
+  return reply;
+}
+
+base::Result<std::optional<std::string>> RpcClient::Send(const WireDestination& to, RpcRequest request,
+                                                         const MessageProperties& properties,
+                                                         std::chrono::milliseconds timeout) {
+  stats_ = CallStats{};
+  ScopedTimer total(stats_.total);
+  const ExchangeDeclaration exchange = ExchangeNamed(to.exchange);
+  if (!request.msg_id) {
+    request.reply_q.reset();
+    request.timeout.reset();
+    BASE_TRY(SendOneWay(exchange, to.routing_key, std::move(request), properties, timeout));
+    return std::optional<std::string>();
+  }
+  BASE_TRY_ASSIGN(std::string msg_id, SendCall(exchange, to.routing_key, std::move(request), properties, timeout,
+                                               Clock::now() + timeout));
+  return std::optional<std::string>(std::move(msg_id));
+}
+
+base::Result<RpcReply> RpcClient::AwaitReply(const std::string& msg_id, std::chrono::milliseconds timeout) {
+  return WaitForReply(msg_id, "the call", timeout, Clock::now() + timeout);
 }
 
 base::Status RpcClient::SendOneWay(const ExchangeDeclaration& exchange, const std::string& routing_key,
-                                   RpcRequest request, std::chrono::milliseconds timeout) {
-  stats_ = CallStats{};
-  ScopedTimer total(stats_.total);
+                                   RpcRequest request, const MessageProperties& properties,
+                                   std::chrono::milliseconds timeout) {
   request.unique_id = NewUuid4Hex(*rng_);
   BASE_TRY_ASSIGN(std::string body, EncodeRequest(request));
-  return PublishReliably(exchange, routing_key, CastProperties(), body, Clock::now() + timeout);
+  return PublishReliably(exchange, routing_key, properties, body, Clock::now() + timeout);
 }
 
 base::Status RpcClient::Cast(const RpcTarget& target, RpcRequest request, std::chrono::milliseconds timeout) {
@@ -213,14 +252,18 @@ base::Status RpcClient::Cast(const RpcTarget& target, RpcRequest request, std::c
   }
   ExchangeDeclaration exchange = TopicExchange(options_.topology);
   if (!target.exchange.empty()) exchange.name = target.exchange;
-  return SendOneWay(exchange, RoutingKey(target.topic, target.server), std::move(request), timeout);
+  stats_ = CallStats{};
+  ScopedTimer total(stats_.total);
+  return SendOneWay(exchange, RoutingKey(target.topic, target.server), std::move(request), CastProperties(), timeout);
 }
 
 base::Status RpcClient::FanoutCast(const std::string& topic, RpcRequest request, std::chrono::milliseconds timeout) {
   if (request.msg_id || request.reply_q || request.timeout) {
     return base::Status::InvalidInput("fanout cast: msg_id, reply_q and timeout must be unset");
   }
-  return SendOneWay(FanoutExchange(topic), "", std::move(request), timeout);
+  stats_ = CallStats{};
+  ScopedTimer total(stats_.total);
+  return SendOneWay(FanoutExchange(topic), "", std::move(request), CastProperties(), timeout);
 }
 
 base::Status RpcClient::Close() {

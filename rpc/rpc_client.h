@@ -32,6 +32,11 @@
 // kFailedPrecondition from the broker (credentials, vhost, a declaration the
 // broker refused).
 //
+// Send and AwaitReply split a call in two for a request recorded from the
+// wire (`bdm-agent trace replay`): it goes to its recorded exchange and
+// routing key with its recorded properties, and a remote failure comes back
+// as the reply it is rather than as kRemoteError.
+//
 // last_stats() measures where the last call or cast spent its time, so a
 // benchmark can subtract the broker's share.
 //
@@ -48,6 +53,7 @@
 #include "base/result.h"
 #include "rpc/amqp_connection.h"
 #include "rpc/amqp_topology.h"
+#include "rpc/message_properties.h"
 #include "rpc/reconnect_schedule.h"
 #include "rpc/rpc_codec.h"
 
@@ -57,6 +63,15 @@ struct RpcTarget {
   std::string exchange;  // empty: TopologyOptions::control_exchange
   std::string topic;     // "compute"
   std::string server;    // "cmp1"; empty: the shared topic queue
+};
+
+// Where a request recorded from the wire goes again: its exchange (declared
+// as the topology's topic exchange under that name, or as FanoutExchange for
+// "<topic>_fanout"; the default exchange "" is not declared) and its routing
+// key, as they are.
+struct WireDestination {
+  std::string exchange;
+  std::string routing_key;
 };
 
 struct RpcClientOptions {
@@ -103,6 +118,21 @@ class RpcClient {
   // A cast to every server of `topic` through the "<topic>_fanout" exchange.
   base::Status FanoutCast(const std::string& topic, RpcRequest request, std::chrono::milliseconds timeout);
 
+  // Sends `request` to `to` with `properties` as given (expiration
+  // included). A call when request.msg_id is set: msg_id and reply_q are
+  // replaced by a fresh msg_id and this client's reply queue (declared
+  // first, as Call does); every request gets a fresh unique_id, the other
+  // fields are sent as given. Returns the call's new msg_id (for
+  // AwaitReply), nullopt for a cast. `timeout` bounds reconnecting and the
+  // publisher confirm; errors as Call's before the reply.
+  base::Result<std::optional<std::string>> Send(const WireDestination& to, RpcRequest request,
+                                                const MessageProperties& properties, std::chrono::milliseconds timeout);
+
+  // Waits up to `timeout` for the reply to the call Send returned `msg_id`
+  // for. A remote failure is a reply (RpcReply::failure), not an error;
+  // kTimeout when no reply came; replies to other calls are dropped.
+  base::Result<RpcReply> AwaitReply(const std::string& msg_id, std::chrono::milliseconds timeout);
+
   // The reply queue's name ("reply_<uuid4 hex>"), fixed for the client's life.
   const std::string& reply_queue() const { return reply_queue_; }
   const CallStats& last_stats() const { return stats_; }
@@ -114,6 +144,7 @@ class RpcClient {
   using Clock = std::chrono::steady_clock;
   explicit RpcClient(RpcClientOptions options);
 
+  ExchangeDeclaration ExchangeNamed(const std::string& name) const;
   base::Status EnsureSender(const ExchangeDeclaration& exchange);
   base::Status EnsureReplyConsumer();
   void DrainListener();
@@ -122,10 +153,15 @@ class RpcClient {
   base::Status PublishReliably(const ExchangeDeclaration& exchange, const std::string& routing_key,
                                const MessageProperties& properties, const std::string& body,
                                Clock::time_point deadline);
+  // A remote failure comes back in the reply.
   base::Result<RpcReply> WaitForReply(const std::string& msg_id, const std::string& routing_key,
                                       std::chrono::milliseconds timeout, Clock::time_point deadline);
+  // Fills the call's ids, declares the reply queue, publishes; the msg_id.
+  base::Result<std::string> SendCall(const ExchangeDeclaration& exchange, const std::string& routing_key,
+                                     RpcRequest request, const MessageProperties& properties,
+                                     std::chrono::milliseconds timeout, Clock::time_point deadline);
   base::Status SendOneWay(const ExchangeDeclaration& exchange, const std::string& routing_key, RpcRequest request,
-                          std::chrono::milliseconds timeout);
+                          const MessageProperties& properties, std::chrono::milliseconds timeout);
 
   RpcClientOptions options_;
   std::unique_ptr<std::mt19937_64> rng_;

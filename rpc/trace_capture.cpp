@@ -28,8 +28,8 @@ std::optional<std::uint8_t> OctetField(const AmqpFieldTable& table, std::string_
 
 // The `properties` table the firehose puts in its headers, by the broker's
 // property names.
-TraceProperties PropertiesOfTable(const AmqpFieldTable& table) {
-  TraceProperties out;
+MessageProperties PropertiesOfTable(const AmqpFieldTable& table) {
+  MessageProperties out;
   out.content_type = StringField(table, "content_type");
   out.content_encoding = StringField(table, "content_encoding");
   out.delivery_mode = OctetField(table, "delivery_mode");
@@ -53,30 +53,12 @@ TraceProperties PropertiesOfTable(const AmqpFieldTable& table) {
 
 }  // namespace
 
-TraceProperties TracePropertiesOf(const MessageProperties& properties) {
-  TraceProperties out;
-  out.content_type = properties.content_type;
-  out.content_encoding = properties.content_encoding;
-  out.delivery_mode = properties.delivery_mode;
-  out.priority = properties.priority;
-  out.correlation_id = properties.correlation_id;
-  out.reply_to = properties.reply_to;
-  out.expiration = properties.expiration;
-  out.message_id = properties.message_id;
-  out.timestamp = properties.timestamp;
-  out.type = properties.type;
-  out.user_id = properties.user_id;
-  out.app_id = properties.app_id;
-  if (properties.headers_present) out.headers = properties.headers;
-  return out;
-}
-
 TraceRecord RecordOfDelivery(const Delivery& delivery, std::int64_t t_ns) {
   TraceRecord record;
   record.t_ns = t_ns;
   record.body = delivery.body;
-  const AmqpFieldTable& headers = delivery.properties.headers;
-  if (delivery.exchange == kFirehoseExchange) {
+  if (delivery.exchange == kFirehoseExchange && delivery.properties.headers) {
+    const AmqpFieldTable& headers = *delivery.properties.headers;
     const std::string_view key = delivery.routing_key;
     const bool publish = key.starts_with("publish.");
     const bool deliver = key.starts_with("deliver.");
@@ -99,7 +81,7 @@ TraceRecord RecordOfDelivery(const Delivery& delivery, std::int64_t t_ns) {
   record.event = TraceEvent::kPublish;
   record.exchange = delivery.exchange;
   record.routing_key = delivery.routing_key;
-  record.properties = TracePropertiesOf(delivery.properties);
+  record.properties = delivery.properties;
   return record;
 }
 

@@ -28,8 +28,6 @@ namespace rpc {
 
 inline constexpr std::string_view kFirehoseExchange = "amq.rabbitmq.trace";
 
-TraceProperties TracePropertiesOf(const MessageProperties& properties);
-
 // `t_ns`: when it was received, nanoseconds since the Unix epoch.
 TraceRecord RecordOfDelivery(const Delivery& delivery, std::int64_t t_ns);
 

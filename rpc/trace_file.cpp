@@ -54,7 +54,7 @@ void PackValue(msgpack::packer<Sink>& pk, const TraceValue& value) {
 }
 
 template <typename Sink>
-void PackProperties(msgpack::packer<Sink>& pk, const TraceProperties& p) {
+void PackProperties(msgpack::packer<Sink>& pk, const MessageProperties& p) {
   std::uint32_t count = 0;
   const auto counted = [&count](const auto& field) { count += field.has_value() ? 1 : 0; };
   counted(p.content_type), counted(p.content_encoding), counted(p.delivery_mode), counted(p.priority);
@@ -236,10 +236,10 @@ base::Result<TraceValue> ValueFromObject(const msgpack::object& object) {
   return value;
 }
 
-base::Result<TraceProperties> PropertiesFromObject(const msgpack::object& object) {
+base::Result<MessageProperties> PropertiesFromObject(const msgpack::object& object) {
   const MapReader map(object, "a record's properties");
   if (!map.is_map()) return Malformed("a record's properties are not a map");
-  TraceProperties p;
+  MessageProperties p;
   BASE_TRY(map.Text("content_type", p.content_type));
   BASE_TRY(map.Text("content_encoding", p.content_encoding));
   BASE_TRY(map.Unsigned("delivery_mode", p.delivery_mode));

@@ -25,6 +25,7 @@
 
 #include "base/result.h"
 #include "rpc/amqp_field_value.h"
+#include "rpc/message_properties.h"
 
 namespace rpc {
 
@@ -46,20 +47,11 @@ struct TraceHeader {
 };
 
 // An AMQP field value (application headers, which the firehose fills with
-// nested tables and arrays): rpc/amqp_field_value.h.
+// nested tables and arrays): rpc/amqp_field_value.h. A record's properties
+// are rpc::MessageProperties, the struct the broker connection publishes
+// and receives, so that a record can be published again as it is.
 using TraceValue = AmqpFieldValue;
 using TraceTable = AmqpFieldTable;
-
-struct TraceProperties {
-  std::optional<std::string> content_type, content_encoding;
-  std::optional<std::uint8_t> delivery_mode, priority;
-  std::optional<std::string> correlation_id, reply_to, expiration, message_id;
-  std::optional<std::uint64_t> timestamp;  // AMQP's, seconds
-  std::optional<std::string> type, user_id, app_id;
-  std::optional<TraceTable> headers;
-
-  friend bool operator==(const TraceProperties&, const TraceProperties&) = default;
-};
 
 enum class TraceEvent { kPublish, kDeliver };
 
@@ -69,7 +61,7 @@ struct TraceRecord {
   std::string routing_key;
   TraceEvent event = TraceEvent::kPublish;
   std::optional<std::string> queue;  // deliver events: the queue it was delivered to (added in 1.1)
-  TraceProperties properties;
+  MessageProperties properties;
   std::string body;
 
   friend bool operator==(const TraceRecord&, const TraceRecord&) = default;

@@ -20,7 +20,9 @@ namespace po = boost::program_options;
 
 constexpr const char* kDecodeUsage = "trace decode FILE [--json] [--method M] [--topic T] [--show-secrets]";
 
-int ReaderExitCode(const base::Status& status) {
+}  // namespace
+
+int TraceReadExitCode(const base::Status& status) {
   switch (status.code()) {
     case base::Code::kNotFound:
     case base::Code::kInvalidInput:
@@ -31,7 +33,19 @@ int ReaderExitCode(const base::Status& status) {
   }
 }
 
-}  // namespace
+std::variant<rpc::TraceReader, int> OpenTraceFile(const std::string& path, const CommandEnv& env) {
+  auto fd = input::OpenRegularFile(path, O_RDONLY);
+  if (!fd.ok()) {
+    env.log.Error("cannot read trace " + fd.error().message());
+    return exit_code::kTraceInputFile;
+  }
+  auto reader = rpc::TraceReader::Open(rpc::FdSource(std::move(*fd)), path);
+  if (!reader.ok()) {
+    env.log.Error(reader.error().message());
+    return TraceReadExitCode(reader.error());
+  }
+  return std::move(reader).value();
+}
 
 int RunTraceDecode(const std::vector<std::string>& args, const CommandEnv& env) {
   po::options_description options("trace decode options");
@@ -50,16 +64,9 @@ int RunTraceDecode(const std::vector<std::string>& args, const CommandEnv& env) 
   if (files.size() != 1) return UsageError("trace decode", "give exactly one trace FILE", env);
   const std::string& path = files[0];
 
-  auto fd = input::OpenRegularFile(path, O_RDONLY);
-  if (!fd.ok()) {
-    env.log.Error("cannot read trace " + fd.error().message());
-    return exit_code::kTraceInputFile;
-  }
-  auto reader = rpc::TraceReader::Open(rpc::FdSource(std::move(*fd)), path);
-  if (!reader.ok()) {
-    env.log.Error(reader.error().message());
-    return ReaderExitCode(reader.error());
-  }
+  auto opened = OpenTraceFile(path, env);
+  if (const int* code = std::get_if<int>(&opened)) return *code;
+  rpc::TraceReader* reader = &std::get<rpc::TraceReader>(opened);
   trace::DecodeSelection selection;
   if (vm.count("method")) selection.method = vm["method"].as<std::string>();
   if (vm.count("topic")) selection.topic = vm["topic"].as<std::string>();
@@ -77,7 +84,7 @@ int RunTraceDecode(const std::vector<std::string>& args, const CommandEnv& env) 
     if (!next.ok()) {
       std::fflush(env.out);
       env.log.Error(next.error().message());
-      return ReaderExitCode(next.error());
+      return TraceReadExitCode(next.error());
     }
     if (!next->has_value()) break;
     std::optional<trace::DecodedMessage> decoded = decoder.Next(**next);
@@ -94,19 +101,24 @@ int RunTraceDecode(const std::vector<std::string>& args, const CommandEnv& env) 
 }
 
 int RunTrace(const std::vector<std::string>& args, const CommandEnv& env) {
-  const std::string usage = "Usage: bdm-agent trace record --out FILE [...] | trace decode FILE [...]\n"
-                            "  record  capture broker traffic into a trace file\n"
-                            "  decode  print a trace file's messages, Nova objects expanded, secrets masked\n"
-                            "  (replay and diff are coming)\n";
+  const std::string usage =
+      "Usage: bdm-agent trace record --out FILE [...] | decode FILE [...] | replay FILE --to URL [...] | diff A B\n"
+      "  record  capture broker traffic into a trace file\n"
+      "  decode  print a trace file's messages, Nova objects expanded, secrets masked\n"
+      "  replay  send a trace's requests again to a broker, optionally comparing the replies\n"
+      "  diff    what differs between two traces (methods, versions, arguments, objects, replies)\n";
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    if (args.empty()) return UsageError("trace", "give a subcommand: record or decode", env);
+    if (args.empty()) return UsageError("trace", "give a subcommand: record, decode, replay or diff", env);
     std::fputs(usage.c_str(), env.out);
     return exit_code::kOk;
   }
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "record") return RunTraceRecord(rest, env);
   if (args[0] == "decode") return RunTraceDecode(rest, env);
-  return UsageError("trace", "unknown subcommand '" + EscapeControls(args[0]) + "' (record or decode)", env);
+  if (args[0] == "replay") return RunTraceReplay(rest, env);
+  if (args[0] == "diff") return RunTraceDiff(rest, env);
+  return UsageError("trace", "unknown subcommand '" + EscapeControls(args[0]) + "' (record, decode, replay or diff)",
+                    env);
 }
 
 }  // namespace agent::commands

@@ -74,6 +74,15 @@ rapidjson::Value Context(rapidjson::Value& message, Allocator& allocator) {
   return out;
 }
 
+std::vector<std::string> ContextKeys(const rapidjson::Value& message) {
+  std::vector<std::string> keys;
+  for (const auto& member : message.GetObject()) {
+    const std::string_view key = JsonStringView(member.name);
+    if (key.starts_with(kContextPrefix)) keys.emplace_back(key.substr(kContextPrefix.size()));
+  }
+  return keys;
+}
+
 std::optional<std::string> StringMember(const rapidjson::Value& object, const char* key) {
   auto found = object.FindMember(key);
   if (found == object.MemberEnd() || !found->value.IsString()) return std::nullopt;
@@ -104,6 +113,7 @@ void DecodeRequest(rapidjson::Value& message, const rpc::TraceRecord& record, De
   Take(message, "_msg_id", entry, "msg_id", allocator);
   Take(message, "_reply_q", entry, "reply_q", allocator);
   Take(message, "_timeout", entry, "timeout", allocator);
+  decoded.context_keys = ContextKeys(message);
   Add(entry, "context", Context(message, allocator), allocator);
   Take(message, "args", entry, "args", allocator);
 }
@@ -138,6 +148,7 @@ void DecodeNotification(rapidjson::Value& message, DecodedMessage& decoded) {
   for (const char* key : {"event_type", "publisher_id", "priority", "message_id", "timestamp"}) {
     Take(message, key, entry, key, allocator);
   }
+  decoded.context_keys = ContextKeys(message);
   Add(entry, "context", Context(message, allocator), allocator);
   Take(message, "payload", entry, "payload", allocator);
 }

@@ -25,6 +25,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <rapidjson/document.h>
 
@@ -39,6 +40,7 @@ struct DecodedMessage {
   std::string kind;                // entry's kind
   std::optional<std::string> method;
   std::optional<std::string> msg_id;
+  std::vector<std::string> context_keys;  // requests, notifications: every _context_* key (prefix off), in order
 };
 
 DecodedMessage DecodeMessage(const rpc::TraceRecord& record, Secrets secrets);

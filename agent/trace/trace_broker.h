@@ -45,4 +45,11 @@ base::Status SendProbe(rpc::AmqpConnection& connection, const std::string& routi
 // "nova%2Fcells").
 std::string BrokerName(std::string_view peer, std::string_view vhost);
 
+// Whether `to` names the broker a trace header names (`recorded`, as
+// BrokerName writes it): the same vhost and port and one of its hosts
+// either written the same or resolving to an address the recorded host
+// resolves to ("localhost" and "127.0.0.1" are the same broker). A name
+// that does not resolve is compared as written.
+bool SameBroker(std::string_view recorded, const rpc::AmqpConnectOptions& to);
+
 }  // namespace agent::trace

@@ -172,7 +172,66 @@ amqp_table_t TableBuilder::ClientProperties(const std::string& connection_name) 
   return table;
 }
 
-amqp_basic_properties_t BuildProperties(const MessageProperties& properties) {
+amqp_field_value_t TableBuilder::FieldValue(const AmqpFieldValue& value) {
+  using Kind = AmqpFieldValue::Kind;
+  amqp_field_value_t out{};
+  switch (value.kind) {
+    case Kind::kNull: out.kind = AMQP_FIELD_KIND_VOID; break;
+    case Kind::kBool:
+      out.kind = AMQP_FIELD_KIND_BOOLEAN;
+      out.value.boolean = value.boolean ? 1 : 0;
+      break;
+    case Kind::kInt:
+      out.kind = AMQP_FIELD_KIND_I64;
+      out.value.i64 = value.integer;
+      break;
+    case Kind::kDouble:
+      out.kind = AMQP_FIELD_KIND_F64;
+      out.value.f64 = value.real;
+      break;
+    case Kind::kString:
+      out.kind = AMQP_FIELD_KIND_UTF8;
+      out.value.bytes = BytesOf(value.text);
+      break;
+    case Kind::kBytes:
+      out.kind = AMQP_FIELD_KIND_BYTES;
+      out.value.bytes = BytesOf(value.text);
+      break;
+    case Kind::kArray: {
+      std::vector<amqp_field_value_t> items;
+      items.reserve(value.items.size());
+      for (const AmqpFieldValue& item : value.items) items.push_back(FieldValue(item));
+      auto& stored = arrays_.emplace_back(std::move(items));
+      out.kind = AMQP_FIELD_KIND_ARRAY;
+      out.value.array.num_entries = static_cast<int>(stored.size());
+      out.value.array.entries = stored.empty() ? nullptr : stored.data();
+      break;
+    }
+    case Kind::kTable:
+      out.kind = AMQP_FIELD_KIND_TABLE;
+      out.value.table = Fields(value.table);
+      break;
+  }
+  return out;
+}
+
+amqp_table_t TableBuilder::Fields(const AmqpFieldTable& table) {
+  std::vector<amqp_table_entry_t> built;
+  built.reserve(table.size());
+  for (const auto& [key, value] : table) {
+    amqp_table_entry_t entry{};
+    entry.key = BytesOf(key);
+    entry.value = FieldValue(value);
+    built.push_back(entry);
+  }
+  auto& entries = entries_.emplace_back(std::move(built));
+  amqp_table_t out;
+  out.num_entries = static_cast<int>(entries.size());
+  out.entries = entries.empty() ? nullptr : entries.data();
+  return out;
+}
+
+amqp_basic_properties_t BuildProperties(const MessageProperties& properties, TableBuilder& tables) {
   amqp_basic_properties_t out{};
   out._flags = 0;
   if (properties.content_type) {
@@ -183,9 +242,9 @@ amqp_basic_properties_t BuildProperties(const MessageProperties& properties) {
     out._flags |= AMQP_BASIC_CONTENT_ENCODING_FLAG;
     out.content_encoding = BytesOf(*properties.content_encoding);
   }
-  if (properties.headers_present) {
+  if (properties.headers) {
     out._flags |= AMQP_BASIC_HEADERS_FLAG;
-    out.headers = amqp_empty_table;
+    out.headers = tables.Fields(*properties.headers);
   }
   if (properties.delivery_mode) {
     out._flags |= AMQP_BASIC_DELIVERY_MODE_FLAG;
@@ -216,10 +275,7 @@ MessageProperties CopyProperties(const amqp_basic_properties_t& in) {
   MessageProperties out;
   if (in._flags & AMQP_BASIC_CONTENT_TYPE_FLAG) out.content_type = CopyBytes(in.content_type);
   if (in._flags & AMQP_BASIC_CONTENT_ENCODING_FLAG) out.content_encoding = CopyBytes(in.content_encoding);
-  if (in._flags & AMQP_BASIC_HEADERS_FLAG) {
-    out.headers_present = true;
-    out.headers = CopyTable(in.headers, 1);
-  }
+  if (in._flags & AMQP_BASIC_HEADERS_FLAG) out.headers = CopyTable(in.headers, 1);
   if (in._flags & AMQP_BASIC_DELIVERY_MODE_FLAG) out.delivery_mode = in.delivery_mode;
   if (in._flags & AMQP_BASIC_PRIORITY_FLAG) out.priority = in.priority;
   if (in._flags & AMQP_BASIC_EXPIRATION_FLAG) out.expiration = CopyBytes(in.expiration);

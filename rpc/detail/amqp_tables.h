@@ -36,12 +36,20 @@ class TableBuilder {
   // its own product/version/platform into these at login.
   amqp_table_t ClientProperties(const std::string& connection_name);
 
+  // A message's application headers (message_properties.h says which AMQP
+  // kind each value takes), nested tables and arrays included.
+  amqp_table_t Fields(const AmqpFieldTable& table);
+
  private:
+  amqp_field_value_t FieldValue(const AmqpFieldValue& value);
+
   std::deque<std::vector<amqp_table_entry_t>> entries_;  // stable addresses
+  std::deque<std::vector<amqp_field_value_t>> arrays_;   // stable addresses
 };
 
-// The C properties for `properties`, with the flags of the set fields.
-amqp_basic_properties_t BuildProperties(const MessageProperties& properties);
+// The C properties for `properties`, with the flags of the set fields; the
+// headers table's entries are kept in `tables`.
+amqp_basic_properties_t BuildProperties(const MessageProperties& properties, TableBuilder& tables);
 
 // Copies every basic property out of received properties (cluster_id, which
 // AMQP 0-9-1 deprecated, excepted), the headers table converted as

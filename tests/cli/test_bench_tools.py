@@ -1,9 +1,11 @@
-"""The tools behind `tools/bench serve` still work (they run only when someone
+"""The tools behind `tools/bench serve` and `tools/bench trace` still work (they run only when someone
 benchmarks, so nothing else would notice them break): the client
 (bench_rpc_client) against the broker-ceiling server (bench_broker_server)
 and against the oslo.messaging reference server, with tiny counts on the
 stack's RabbitMQ; the servers delete their queues; the driver
-(bench_serve.py) ends with its summary line. BDM_BUILD_DIR is the tree
+(bench_serve.py) ends with its summary line; the trace publisher refuses bad
+arguments and the trace driver (bench_trace.py) records and decodes a little
+without losing a message. BDM_BUILD_DIR is the tree
 holding tools/benchmarks."""
 import json
 import os
@@ -103,3 +105,22 @@ def test_driver_ends_with_the_summary_line(stack):
     assert re.fullmatch(r"serve: bdm-agent \d+ calls/s, oslo\.messaging \d+ calls/s, broker \d+ calls/s, "
                         r"ratio \d+\.\d", lines[-1]), lines
     assert sum(1 for line in lines if re.match(r"(bdm-agent|oslo\.messaging|broker) +(1|32) ", line)) == 6, lines
+
+
+@pytest.mark.parametrize("argv", [[], ["u", "e", "k", "/nonexistent", "1"], ["u", "e", "k", "/dev/null", "0"],
+                                  ["u", "e", "k", "/dev/null", "1", "0"]])
+def test_publisher_refuses_bad_arguments(argv):
+    p = subprocess.run([tool("bench_publish"), *argv], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 64 and p.stderr.startswith("usage: bench_publish"), (p.returncode, p.stderr)
+
+
+def test_trace_driver_records_without_loss_and_ends_with_the_summary_line(stack):
+    env = dict(os.environ, **{k: v for k, v in stack.env.items() if k.startswith("BDM_")})
+    p = subprocess.run([sys.executable, os.path.join(BENCH_DIR, "bench_trace.py"), os.environ["BDM_BUILD_DIR"], "1",
+                        "0.5", "20"], capture_output=True, text=True, timeout=300, env=env)
+    assert p.returncode == 0, p.stdout + p.stderr
+    lines = p.stdout.splitlines()
+    record = re.fullmatch(r"record: published (\d+), acked (\d+) in .* recorded (\d+) over .*, lost 0", lines[0])
+    assert record and int(record[1]) > 0 and record[1] == record[2] == record[3], lines
+    assert re.fullmatch(r"trace: record \d+ msg/s \(lost 0\), decode \d+\.\d MB/s vs python \d+\.\d MB/s, "
+                        r"ratio \d+\.\d", lines[-1]), lines

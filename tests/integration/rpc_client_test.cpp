@@ -77,7 +77,7 @@ TEST_CASE("rpc::RpcClient::Call gets the reply whose _msg_id matches") {
   CHECK(properties.expiration == "10000");
   CHECK(properties.delivery_mode == 2);
   CHECK(properties.priority == 0);
-  CHECK(properties.headers_present);
+  CHECK(properties.headers == rpc::AmqpFieldTable{});
   CHECK(responder.deliveries()[0].exchange == "nova");
   CHECK(responder.deliveries()[0].routing_key == topic + ".host1");
 }

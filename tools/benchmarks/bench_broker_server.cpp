@@ -22,41 +22,25 @@
 // Exit 0 after a clean stop, 1 on a broker or connection failure, 64 on bad
 // arguments.
 #include <amqp.h>
-#include <amqp_tcp_socket.h>
 #include <poll.h>
 #include <unistd.h>
 
 #include <cctype>
 #include <cstdio>
 #include <cstring>
-#include <memory>
 #include <string>
 #include <string_view>
 
 #include "rpc/transport_url.h"
+#include "tools/benchmarks/bench_amqp.h"
 
 namespace {
 
-constexpr amqp_channel_t kChannel = 1;
+using bench::Bytes;
+using bench::kChannel;
 constexpr const char* kExchange = "nova";  // the client's default control_exchange
 
-struct ConnectionCloser {
-  void operator()(amqp_connection_state_t_* state) const { amqp_destroy_connection(state); }
-};
-using Connection = std::unique_ptr<amqp_connection_state_t_, ConnectionCloser>;
-
-amqp_bytes_t Bytes(std::string_view text) { return {text.size(), const_cast<char*>(text.data())}; }
-
-// Prints what failed; true when `reply` is a success.
-bool Ok(const amqp_rpc_reply_t& reply, const char* what) {
-  if (reply.reply_type == AMQP_RESPONSE_NORMAL) return true;
-  if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION) {
-    std::fprintf(stderr, "bench_broker_server: %s: %s\n", what, amqp_error_string2(reply.library_error));
-  } else {
-    std::fprintf(stderr, "bench_broker_server: %s: the broker refused (method 0x%08x)\n", what, reply.reply.id);
-  }
-  return false;
-}
+bool Ok(const amqp_rpc_reply_t& reply, const char* what) { return bench::Ok(reply, "bench_broker_server", what); }
 
 // The word after `key` in the (escaped) oslo.message: skips the quotes,
 // backslashes, colon and space between them, then takes [0-9A-Za-z_-].
@@ -79,23 +63,6 @@ bool StdinClosed() {
   if (poll(&fd, 1, 0) <= 0) return false;
   char buffer[256];
   return read(STDIN_FILENO, buffer, sizeof buffer) <= 0;
-}
-
-Connection Open(const rpc::TransportHost& host, const std::string& vhost) {
-  Connection connection(amqp_new_connection());
-  amqp_socket_t* socket = amqp_tcp_socket_new(connection.get());
-  if (socket == nullptr || amqp_socket_open(socket, host.hostname.c_str(), host.port) != AMQP_STATUS_OK) {
-    std::fprintf(stderr, "bench_broker_server: cannot connect to %s:%d\n", host.hostname.c_str(), host.port);
-    return nullptr;
-  }
-  if (!Ok(amqp_login(connection.get(), vhost.c_str(), 0, 131072, 0, AMQP_SASL_METHOD_PLAIN, host.username.c_str(),
-                     host.password.c_str()),
-          "login")) {
-    return nullptr;
-  }
-  amqp_channel_open(connection.get(), kChannel);
-  if (!Ok(amqp_get_rpc_reply(connection.get()), "channel.open")) return nullptr;
-  return connection;
 }
 
 bool DeclareAndConsume(amqp_connection_state_t state, const std::string& queue) {
@@ -176,7 +143,7 @@ int main(int argc, char** argv) {
   }
   const std::string server = argv[3];
   const std::string queue = std::string(argv[2]) + "." + server;
-  Connection connection = Open(url->hosts.front(), url->virtual_host);
+  bench::Connection connection = bench::Open(url->hosts.front(), url->virtual_host, "bench_broker_server");
   if (!connection || !DeclareAndConsume(connection.get(), queue)) return 1;
   std::printf("ready\n");
   std::fflush(stdout);

@@ -8,13 +8,15 @@
 TEST_CASE("agent::IsSecretKey") {
   for (const char* key : {"auth_password", "secret", "keyring", "target_secret", "password", "token",
                           "discovery_auth_password", "secret_key", "access_key", "key", "AUTH_PASSWORD",
-                          "api-token", "private_key", "credentials"}) {
+                          "api-token", "private_key", "credentials", "__token__", "a.very-long_wordy key-credentials",
+                          "Target..Secret"}) {
     CAPTURE(key);
     CHECK(agent::IsSecretKey(key));
   }
   for (const char* key : {"secret_uuid", "secret_type", "auth_username", "encryption_key_id", "hosts",
                           "auth_method", "keyring_path", "target_iqn", "volume_id", "name", "monkey",
-                          "tokenizer", ""}) {
+                          "tokenizer", "", "_-. ", "passwordpassword", "credentialsx", "token_credentials_name",
+                          "secretsecretsecret_token_id"}) {
     CAPTURE(key);
     CHECK_FALSE(agent::IsSecretKey(key));
   }

@@ -12,6 +12,8 @@
 
 #include <rapidjson/document.h>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,64 +32,95 @@ namespace {
 using proto_compat::InstanceRecord;
 using proto_compat::InstanceVersion;
 
-constexpr std::string_view kUuid = "668bd28b-005e-5c29-afe3-0e0f4abc94ea";
+using Row = rapidjson::Value;
 
-// The rows behind the golden vector's instance, as MariaDB holds them after
-// nova-manage's lock (locked = 1, locked_by = 'admin', locked_reason added).
+std::optional<std::string> Text(const Row& row, const char* column) {
+  INFO("column ", column);
+  REQUIRE(row.HasMember(column));
+  if (row[column].IsNull()) return std::nullopt;
+  REQUIRE(row[column].IsString());
+  return std::string(row[column].GetString(), row[column].GetStringLength());
+}
+
+std::optional<std::int64_t> Number(const Row& row, const char* column) {
+  INFO("column ", column);
+  REQUIRE(row.HasMember(column));
+  if (row[column].IsNull()) return std::nullopt;
+  REQUIRE(row[column].IsInt64());
+  return row[column].GetInt64();
+}
+
+// The rows behind the golden call's instance, as tools/record-vectors read
+// them from MariaDB just before running nova-manage
+// (tests/vectors/nova-manage-refresh-instance-rows.json), with the lock
+// nova-manage takes before its call: locked = 1, locked_by = 'admin', and
+// the locked_reason row added last, in nova-manage's words.
 InstanceRecord GoldenRecord() {
+  rapidjson::Document rows;
+  rows.Parse(rpc_test::ReadBytes(rpc_test::GoldenVectorsDir() / "nova-manage-refresh-instance-rows.json").c_str());
+  REQUIRE_FALSE(rows.HasParseError());
+  const Row& row = rows["instance"];
+  using Member = std::optional<std::string> InstanceRecord::*;
+  using IntMember = std::optional<std::int64_t> InstanceRecord::*;
+  static const std::pair<const char*, Member> kText[] = {
+      {"user_id", &InstanceRecord::user_id}, {"project_id", &InstanceRecord::project_id},
+      {"image_ref", &InstanceRecord::image_ref}, {"kernel_id", &InstanceRecord::kernel_id},
+      {"ramdisk_id", &InstanceRecord::ramdisk_id}, {"hostname", &InstanceRecord::hostname},
+      {"key_name", &InstanceRecord::key_name}, {"key_data", &InstanceRecord::key_data},
+      {"vm_state", &InstanceRecord::vm_state}, {"task_state", &InstanceRecord::task_state},
+      {"ephemeral_key_uuid", &InstanceRecord::ephemeral_key_uuid}, {"host", &InstanceRecord::host},
+      {"node", &InstanceRecord::node}, {"user_data", &InstanceRecord::user_data},
+      {"reservation_id", &InstanceRecord::reservation_id}, {"launched_at", &InstanceRecord::launched_at},
+      {"terminated_at", &InstanceRecord::terminated_at}, {"availability_zone", &InstanceRecord::availability_zone},
+      {"display_name", &InstanceRecord::display_name}, {"display_description", &InstanceRecord::display_description},
+      {"launched_on", &InstanceRecord::launched_on}, {"locked_by", &InstanceRecord::locked_by},
+      {"os_type", &InstanceRecord::os_type}, {"architecture", &InstanceRecord::architecture},
+      {"vm_mode", &InstanceRecord::vm_mode}, {"uuid", &InstanceRecord::uuid},
+      {"root_device_name", &InstanceRecord::root_device_name},
+      {"default_ephemeral_device", &InstanceRecord::default_ephemeral_device},
+      {"default_swap_device", &InstanceRecord::default_swap_device}, {"config_drive", &InstanceRecord::config_drive},
+      {"access_ip_v4", &InstanceRecord::access_ip_v4}, {"access_ip_v6", &InstanceRecord::access_ip_v6},
+      {"cell_name", &InstanceRecord::cell_name}, {"created_at", &InstanceRecord::created_at},
+      {"updated_at", &InstanceRecord::updated_at}, {"deleted_at", &InstanceRecord::deleted_at}};
+  static const std::pair<const char*, IntMember> kNumbers[] = {
+      {"launch_index", &InstanceRecord::launch_index}, {"power_state", &InstanceRecord::power_state},
+      {"memory_mb", &InstanceRecord::memory_mb}, {"vcpus", &InstanceRecord::vcpus},
+      {"root_gb", &InstanceRecord::root_gb}, {"ephemeral_gb", &InstanceRecord::ephemeral_gb},
+      {"instance_type_id", &InstanceRecord::instance_type_id}, {"locked", &InstanceRecord::locked},
+      {"auto_disk_config", &InstanceRecord::auto_disk_config}, {"progress", &InstanceRecord::progress},
+      {"shutdown_terminate", &InstanceRecord::shutdown_terminate},
+      {"disable_terminate", &InstanceRecord::disable_terminate}, {"cleaned", &InstanceRecord::cleaned},
+      {"hidden", &InstanceRecord::hidden}, {"deleted", &InstanceRecord::deleted}};
   InstanceRecord r;
-  r.id = 1;
-  r.user_id = "75736572-2d68-6172-6e65-737300000000";
-  r.project_id = "6f70656e-7374-6163-6b20-70726f6a6563";
-  r.image_ref = "155d900f-4e14-4e4c-a73d-069cbf4541e6";
-  r.kernel_id = "";
-  r.ramdisk_id = "";
-  r.hostname = "harness-proof-0";
-  r.launch_index = 0;
-  r.power_state = 4;
-  r.vm_state = "stopped";
-  r.memory_mb = 512;
-  r.vcpus = 1;
-  r.root_gb = 1;
-  r.ephemeral_gb = 0;
-  r.host = "compute1";
-  r.node = "compute1";
-  r.instance_type_id = 1;
-  r.reservation_id = "r-668bd28b";
-  r.availability_zone = "nova";
-  r.display_name = "harness-proof-0";
-  r.display_description = "seeded by harness seed.py";
-  r.launched_on = "compute1";
+  r.id = Number(row, "id").value_or(0);
+  for (const auto& [column, member] : kText) r.*member = Text(row, column);
+  for (const auto& [column, member] : kNumbers) r.*member = Number(row, column);
+  if (row.HasMember("compute_id")) {
+    r.has_compute_id = true;
+    r.compute_id = Number(row, "compute_id");
+  }
+  for (const Row& item : rows["system_metadata"].GetArray()) {
+    r.system_metadata.push_back({item[0].GetString(), item[1].IsNull() ? std::nullopt
+                                                                       : std::optional<std::string>(item[1].GetString())});
+  }
+  if (rows["info_cache"].IsObject()) {
+    const Row& cache_row = rows["info_cache"];
+    proto_compat::InstanceInfoCacheRecord cache;
+    cache.instance_uuid = Text(cache_row, "instance_uuid");
+    cache.network_info = Text(cache_row, "network_info");
+    cache.created_at = Text(cache_row, "created_at");
+    cache.updated_at = Text(cache_row, "updated_at");
+    cache.deleted_at = Text(cache_row, "deleted_at");
+    cache.deleted = Number(cache_row, "deleted");
+    r.info_cache = cache;
+  }
+  // nova-manage's lock (nova/cmd/manage.py, VolumeAttachmentCommands._refresh).
   r.locked = 1;
   r.locked_by = "admin";
-  r.uuid = std::string(kUuid);
-  r.root_device_name = "/dev/vda";
-  r.config_drive = "";
-  r.auto_disk_config = 0;
-  r.progress = 0;
-  r.shutdown_terminate = 0;
-  r.disable_terminate = 0;
-  r.cleaned = 0;
-  r.hidden = 0;
-  r.created_at = "2026-11-26 11:48:48";
-  r.deleted = 0;
-  r.system_metadata = {
-      {"image_disk_format", "raw"},
-      {"image_container_format", "bare"},
-      {"image_min_disk", "1"},
-      {"image_min_ram", "0"},
-      {"image_base_image_ref", "155d900f-4e14-4e4c-a73d-069cbf4541e6"},
-      {"owner_project_name", "harness"},
-      {"owner_user_name", "harness"},
-      {"locked_reason",
-       "Refreshing connection_info for BDM dfc09675-754c-4cf4-ba4d-60c7dbd480a2 associated with instance "
-       "668bd28b-005e-5c29-afe3-0e0f4abc94ea and volume 3a9d1d7e-6359-5cf9-80e3-340130ccae94."},
-  };
-  proto_compat::InstanceInfoCacheRecord cache;
-  cache.instance_uuid = std::string(kUuid);
-  cache.created_at = "2026-11-26 11:48:48";
-  cache.deleted = 0;
-  r.info_cache = cache;
+  r.system_metadata.push_back({"locked_reason", "Refreshing connection_info for BDM " +
+                                                    *Text(rows, "bdm_uuid") + " associated with instance " +
+                                                    r.uuid.value_or("") + " and volume " +
+                                                    *Text(rows, "volume_id") + "."});
   return r;
 }
 
@@ -238,7 +271,7 @@ TEST_CASE("proto_compat::EncodeInstancePrimitive applies Nova's column rules") {
     record.auto_disk_config.reset();
     record.disable_terminate = 5;
     record.cleaned = 2;
-    record.deleted = 1;  // == id
+    record.deleted = record.id;  // deleted == id
     const std::string text = Encode(record);
     CHECK(FieldJson(text, "locked") == "false");
     CHECK(FieldJson(text, "hidden") == "false");
@@ -247,7 +280,7 @@ TEST_CASE("proto_compat::EncodeInstancePrimitive applies Nova's column rules") {
     CHECK(FieldJson(text, "cleaned") == "false");
     CHECK(FieldJson(text, "deleted") == "true");
     record.cleaned = 1;
-    record.deleted = 7;
+    record.deleted = record.id + 1;
     CHECK(FieldJson(Encode(record), "cleaned") == "true");
     CHECK(FieldJson(Encode(record), "deleted") == "false");
   }

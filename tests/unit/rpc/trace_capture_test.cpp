@@ -37,8 +37,7 @@ rpc::Delivery FirehoseDelivery(std::string routing_key) {
   rpc::Delivery delivery;
   delivery.exchange = "amq.rabbitmq.trace";
   delivery.routing_key = std::move(routing_key);
-  delivery.properties.headers_present = true;
-  delivery.properties.headers = {
+  delivery.properties.headers = rpc::AmqpFieldTable{
       {"exchange_name", Str("nova")},
       {"routing_keys", keys},
       {"properties", Table({{"expiration", Str("60000")},
@@ -63,8 +62,7 @@ TEST_CASE("rpc::RecordOfDelivery") {
     delivery.routing_key = "compute.compute1";
     delivery.properties.content_type = "application/json";
     delivery.properties.correlation_id = "c";
-    delivery.properties.headers_present = true;
-    delivery.properties.headers = {{"x", Int(1)}};
+    delivery.properties.headers = rpc::AmqpFieldTable{{"x", Int(1)}};
     delivery.body = "body";
     const rpc::TraceRecord record = rpc::RecordOfDelivery(delivery, 42);
     CHECK(record.t_ns == 42);
@@ -106,7 +104,7 @@ TEST_CASE("rpc::RecordOfDelivery") {
   }
   SUBCASE("a firehose delivery without its headers is kept as it came") {
     rpc::Delivery delivery = FirehoseDelivery("publish.nova");
-    delivery.properties.headers.erase(delivery.properties.headers.begin());  // no exchange_name
+    delivery.properties.headers->erase(delivery.properties.headers->begin());  // no exchange_name
     const rpc::TraceRecord record = rpc::RecordOfDelivery(delivery, 7);
     CHECK(record.exchange == "amq.rabbitmq.trace");
     CHECK(record.routing_key == "publish.nova");
