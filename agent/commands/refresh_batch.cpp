@@ -328,8 +328,12 @@ int BatchCommand::Run() {
                   opened.error().message());
     }
     journal.emplace(std::move(*opened));
-    a_.workers = journal->state().header.workers;
-    a_.per_host = journal->state().header.per_host;
+    // The run's own options, unless the command line gives others.
+    const fleet::RunHeader& header = journal->state().header;
+    a_.workers = header.workers;
+    a_.per_host = header.per_host;
+    if (!a_.connector_dir) a_.connector_dir = header.connector_dir;
+    if (a_.allowed_hypervisor_types.empty()) a_.allowed_hypervisor_types = header.allowed_hypervisor_types;
   } else {
     NovaSession session = MakeNovaSession(*conf_, env_.log);
     auto plan = MakePlan(session);
@@ -352,6 +356,8 @@ int BatchCommand::Run() {
     header.selection = SelectionText(a_);
     header.workers = a_.workers;
     header.per_host = a_.per_host;
+    header.connector_dir = a_.connector_dir;
+    header.allowed_hypervisor_types = a_.allowed_hypervisor_types;
     auto created = fleet::RunJournal::Create(state_dir, header, bdms);
     if (!created.ok()) return Fail(exit_code::kConfig, created.error().message());
     journal.emplace(std::move(*created));

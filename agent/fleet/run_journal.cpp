@@ -126,6 +126,14 @@ base::Result<RunHeader> ParseHeader(const rapidjson::Value& line, const LinePars
   if (workers < 1 || workers > 1024 || per_host < 1 || per_host > 1024) return p.Corrupt("limits out of range");
   h.workers = static_cast<int>(workers);
   h.per_host = static_cast<int>(per_host);
+  h.connector_dir = StringMember(line, "connector_dir");
+  if (const rapidjson::Value* types = Member(line, "allowed_hypervisor_types")) {
+    if (!types->IsArray()) return p.Corrupt("allowed_hypervisor_types is not a list");
+    for (const rapidjson::Value& type : types->GetArray()) {
+      if (!type.IsString()) return p.Corrupt("allowed_hypervisor_types holds a non-string");
+      h.allowed_hypervisor_types.emplace_back(JsonStringView(type));
+    }
+  }
   return h;
 }
 
@@ -185,6 +193,11 @@ std::string EncodeRunPlan(const RunHeader& h, const std::vector<PlannedBdm>& pla
     WriteJsonMember(w, "selection", h.selection);
     PutInt(w, "workers", h.workers);
     PutInt(w, "per_host", h.per_host);
+    WriteJsonOptionalMember(w, "connector_dir", h.connector_dir);
+    WriteJsonKey(w, "allowed_hypervisor_types");
+    w.StartArray();
+    for (const std::string& type : h.allowed_hypervisor_types) WriteJsonString(w, type);
+    w.EndArray();
     w.EndObject();
     text += Finish(buffer);
   }

@@ -1,7 +1,8 @@
 // RunJournal: the crash-safe record of one batch refresh, so that a run cut
 // short (crash, SIGKILL, Ctrl-C) is resumed without doing anything twice. A
 // file <state dir>/runs/<run id>.run of JSON lines:
-//   {"run": ID, "format": 1, "created": <unix s>, "selection": "...", "workers": N, "per_host": N}
+//   {"run": ID, "format": 1, "created": <unix s>, "selection": "...", "workers": N, "per_host": N,
+//    "connector_dir": DIR|null, "allowed_hypervisor_types": [...]}
 //   {"plan": i, "instance": U, "volume": V, "bdm_id": n, "bdm_uuid": ..., "cell": ..., "host": H,
 //    "attachment": <the BDM's attachment_id when planned, or null>, "reason": "..."}     one per BDM
 //   {"planned": n}
@@ -56,6 +57,8 @@ struct RunHeader {
   std::string selection;     // the command line's selection, for the operator
   int workers = 0;
   int per_host = 0;
+  std::optional<std::string> connector_dir;            // --connector-dir, for resume
+  std::vector<std::string> allowed_hypervisor_types;  // --allow-hypervisor-type, for resume
 };
 
 enum class BdmProgress { kNotStarted, kStarted, kEnded };

@@ -31,6 +31,8 @@ RunHeader Header() {
   h.selection = "--host compute1";
   h.workers = 8;
   h.per_host = 2;
+  h.connector_dir = "/etc/bdm-agent/connectors";
+  h.allowed_hypervisor_types = {"fake", "qemu"};
   return h;
 }
 
@@ -96,6 +98,8 @@ TEST_CASE("a run journal reads back its plan and each BDM's progress") {
   CHECK(s.header.selection == "--host compute1");
   CHECK(s.header.workers == 8);
   CHECK(s.header.per_host == 2);
+  CHECK(s.header.connector_dir == std::optional<std::string>("/etc/bdm-agent/connectors"));
+  CHECK(s.header.allowed_hypervisor_types == std::vector<std::string>{"fake", "qemu"});
   REQUIRE(s.bdms.size() == 5);
   for (std::size_t i = 0; i < plan.size(); ++i) {
     CHECK(s.bdms[i].plan.instance_uuid == plan[i].instance_uuid);
