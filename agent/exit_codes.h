@@ -62,6 +62,9 @@ inline constexpr int kReplayRepliesDiffer = 31;   // replay --compare: a reply d
 inline constexpr int kReplaySameBroker = 32;      // replay: --to is the broker the trace was recorded from
 inline constexpr int kTraceNothingSelected = 33;  // replay: the trace holds no request the selection keeps
 
+// batch refresh
+inline constexpr int kBatchFailed = 34;  // some BDMs failed (or the run stopped before all were done)
+
 inline constexpr int kUsage = 64;               // bad command line (as sysexits' EX_USAGE)
 inline constexpr int kInterrupted = 130;        // SIGINT or SIGTERM: stopped at a step boundary, consistent
 

@@ -6,6 +6,7 @@
 // it lives).
 #pragma once
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -38,6 +39,22 @@ void WriteJsonKey(Writer& writer, std::string_view key) {
 template <typename Writer>
 void WriteJsonString(Writer& writer, std::string_view text) {
   writer.String(text.data(), JsonLength(text));
+}
+
+// An object member: the key, then the string, or null for an empty optional.
+template <typename Writer>
+void WriteJsonMember(Writer& writer, std::string_view key, std::string_view text) {
+  WriteJsonKey(writer, key);
+  WriteJsonString(writer, text);
+}
+template <typename Writer>
+void WriteJsonOptionalMember(Writer& writer, std::string_view key, const std::optional<std::string>& text) {
+  WriteJsonKey(writer, key);
+  if (text) {
+    WriteJsonString(writer, *text);
+  } else {
+    writer.Null();
+  }
 }
 
 // `value` as compact JSON text (RapidJSON's Writer: no spaces, members in

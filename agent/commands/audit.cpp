@@ -44,19 +44,6 @@ po::options_description AuditOptions() {
   return options;
 }
 
-base::Status CheckWords(const std::vector<std::string>& words, std::string_view option) {
-  for (const std::string& w : words) {
-    const bool bad = w.empty() || std::any_of(w.begin(), w.end(), [](char c) {
-                       return c == ' ' || c == ',' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-                     });
-    if (bad) {
-      return base::Status::InvalidInput("--" + std::string(option) +
-                                        " needs a name without spaces, commas or control characters");
-    }
-  }
-  return base::Status::Ok();
-}
-
 std::vector<std::string> Many(const po::variables_map& vm, const char* key) {
   return vm.count(key) ? vm[key].as<std::vector<std::string>>() : std::vector<std::string>();
 }
@@ -66,16 +53,16 @@ base::Result<AuditRequest> ParseAudit(const po::variables_map& vm) {
   r.cells = Many(vm, "cell");
   r.filter.hosts = Many(vm, "host");
   r.filter.instance_uuids = Many(vm, "instance");
-  BASE_TRY(CheckWords(r.cells, "cell"));
-  BASE_TRY(CheckWords(r.filter.hosts, "host"));
-  BASE_TRY(CheckWords(r.filter.instance_uuids, "instance"));
+  BASE_TRY(CheckNames(r.cells, "cell"));
+  BASE_TRY(CheckNames(r.filter.hosts, "host"));
+  BASE_TRY(CheckNames(r.filter.instance_uuids, "instance"));
   const bool some = !r.cells.empty() || !r.filter.hosts.empty() || !r.filter.instance_uuids.empty();
   const bool all = vm.count("all") > 0;
   if (some && all) return base::Status::InvalidInput("--all selects everything: leave out --host, --cell and --instance");
   if (!some && !all) return base::Status::InvalidInput("say what to audit: --host, --cell, --instance or --all");
   if (vm.count("driver-volume-type")) {
     r.driver_volume_type = vm["driver-volume-type"].as<std::string>();
-    BASE_TRY(CheckWords({*r.driver_volume_type}, "driver-volume-type"));
+    BASE_TRY(CheckNames({*r.driver_volume_type}, "driver-volume-type"));
   }
   if (vm.count("expect-monitors")) {
     std::vector<std::string> hosts;
@@ -87,7 +74,7 @@ base::Result<AuditRequest> ParseAudit(const po::variables_map& vm) {
       if (comma == std::string::npos) break;
       start = comma + 1;
     }
-    BASE_TRY(CheckWords(hosts, "expect-monitors"));
+    BASE_TRY(CheckNames(hosts, "expect-monitors"));
     r.expect_monitors = std::move(hosts);
   }
   r.json = vm.count("json") > 0;

@@ -1,5 +1,6 @@
 #include "agent/commands/cli.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include "agent/exit_codes.h"
@@ -71,6 +72,19 @@ int UsageError(std::string_view command, const std::string& message, const Comma
   const std::string name(command);
   env.log.Error(name + ": " + message + " (see bdm-agent " + name + " --help)");
   return exit_code::kUsage;
+}
+
+base::Status CheckNames(const std::vector<std::string>& names, std::string_view option) {
+  for (const std::string& name : names) {
+    const bool bad = name.empty() || std::any_of(name.begin(), name.end(), [](char c) {
+                       return c == ' ' || c == ',' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+                     });
+    if (bad) {
+      return base::Status::InvalidInput("--" + std::string(option) +
+                                        " needs a name without spaces, commas or control characters");
+    }
+  }
+  return base::Status::Ok();
 }
 
 }  // namespace agent::commands

@@ -45,6 +45,10 @@ struct BdmSelection {
 base::Result<BdmSelection> ParseBdmSelection(const boost::program_options::variables_map& vm,
                                              const std::vector<std::string>& positional);
 
+// Names given to a repeatable option (--host, --cell, ...): each non-empty,
+// without spaces, commas or control characters; kInvalidInput naming the option.
+base::Status CheckNames(const std::vector<std::string>& names, std::string_view option);
+
 // Logs "<command>: <message> (see bdm-agent <command> --help)"; returns kUsage.
 int UsageError(std::string_view command, const std::string& message, const CommandEnv& env);
 

@@ -6,6 +6,7 @@
 
 #include "agent/commands/cli.h"
 #include "agent/commands/nova_session.h"
+#include "agent/commands/refresh_batch.h"
 #include "agent/commands/refresh_runner.h"
 #include "agent/exit_codes.h"
 #include "agent/interrupt.h"
@@ -20,7 +21,10 @@ namespace po = boost::program_options;
 constexpr const char* kUsage =
     "refresh [options] BDM_UUID --connector FILE\n"
     "       bdm-agent refresh [options] --instance INSTANCE_UUID --volume VOLUME_ID --connector FILE\n"
-    "       bdm-agent refresh [options] INSTANCE_UUID VOLUME_ID CONNECTOR_FILE   (nova-manage's form)";
+    "       bdm-agent refresh [options] INSTANCE_UUID VOLUME_ID CONNECTOR_FILE   (nova-manage's form)\n"
+    "       bdm-agent refresh [options] (--host H | --cell C)... [--all-stale [--class LIST]] [--connector-dir DIR]\n"
+    "                         [--workers N] [--per-host N] [--dry-run] [--yes] [--json]   (a batch)\n"
+    "       bdm-agent refresh [options] --resume RUN_ID";
 
 struct RefreshArguments {
   RefreshRequest request;
@@ -42,6 +46,7 @@ po::options_description RefreshOptions() {
                   "keystone <ms> ms (<n> token requests), own <ms> ms': the command's wall time, the time spent "
                   "waiting on each peer, and the rest")
       ("help,h", "print this help");
+  AddBatchRefreshOptions(options);
   options.add_options()("args", po::value<std::vector<std::string>>()->composing(), "positional");
   return options;
 }
@@ -141,6 +146,7 @@ int RunRefresh(const std::vector<std::string>& args, const CommandEnv& env) {
   auto parsed = ParseCommand("refresh", kUsage, args, options, "args", env);
   if (const int* code = std::get_if<int>(&parsed)) return *code;
   const po::variables_map& vm = std::get<po::variables_map>(parsed);
+  if (IsBatchRefresh(vm)) return RunBatchRefresh(vm, env);
   auto arguments = ParseRefresh(vm);
   if (!arguments.ok()) return UsageError("refresh", arguments.error().message(), env);
   return RefreshCommand(std::move(*arguments), env).Run();

@@ -171,6 +171,13 @@ RefreshEnding Runner::Run() {
                 found.status().message());
   }
   const db::BlockDeviceMapping bdm = found.value().bdm;
+  if (r_.expect && r_.expect->attachment_id != bdm.attachment_id) {
+    ending_.attachment_changed = true;
+    ending_.lines.push_back("BDM " + bdm.uuid.value_or(std::to_string(bdm.id)) + " holds attachment " +
+                            bdm.attachment_id.value_or("none") + ", not the planned " +
+                            r_.expect->attachment_id.value_or("none") + ": not refreshed again");
+    return std::move(ending_);
+  }
 
   auto instance = cell.FindInstance(instance_uuid);
   if (!instance.ok()) return Fail(exit_code::ForDatabase(instance.error(), false), instance.error().message());

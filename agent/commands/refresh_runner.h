@@ -31,8 +31,16 @@
 
 namespace agent::commands {
 
+// The attachment a batch planned the refresh for: the BDM is refreshed only
+// while it still holds it (id, or none), so that a refresh that finished
+// before a crash, or one someone else made since the plan, is not made again.
+struct ExpectedAttachment {
+  std::optional<std::string> attachment_id;
+};
+
 struct RefreshRequest {
   BdmSelection selection;
+  std::optional<ExpectedAttachment> expect;           // batch runs only
   std::optional<std::string> state_dir;                // overrides [bdm_agent] state_dir
   std::vector<std::string> allowed_hypervisor_types;  // added to [bdm_agent] allowed_hypervisor_types
   refresh::DryRun dry_run = refresh::DryRun::kNo;

@@ -53,6 +53,9 @@ struct RefreshEnding {
   std::string error;               // one line, when code is not kOk
   std::vector<std::string> lines;  // what the command prints on stdout, in order
   std::optional<std::string> bdm_uuid, old_attachment_id, new_attachment_id;  // when a refresh ran
+  // RefreshRequest::expect was given and the BDM no longer held that
+  // attachment (after recovering an earlier refresh): nothing was done.
+  bool attachment_changed = false;
 
   // Prints the lines to `out` and the error to the log; returns the code.
   int Print(std::FILE* out, const Log& log) const;

@@ -29,6 +29,12 @@ inline constexpr std::size_t kMaxConnectionInfoBytes = std::size_t{1} << 20;  //
 inline constexpr std::size_t kMaxJournalLineBytes = std::size_t{4} << 20;  // 4 MiB
 inline constexpr std::size_t kMaxJournalBytes = std::size_t{16} << 20;     // 16 MiB
 
+// A batch run's journal (agent/fleet/run_journal.h): a line (a plan line
+// is about 300 bytes, an end line's detail one error line), and the whole
+// file (about 400 bytes per BDM: some 150,000 BDMs).
+inline constexpr std::size_t kMaxRunJournalLineBytes = std::size_t{64} << 10;  // 64 KiB
+inline constexpr std::size_t kMaxRunJournalBytes = std::size_t{64} << 20;      // 64 MiB
+
 // A host file get-connector reads (/etc/iscsi/initiatorname.iscsi,
 // /etc/nvme/hostnqn, /sys attributes); a longer one counts as unreadable.
 inline constexpr std::size_t kMaxHostFileBytes = std::size_t{1} << 20;  // 1 MiB

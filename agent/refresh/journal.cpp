@@ -22,6 +22,7 @@
 #include "agent/input/bounded_json.h"
 #include "agent/input/regular_file.h"
 #include "agent/rapidjson_strings.h"
+#include "agent/refresh/journal_file.h"
 
 namespace agent::refresh {
 namespace {
@@ -58,39 +59,8 @@ std::optional<JournalStep> StepByName(std::string_view name) {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-void Put(Writer& w, std::string_view key, std::string_view value) {
-  WriteJsonKey(w, key);
-  WriteJsonString(w, value);
-}
-
-void PutOptional(Writer& w, std::string_view key, const std::optional<std::string>& value) {
-  if (value) return Put(w, key, std::string_view(*value));
-  WriteJsonKey(w, key);
-  w.Null();
-}
-
 std::string Errno(std::string_view what, const std::string& path) {
   return std::string(what) + " " + path + ": " + std::strerror(errno);
-}
-
-base::Status SyncDirectory(const std::string& dir, PeerTime* sync_time) {
-  base::UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  const PeerTimer timer(sync_time);
-  if (!fd || ::fsync(fd.get()) != 0) return base::Status::Unavailable(Errno("cannot sync journal directory", dir));
-  return base::Status::Ok();
-}
-
-base::Status WriteAll(int fd, std::string_view text, const std::string& path, PeerTime* sync_time, bool sync = true) {
-  while (!text.empty()) {
-    const ssize_t n = ::write(fd, text.data(), text.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return base::Status::Unavailable(Errno("cannot write journal", path));
-    text.remove_prefix(static_cast<std::size_t>(n));
-  }
-  if (!sync) return base::Status::Ok();
-  const PeerTimer timer(sync_time);
-  if (::fdatasync(fd) != 0) return base::Status::Unavailable(Errno("cannot sync journal", path));
-  return base::Status::Ok();
 }
 
 // A journal file that is not a regular file or is too large is not one
@@ -265,24 +235,24 @@ std::string EncodeJournalLine(const JournalBegin& b) {
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
   w.StartObject();
-  Put(w, "step", "begin");
+  WriteJsonMember(w, "step", "begin");
   w.Key("format");
   w.Int(kFormatVersion);
-  Put(w, "instance_uuid", b.instance_uuid);
-  Put(w, "volume_id", b.volume_id);
+  WriteJsonMember(w, "instance_uuid", b.instance_uuid);
+  WriteJsonMember(w, "volume_id", b.volume_id);
   w.Key("bdm_id");
   w.Int64(b.bdm_id);
-  PutOptional(w, "bdm_uuid", b.bdm_uuid);
-  PutOptional(w, "cell_uuid", b.cell_uuid);
-  PutOptional(w, "old_attachment_id", b.old_attachment_id);
-  PutOptional(w, "device_name", b.device_name);
-  Put(w, "connector", b.connector_json);
-  Put(w, "compute_host", b.compute_host);
-  Put(w, "lock_reason", b.lock_reason);
-  Put(w, "lock_request_id", b.lock_request_id);
-  Put(w, "action_request_id", b.action_request_id);
-  Put(w, "unlock_request_id", b.unlock_request_id);
-  Put(w, "event_host", b.event_host);
+  WriteJsonOptionalMember(w, "bdm_uuid", b.bdm_uuid);
+  WriteJsonOptionalMember(w, "cell_uuid", b.cell_uuid);
+  WriteJsonOptionalMember(w, "old_attachment_id", b.old_attachment_id);
+  WriteJsonOptionalMember(w, "device_name", b.device_name);
+  WriteJsonMember(w, "connector", b.connector_json);
+  WriteJsonMember(w, "compute_host", b.compute_host);
+  WriteJsonMember(w, "lock_reason", b.lock_reason);
+  WriteJsonMember(w, "lock_request_id", b.lock_request_id);
+  WriteJsonMember(w, "action_request_id", b.action_request_id);
+  WriteJsonMember(w, "unlock_request_id", b.unlock_request_id);
+  WriteJsonMember(w, "event_host", b.event_host);
   w.Key("compute_deletes_old");
   w.Bool(b.compute_deletes_old);
   w.Key("pid");
@@ -295,8 +265,8 @@ std::string EncodeJournalLine(JournalStep step, std::optional<std::string_view> 
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
   w.StartObject();
-  Put(w, "step", JournalStepName(step));
-  if (value) Put(w, "value", *value);
+  WriteJsonMember(w, "step", JournalStepName(step));
+  if (value) WriteJsonMember(w, "value", *value);
   w.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
 }
@@ -352,24 +322,8 @@ base::Result<RefreshJournal> RefreshJournal::Create(const std::string& state_dir
                                                     PeerTime* sync_time) {
   BASE_TRY_ASSIGN(const std::string path, JournalPath(state_dir, begin.instance_uuid));
   BASE_TRY(PrepareStateDir(state_dir));
-  // Written and locked under a temporary name, then linked into place: the
-  // journal never exists without its begin line or its lock.
-  std::string temp = state_dir + "/.new-XXXXXX";
-  base::UniqueFd fd(::mkostemp(temp.data(), O_CLOEXEC));
-  if (!fd) return base::Status::Unavailable(Errno("cannot create journal in", state_dir));
-  ::fchmod(fd.get(), 0600);
-  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
-    ::unlink(temp.c_str());
-    return base::Status::Unavailable(Errno("cannot lock", temp));
-  }
-  base::Status written = WriteAll(fd.get(), EncodeJournalLine(begin), temp, sync_time);
-  if (written.ok() && ::link(temp.c_str(), path.c_str()) != 0) {
-    written = errno == EEXIST ? base::Status::FailedPrecondition("a refresh journal already exists: " + path)
-                              : base::Status::Unavailable(Errno("cannot create journal", path));
-  }
-  ::unlink(temp.c_str());
-  BASE_TRY(written);
-  BASE_TRY(SyncDirectory(state_dir, sync_time));
+  BASE_TRY_ASSIGN(base::UniqueFd fd, CreateLockedJournal(state_dir, path, EncodeJournalLine(begin),
+                                                        "a refresh journal already exists: " + path, sync_time));
   JournalState state;
   state.begin = begin;
   return RefreshJournal(path, std::move(fd), std::move(state), sync_time, Mode::kWrite);
@@ -428,7 +382,8 @@ base::Result<std::vector<std::string>> RefreshJournal::List(const std::string& s
 
 base::Status RefreshJournal::Record(JournalStep step, std::optional<std::string_view> value, Sync sync) {
   if (mode_ != Mode::kWrite) throw std::logic_error("RefreshJournal::Record on a journal opened read-only");
-  BASE_TRY(WriteAll(fd_.get(), EncodeJournalLine(step, value), path_, sync_time_, sync == Sync::kNow));
+  BASE_TRY(AppendToJournal(fd_.get(), EncodeJournalLine(step, value), path_, sync_time_,
+                           sync == Sync::kNow ? Durability::kSync : Durability::kNoSync));
   state_.steps.push_back(step);
   if (step == JournalStep::kAttachmentCreated && value) state_.new_attachment_id = std::string(*value);
   if (step == JournalStep::kAttachmentUpdated && value) state_.new_connection_info = std::string(*value);

@@ -11,8 +11,14 @@
 // messages name the host, never a credential.
 #pragma once
 
+#include <optional>
+#include <random>
 #include <string>
 #include <variant>
+
+#include "agent/config/nova_config.h"
+#include "agent/peer_time.h"
+#include "rpc/rpc_client.h"
 
 #include "agent/log.h"
 #include "agent/refresh/connector_file.h"
@@ -20,7 +26,24 @@
 
 namespace agent::serve {
 
-// Uses (and connects on first use) `worker.connector_client`.
+// What asking takes besides the client: the configuration (transport,
+// timeout), the agents' topic, a random generator for the context's ids, and
+// where the broker's time goes (may be nullptr).
+struct ConnectorAsk {
+  const config::NovaConfig& nova;
+  const std::string& topic;
+  std::mt19937_64& rng;
+  PeerTime* broker_time = nullptr;
+};
+
+// Asks over `client`, connecting it first when empty; a client that lost
+// its connection is reset, to connect again next time. Not thread-safe:
+// one call per client at a time (a batch refresh serialises its calls).
+std::variant<refresh::Connector, refresh::ConnectorError> AskConnector(std::optional<rpc::RpcClient>& client,
+                                                                     const ConnectorAsk& ask, const std::string& host,
+                                                                     const Log& log);
+
+// AskConnector over `worker.connector_client`, as serve's refresh asks.
 std::variant<refresh::Connector, refresh::ConnectorError> FetchConnector(WorkerResources& worker,
                                                                        const std::string& host, const Log& log);
 

@@ -1,0 +1,80 @@
+// RunBatch: a batch refresh, many single refreshes (RunRefreshRequest, the
+// same function `refresh` and `serve` use) over the plan of a run journal:
+//   - the BDMs are grouped by instance, in plan order; an instance's BDMs are
+//     refreshed one after another on one worker (a unit), so no instance is
+//     ever worked on twice at once (each BDM is still its own lock, action
+//     and unlock, as a single refresh makes them);
+//   - units run on RunUnits' workers (batch_scheduler.h): `workers` at once,
+//     `per_host` per compute host; each worker has its own NovaSession;
+//   - before each BDM's refresh its start line is synced to the run journal;
+//     its outcome (batch_outcome.h) is written when it ends;
+//   - each refresh is made only while the BDM still holds the attachment the
+//     plan recorded, so a BDM that a crashed run had refreshed (start line
+//     written, end line lost) is found "already-refreshed", never refreshed
+//     twice; an earlier refresh left half done is recovered first, as a
+//     single refresh does;
+//   - BDMs that have ended in the journal are not touched (resume);
+//   - once `stop` is requested no further refresh starts; those in flight
+//     finish or roll back; interrupted BDMs keep no outcome, for resume.
+// A failure of one BDM does not stop the batch; a run journal that cannot
+// be written does (the error is returned; nothing further starts).
+//
+// Thread safety: `ended` is called from the worker threads one call at a
+// time; `connector` must be callable from several threads at once.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/cinder/cinder_client.h"
+#include "agent/commands/refresh_runner.h"
+#include "agent/config/nova_config.h"
+#include "agent/fleet/batch_outcome.h"
+#include "agent/fleet/batch_scheduler.h"
+#include "agent/fleet/run_journal.h"
+#include "agent/interrupt.h"
+#include "agent/log.h"
+#include "agent/test_hooks.h"
+#include "base/status.h"
+
+namespace agent::fleet {
+
+struct BatchSettings {
+  UnitLimits limits;
+  std::optional<std::string> state_dir;                // overrides [bdm_agent] state_dir
+  std::vector<std::string> allowed_hypervisor_types;  // as refresh's --allow-hypervisor-type
+};
+
+struct BatchPorts {
+  const config::NovaConfig& conf;              // each worker makes its NovaSession from it
+  const commands::ConnectorSource& connector;  // per compute host; thread-safe
+  const Log& log;
+  const TestHooks* hooks = nullptr;
+  const StopRequest* stop = nullptr;
+  cinder::CinderAccessSource cinder_access = {};  // one token for the whole batch
+};
+
+// Called as BDM `index` ends, with its journal entry and the refresh's ending.
+using BdmEnded = std::function<void(std::size_t index, const RunBdm& bdm, const commands::RefreshEnding& ending)>;
+
+struct BatchTotals {
+  std::map<BatchOutcome, std::size_t> outcomes;
+  std::size_t not_ended = 0;  // not started, or interrupted: left for resume
+
+  std::size_t failed() const;
+};
+
+// The BDMs of `journal`'s plan that have not ended, refreshed as above.
+// Returns the totals over the whole plan (BDMs ended in an earlier run
+// included), or the run journal's write error.
+base::Result<BatchTotals> RunBatch(RunJournal& journal, const BatchSettings& settings, const BatchPorts& ports,
+                                   const BdmEnded& ended);
+
+// The totals of a plan as the journal has them.
+BatchTotals TotalsOf(const RunState& state);
+
+}  // namespace agent::fleet

@@ -1,0 +1,156 @@
+"""bdm-agent refresh as a batch (issue 12) against the real stack: stale BDMs
+seeded on compute2 (the stack's second nova-compute; the other suites seed
+on compute1), planned from a real audit, refreshed through the real
+nova-compute and Cinder with bounded concurrency under a run journal.
+Checks: the dry run changes nothing and gives each BDM's verdict; the real
+run refreshes every stale BDM once (one instance action each, the BDM on a
+new attachment whose connection_info is Cinder's, the audit ok afterwards),
+skips a not-stopped instance with its reason, and resuming a finished run
+does nothing."""
+import json
+import os
+import re
+import subprocess
+
+import pytest
+
+from refresh_support import AGENT_OPTIONS, ROOT
+from test_audit import snapshot
+
+HOST = "compute2"
+
+
+@pytest.fixture(scope="module")
+def seeded(stack, tmp_path_factory):
+    if HOST not in stack.env.get("BDM_COMPUTE_HOSTS", "").split():
+        pytest.fail("the stack runs no %s: bring it up with this tree's tools/stack" % HOST)
+    seed_file = tmp_path_factory.mktemp("batch") / "seed.json"
+    env = dict(os.environ, BDM_SEED_FILE=str(seed_file))
+    subprocess.run([os.path.join(ROOT, "tools", "seed"), "--instances", "3", "--volumes", "1", "--host", HOST,
+                    "--prefix", "batch-test", "--variants", "stale"],
+                   check=True, env=env, capture_output=True, timeout=300)
+    entries = json.loads(seed_file.read_text())
+    assert len(entries) == 3 and all(e["host"] == HOST for e in entries)
+    # One of them is running: a batch skips it with the reason, never forces it.
+    with stack.db("nova") as conn, conn.cursor() as cur:
+        cur.execute("UPDATE instances SET vm_state='active', power_state=1 WHERE uuid=%s",
+                    (entries[2]["instance_uuid"],))
+    return entries
+
+
+def batch(stack, state_dir, *args):
+    return stack.agent("refresh", "--all-stale", "--class", "stale", "--host", HOST, "--state-dir", str(state_dir),
+                       "--connector-dir", stack.env["BDM_CONNECTOR_DIR"], *AGENT_OPTIONS, *args)
+
+
+def actions(stack, entries):
+    with stack.db("nova") as conn, conn.cursor() as cur:
+        cur.execute("SELECT instance_uuid, COUNT(*) FROM instance_actions WHERE action='refresh_volume_attachment' "
+                    "AND instance_uuid IN %s GROUP BY instance_uuid", ([e["instance_uuid"] for e in entries],))
+        return dict(cur.fetchall())
+
+
+def test_dry_run_gives_each_verdict_and_changes_nothing(stack, seeded, tmp_path):
+    before = snapshot(stack, seeded)
+    code, out, err = batch(stack, tmp_path / "state", "--dry-run")
+    assert code == 0, err
+    for e in seeded[:2]:
+        assert re.search(rf"\| {e['bdm_uuid']} .*\| stale +\| would refresh", out), out
+    assert re.search(rf"\| {seeded[2]['bdm_uuid']} .*\| skipped \(5\): .*stopped", out), out
+    assert "nothing was changed" in out
+    assert snapshot(stack, seeded) == before
+    assert not (tmp_path / "state").exists()  # a dry run creates no state dir, no run journal
+
+
+def test_batch_refreshes_every_stale_bdm_once(stack, seeded, tmp_path):
+    state_dir = tmp_path / "state"
+    before_actions = actions(stack, seeded)
+    code, out, err = batch(stack, state_dir, "--yes", "--json", "--workers", "4", "--per-host", "2")
+    assert code == 0, err
+    results = {r["bdm_uuid"]: r for r in map(json.loads, out.splitlines())}
+    for e in seeded[:2]:
+        r = results.pop(e["bdm_uuid"])
+        assert (r["outcome"], r["exit"], r["instance_uuid"], r["host"]) == ("refreshed", 0, e["instance_uuid"], HOST)
+    skipped = results.pop(seeded[2]["bdm_uuid"])
+    assert skipped["outcome"] == "skipped" and skipped["exit"] == 5 and "stopped" in skipped["detail"]
+    # Other stale BDMs on compute2 (left by earlier runs against a kept stack) may be in the plan too.
+    assert all(r["outcome"] in ("refreshed", "skipped") for r in results.values()), results
+    assert re.search(r"\| refreshed +\| \d+ +\|", err) and re.search(rf"\| {HOST} +\|", err), err
+
+    after = actions(stack, seeded)
+    for e in seeded[:2]:
+        assert after.get(e["instance_uuid"], 0) == before_actions.get(e["instance_uuid"], 0) + 1
+    assert after.get(seeded[2]["instance_uuid"], 0) == before_actions.get(seeded[2]["instance_uuid"], 0)
+    with stack.db("nova") as conn, conn.cursor() as cur:
+        cur.execute("SELECT uuid, locked FROM instances WHERE uuid IN %s", ([e["instance_uuid"] for e in seeded],))
+        assert all(not locked for _, locked in cur.fetchall())
+        cur.execute("SELECT uuid, attachment_id FROM block_device_mapping WHERE uuid IN %s",
+                    ([e["bdm_uuid"] for e in seeded],))
+        attachment = dict(cur.fetchall())
+    for e in seeded[:2]:
+        assert attachment[e["bdm_uuid"]] != e["attachment_id"]
+    assert attachment[seeded[2]["bdm_uuid"]] == seeded[2]["attachment_id"]
+
+    # The audit now finds the refreshed BDMs ok, the skipped one still stale.
+    code, out, err = stack.agent("audit", "--json", *[a for e in seeded for a in ("--instance", e["instance_uuid"])])
+    findings = [json.loads(line) for line in out.splitlines()][:-1]
+    assert [(f["bdm_uuid"], f["class"]) for f in findings] == [(seeded[2]["bdm_uuid"], "stale")], out
+
+    # The run is closed complete: resuming it does nothing more.
+    runs = sorted(p.name for p in (state_dir / "runs").iterdir())
+    assert len(runs) == 1 and re.fullmatch(r"\d{8}-\d{6}-[0-9a-f]{8}\.run", runs[0])
+    code, out, err = stack.agent("refresh", "--resume", runs[0][:-4], "--state-dir", str(state_dir), *AGENT_OPTIONS)
+    assert code == 0, err
+    assert actions(stack, seeded) == after
+
+
+def test_batch_command_line_errors(stack, tmp_path):
+    for args, message in [
+        (["--resume", "../x"], "run id"),
+        (["--resume", "20261203-160102-0badf00d", "--host", HOST], "leave out"),
+        (["--class", "stale", "--host", HOST], "--class goes with --all-stale"),
+        (["--all-stale", "--class", "ok"], "--class takes"),
+        (["--host", HOST, "--workers", "0"], "--workers"),
+        (["--host", HOST, "--connector", "x.json"], "for one BDM"),
+    ]:
+        code, out, err = stack.agent("refresh", "--state-dir", str(tmp_path), *args)
+        assert code == 64, (args, err)
+        assert message in err, (args, err)
+    code, out, err = stack.agent("refresh", "--resume", "20261203-160102-0badf00d", "--state-dir", str(tmp_path))
+    assert code == 64 and "no run" in err, err
+
+
+@pytest.mark.parametrize("kill_after", [1, 3])
+def test_sigkill_then_resume_refreshes_each_bdm_exactly_once(stack, tmp_path, kill_after):
+    """The coordinator SIGKILLed after `kill_after` BDMs have ended (others in
+    flight), then --resume: every stale BDM refreshed once (one action), none
+    locked, no attachment left over, each BDM on an attachment Cinder has."""
+    from refresh_support import Cinder, assert_consistent
+    seed_file = tmp_path / "seed.json"
+    subprocess.run([os.path.join(ROOT, "tools", "seed"), "--instances", "5", "--volumes", "1", "--host", HOST,
+                    "--prefix", "batch-kill", "--variants", "stale"],
+                   check=True, env=dict(os.environ, BDM_SEED_FILE=str(seed_file)), capture_output=True, timeout=300)
+    entries = json.loads(seed_file.read_text())
+    before = actions(stack, entries)
+    state_dir = tmp_path / "state"
+    cmd = [stack.agent_bin, "--config-file", stack.nova_conf, "refresh", "--all-stale", "--class", "stale",
+           "--host", HOST, "--state-dir", str(state_dir), "--connector-dir", stack.env["BDM_CONNECTOR_DIR"],
+           *AGENT_OPTIONS, "--yes", "--json", "--workers", "2", "--per-host", "2"]
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as p:
+        for _ in range(kill_after):
+            assert p.stdout.readline(), p.stderr.read()
+        p.kill()
+        p.wait(timeout=30)
+    runs = [p.name[:-4] for p in (state_dir / "runs").iterdir()]
+    assert len(runs) == 1
+    # The run keeps its options (connector dir, hypervisor types): --resume needs only its id.
+    code, out, err = stack.agent("refresh", "--resume", runs[0], "--state-dir", str(state_dir), "--json")
+    assert code == 0, err
+    after = actions(stack, entries)
+    cinder = Cinder(stack)
+    for e in entries:
+        assert after.get(e["instance_uuid"], 0) == before.get(e["instance_uuid"], 0) + 1, (e["instance_uuid"], out, err)
+        snap = assert_consistent(stack, cinder, e)
+        assert snap["bdm"][0]["attachment_id"] != e["attachment_id"]
+        assert snap["volume_status"] == "in-use"
+    assert not [p for p in state_dir.iterdir() if p.name.endswith(".journal")]  # nothing left to recover
