@@ -56,7 +56,7 @@ inline constexpr int kAuditNotOk = 1;  // a BDM that is not ok, or a dangling at
 
 // trace
 inline constexpr int kTraceOutputFile = 28;  // record: --out exists or cannot be created or written
-inline constexpr int kTraceInputFile = 29;   // decode: FILE missing, not a regular file, or unreadable
+inline constexpr int kTraceInputFile = 29;   // decode, replay, diff, refresh --from-audit: the input file missing, not a regular file, or unreadable
 inline constexpr int kTracingOff = 30;       // record --firehose: tracing is off on the vhost
 inline constexpr int kReplayRepliesDiffer = 31;   // replay --compare: a reply differed, was a failure, or did not come
 inline constexpr int kReplaySameBroker = 32;      // replay: --to is the broker the trace was recorded from

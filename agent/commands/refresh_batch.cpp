@@ -17,6 +17,7 @@
 #include "agent/commands/nova_session.h"
 #include "agent/commands/refresh_setup.h"
 #include "agent/exit_codes.h"
+#include "agent/fleet/audit_file.h"
 #include "agent/fleet/audit_reads.h"
 #include "agent/fleet/batch_plan.h"
 #include "agent/fleet/batch_run.h"
@@ -42,6 +43,7 @@ struct BatchArguments {
   bool all_stale = false;
   std::set<fleet::AuditClass> classes;
   std::optional<std::string> resume;
+  std::optional<std::string> from_audit;
   std::optional<std::string> connector_dir;
   int workers = 8;
   int per_host = 2;
@@ -61,19 +63,25 @@ base::Result<BatchArguments> ParseBatch(const po::variables_map& vm) {
   BASE_TRY(CheckNames(a.hosts, "host"));
   BASE_TRY(CheckNames(a.cells, "cell"));
   a.all_stale = vm.count("all-stale") > 0;
+  if (vm.count("from-audit")) {
+    a.from_audit = vm["from-audit"].as<std::string>();
+    if (!a.hosts.empty() || !a.cells.empty() || a.all_stale || vm.count("resume")) {
+      return base::Status::InvalidInput("--from-audit is the whole selection: leave out --host, --cell, --all-stale and --resume");
+    }
+  }
   if (vm.count("resume")) {
     a.resume = vm["resume"].as<std::string>();
     if (!fleet::IsRunId(*a.resume)) return base::Status::InvalidInput("--resume needs a run id (YYYYMMDD-HHMMSS-xxxxxxxx)");
     if (!a.hosts.empty() || !a.cells.empty() || a.all_stale || vm.count("class")) {
       return base::Status::InvalidInput("--resume continues a run's own plan: leave out --host, --cell, --all-stale and --class");
     }
-  } else if (a.hosts.empty() && a.cells.empty() && !a.all_stale) {
-    return base::Status::InvalidInput("say which BDMs to refresh: --host, --cell or --all-stale");
+  } else if (a.hosts.empty() && a.cells.empty() && !a.all_stale && !a.from_audit) {
+    return base::Status::InvalidInput("say which BDMs to refresh: --host, --cell, --all-stale or --from-audit");
   }
   if (vm.count("class")) {
-    if (!a.all_stale) return base::Status::InvalidInput("--class goes with --all-stale");
+    if (!a.all_stale && !a.from_audit) return base::Status::InvalidInput("--class goes with --all-stale or --from-audit");
     BASE_TRY_ASSIGN(a.classes, fleet::ParseRefreshClasses(vm["class"].as<std::string>()));
-  } else if (a.all_stale) {
+  } else if (a.all_stale || a.from_audit) {
     a.classes = fleet::DefaultRefreshClasses();
   }
   for (const char* single : {"instance", "volume", "connector", "args", "timings"}) {
@@ -99,10 +107,11 @@ base::Result<BatchArguments> ParseBatch(const po::variables_map& vm) {
 // The selection as the run journal keeps it for the operator.
 std::string SelectionText(const BatchArguments& a) {
   std::string text;
+  if (a.from_audit) text += "--from-audit " + EscapeControls(*a.from_audit) + " ";
   for (const auto& h : a.hosts) text += "--host " + h + " ";
   for (const auto& c : a.cells) text += "--cell " + c + " ";
-  if (a.all_stale) {
-    text += "--all-stale --class ";
+  if (a.all_stale || a.from_audit) {
+    text += a.all_stale ? "--all-stale --class " : "--class ";
     bool first = true;
     for (fleet::AuditClass c : a.classes) {
       text += (first ? "" : ",") + std::string(fleet::AuditClassName(c));
@@ -155,6 +164,14 @@ base::Result<std::shared_ptr<const cinder::CinderAccess>> BatchCommand::Cinder(c
 }
 
 std::variant<std::vector<fleet::PlannedBdm>, int> BatchCommand::MakePlan(NovaSession& session) {
+  if (a_.from_audit) {
+    auto plan = fleet::ReadAuditPlan(*a_.from_audit, a_.classes);
+    if (!plan.ok()) {
+      return Fail(plan.error().code() == base::Code::kCorrupt ? exit_code::kCorruptData : exit_code::kTraceInputFile,
+                  plan.error().message());
+    }
+    return std::move(*plan);
+  }
   auto all_cells = session.nova_db->ListCellMappings();
   if (!all_cells.ok()) return Fail(exit_code::ForDatabase(all_cells.error(), true), all_cells.error().message());
   auto cells = fleet::SelectCells(*all_cells, a_.cells);
@@ -421,7 +438,7 @@ int BatchCommand::Run() {
 }  // namespace
 
 bool IsBatchRefresh(const po::variables_map& vm) {
-  return vm.count("host") || vm.count("cell") || vm.count("all-stale") || vm.count("resume");
+  return vm.count("host") || vm.count("cell") || vm.count("all-stale") || vm.count("resume") || vm.count("from-audit");
 }
 
 void AddBatchRefreshOptions(po::options_description& options) {
@@ -430,6 +447,7 @@ void AddBatchRefreshOptions(po::options_description& options) {
       ("cell", po::value<std::vector<std::string>>()->composing(), "batch: the volume BDMs of this cell, by name or uuid (repeatable)")
       ("all-stale", "batch: the BDMs an audit finds in --class (default stale,wrong-host), within --host/--cell if given")
       ("class", po::value<std::string>(), "batch: audit classes to refresh, comma-separated (with --all-stale)")
+      ("from-audit", po::value<std::string>(), "batch: the BDMs of `bdm-agent audit --json` output saved in FILE, in --class (default stale,wrong-host)")
       ("resume", po::value<std::string>(), "batch: continue run RUN_ID (after a crash, SIGKILL or Ctrl-C)")
       ("connector-dir", po::value<std::string>(), "batch: DIR/<host>.json is each host's connector; else the host's serve agent is asked")
       ("workers", po::value<int>(), "batch: refreshes at once (default 8)")

@@ -154,3 +154,45 @@ def test_sigkill_then_resume_refreshes_each_bdm_exactly_once(stack, tmp_path, ki
         assert snap["bdm"][0]["attachment_id"] != e["attachment_id"]
         assert snap["volume_status"] == "in-use"
     assert not [p for p in state_dir.iterdir() if p.name.endswith(".journal")]  # nothing left to recover
+
+
+def test_from_audit_refreshes_what_the_audit_found(stack, tmp_path):
+    """audit --json saved to a file, then refresh --from-audit FILE: exactly
+    the BDMs the audit listed in the classes asked for; a file that is not an
+    audit's output is refused (24), a missing one too (29)."""
+    seed_file = tmp_path / "seed.json"
+    subprocess.run([os.path.join(ROOT, "tools", "seed"), "--instances", "2", "--volumes", "1", "--host", HOST,
+                    "--prefix", "batch-from-audit", "--variants", "stale"],
+                   check=True, env=dict(os.environ, BDM_SEED_FILE=str(seed_file)), capture_output=True, timeout=300)
+    entries = json.loads(seed_file.read_text())
+    code, out, err = stack.agent("audit", "--json", *[a for e in entries for a in ("--instance", e["instance_uuid"])])
+    assert code == 1, err
+    audit_file = tmp_path / "audit.json"
+    audit_file.write_text(out)
+    before = actions(stack, entries)
+    code, out, err = stack.agent("refresh", "--from-audit", str(audit_file), "--class", "stale", "--state-dir",
+                                 str(tmp_path / "state"), "--connector-dir", stack.env["BDM_CONNECTOR_DIR"],
+                                 *AGENT_OPTIONS, "--yes", "--json")
+    assert code == 0, err
+    results = [json.loads(line) for line in out.splitlines()]
+    assert sorted((r["bdm_uuid"], r["outcome"], r["reason"]) for r in results) == \
+        sorted((e["bdm_uuid"], "refreshed", "stale") for e in entries)
+    after = actions(stack, entries)
+    assert all(after[e["instance_uuid"]] == before.get(e["instance_uuid"], 0) + 1 for e in entries)
+
+    # The same file again: each BDM now holds another attachment than the audit saw.
+    code, out, err = stack.agent("refresh", "--from-audit", str(audit_file), "--state-dir", str(tmp_path / "state"),
+                                 "--connector-dir", stack.env["BDM_CONNECTOR_DIR"], *AGENT_OPTIONS, "--yes", "--json")
+    assert code == 0, err
+    assert {json.loads(line)["outcome"] for line in out.splitlines()} == {"already-refreshed"}
+    assert actions(stack, entries) == after
+
+    not_audit = tmp_path / "not-audit.json"
+    not_audit.write_text('{"class": "stale"}\n')
+    code, out, err = stack.agent("refresh", "--from-audit", str(not_audit), "--state-dir", str(tmp_path / "state"))
+    assert code == 24 and "--from-audit" in err, err
+    code, out, err = stack.agent("refresh", "--from-audit", str(tmp_path / "missing"), "--state-dir",
+                                 str(tmp_path / "state"))
+    assert code == 29, err
+    code, out, err = stack.agent("refresh", "--from-audit", str(audit_file), "--host", HOST)
+    assert code == 64, err
