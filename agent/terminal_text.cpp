@@ -61,7 +61,17 @@ std::string EscapeControls(std::string_view text) {
   return out;
 }
 
+bool AsciiJsonKeepsAsIs(std::string_view json) {
+  // Printable ASCII is copied as it is below, and a backslash before a printable
+  // character too; only a backslash that ends the text is changed. No early exit:
+  // the loop stays vectorizable.
+  unsigned outside = 0;
+  for (const char c : json) outside |= static_cast<unsigned char>(static_cast<unsigned char>(c) - 0x20) >= 0x5F;
+  return outside == 0 && (json.empty() || json.back() != '\\');
+}
+
 std::string AsciiJson(std::string_view json) {
+  if (AsciiJsonKeepsAsIs(json)) return std::string(json);
   std::string out;
   out.reserve(json.size());
   bool in_string = false;

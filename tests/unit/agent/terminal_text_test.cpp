@@ -88,3 +88,16 @@ TEST_CASE("agent::Log lines are inert on a terminal") {
   });
   CHECK(text == "bdm-agent: error: No BDM x\\x1b]0;PWNED\\x07\\u009b\\xff with newline\n");
 }
+
+TEST_CASE("agent::AsciiJsonKeepsAsIs says exactly when AsciiJson changes nothing") {
+  for (const std::string_view json :
+       {std::string_view(R"({"a":"b\"c\\d","e":[1,2.5,null]})"), std::string_view(""), std::string_view("{\"a\":\"\\")},
+        std::string_view("{\"a\":\"\\\"}"), std::string_view("\"\x7f\""), std::string_view("\"\xc3\xa9\""),
+        std::string_view("{\"a\":\t1}"), std::string_view("\"a\nb\""), std::string_view("\"\xff\""),
+        std::string_view("\"\\\x01\""), std::string_view("~ !")}) {
+    CAPTURE(json);
+    CHECK(agent::AsciiJsonKeepsAsIs(json) == (agent::AsciiJson(json) == json));
+  }
+  CHECK_FALSE(agent::AsciiJsonKeepsAsIs("{\"a\":\"\\"));  // a backslash at the end: AsciiJson doubles it
+  CHECK(agent::AsciiJsonKeepsAsIs(R"({"a":"\u00e9"})"));
+}
