@@ -95,8 +95,14 @@ TEST_CASE("agent::AsciiJsonKeepsAsIs says exactly when AsciiJson changes nothing
         std::string_view("{\"a\":\"\\\"}"), std::string_view("\"\x7f\""), std::string_view("\"\xc3\xa9\""),
         std::string_view("{\"a\":\t1}"), std::string_view("\"a\nb\""), std::string_view("\"\xff\""),
         std::string_view("\"\\\x01\""), std::string_view("~ !")}) {
-    CAPTURE(json);
-    CHECK(agent::AsciiJsonKeepsAsIs(json) == (agent::AsciiJson(json) == json));
+    // Also inside longer text, so that the eight-bytes-at-a-time path sees each byte at each position.
+    for (std::size_t pad = 0; pad < 9; ++pad) {
+      const std::string text = std::string(pad, 'x') + std::string(json) + std::string(9, '"');
+      for (const std::string_view variant : {json, std::string_view(text)}) {
+        CAPTURE(variant);
+        CHECK(agent::AsciiJsonKeepsAsIs(variant) == (agent::AsciiJson(variant) == variant));
+      }
+    }
   }
   CHECK_FALSE(agent::AsciiJsonKeepsAsIs("{\"a\":\"\\"));  // a backslash at the end: AsciiJson doubles it
   CHECK(agent::AsciiJsonKeepsAsIs(R"({"a":"\u00e9"})"));
