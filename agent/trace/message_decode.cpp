@@ -159,12 +159,12 @@ void DecodeBody(const rpc::TraceRecord& record, DecodedMessage& decoded) {
   auto& allocator = entry.GetAllocator();
   auto unwrapped = rpc::Unwrap(record.body);
   if (!unwrapped.ok()) return MakeRaw(decoded, unwrapped.error().message(), record.body);
-  if (!JsonNestingWithin(unwrapped->message_json, kMaxDecodedDepth)) {
+  rapidjson::Document message(&allocator);
+  const JsonParse parse = ParseJsonWithin<kParseFlags>(message, unwrapped->message_json, kMaxDecodedDepth);
+  if (parse == JsonParse::kTooDeep) {
     return MakeRaw(decoded, "the message nests deeper than 512 levels", record.body);
   }
-  rapidjson::Document message(&allocator);
-  message.Parse<kParseFlags>(unwrapped->message_json.data(), unwrapped->message_json.size());
-  if (message.HasParseError() || !message.IsObject()) {
+  if (parse == JsonParse::kInvalid || !message.IsObject()) {
     return MakeRaw(decoded, "oslo.message is not a JSON object", record.body);
   }
   if (message.HasMember("method")) {
