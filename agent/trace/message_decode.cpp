@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <ctime>
 #include <string_view>
+#include <utility>
 
 #include "agent/json_depth.h"
 #include "agent/rapidjson_strings.h"
@@ -49,11 +50,14 @@ std::string ValidUtf8(std::string_view bytes) {
   return out;
 }
 
-// Moves `key` of `from` into `to` (under `as`) when present.
+// Moves `key` of `from` into `to` (under `as`) when present, leaving null in
+// `from`: both live in the entry's allocator, and `from` (the parsed message)
+// is read no more once its keys are taken.
 void Take(rapidjson::Value& from, std::string_view key, rapidjson::Value& to, std::string_view as, Allocator& allocator) {
-  auto found = from.FindMember(Str(key, allocator));
+  const rapidjson::Value name(rapidjson::StringRef(key.data(), JsonLength(key)));  // a lookup key, not stored
+  auto found = from.FindMember(name);
   if (found == from.MemberEnd()) return;
-  Add(to, as, rapidjson::Value(found->value, allocator), allocator);
+  Add(to, as, std::move(found->value), allocator);
 }
 
 // The context's request_id, user, project, roles (and auth_token when there
@@ -63,7 +67,7 @@ rapidjson::Value Context(rapidjson::Value& message, Allocator& allocator) {
   for (auto& member : message.GetObject()) {
     const std::string_view key = JsonStringView(member.name);
     if (!key.starts_with(kContextPrefix)) continue;
-    Add(all, key.substr(kContextPrefix.size()), rapidjson::Value(member.value, allocator), allocator);
+    Add(all, key.substr(kContextPrefix.size()), std::move(member.value), allocator);  // the message's own: moved
   }
   rapidjson::Value out(rapidjson::kObjectType);
   Take(all, "request_id", out, "request_id", allocator);
