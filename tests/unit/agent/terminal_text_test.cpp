@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "agent/log.h"
 
@@ -90,15 +91,14 @@ TEST_CASE("agent::Log lines are inert on a terminal") {
 }
 
 TEST_CASE("agent::AsciiJsonKeepsAsIs says exactly when AsciiJson changes nothing") {
-  for (const std::string_view json :
-       {std::string_view(R"({"a":"b\"c\\d","e":[1,2.5,null]})"), std::string_view(""), std::string_view("{\"a\":\"\\")},
-        std::string_view("{\"a\":\"\\\"}"), std::string_view("\"\x7f\""), std::string_view("\"\xc3\xa9\""),
-        std::string_view("{\"a\":\t1}"), std::string_view("\"a\nb\""), std::string_view("\"\xff\""),
-        std::string_view("\"\\\x01\""), std::string_view("~ !")}) {
+  const std::vector<std::string> cases = {
+      R"({"a":"b\"c\\d","e":[1,2.5,null]})", "", "{\"a\":\"\\", "{\"a\":\"\\\"}", "\"\x7f\"", "\"\xc3\xa9\"",
+      "{\"a\":\t1}", "\"a\nb\"", "\"\xff\"", "\"\\\x01\"", "~ !"};
+  for (const std::string& json : cases) {
     // Also inside longer text, so that the eight-bytes-at-a-time path sees each byte at each position.
     for (std::size_t pad = 0; pad < 9; ++pad) {
-      const std::string text = std::string(pad, 'x') + std::string(json) + std::string(9, '"');
-      for (const std::string_view variant : {json, std::string_view(text)}) {
+      const std::string text = std::string(pad, 'x') + json + std::string(9, '"');
+      for (const std::string& variant : {json, text}) {
         CAPTURE(variant);
         CHECK(agent::AsciiJsonKeepsAsIs(variant) == (agent::AsciiJson(variant) == variant));
       }
