@@ -54,8 +54,17 @@ constexpr std::size_t LongestWord(const std::array<std::string_view, N>& list) {
   return longest;
 }
 
+// The lengths of a list's words as bits, to pass over most words at once.
 template <std::size_t N>
-bool Contains(const std::array<PackedWord, N>& list, const PackedWord& word) {
+constexpr std::uint32_t LengthBits(const std::array<std::string_view, N>& list) {
+  std::uint32_t bits = 0;
+  for (const std::string_view word : list) bits |= std::uint32_t{1} << word.size();
+  return bits;
+}
+
+template <std::size_t N>
+bool Contains(const std::array<PackedWord, N>& list, std::uint32_t length_bits, const PackedWord& word) {
+  if ((length_bits >> word.length & 1u) == 0) return false;
   return std::find(list.begin(), list.end(), word) != list.end();
 }
 
@@ -68,6 +77,8 @@ bool Contains(const std::array<PackedWord, N>& list, const PackedWord& word) {
 // the last word is compared with the identifier words, and only when a word
 // was secret.
 bool IsSecretKey(std::string_view key) {
+  constexpr std::uint32_t kSecretLengths = LengthBits(kSecretWords);
+  constexpr std::uint32_t kIdentifierLengths = LengthBits(kIdentifierWords);
   constexpr std::size_t kLongest = std::max(LongestWord(kSecretWords), LongestWord(kIdentifierWords));
   static_assert(kLongest <= kMaxPackedLength);
   PackedWord word;
@@ -77,7 +88,7 @@ bool IsSecretKey(std::string_view key) {
   const auto end_word = [&] {
     if (word.length == 0 && !too_long) return;
     last = too_long ? PackedWord{} : word;
-    secret = secret || (!too_long && Contains(kSecretPacked, word));
+    secret = secret || (!too_long && Contains(kSecretPacked, kSecretLengths, word));
     word = PackedWord{};
     too_long = false;
   };
@@ -91,7 +102,7 @@ bool IsSecretKey(std::string_view key) {
     }
   }
   end_word();
-  return secret && !(last.length != 0 && Contains(kIdentifierPacked, last));
+  return secret && !(last.length != 0 && Contains(kIdentifierPacked, kIdentifierLengths, last));
 }
 
 int MaskSecrets(rapidjson::Value& value, rapidjson::Document::AllocatorType& allocator) {
