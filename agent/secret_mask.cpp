@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
+#include <cstdint>
 #include <string>
 
 #include "agent/json_depth.h"
@@ -19,6 +19,34 @@ constexpr std::array<std::string_view, 10> kSecretWords = {
 constexpr std::array<std::string_view, 11> kIdentifierWords = {
     "uuid", "id", "type", "name", "username", "user", "format", "method", "enabled", "path", "file"};
 
+// A lower-case word of at most 16 characters as two integers and its
+// length, so that comparing two words is three integer comparisons.
+struct PackedWord {
+  std::uint64_t low = 0;
+  std::uint64_t high = 0;
+  std::size_t length = 0;
+
+  constexpr void Append(char c) {
+    (length < 8 ? low : high) |= std::uint64_t{static_cast<unsigned char>(c)} << (8 * (length % 8));
+    ++length;
+  }
+  constexpr bool operator==(const PackedWord&) const = default;
+};
+constexpr std::size_t kMaxPackedLength = 16;
+
+template <std::size_t N>
+constexpr std::array<PackedWord, N> Packed(const std::array<std::string_view, N>& list) {
+  std::array<PackedWord, N> out{};
+  for (std::size_t i = 0; i < N; ++i) {
+    if (list[i].size() > kMaxPackedLength) throw "a listed word is longer than a PackedWord holds";
+    for (const char c : list[i]) out[i].Append(c);
+  }
+  return out;
+}
+
+constexpr auto kSecretPacked = Packed(kSecretWords);
+constexpr auto kIdentifierPacked = Packed(kIdentifierWords);
+
 template <std::size_t N>
 constexpr std::size_t LongestWord(const std::array<std::string_view, N>& list) {
   std::size_t longest = 0;
@@ -26,45 +54,55 @@ constexpr std::size_t LongestWord(const std::array<std::string_view, N>& list) {
   return longest;
 }
 
+// The lengths of a list's words as bits, to pass over most words at once.
 template <std::size_t N>
-bool Contains(const std::array<std::string_view, N>& list, std::string_view word) {
+constexpr std::uint32_t LengthBits(const std::array<std::string_view, N>& list) {
+  std::uint32_t bits = 0;
+  for (const std::string_view word : list) bits |= std::uint32_t{1} << word.size();
+  return bits;
+}
+
+template <std::size_t N>
+bool Contains(const std::array<PackedWord, N>& list, std::uint32_t length_bits, const PackedWord& word) {
+  if ((length_bits >> word.length & 1u) == 0) return false;
   return std::find(list.begin(), list.end(), word) != list.end();
 }
 
 }  // namespace
 
 // The key's words (split at '_', '-', '.' and ' ', lower-cased, empty ones
-// skipped) are looked at one at a time in a small buffer, without
+// skipped) are looked at one at a time, packed in two integers, without
 // allocating: this runs for every key of every message `trace decode`
-// reads. A word longer than every listed word matches none of them.
+// reads. A word longer than every listed word matches none of them. Only
+// the last word is compared with the identifier words, and only when a word
+// was secret.
 bool IsSecretKey(std::string_view key) {
+  constexpr std::uint32_t kSecretLengths = LengthBits(kSecretWords);
+  constexpr std::uint32_t kIdentifierLengths = LengthBits(kIdentifierWords);
   constexpr std::size_t kLongest = std::max(LongestWord(kSecretWords), LongestWord(kIdentifierWords));
-  std::array<char, kLongest> word{};
-  std::size_t length = 0;
+  static_assert(kLongest <= kMaxPackedLength);
+  PackedWord word;
   bool too_long = false;
-  bool any_word = false;
   bool secret = false;
-  bool last_is_identifier = false;
+  PackedWord last;  // the last non-empty word (length 0: too long, or none)
   const auto end_word = [&] {
-    if (length == 0) return;
-    const std::string_view w = too_long ? std::string_view() : std::string_view(word.data(), length);
-    any_word = true;
-    last_is_identifier = !too_long && Contains(kIdentifierWords, w);
-    secret = secret || (!too_long && Contains(kSecretWords, w));
-    length = 0;
+    if (word.length == 0 && !too_long) return;
+    last = too_long ? PackedWord{} : word;
+    secret = secret || (!too_long && Contains(kSecretPacked, kSecretLengths, word));
+    word = PackedWord{};
     too_long = false;
   };
   for (const char c : key) {
     if (c == '_' || c == '-' || c == '.' || c == ' ') {
       end_word();
-    } else if (length == kLongest) {
+    } else if (too_long || word.length == kLongest) {
       too_long = true;
     } else {
-      word[length++] = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      word.Append(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);  // ASCII, as tolower in the C locale
     }
   }
   end_word();
-  return any_word && !last_is_identifier && secret;
+  return secret && !(last.length != 0 && Contains(kIdentifierPacked, kIdentifierLengths, last));
 }
 
 int MaskSecrets(rapidjson::Value& value, rapidjson::Document::AllocatorType& allocator) {

@@ -1,5 +1,7 @@
 #include "agent/terminal_text.h"
 
+#include <cstdint>
+#include <cstring>
 #include <optional>
 
 namespace agent {
@@ -61,7 +63,27 @@ std::string EscapeControls(std::string_view text) {
   return out;
 }
 
+bool AsciiJsonKeepsAsIs(std::string_view json) {
+  // Printable ASCII is copied as it is below, and a backslash before a printable
+  // character too; only a backslash that ends the text is changed. Eight bytes
+  // at a time: a byte below 0x20 (the borrow trick, exact for "any"), DEL, or
+  // with its top bit set.
+  constexpr std::uint64_t kOnes = 0x0101010101010101u;
+  constexpr std::uint64_t kHigh = 0x8080808080808080u;
+  std::uint64_t outside = 0;
+  std::size_t i = 0;
+  for (; i + 8 <= json.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, json.data() + i, 8);
+    const std::uint64_t del = w ^ (kOnes * 0x7F);
+    outside |= ((w - kOnes * 0x20) & ~w & kHigh) | ((del - kOnes) & ~del & kHigh) | (w & kHigh);
+  }
+  for (; i < json.size(); ++i) outside |= static_cast<unsigned char>(static_cast<unsigned char>(json[i]) - 0x20) >= 0x5F;
+  return outside == 0 && (json.empty() || json.back() != '\\');
+}
+
 std::string AsciiJson(std::string_view json) {
+  if (AsciiJsonKeepsAsIs(json)) return std::string(json);
   std::string out;
   out.reserve(json.size());
   bool in_string = false;

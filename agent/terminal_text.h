@@ -39,6 +39,11 @@ std::string EscapeControls(std::string_view text);
 
 std::string AsciiJson(std::string_view json);
 
+// Whether AsciiJson(json) == json: every byte printable ASCII (0x20-0x7E) and
+// the last one not a backslash (one pass that the compiler vectorizes, so that
+// writers of much JSON can skip the copy).
+bool AsciiJsonKeepsAsIs(std::string_view json);
+
 namespace terminal_detail {
 inline std::string Escaped(const char* text) { return EscapeControls(text); }
 inline std::string Escaped(const std::string& text) { return EscapeControls(text); }

@@ -20,6 +20,22 @@ namespace po = boost::program_options;
 
 constexpr const char* kDecodeUsage = "trace decode FILE [--json] [--method M] [--topic T] [--show-secrets]";
 
+// `entry` as one line of compact JSON in ASCII (AsciiJson(CompactJsonText(entry))),
+// written from the writer's buffer as it is when it is ASCII already (the common case).
+void WriteAsciiJsonLine(const rapidjson::Value& entry, rapidjson::StringBuffer& buffer, std::FILE* out) {
+  buffer.Clear();
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  entry.Accept(writer);
+  buffer.Put('\n');
+  const std::string_view line(buffer.GetString(), buffer.GetSize());
+  if (AsciiJsonKeepsAsIs(line.substr(0, line.size() - 1))) {
+    std::fwrite(line.data(), 1, line.size(), out);
+    return;
+  }
+  const std::string ascii = AsciiJson(line.substr(0, line.size() - 1)) + "\n";
+  std::fwrite(ascii.data(), 1, ascii.size(), out);
+}
+
 }  // namespace
 
 int TraceReadExitCode(const base::Status& status) {
@@ -79,6 +95,7 @@ int RunTraceDecode(const std::vector<std::string>& args, const CommandEnv& env) 
                  EscapeControls(header.broker).c_str(), EscapeControls(header.recorder).c_str(),
                  trace::FormatTime(header.started_at_ns).c_str());
   }
+  rapidjson::StringBuffer buffer;  // reused: one entry at a time
   while (true) {
     auto next = reader->Next();
     if (!next.ok()) {
@@ -89,8 +106,12 @@ int RunTraceDecode(const std::vector<std::string>& args, const CommandEnv& env) 
     if (!next->has_value()) break;
     std::optional<trace::DecodedMessage> decoded = decoder.Next(**next);
     if (!decoded) continue;
-    const std::string text = json ? AsciiJson(CompactJsonText(decoded->entry)) + "\n" : "\n" + trace::DecodeText(decoded->entry);
-    std::fwrite(text.data(), 1, text.size(), env.out);
+    if (json) {
+      WriteAsciiJsonLine(decoded->entry, buffer, env.out);
+    } else {
+      const std::string text = "\n" + trace::DecodeText(decoded->entry);
+      std::fwrite(text.data(), 1, text.size(), env.out);
+    }
   }
   std::fflush(env.out);
   if (reader->torn_tail()) {

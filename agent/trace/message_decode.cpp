@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <ctime>
 #include <string_view>
+#include <utility>
 
 #include "agent/json_depth.h"
 #include "agent/rapidjson_strings.h"
@@ -49,11 +50,14 @@ std::string ValidUtf8(std::string_view bytes) {
   return out;
 }
 
-// Moves `key` of `from` into `to` (under `as`) when present.
+// Moves `key` of `from` into `to` (under `as`) when present, leaving null in
+// `from`: both live in the entry's allocator, and `from` (the parsed message)
+// is read no more once its keys are taken.
 void Take(rapidjson::Value& from, std::string_view key, rapidjson::Value& to, std::string_view as, Allocator& allocator) {
-  auto found = from.FindMember(Str(key, allocator));
+  const rapidjson::Value name(rapidjson::StringRef(key.data(), JsonLength(key)));  // a lookup key, not stored
+  auto found = from.FindMember(name);
   if (found == from.MemberEnd()) return;
-  Add(to, as, rapidjson::Value(found->value, allocator), allocator);
+  Add(to, as, std::move(found->value), allocator);
 }
 
 // The context's request_id, user, project, roles (and auth_token when there
@@ -63,7 +67,7 @@ rapidjson::Value Context(rapidjson::Value& message, Allocator& allocator) {
   for (auto& member : message.GetObject()) {
     const std::string_view key = JsonStringView(member.name);
     if (!key.starts_with(kContextPrefix)) continue;
-    Add(all, key.substr(kContextPrefix.size()), rapidjson::Value(member.value, allocator), allocator);
+    Add(all, key.substr(kContextPrefix.size()), std::move(member.value), allocator);  // the message's own: moved
   }
   rapidjson::Value out(rapidjson::kObjectType);
   Take(all, "request_id", out, "request_id", allocator);
@@ -153,32 +157,57 @@ void DecodeNotification(rapidjson::Value& message, DecodedMessage& decoded) {
   Take(message, "payload", entry, "payload", allocator);
 }
 
+// Which of the keys that tell a message's kind it has, in one pass over its
+// members (the message has some forty, most of them the context's).
+struct MessageKeys {
+  bool method = false, event_type = false, payload = false, msg_id = false, failure = false, result = false,
+       ending = false;
+};
+
+MessageKeys KeysOf(const rapidjson::Value& message) {
+  MessageKeys has;
+  for (const auto& member : message.GetObject()) {
+    const std::string_view key = JsonStringView(member.name);
+    if (key.starts_with(kContextPrefix)) continue;
+    has.method = has.method || key == "method";
+    has.event_type = has.event_type || key == "event_type";
+    has.payload = has.payload || key == "payload";
+    has.msg_id = has.msg_id || key == "_msg_id";
+    has.failure = has.failure || key == "failure";
+    has.result = has.result || key == "result";
+    has.ending = has.ending || key == "ending";
+  }
+  return has;
+}
+
 // Fills the entry from the body: the kind and what it says, or "raw".
 void DecodeBody(const rpc::TraceRecord& record, DecodedMessage& decoded) {
   auto& entry = decoded.entry;
   auto& allocator = entry.GetAllocator();
   auto unwrapped = rpc::Unwrap(record.body);
   if (!unwrapped.ok()) return MakeRaw(decoded, unwrapped.error().message(), record.body);
-  if (!JsonNestingWithin(unwrapped->message_json, kMaxDecodedDepth)) {
+  rapidjson::Document message(&allocator);
+  const JsonParse parse = ParseJsonWithin<kParseFlags>(message, unwrapped->message_json, kMaxDecodedDepth);
+  if (parse == JsonParse::kTooDeep) {
     return MakeRaw(decoded, "the message nests deeper than 512 levels", record.body);
   }
-  rapidjson::Document message(&allocator);
-  message.Parse<kParseFlags>(unwrapped->message_json.data(), unwrapped->message_json.size());
-  if (message.HasParseError() || !message.IsObject()) {
+  if (parse == JsonParse::kInvalid || !message.IsObject()) {
     return MakeRaw(decoded, "oslo.message is not a JSON object", record.body);
   }
-  if (message.HasMember("method")) {
+  const MessageKeys has = KeysOf(message);
+  if (has.method) {
     DecodeRequest(message, record, decoded);
-  } else if (message.HasMember("event_type") && message.HasMember("payload")) {
+  } else if (has.event_type && has.payload) {
     DecodeNotification(message, decoded);
-  } else if (message.HasMember("_msg_id") &&
-             (message.HasMember("failure") || message.HasMember("result") || message.HasMember("ending"))) {
+  } else if (has.msg_id && (has.failure || has.result || has.ending)) {
     DecodeReply(message, decoded);
   } else {
     return MakeRaw(decoded, "neither a request, a reply nor a notification", record.body);
   }
-  for (const char* key : {"args", "result", "payload"}) {
-    if (entry.HasMember(key)) ExpandNovaObjects(entry[key], allocator);
+  // The entry's own keys are unique (built above), so one pass finds each.
+  for (auto& member : entry.GetObject()) {
+    const std::string_view key = JsonStringView(member.name);
+    if (key == "args" || key == "result" || key == "payload") ExpandNovaObjects(member.value, allocator);
   }
 }
 
@@ -215,8 +244,12 @@ DecodedMessage DecodeMessage(const rpc::TraceRecord& record, Secrets secrets) {
   DecodeBody(record, decoded);
   if (secrets == Secrets::kMask) {
     // What the message carries, not the entry's own keys (routing_key is no secret).
-    for (const char* key : {"context", "args", "result", "failure", "payload", "body"}) {
-      if (entry.HasMember(key)) MaskSecretsDeep(entry[key], allocator);
+    for (auto& member : entry.GetObject()) {  // the entry's keys are unique: one pass finds each
+      const std::string_view key = JsonStringView(member.name);
+      if (key == "context" || key == "args" || key == "result" || key == "failure" || key == "payload" ||
+          key == "body") {
+        MaskSecretsDeep(member.value, allocator);
+      }
     }
   }
   return decoded;

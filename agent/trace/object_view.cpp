@@ -26,9 +26,16 @@ void ExpandNovaObjects(rapidjson::Value& value, rapidjson::Document::AllocatorTy
     return;
   }
   if (!value.IsObject()) return;
-  const bool is_object = value.HasMember("nova_object.name") && value.HasMember("nova_object.data");
-  for (auto& member : value.GetObject()) ExpandNovaObjects(member.value, allocator);
-  if (!is_object) return;
+  // One pass: recurse into the members and look for the two keys that make a Nova object.
+  bool has_name = false;
+  bool has_data = false;
+  for (auto& member : value.GetObject()) {
+    const std::string_view key = JsonStringView(member.name);
+    has_name = has_name || key == "nova_object.name";
+    has_data = has_data || key == "nova_object.data";
+    ExpandNovaObjects(member.value, allocator);
+  }
+  if (!has_name || !has_data) return;
   // Put "object" first, then version, namespace, fields, changes: the order of the keys' readable names.
   rapidjson::Value out(rapidjson::kObjectType);
   for (std::string_view wanted : {"object", "version", "namespace", "fields", "changes"}) {

@@ -20,6 +20,15 @@ TEST_CASE("agent::IsSecretKey") {
     CAPTURE(key);
     CHECK_FALSE(agent::IsSecretKey(key));
   }
+  // The last word decides "identifier" even when it is too long to be listed; a NUL is a character of its word.
+  CHECK(agent::IsSecretKey("token_averyveryverylongword"));
+  CHECK(agent::IsSecretKey("id_token"));
+  CHECK(agent::IsSecretKey("password_"));
+  CHECK(agent::IsSecretKey("PRIVATE-Key.Id2"));
+  CHECK_FALSE(agent::IsSecretKey("Key_ID"));
+  CHECK_FALSE(agent::IsSecretKey(std::string_view("key\0", 4)));
+  CHECK_FALSE(agent::IsSecretKey(std::string_view("key\0_x", 6)));
+  CHECK(agent::IsSecretKey(std::string_view("x\0_key", 6)));
 }
 
 TEST_CASE("agent::MaskSecrets") {

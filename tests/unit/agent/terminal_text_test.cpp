@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "agent/log.h"
 
@@ -87,4 +88,22 @@ TEST_CASE("agent::Log lines are inert on a terminal") {
     agent::Log(agent::DebugLogging::kNo, f).Error("No BDM x\x1b]0;PWNED\x07\xc2\x9b\xff with\nnewline");
   });
   CHECK(text == "bdm-agent: error: No BDM x\\x1b]0;PWNED\\x07\\u009b\\xff with newline\n");
+}
+
+TEST_CASE("agent::AsciiJsonKeepsAsIs says exactly when AsciiJson changes nothing") {
+  const std::vector<std::string> cases = {
+      R"({"a":"b\"c\\d","e":[1,2.5,null]})", "", "{\"a\":\"\\", "{\"a\":\"\\\"}", "\"\x7f\"", "\"\xc3\xa9\"",
+      "{\"a\":\t1}", "\"a\nb\"", "\"\xff\"", "\"\\\x01\"", "~ !"};
+  for (const std::string& json : cases) {
+    // Also inside longer text, so that the eight-bytes-at-a-time path sees each byte at each position.
+    for (std::size_t pad = 0; pad < 9; ++pad) {
+      const std::string text = std::string(pad, 'x') + json + std::string(9, '"');
+      for (const std::string& variant : {json, text}) {
+        CAPTURE(variant);
+        CHECK(agent::AsciiJsonKeepsAsIs(variant) == (agent::AsciiJson(variant) == variant));
+      }
+    }
+  }
+  CHECK_FALSE(agent::AsciiJsonKeepsAsIs("{\"a\":\"\\"));  // a backslash at the end: AsciiJson doubles it
+  CHECK(agent::AsciiJsonKeepsAsIs(R"({"a":"\u00e9"})"));
 }
