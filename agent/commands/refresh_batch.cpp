@@ -294,16 +294,8 @@ int BatchCommand::DryRun(const std::vector<fleet::PlannedBdm>& plan) {
   fleet::RunUnits(hosts, {a_.workers, a_.per_host}, [&](std::size_t i, int worker) {
     auto& session = sessions[static_cast<std::size_t>(worker)];
     if (!session) session = MakeNovaSession(*conf_, env_.log);
-    RefreshRequest request;
-    if (plan[i].bdm_uuid) {
-      request.selection.bdm_uuid = *plan[i].bdm_uuid;
-    } else {
-      request.selection.instance_uuid = plan[i].instance_uuid;
-      request.selection.volume_id = plan[i].volume_id;
-    }
-    request.expect = ExpectedAttachment{plan[i].attachment_id};
-    request.state_dir = a_.state_dir;
-    request.allowed_hypervisor_types = a_.allowed_hypervisor_types;
+    RefreshRequest request =
+        fleet::RequestFor(plan[i], {{a_.workers, a_.per_host}, a_.state_dir, a_.allowed_hypervisor_types});
     request.dry_run = refresh::DryRun::kYes;
     const RefreshEnding ending = RunRefreshRequest(request, connector, *session, {env_.log, nullptr, env_.hooks, {}, cinder_access});
     const auto outcome = fleet::OutcomeOf(ending);

@@ -11,20 +11,6 @@ namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-void Member(Writer& w, std::string_view key, std::string_view value) {
-  WriteJsonKey(w, key);
-  WriteJsonString(w, value);
-}
-
-void OptionalMember(Writer& w, std::string_view key, const std::optional<std::string>& value) {
-  WriteJsonKey(w, key);
-  if (value) {
-    WriteJsonString(w, *value);
-  } else {
-    w.Null();
-  }
-}
-
 std::string Line(const rapidjson::StringBuffer& buffer) { return std::string(buffer.GetString(), buffer.GetSize()) + "\n"; }
 
 std::string OrDash(std::string_view text) { return text.empty() ? std::string("-") : std::string(text); }
@@ -59,14 +45,14 @@ std::string FormatAuditJsonLines(const AuditReport& report) {
     rapidjson::StringBuffer buffer;
     Writer w(buffer);
     w.StartObject();
-    Member(w, "class", AuditClassName(v.klass));
-    Member(w, "bdm_uuid", v.bdm->bdm_uuid);
-    Member(w, "instance_uuid", v.bdm->instance_uuid);
-    Member(w, "volume_id", v.bdm->volume_id);
-    Member(w, "host", v.bdm->host);
-    Member(w, "cell", v.bdm->cell);
-    OptionalMember(w, "attachment_id", v.bdm->attachment_id);
-    Member(w, "reason", v.reason);
+    WriteJsonMember(w, "class", AuditClassName(v.klass));
+    WriteJsonMember(w, "bdm_uuid", v.bdm->bdm_uuid);
+    WriteJsonMember(w, "instance_uuid", v.bdm->instance_uuid);
+    WriteJsonMember(w, "volume_id", v.bdm->volume_id);
+    WriteJsonMember(w, "host", v.bdm->host);
+    WriteJsonMember(w, "cell", v.bdm->cell);
+    WriteJsonOptionalMember(w, "attachment_id", v.bdm->attachment_id);
+    WriteJsonMember(w, "reason", v.reason);
     w.EndObject();
     out += Line(buffer);
   }
@@ -74,13 +60,13 @@ std::string FormatAuditJsonLines(const AuditReport& report) {
     rapidjson::StringBuffer buffer;
     Writer w(buffer);
     w.StartObject();
-    Member(w, "class", "dangling");
-    Member(w, "attachment_id", d.attachment_id);
-    Member(w, "instance_uuid", d.instance_uuid);
-    Member(w, "volume_id", d.volume_id);
-    Member(w, "host", d.instance->host);
-    Member(w, "cell", d.instance->cell);
-    Member(w, "status", d.status);
+    WriteJsonMember(w, "class", "dangling");
+    WriteJsonMember(w, "attachment_id", d.attachment_id);
+    WriteJsonMember(w, "instance_uuid", d.instance_uuid);
+    WriteJsonMember(w, "volume_id", d.volume_id);
+    WriteJsonMember(w, "host", d.instance->host);
+    WriteJsonMember(w, "cell", d.instance->cell);
+    WriteJsonMember(w, "status", d.status);
     w.EndObject();
     out += Line(buffer);
   }

@@ -47,6 +47,15 @@ Units GroupByInstance(const RunState& state) {
   return units;
 }
 
+
+// The one line the journal keeps of an ending.
+std::string DetailOf(const commands::RefreshEnding& ending) {
+  if (!ending.error.empty()) return ending.error;
+  return ending.lines.empty() ? std::string() : ending.lines.back();
+}
+
+}  // namespace
+
 commands::RefreshRequest RequestFor(const PlannedBdm& plan, const BatchSettings& settings) {
   commands::RefreshRequest request;
   if (plan.bdm_uuid) {
@@ -60,14 +69,6 @@ commands::RefreshRequest RequestFor(const PlannedBdm& plan, const BatchSettings&
   request.allowed_hypervisor_types = settings.allowed_hypervisor_types;
   return request;
 }
-
-// The one line the journal keeps of an ending.
-std::string DetailOf(const commands::RefreshEnding& ending) {
-  if (!ending.error.empty()) return ending.error;
-  return ending.lines.empty() ? std::string() : ending.lines.back();
-}
-
-}  // namespace
 
 std::size_t BatchTotals::failed() const {
   std::size_t n = 0;

@@ -74,6 +74,11 @@ struct BatchTotals {
 base::Result<BatchTotals> RunBatch(RunJournal& journal, const BatchSettings& settings, const BatchPorts& ports,
                                    const BdmEnded& ended);
 
+// The single refresh a planned BDM is: selected by its uuid (else instance
+// and volume), only while it holds the planned attachment, with the batch's
+// state dir and hypervisor types.
+commands::RefreshRequest RequestFor(const PlannedBdm& plan, const BatchSettings& settings);
+
 // The totals of a plan as the journal has them.
 BatchTotals TotalsOf(const RunState& state);
 
