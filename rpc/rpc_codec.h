@@ -70,6 +70,10 @@ struct RpcRequest {
   std::optional<std::string> reply_q;     // calls only: "reply_<uuid4 hex>"
   std::optional<double> timeout;          // calls only: call-monitor seconds; written as null when absent
   std::string unique_id;                  // uuid4 hex; empty when a decoded message had none
+  // Set by RpcServer: the broker redelivered this message (an earlier
+  // consumer took it and did not ack it, e.g. a server killed mid-request).
+  // Not on the wire; EncodeRequest ignores it.
+  bool redelivered = false;
 };
 
 // The body for `request`. kInvalidInput when method or unique_id is empty,

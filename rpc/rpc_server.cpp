@@ -242,6 +242,7 @@ void RpcServer::Intake(const Delivery& delivery) {
     } else {
       ++stats_.casts;
     }
+    request->redelivered = delivery.redelivered;
     queue_->Submit(Job{id, std::move(*request)});
     return;
   }

@@ -8,6 +8,7 @@
 #include "agent/refresh/compute_link.h"
 #include "agent/refresh/prerequisites.h"
 #include "agent/refresh/refresh_begin.h"
+#include "agent/commands/refresh_takeover.h"
 #include "proto_compat/request_context.h"
 
 namespace agent::commands {
@@ -55,6 +56,11 @@ class Runner {
   // Finishes an earlier refresh of the instance left in its journal (a dry
   // run says what it would do); kOk when there was none or it is consistent.
   int RecoverEarlier(db::CellDatabase& cell, cinder::AttachmentApi& cinder, const std::string& instance_uuid);
+  // A batch over RPC: finishes a refresh of this request that another agent
+  // left half done (refresh_takeover.h). kTakeoverNotOurs / kTakeoverRolledBack,
+  // or any other value: ending_ holds the request's ending.
+  static constexpr int kTakeoverNotOurs = 0, kTakeoverRolledBack = 1, kTakeoverEnded = 2;
+  int TakeOver(const db::LocatedBdm& found, db::CellDatabase& cell, cinder::AttachmentApi& cinder);
   bool StopRequested() const { return stop_ != nullptr && stop_->requested(); }
   RefreshEnding FailInterrupted() {
     return Fail(exit_code::kInterrupted,
@@ -105,6 +111,29 @@ int Runner::RecoverEarlier(db::CellDatabase& cell, cinder::AttachmentApi& cinder
   return recovered.code;
 }
 
+int Runner::TakeOver(const db::LocatedBdm& found, db::CellDatabase& cell, cinder::AttachmentApi& cinder) {
+  auto instance = cell.FindInstance(found.bdm.instance_uuid);
+  if (!instance.ok()) {
+    ending_.code = exit_code::ForDatabase(instance.error(), false);
+    ending_.error = instance.error().message();
+    return kTakeoverEnded;
+  }
+  if (!*instance || !(*instance)->locked) return kTakeoverNotOurs;
+  TakeoverResult result = TakeOverIfOurs({r_, found, **instance, cinder, connector_source_, settings_.state_dir,
+                                          session_.conf.host, log_, time(&PeerTimes::journal_sync)});
+  switch (result.kind) {
+    case TakeoverResult::Kind::kNotOurs: return kTakeoverNotOurs;
+    case TakeoverResult::Kind::kRolledBack:
+      ending_.lines.insert(ending_.lines.end(), result.lines.begin(), result.lines.end());
+      return kTakeoverRolledBack;
+    case TakeoverResult::Kind::kEnded:
+      result.ending.lines.insert(result.ending.lines.begin(), ending_.lines.begin(), ending_.lines.end());
+      ending_ = std::move(result.ending);
+      return kTakeoverEnded;
+  }
+  return kTakeoverNotOurs;
+}
+
 void Runner::AddPlan(const db::BlockDeviceMapping& bdm, const refresh::JournalBegin& begin,
                      const proto_compat::RemoveVolumeConnectionCall& plan, const std::string& volume_status,
                      const std::string& connector_host) {
@@ -150,8 +179,10 @@ RefreshEnding Runner::Run() {
   }
 
   std::mt19937_64 rng(std::random_device{}());
-  const proto_compat::RequestContext action_context = proto_compat::MakeAdminContext(
+  proto_compat::RequestContext action_context = proto_compat::MakeAdminContext(
       std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()), rng);
+  std::optional<refresh::RefreshRequestIds> ids = r_.request_ids;
+  if (ids) action_context.request_id = ids->action;
   auto cinder = OpenCinder(conf, action_context.request_id, context_.times, context_.cinder_access);
   if (!cinder.ok()) {
     return Fail(cinder.error().code() == base::Code::kInvalidInput ? exit_code::kConfig
@@ -169,6 +200,21 @@ RefreshEnding Runner::Run() {
     return Fail(exit_code::ForLocate(found.failure(), found.status(), exit_code::kRefreshInstanceNotFound,
                                      exit_code::kRefreshBdmNotFound),
                 found.status().message());
+  }
+  if (r_.takeover && ids && r_.expect && !dry_run()) {
+    switch (TakeOver(found.value(), cell, **cinder)) {
+      case kTakeoverNotOurs: break;
+      case kTakeoverRolledBack:
+        ids.reset();  // the rolled back attempt keeps its ids; this one gets fresh ones
+        found = Locate();
+        if (!found.ok()) {
+          return Fail(exit_code::ForLocate(found.failure(), found.status(), exit_code::kRefreshInstanceNotFound,
+                                           exit_code::kRefreshBdmNotFound),
+                      found.status().message());
+        }
+        break;
+      default: return std::move(ending_);
+    }
   }
   const db::BlockDeviceMapping bdm = found.value().bdm;
   if (r_.expect && r_.expect->attachment_id != bdm.attachment_id) {
@@ -211,8 +257,10 @@ RefreshEnding Runner::Run() {
                                                                  : exit_code::kRefreshComputeTooOld,
                 plan.error().message());
   }
-  const refresh::JournalBegin begin = refresh::MakeJournalBegin(found.value(), **instance, connector, *plan, conf.host,
-                                                                 action_context.request_id, rng);
+  const refresh::JournalBegin begin =
+      ids ? refresh::MakeJournalBegin(found.value(), **instance, connector, *plan, conf.host, *ids)
+          : refresh::MakeJournalBegin(found.value(), **instance, connector, *plan, conf.host,
+                                      action_context.request_id, rng);
 
   auto compute = refresh::RpcComputeLink::Connect(conf, *plan, log_, time(&PeerTimes::broker));
   if (!compute.ok()) {

@@ -13,6 +13,7 @@
 // journal's lock (exit_code::kRefreshAlreadyRunning).
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -27,6 +28,7 @@
 #include "agent/peer_time.h"
 #include "agent/refresh/connector_file.h"
 #include "agent/refresh/reconcile.h"
+#include "agent/refresh/refresh_begin.h"
 #include "agent/test_hooks.h"
 
 namespace agent::commands {
@@ -38,9 +40,23 @@ struct ExpectedAttachment {
   std::optional<std::string> attachment_id;
 };
 
+// A batch run over RPC (`refresh --via-rpc`): the message was `redelivered`
+// by the broker, and a refresh of this very request that another agent left
+// half done may be taken over once its lock is `min_lock_age` old
+// (agent/refresh/takeover.h). Needs RefreshRequest::request_ids and expect.
+struct TakeoverPolicy {
+  bool redelivered = false;
+  std::chrono::seconds min_lock_age{120};
+};
+
 struct RefreshRequest {
   BdmSelection selection;
   std::optional<ExpectedAttachment> expect;           // batch runs only
+  // The lock/action/unlock request ids to use (else fresh ones): a batch
+  // over RPC sends them, so that every agent recognises the lock as this
+  // request's. A refresh rolled back by a takeover runs again with fresh ids.
+  std::optional<refresh::RefreshRequestIds> request_ids;
+  std::optional<TakeoverPolicy> takeover;
   std::optional<std::string> state_dir;                // overrides [bdm_agent] state_dir
   std::vector<std::string> allowed_hypervisor_types;  // added to [bdm_agent] allowed_hypervisor_types
   refresh::DryRun dry_run = refresh::DryRun::kNo;

@@ -56,6 +56,8 @@ struct RefreshEnding {
   // RefreshRequest::expect was given and the BDM no longer held that
   // attachment (after recovering an earlier refresh): nothing was done.
   bool attachment_changed = false;
+  // The refresh was another agent's, taken over and finished (takeover.h).
+  bool taken_over = false;
 
   // Prints the lines to `out` and the error to the log; returns the code.
   int Print(std::FILE* out, const Log& log) const;

@@ -34,7 +34,7 @@ constexpr const char* kUsage =
     "serve [--topic T] [--host H] [--workers N] [--log-file FILE]\n"
     "\n"
     "An oslo.messaging RPC server on nova.conf's transport_url: queues <topic>, <topic>.<host> and a fanout\n"
-    "queue on control_exchange; namespace bdm_agent, version 1.0: ping, show, get_connector, refresh\n"
+    "queue on control_exchange; namespace bdm_agent, version 1.1: ping, show, get_connector, refresh\n"
     "(and oslo's oslo_rpc_server_ping when [DEFAULT] rpc_ping_enabled is true).\n"
     "One thread keeps the broker connection (heartbeats are answered however long a request runs, and a\n"
     "call that set call_monitor_timeout gets oslo's call-monitor heartbeats); requests run on --workers\n"

@@ -37,6 +37,7 @@ struct InstanceActionRow {
   std::int64_t id = 0;
   std::string action;
   bool finished = false;  // finish_time is set
+  std::int64_t age_seconds = 0;  // since start_time, by the database's clock
 };
 
 }  // namespace agent::db

@@ -32,7 +32,7 @@ constexpr std::string_view kInsertApiEvent =
     "VALUES (UTC_TIMESTAMP(), UTC_TIMESTAMP(), ?, LAST_INSERT_ID(), UTC_TIMESTAMP(), UTC_TIMESTAMP(), "
     "'Success', NULL, ?, NULL, 0)";
 constexpr std::string_view kFindAction =
-    "SELECT id, action, finish_time FROM instance_actions "
+    "SELECT id, action, finish_time, TIMESTAMPDIFF(SECOND, start_time, UTC_TIMESTAMP()) FROM instance_actions "
     "WHERE deleted = 0 AND instance_uuid = ? AND request_id = ? ORDER BY created_at DESC, id DESC LIMIT 1";
 constexpr std::string_view kFinishAction =
     "UPDATE instance_actions SET finish_time = UTC_TIMESTAMP(), updated_at = UTC_TIMESTAMP() "
@@ -117,6 +117,7 @@ base::Result<std::optional<InstanceActionRow>> MysqlCellDatabase::FindInstanceAc
   action.id = std::stoll(row[0].value_or("0"));
   action.action = row[1].value_or("");
   action.finished = row[2].has_value();
+  action.age_seconds = std::stoll(row[3].value_or("0"));
   return std::optional<InstanceActionRow>(std::move(action));
 }
 

@@ -11,8 +11,18 @@ JournalBegin MakeJournalBegin(const db::LocatedBdm& located, const db::InstanceS
                               const Connector& connector, const proto_compat::RemoveVolumeConnectionCall& plan,
                               const std::string& event_host, const std::string& action_request_id,
                               std::mt19937_64& rng) {
-  const db::BlockDeviceMapping& bdm = located.bdm;
   const auto now = std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+  RefreshRequestIds ids;
+  ids.lock = proto_compat::MakeAdminContext(now, rng).request_id;
+  ids.action = action_request_id;
+  ids.unlock = proto_compat::MakeAdminContext(now, rng).request_id;
+  return MakeJournalBegin(located, instance, connector, plan, event_host, ids);
+}
+
+JournalBegin MakeJournalBegin(const db::LocatedBdm& located, const db::InstanceSummary& instance,
+                              const Connector& connector, const proto_compat::RemoveVolumeConnectionCall& plan,
+                              const std::string& event_host, const RefreshRequestIds& ids) {
+  const db::BlockDeviceMapping& bdm = located.bdm;
   JournalBegin begin;
   begin.instance_uuid = bdm.instance_uuid;
   begin.volume_id = bdm.volume_id.value_or("");
@@ -24,9 +34,9 @@ JournalBegin MakeJournalBegin(const db::LocatedBdm& located, const db::InstanceS
   begin.connector_json = connector.json;
   begin.compute_host = instance.host.value_or("");
   begin.lock_reason = LockReason(bdm.uuid.value_or(""), bdm.instance_uuid, begin.volume_id);
-  begin.lock_request_id = proto_compat::MakeAdminContext(now, rng).request_id;
-  begin.action_request_id = action_request_id;
-  begin.unlock_request_id = proto_compat::MakeAdminContext(now, rng).request_id;
+  begin.lock_request_id = ids.lock;
+  begin.action_request_id = ids.action;
+  begin.unlock_request_id = ids.unlock;
   begin.event_host = event_host;
   begin.compute_deletes_old = plan.delete_attachment;
   return begin;

@@ -14,6 +14,13 @@
 
 namespace agent::refresh {
 
+// The request ids of a refresh's three actions. A batch run over RPC gives
+// them in its cast, so that any agent that receives the message recognises
+// the lock as this request's (takeover.h).
+struct RefreshRequestIds {
+  std::string lock, action, unlock;
+};
+
 // `located.bdm` must be a volume BDM and `instance.host` set (the checks
 // guarantee both). `action_request_id` is the refresh action's (it is also
 // sent to Cinder); the lock and unlock ids are made here.
@@ -21,5 +28,10 @@ JournalBegin MakeJournalBegin(const db::LocatedBdm& located, const db::InstanceS
                               const Connector& connector, const proto_compat::RemoveVolumeConnectionCall& plan,
                               const std::string& event_host, const std::string& action_request_id,
                               std::mt19937_64& rng);
+
+// The same with the three request ids given.
+JournalBegin MakeJournalBegin(const db::LocatedBdm& located, const db::InstanceSummary& instance,
+                              const Connector& connector, const proto_compat::RemoveVolumeConnectionCall& plan,
+                              const std::string& event_host, const RefreshRequestIds& ids);
 
 }  // namespace agent::refresh

@@ -39,6 +39,15 @@ std::optional<rpc::RemoteFailure> CallArgs::Bool(std::string_view name, bool& ou
   return std::nullopt;
 }
 
+std::optional<rpc::RemoteFailure> CallArgs::Number(std::string_view name, std::optional<std::string>& out) const {
+  const rpc::JsonPart* value = input_.Arg(name);
+  out.reset();
+  if (value == nullptr || value->kind == rpc::JsonKind::kNull) return std::nullopt;
+  if (value->kind != rpc::JsonKind::kNumber) return WrongType(name, "a number");
+  out = value->json;
+  return std::nullopt;
+}
+
 std::optional<rpc::RemoteFailure> CallArgs::Object(std::string_view name, std::optional<std::string>& out) const {
   const rpc::JsonPart* value = input_.Arg(name);
   out.reset();

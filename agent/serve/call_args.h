@@ -28,6 +28,8 @@ class CallArgs {
   std::optional<rpc::RemoteFailure> String(std::string_view name, std::optional<std::string>& out) const;
   // A boolean argument; `out` unchanged when absent or null.
   std::optional<rpc::RemoteFailure> Bool(std::string_view name, bool& out) const;
+  // A number argument (its text, Python format); nullopt when absent or null.
+  std::optional<rpc::RemoteFailure> Number(std::string_view name, std::optional<std::string>& out) const;
   // A JSON object argument (its text, Python format); nullopt when absent or null.
   std::optional<rpc::RemoteFailure> Object(std::string_view name, std::optional<std::string>& out) const;
 

@@ -15,6 +15,7 @@
 #include "agent/serve/call_args.h"
 #include "agent/serve/connector_fetch.h"
 #include "agent/serve/failure_classes.h"
+#include "agent/serve/refresh_args.h"
 #include "bdm_agent_version.h"
 #include "proto_compat/request_context.h"
 #include "rpc/python_json.h"
@@ -178,7 +179,8 @@ HandlerResult Refresh(ServeState& state, const CallInput& input) {
   if (auto* refused = std::get_if<HandlerResult>(&admitted)) return std::move(*refused);
   Admitted& a = std::get<Admitted>(admitted);
   const CallArgs args("refresh", input);
-  if (auto failure = args.Unexpected({"bdm_uuid", "instance_uuid", "volume_id", "connector", "dry_run"})) {
+  if (auto failure = args.Unexpected({"bdm_uuid", "instance_uuid", "volume_id", "connector", "dry_run", "expect",
+                                      "request_ids", "takeover_after"})) {
     return HandlerResult::Raise(std::move(*failure));
   }
   auto selection = Selection(args, "refresh");
@@ -191,6 +193,9 @@ HandlerResult Refresh(ServeState& state, const CallInput& input) {
   commands::RefreshRequest request;
   request.selection = std::get<commands::BdmSelection>(selection);
   request.dry_run = dry_run ? refresh::DryRun::kYes : refresh::DryRun::kNo;
+  if (auto failure = ReadRefreshArgs(args, input.request.redelivered, request)) {
+    return HandlerResult::Raise(std::move(*failure));
+  }
   WorkerResources& worker = a.worker;
   worker.times.Reset();
   const commands::ConnectorSource connector = [&](const std::string& compute_host) {
@@ -207,7 +212,8 @@ HandlerResult Refresh(ServeState& state, const CallInput& input) {
   if (!dry_run) state.events().Start(event);
   a.log.Info(std::string(dry_run ? "dry run of a refresh of " : "refreshing ") +
              (event.bdm_uuid ? "BDM " + *event.bdm_uuid
-                             : "instance " + *event.instance_uuid + " volume " + *event.volume_id));
+                             : "instance " + *event.instance_uuid + " volume " + *event.volume_id) +
+             (input.request.redelivered ? " (message redelivered)" : ""));
   const CancelledByServer cancelled(input.cancel);
   const commands::RefreshEnding ending = commands::RunRefreshRequest(
       request, connector, *worker.session,
@@ -220,6 +226,8 @@ HandlerResult Refresh(ServeState& state, const CallInput& input) {
   event.old_attachment_id = ending.old_attachment_id;
   event.new_attachment_id = ending.new_attachment_id;
   event.timings_json = timings;
+  event.outcome = ending.attachment_changed ? "already-refreshed" : "refreshed";
+  event.taken_over = ending.taken_over;
   if (ending.code != exit_code::kOk) {
     event.error_class = std::string(FailureClass(FailingCommand::kRefresh, ending.code));
     event.error_message = ending.error;
@@ -233,6 +241,7 @@ HandlerResult Refresh(ServeState& state, const CallInput& input) {
   result.OptionalString("bdm_uuid", ending.bdm_uuid)
       .OptionalString("old_attachment_id", ending.old_attachment_id)
       .OptionalString("new_attachment_id", ending.new_attachment_id);
+  if (request.expect) result.String("outcome", event.outcome).Bool("taken_over", ending.taken_over);
   if (dry_run) result.StringArray("plan", ending.lines);
   result.TrustedJson("timings", ReturnJson(timings, "the timings").result_json);
   auto text = std::move(result).Finish();

@@ -1,18 +1,21 @@
 // The endpoint `bdm-agent serve` answers: namespace "bdm_agent", version
-// "1.0" (oslo's compatibility rules: a later 1.x only adds methods).
+// "1.1" (oslo's compatibility rules: a later 1.x only adds; 1.1 added
+// refresh's expect, request_ids and takeover_after, refresh_args.h).
 //
 //   ping()                          {"host", "version", "uptime_s"}
 //   show(bdm_uuid=None, instance_uuid=None, volume_id=None, show_secrets=False)
 //                                   the BDM as `bdm-agent show --json` prints it
 //   get_connector()                 this host's os-brick connector, as
 //                                   `bdm-agent get-connector --json` prints it
-//   refresh(bdm_uuid=None, instance_uuid=None, volume_id=None, connector=None, dry_run=False)
+//   refresh(bdm_uuid=None, instance_uuid=None, volume_id=None, connector=None, dry_run=False,
+//           expect=None, request_ids=None, takeover_after=None)   (the last three: 1.1)
 //                                   the CLI's refresh (commands/refresh_runner.h);
 //                                   without a connector, the instance's compute
 //                                   host's agent is asked for it (connector_fetch.h).
 //                                   Returns {"bdm_uuid", "old_attachment_id",
 //                                   "new_attachment_id", "timings"} (+ "plan", the
-//                                   dry run's lines); emits start/end/error events.
+//                                   dry run's lines; with expect, "outcome" and
+//                                   "taken_over"); emits start/end/error events.
 //
 // Every method first checks the request's context: is_admin, or a role in
 // [bdm_agent] allowed_roles; otherwise NotAuthorized, logged with user,
@@ -30,7 +33,7 @@
 namespace agent::serve {
 
 inline constexpr std::string_view kNamespace = "bdm_agent";
-inline constexpr std::string_view kVersion = "1.0";
+inline constexpr std::string_view kVersion = "1.1";
 
 // `state` must outlive the endpoint.
 rpc::Endpoint MakeEndpoint(ServeState& state);

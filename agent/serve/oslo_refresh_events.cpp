@@ -41,6 +41,7 @@ base::Result<rpc::Notification> RefreshNotification(const RefreshEvent& event, R
         .OptionalString("new_attachment_id", event.new_attachment_id)
         .TrustedJson("timings", timings->json);
   }
+  if (phase == RefreshPhase::kEnd) payload.String("outcome", event.outcome).Bool("taken_over", event.taken_over);
   if (phase == RefreshPhase::kError) {
     payload.String("error_class", event.error_class).String("error_message", event.error_message);
   }

@@ -17,6 +17,8 @@ struct RefreshEvent {
   std::optional<std::string> instance_uuid, volume_id, bdm_uuid;
   std::optional<std::string> old_attachment_id, new_attachment_id;
   std::string timings_json = "{}";         // .end: {"wall_ms": ..., ...}
+  std::string outcome = "refreshed";       // .end: "refreshed" or "already-refreshed"
+  bool taken_over = false;                 // .end: another agent's refresh was finished
   std::string error_class, error_message;  // .error only
 };
 
