@@ -21,6 +21,7 @@
 #include "agent/fleet/audit_reads.h"
 #include "agent/fleet/batch_plan.h"
 #include "agent/fleet/batch_run.h"
+#include "agent/fleet/batch_via_rpc.h"
 #include "agent/fleet/host_connectors.h"
 #include "agent/interrupt.h"
 #include "agent/rapidjson_strings.h"
@@ -48,6 +49,8 @@ struct BatchArguments {
   int workers = 8;
   int per_host = 2;
   bool dry_run = false, yes = false, json = false;
+  bool via_rpc = false;                         // cast to the serve agents (batch_via_rpc.h)
+  std::chrono::seconds outcome_timeout{600}, takeover_after{120};
   std::optional<std::string> state_dir;
   std::vector<std::string> allowed_hypervisor_types;
 };
@@ -97,6 +100,14 @@ base::Result<BatchArguments> ParseBatch(const po::variables_map& vm) {
   a.dry_run = vm.count("dry-run") > 0;
   a.yes = vm.count("yes") > 0;
   a.json = vm.count("json") > 0;
+  a.via_rpc = vm.count("via-rpc") > 0;
+  for (auto [name, out] : {std::pair{"outcome-timeout", &a.outcome_timeout}, {"takeover-after", &a.takeover_after}}) {
+    if (!vm.count(name)) continue;
+    if (!a.via_rpc) return base::Status::InvalidInput(std::string("--") + name + " goes with --via-rpc");
+    const int seconds = vm[name].as<int>();
+    if (seconds < 1 || seconds > 86400) return base::Status::InvalidInput(std::string("--") + name + " must be 1 to 86400 seconds");
+    *out = std::chrono::seconds(seconds);
+  }
   if (vm.count("state-dir")) a.state_dir = vm["state-dir"].as<std::string>();
   if (vm.count("allow-hypervisor-type")) {
     a.allowed_hypervisor_types = vm["allow-hypervisor-type"].as<std::vector<std::string>>();
@@ -402,12 +413,31 @@ int BatchCommand::Run() {
     return Cinder(s);
   };
   start_ = Clock::now();
-  auto totals = fleet::RunBatch(*journal, {{a_.workers, a_.per_host}, a_.state_dir, a_.allowed_hypervisor_types},
-                                {*conf_, connector, env_.log, env_.hooks, &interrupt, cinder_access},
-                                [this](std::size_t, const fleet::RunBdm& bdm, const RefreshEnding& ending) {
-                                  Ended(bdm, ending);
-                                });
-  if (!totals.ok()) return Fail(exit_code::kConfig, "run " + state.header.run_id + ": " + totals.error().message());
+  const fleet::BdmEnded ended = [this](std::size_t, const fleet::RunBdm& bdm, const RefreshEnding& ending) {
+    Ended(bdm, ending);
+  };
+  // --via-rpc: the connector of --connector-dir travels in the cast; without one the agent asks the host.
+  fleet::HostConnectors files(a_.connector_dir, nullptr);
+  const fleet::CastConnector cast_connector = [&](const std::string& host) -> std::optional<fleet::ConnectorLookup> {
+    if (!a_.connector_dir) return std::nullopt;
+    fleet::ConnectorLookup found = files.Get(host);
+    const auto* missing = std::get_if<refresh::ConnectorError>(&found);
+    if (missing != nullptr && missing->kind == refresh::ConnectorFailure::kMissing) return std::nullopt;
+    return found;
+  };
+  auto totals =
+      a_.via_rpc
+          ? fleet::RunBatchViaRpc(*journal, {{a_.workers, a_.per_host}, topic, a_.outcome_timeout, a_.takeover_after},
+                                  {*conf_, cast_connector, env_.log, &interrupt}, ended)
+          : fleet::RunBatch(*journal, {{a_.workers, a_.per_host}, a_.state_dir, a_.allowed_hypervisor_types},
+                            {*conf_, connector, env_.log, env_.hooks, &interrupt, cinder_access}, ended);
+  if (!totals.ok()) {
+    const base::Code code = totals.error().code();
+    const bool broker = a_.via_rpc && (code == base::Code::kUnavailable || code == base::Code::kTimeout ||
+                                       code == base::Code::kPermissionDenied || code == base::Code::kNotFound);
+    return Fail(broker ? exit_code::kRefreshBrokerUnavailable : exit_code::kConfig,
+                "run " + state.header.run_id + ": " + totals.error().message());
+  }
   const std::int64_t now =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   if (base::Status closed = journal->Close(totals->not_ended == 0, now); !closed.ok()) {
@@ -445,7 +475,10 @@ void AddBatchRefreshOptions(po::options_description& options) {
       ("workers", po::value<int>(), "batch: refreshes at once (default 8)")
       ("per-host", po::value<int>(), "batch: refreshes at once on one compute host (default 2)")
       ("yes", "batch: do not ask before starting")
-      ("json", "batch: one JSON object per BDM as it ends, on stdout");
+      ("json", "batch: one JSON object per BDM as it ends, on stdout")
+      ("via-rpc", "batch: cast each BDM's refresh to the serve agents of [bdm_agent] topic; outcomes from their notifications")
+      ("outcome-timeout", po::value<int>(), "batch --via-rpc: seconds to wait for a BDM's outcome after its cast (default 600)")
+      ("takeover-after", po::value<int>(), "batch --via-rpc: an agent takes over a dead agent's refresh once its lock is this old (default 120)");
 }
 
 int RunBatchRefresh(const po::variables_map& vm, const CommandEnv& env) {
