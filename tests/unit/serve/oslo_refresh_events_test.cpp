@@ -66,14 +66,14 @@ TEST_CASE("agent::serve::RefreshNotification") {
     CHECK(n->payload_json == R"({"instance_uuid": "i-1", "volume_id": "v-1", "bdm_uuid": "b-1"})");
     CHECK(n->context_json == Event().context_json);  // rpc::EncodeNotification drops auth_token
   }
-  SUBCASE(".end: attachments (null when unknown) and timings") {
+  SUBCASE(".end: attachments (null when unknown), timings, outcome and whether it was taken over") {
     auto n = agent::serve::RefreshNotification(Event(), RefreshPhase::kEnd, "p");
     REQUIRE(n.ok());
     CHECK(n->event_type == "bdm_agent.refresh.end");
     CHECK(n->priority == "INFO");
     CHECK(n->payload_json == R"({"instance_uuid": "i-1", "volume_id": "v-1", "bdm_uuid": "b-1", )"
                              R"("old_attachment_id": "a-old", "new_attachment_id": null, )"
-                             R"("timings": {"wall_ms": 12.0}})");
+                             R"("timings": {"wall_ms": 12.0}, "outcome": "refreshed", "taken_over": false})");
   }
   SUBCASE(".error: ERROR, the class and message as well") {
     auto n = agent::serve::RefreshNotification(Event(), RefreshPhase::kError, "p");
