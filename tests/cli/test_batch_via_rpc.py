@@ -1,0 +1,128 @@
+"""bdm-agent refresh --via-rpc (issue 12) against the real stack: the
+coordinator plans as the in-process batch does, casts each BDM's refresh to
+a topic of the test's own where two `bdm-agent serve` agents (each with its
+own state dir and log, as on two hosts) consume, and learns each outcome
+from their bdm_agent.refresh.* notifications on a notification topic of the
+test's own. Checks: every BDM refreshed once, end state as a single refresh
+leaves it, audit ok after; and with one agent SIGKILLed mid-refresh (test
+hook: right after its journal says the BDM was saved, the message unacked),
+the broker redelivers to the other agent, which takes the half-done refresh
+over from live state: the batch completes, each BDM exactly one refresh
+action, one Cinder attachment, nothing locked."""
+import json
+import os
+import subprocess
+import uuid
+
+import pytest
+
+from refresh_support import ROOT, Cinder, assert_consistent
+from serve_support import Serve, serve_config
+from test_batch_refresh import actions
+
+HOST = "compute2"
+
+
+@pytest.fixture(scope="module")
+def seeded(stack, tmp_path_factory):
+    """Seven stopped instances on HOST with stale connection_info, our own."""
+    seed_file = tmp_path_factory.mktemp("via-rpc") / "seed.json"
+    subprocess.run([os.path.join(ROOT, "tools", "seed"), "--instances", "7", "--volumes", "1", "--host", HOST,
+                    "--prefix", "via-rpc-test", "--variants", "stale"],
+                   check=True, env=dict(os.environ, BDM_SEED_FILE=str(seed_file)), capture_output=True, timeout=300)
+    entries = json.loads(seed_file.read_text())
+    assert len(entries) == 7
+    return entries
+
+
+def notifying(stack, tmp_path, rpc_topic, notify_topic):
+    """A nova.conf in tmp_path: the stack's, with serve's test settings
+    (state dir in tmp_path), [bdm_agent] topic and notifications on a topic
+    of the test's own."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    config = serve_config(stack, tmp_path, extra=f"topic = {rpc_topic}")
+    with open(config) as f:
+        text = f.read()
+    old = "[oslo_messaging_notifications]\ndriver = noop\n"
+    assert old in text
+    with open(config, "w") as f:
+        f.write(text.replace(old, f"[oslo_messaging_notifications]\ndriver = messagingv2\ntopics = {notify_topic}\n"))
+    return config
+
+
+@pytest.fixture
+def agents(stack, tmp_path):
+    """start(env_a) -> (coordinator config, [agent a, agent b]): two serve
+    agents on one fresh topic, agent a (one worker) with `env_a`."""
+    rpc_topic, notify_topic = "bdm-via-rpc-" + uuid.uuid4().hex[:8], "bdm-via-rpc-n-" + uuid.uuid4().hex[:8]
+    started = []
+
+    def start(env_a=None):
+        for name, env, workers in (("ctl-a", env_a, "1"), ("ctl-b", None, "4")):
+            config = notifying(stack, tmp_path / name, rpc_topic, notify_topic)
+            started.append(Serve(stack, config, tmp_path / name, name, rpc_topic, "--workers", workers, env=env))
+        return notifying(stack, tmp_path / "coordinator", rpc_topic, notify_topic), started
+
+    try:
+        yield start
+    finally:
+        for serve in started:
+            serve.stop()
+
+
+def audit_file(stack, tmp_path, entries):
+    code, out, err = stack.agent("audit", "--json", *[a for e in entries for a in ("--instance", e["instance_uuid"])])
+    assert code == 1, err
+    path = tmp_path / "audit.json"
+    path.write_text(out)
+    return path
+
+
+def via_rpc(stack, config, tmp_path, entries, *extra):
+    cmd = [stack.agent_bin, "--config-file", config, "refresh", "--from-audit", str(audit_file(stack, tmp_path, entries)),
+           "--class", "stale", "--state-dir", str(tmp_path / "state"), "--connector-dir", stack.env["BDM_CONNECTOR_DIR"],
+           "--via-rpc", "--yes", "--json", "--outcome-timeout", "60", *extra]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    return p.returncode, {r["bdm_uuid"]: r for r in map(json.loads, p.stdout.splitlines())}, p.stderr
+
+
+def check_done_once(stack, entries, before):
+    after = actions(stack, entries)
+    cinder = Cinder(stack)
+    for e in entries:
+        assert after.get(e["instance_uuid"], 0) == before.get(e["instance_uuid"], 0) + 1, e["instance_uuid"]
+        snap = assert_consistent(stack, cinder, e)  # unlocked, action finished, exactly one attachment of ours
+        assert snap["bdm"][0]["attachment_id"] != e["attachment_id"]
+        assert snap["volume_status"] == "in-use"
+    code, out, err = stack.agent("audit", "--json", *[a for e in entries for a in ("--instance", e["instance_uuid"])])
+    assert code == 0, out + err
+
+
+def test_via_rpc_spreads_the_batch_over_two_agents(stack, seeded, agents, tmp_path):
+    config, (a, b) = agents()
+    entries = seeded[:3]
+    before = actions(stack, entries)
+    code, results, err = via_rpc(stack, config, tmp_path, entries, "--workers", "3")
+    assert code == 0, err
+    assert sorted(results) == sorted(e["bdm_uuid"] for e in entries), (results, err)
+    assert all((r["outcome"], r["exit"]) == ("refreshed", 0) for r in results.values()), results
+    assert "| refreshed" in err, err
+    check_done_once(stack, entries, before)
+    # The work went over the broker: every refresh is in one agent's log, none in both.
+    for e in entries:
+        assert (e["bdm_uuid"] in a.log()) != (e["bdm_uuid"] in b.log()), (a.log(), b.log())
+
+
+def test_an_agent_killed_mid_refresh_is_taken_over_by_the_other(stack, seeded, agents, tmp_path):
+    config, (a, b) = agents({"BDM_AGENT_TEST_CRASH_AFTER": "bdm_saved"})
+    entries = seeded[3:]
+    before = actions(stack, entries)
+    code, results, err = via_rpc(stack, config, tmp_path, entries, "--workers", "4", "--takeover-after", "1")
+    assert a.proc.wait(timeout=30) == -9, a.log()  # agent a killed itself after saving its first BDM
+    assert code == 0, (err, a.log(), b.log())
+    assert sorted(results) == sorted(e["bdm_uuid"] for e in entries), (results, err)
+    assert all(r["outcome"] == "refreshed" for r in results.values()), results
+    taken = [r for r in results.values() if "taken over" in r["detail"]]
+    assert len(taken) == 1, (results, b.log())
+    assert "taking the refresh over" in b.log() and "(message redelivered)" in b.log(), b.log()
+    check_done_once(stack, entries, before)
