@@ -24,7 +24,10 @@ constexpr const char* kUsage =
     "       bdm-agent refresh [options] INSTANCE_UUID VOLUME_ID CONNECTOR_FILE   (nova-manage's form)\n"
     "       bdm-agent refresh [options] (--host H | --cell C)... [--all-stale [--class LIST]] [--connector-dir DIR]\n"
     "                         [--workers N] [--per-host N] [--dry-run] [--yes] [--json]   (a batch)\n"
-    "       bdm-agent refresh [options] --resume RUN_ID";
+    "       bdm-agent refresh [options] --from-audit FILE [--class LIST] ...\n"
+    "       bdm-agent refresh [options] --resume RUN_ID\n"
+    "       a batch with --via-rpc [--outcome-timeout S] [--takeover-after S]: cast each BDM to the serve\n"
+    "       agents of [bdm_agent] topic; outcomes from their notifications";
 
 struct RefreshArguments {
   RefreshRequest request;
