@@ -334,6 +334,11 @@ int BatchCommand::Run() {
   auto settings = LoadRefreshSettings(*conf_, a_.state_dir, a_.allowed_hypervisor_types);
   if (!settings.ok()) return Fail(exit_code::kConfig, settings.error().message());
   const std::string state_dir = settings->state_dir;
+  if (a_.via_rpc && !a_.dry_run) {
+    if (base::Status usable = fleet::CheckViaRpcConfig(*conf_); !usable.ok()) {
+      return Fail(exit_code::kConfig, usable.message());
+    }
+  }
 
   std::optional<fleet::RunJournal> journal;
   if (a_.resume) {
@@ -460,7 +465,8 @@ int BatchCommand::Run() {
 }  // namespace
 
 bool IsBatchRefresh(const po::variables_map& vm) {
-  return vm.count("host") || vm.count("cell") || vm.count("all-stale") || vm.count("resume") || vm.count("from-audit");
+  return vm.count("host") || vm.count("cell") || vm.count("all-stale") || vm.count("resume") || vm.count("from-audit") ||
+         vm.count("via-rpc");
 }
 
 void AddBatchRefreshOptions(po::options_description& options) {

@@ -26,7 +26,7 @@ struct Listener {
   std::string queue;
 };
 
-base::Result<Listener> OpenListener(const config::NovaConfig& conf, std::mt19937_64& rng) {
+base::Result<config::NotificationOptions> NotificationsOn(const config::NovaConfig& conf, std::mt19937_64& rng) {
   BASE_TRY_ASSIGN(std::optional<config::NotificationOptions> options,
                   config::NotificationOptionsFromConfig(conf, "bdm-agent", rng));
   if (!options) {
@@ -34,6 +34,12 @@ base::Result<Listener> OpenListener(const config::NovaConfig& conf, std::mt19937
         "--via-rpc learns each outcome from the agents' notifications: set [oslo_messaging_notifications] "
         "driver = messagingv2 (the agents' and this config alike)");
   }
+  return std::move(*options);
+}
+
+base::Result<Listener> OpenListener(const config::NovaConfig& conf, std::mt19937_64& rng) {
+  BASE_TRY_ASSIGN(config::NotificationOptions notifications, NotificationsOn(conf, rng));
+  const auto* options = &notifications;
   BASE_TRY_ASSIGN(rpc::AmqpConnection connection, rpc::AmqpConnection::Open(options->notifier.connect));
   BASE_TRY(connection.DeclareExchange(rpc::TopicExchange(options->notifier.topology)));
   rpc::QueueDeclaration declaration;
@@ -286,6 +292,11 @@ base::Result<BatchTotals> ViaRpcRun::Run() {
 }
 
 }  // namespace
+
+base::Status CheckViaRpcConfig(const config::NovaConfig& conf) {
+  std::mt19937_64 rng(std::random_device{}());
+  return NotificationsOn(conf, rng).status();
+}
 
 base::Result<BatchTotals> RunBatchViaRpc(RunJournal& journal, const RpcBatchSettings& settings,
                                          const RpcBatchPorts& ports, const BdmEnded& ended) {

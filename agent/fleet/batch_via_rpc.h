@@ -69,6 +69,11 @@ struct RpcBatchPorts {
   const StopRequest* stop = nullptr;
 };
 
+// Whether `conf` lets a run over RPC hear its outcomes: notifications on
+// (messagingv2 or messaging) and readable. kInvalidInput naming what to set.
+// Reads the config only; for the command to refuse before it plans.
+base::Status CheckViaRpcConfig(const config::NovaConfig& conf);
+
 base::Result<BatchTotals> RunBatchViaRpc(RunJournal& journal, const RpcBatchSettings& settings,
                                          const RpcBatchPorts& ports, const BdmEnded& ended);
 
