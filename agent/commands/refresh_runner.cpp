@@ -205,7 +205,10 @@ RefreshEnding Runner::Run() {
     switch (TakeOver(found.value(), cell, **cinder)) {
       case kTakeoverNotOurs: break;
       case kTakeoverRolledBack:
-        ids.reset();  // the rolled back attempt keeps its ids; this one gets fresh ones
+        // The rolled back attempt keeps its ids (its actions are in the database); this one gets fresh ones.
+        ids.reset();
+        action_context.request_id = proto_compat::MakeAdminContext(
+            std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()), rng).request_id;
         found = Locate();
         if (!found.ok()) {
           return Fail(exit_code::ForLocate(found.failure(), found.status(), exit_code::kRefreshInstanceNotFound,
