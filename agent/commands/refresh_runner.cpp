@@ -120,7 +120,7 @@ int Runner::TakeOver(const db::LocatedBdm& found, db::CellDatabase& cell, cinder
   }
   if (!*instance || !(*instance)->locked) return kTakeoverNotOurs;
   TakeoverResult result = TakeOverIfOurs({r_, found, **instance, cinder, connector_source_, settings_.state_dir,
-                                          session_.conf.host, log_, time(&PeerTimes::journal_sync)});
+                                          session_.conf.host, log_, time(&PeerTimes::journal_sync), stop_});
   switch (result.kind) {
     case TakeoverResult::Kind::kNotOurs: return kTakeoverNotOurs;
     case TakeoverResult::Kind::kRolledBack:

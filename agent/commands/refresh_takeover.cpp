@@ -72,7 +72,14 @@ TakeoverResult TakeOverIfOurs(const TakeoverInputs& in) {
     decision = std::move(*decided);
     if (decision.kind != refresh::TakeoverKind::kWait || attempt > 0) break;
     in.log.Info(decision.why);
-    std::this_thread::sleep_for(decision.wait);
+    const auto until = std::chrono::steady_clock::now() + decision.wait;
+    while (std::chrono::steady_clock::now() < until) {
+      if (in.stop != nullptr && in.stop->requested()) {
+        return Ended(exit_code::kInterrupted, "interrupted (" + std::string(in.stop->reason()) +
+                                                  ") while waiting to take over the refresh; nothing changed");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
   }
   switch (decision.kind) {
     case refresh::TakeoverKind::kNotOurs: return {};

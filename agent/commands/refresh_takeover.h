@@ -38,6 +38,7 @@ struct TakeoverInputs {
   const std::string& event_host;
   const Log& log;
   PeerTime* journal_sync = nullptr;
+  const StopRequest* stop = nullptr;  // ends a wait for the lock to age (kInterrupted)
 };
 
 struct TakeoverResult {
