@@ -25,15 +25,15 @@ HOST = "compute2"
 
 @pytest.fixture(scope="module")
 def seeded(stack, tmp_path_factory):
-    """(entries, audit lines): twelve stopped instances on HOST with stale
+    """(entries, audit lines): thirteen stopped instances on HOST with stale
     connection_info, our own, and one audit of them all (an audit reads all
     of Cinder's attachments: once for the file, not once per test)."""
     seed_file = tmp_path_factory.mktemp("via-rpc") / "seed.json"
-    subprocess.run([os.path.join(ROOT, "tools", "seed"), "--instances", "12", "--volumes", "1", "--host", HOST,
+    subprocess.run([os.path.join(ROOT, "tools", "seed"), "--instances", "13", "--volumes", "1", "--host", HOST,
                     "--prefix", "via-rpc-test", "--variants", "stale"],
                    check=True, env=dict(os.environ, BDM_SEED_FILE=str(seed_file)), capture_output=True, timeout=300)
     entries = json.loads(seed_file.read_text())
-    assert len(entries) == 12
+    assert len(entries) == 13
     code, out, err = stack.agent("audit", "--json", *[a for e in entries for a in ("--instance", e["instance_uuid"])])
     assert code == 1, err
     return entries, out.splitlines()
@@ -84,10 +84,10 @@ def audit_file(tmp_path, audit, entries):
     return path
 
 
-def via_rpc(stack, config, tmp_path, audit, entries, *extra):
+def via_rpc(stack, config, tmp_path, audit, entries, *extra, timeout="60"):
     cmd = [stack.agent_bin, "--config-file", config, "refresh", "--from-audit", str(audit_file(tmp_path, audit, entries)),
            "--class", "stale", "--state-dir", str(tmp_path / "state"), "--connector-dir", stack.env["BDM_CONNECTOR_DIR"],
-           "--via-rpc", "--yes", "--json", "--outcome-timeout", "60", *extra]
+           "--via-rpc", "--yes", "--json", "--outcome-timeout", timeout, *extra]
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     return p.returncode, {r["bdm_uuid"]: r for r in map(json.loads, p.stdout.splitlines())}, p.stderr
 
@@ -153,3 +153,23 @@ def test_an_agent_killed_mid_refresh_is_taken_over_by_the_other(stack, seeded, a
         snap = assert_consistent(stack, cinder, e)  # unlocked, actions finished, exactly one attachment of ours
         assert snap["bdm"][0]["attachment_id"] != e["attachment_id"]
         assert snap["volume_status"] == "in-use"
+
+
+def test_no_agent_no_outcome_then_resume(stack, seeded, tmp_path):
+    """Nobody consumes the topic: the BDM gets no outcome within
+    --outcome-timeout, is reported as such and left without one (exit 34,
+    "not run"), not hung on; --resume (in-process) then refreshes it once."""
+    entries, audit = seeded[0][12:], seeded[1]
+    config = notifying(stack, tmp_path / "coordinator", "bdm-via-rpc-nobody-" + uuid.uuid4().hex[:8],
+                       "bdm-via-rpc-n-" + uuid.uuid4().hex[:8])
+    before = actions(stack, entries)
+    code, results, err = via_rpc(stack, config, tmp_path, audit, entries, timeout="2")
+    assert code == 34 and results == {}, err
+    assert f"BDM {entries[0]['bdm_uuid']} (instance {entries[0]['instance_uuid']}): no outcome within 2 s" in err, err
+    assert "| not run" in err and "bdm-agent refresh --resume" in err, err
+    run = [p.name[:-4] for p in (tmp_path / "state" / "runs").iterdir()]
+    code, out, err = stack.agent("refresh", "--resume", run[0], "--state-dir", str(tmp_path / "state"), "--json",
+                                 "--allow-hypervisor-type", "fake")
+    assert code == 0, err
+    assert [json.loads(line)["outcome"] for line in out.splitlines()] == ["refreshed"], out
+    check_done_once(stack, entries, before)
