@@ -6,21 +6,10 @@ fails there (exit 21)."""
 import pytest
 
 from hostile import check, write_conf
+from test_hostile_fleet import API_DB_UNAVAILABLE, CONF as BASE, SECRETS, USAGE  # closed ports, secrets to watch
 
-CLOSED = "127.0.0.1:9"
-BASE = f"""[DEFAULT]
-transport_url = rabbit://nova:mq-secret-9@{CLOSED}/
-[api_database]
-connection = mysql+pymysql://nova:db-secret-9@{CLOSED}/nova_api
-[database]
-connection = mysql+pymysql://nova:db-secret-9@{CLOSED}/nova
-[cinder]
-auth_type = none
-endpoint_template = http://{CLOSED}/v3
-"""
 NOTIFYING = BASE + "[oslo_messaging_notifications]\ndriver = messagingv2\n"
-SECRETS = ("mq-secret-9", "db-secret-9")
-USAGE, CONFIG, API_DB_UNAVAILABLE = 64, 20, 21
+CONFIG = 20
 
 
 @pytest.mark.parametrize("args, contains", [
