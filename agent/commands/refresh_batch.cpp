@@ -52,10 +52,6 @@ struct BatchArguments {
   std::vector<std::string> allowed_hypervisor_types;
 };
 
-std::vector<std::string> Many(const po::variables_map& vm, const char* key) {
-  return vm.count(key) ? vm[key].as<std::vector<std::string>>() : std::vector<std::string>();
-}
-
 base::Result<BatchArguments> ParseBatch(const po::variables_map& vm) {
   BatchArguments a;
   a.hosts = Many(vm, "host");
