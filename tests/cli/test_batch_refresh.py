@@ -143,6 +143,15 @@ def test_sigkill_then_resume_refreshes_each_bdm_exactly_once(stack, tmp_path, ki
         p.wait(timeout=30)
     runs = [p.name[:-4] for p in (state_dir / "runs").iterdir()]
     assert len(runs) == 1
+    if kill_after == 3:
+        # recover first (the refreshes in flight are finished or rolled back
+        # by it); it names the run and how to go on; --resume then decides
+        # those BDMs from the live state.
+        code, out, err = stack.agent("recover", "--state-dir", str(state_dir))
+        assert code == 0, err
+        assert f"batch run {runs[0]}: unfinished: " in out, out
+        assert f"continue it with: bdm-agent refresh --resume {runs[0]} --state-dir {state_dir}" in out, out
+        assert not [p for p in state_dir.iterdir() if p.name.endswith(".journal")]
     # The run keeps its options (connector dir, hypervisor types): --resume needs only its id.
     code, out, err = stack.agent("refresh", "--resume", runs[0], "--state-dir", str(state_dir), "--json")
     assert code == 0, err
