@@ -379,7 +379,10 @@ int BatchCommand::Run() {
                 std::to_string(total_) + " to do; journal " + journal->path());
 
   // SIGINT/SIGTERM from here on: no new refresh starts, those in flight finish.
-  InterruptWatcher interrupt(env_.log);
+  // Ctrl-C once: no further BDM starts, those in flight finish; twice:
+  // those in flight stop at their next step and roll back.
+  InterruptWatcher interrupt(env_.log, {"no further BDM starts; the refreshes in flight finish (again to cut them short)",
+                                        "the refreshes in flight stop at their next step and roll back"});
   auto serve_settings = serve::LoadServeSettings(*conf_, {});
   if (!serve_settings.ok()) return Fail(exit_code::kConfig, serve_settings.error().message());
   const std::string topic = serve_settings->topic;
@@ -399,7 +402,7 @@ int BatchCommand::Run() {
   };
   start_ = Clock::now();
   auto totals = fleet::RunBatch(*journal, {{a_.workers, a_.per_host}, a_.state_dir, a_.allowed_hypervisor_types},
-                                {*conf_, connector, env_.log, env_.hooks, &interrupt, cinder_access},
+                                {*conf_, connector, env_.log, env_.hooks, &interrupt, &interrupt.again(), cinder_access},
                                 [this](std::size_t, const fleet::RunBdm& bdm, const RefreshEnding& ending) {
                                   Ended(bdm, ending);
                                 });
