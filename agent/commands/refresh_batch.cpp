@@ -378,7 +378,6 @@ int BatchCommand::Run() {
                 std::to_string(size.instances) + " instance(s) on " + std::to_string(size.hosts) + " host(s), " +
                 std::to_string(total_) + " to do; journal " + journal->path());
 
-  // SIGINT/SIGTERM from here on: no new refresh starts, those in flight finish.
   // Ctrl-C once: no further BDM starts, those in flight finish; twice:
   // those in flight stop at their next step and roll back.
   InterruptWatcher interrupt(env_.log, {"no further BDM starts; the refreshes in flight finish (again to cut them short)",

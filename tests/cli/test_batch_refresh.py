@@ -225,3 +225,54 @@ def test_from_audit_refreshes_what_the_audit_found(stack, tmp_path):
     assert code == 29, err
     code, out, err = stack.agent("refresh", "--from-audit", str(audit_file), "--host", HOST)
     assert code == 64, err
+
+
+def test_batch_over_both_hosts_asks_each_hosts_serve_agent_for_its_connector(stack, tmp_path):
+    """No --connector-dir: each compute host's connector comes from the
+    `bdm-agent serve` agent on that host (get_connector to <topic>.<host>),
+    once per host; a stale BDM on each of the stack's two computes is
+    refreshed with its own host's connector (each agent's connector names its
+    own host, and refresh refuses a connector from another host than the
+    instance's: exit 7)."""
+    from refresh_support import Cinder, assert_consistent
+    from serve_support import Serve, new_topic
+    entries = []
+    for host in ("compute1", "compute2"):
+        seed_file = tmp_path / f"seed-{host}.json"
+        subprocess.run([os.path.join(ROOT, "tools", "seed"), "--instances", "1", "--volumes", "1", "--host", host,
+                        "--prefix", "batch-agents", "--variants", "stale"],
+                       check=True, env=dict(os.environ, BDM_SEED_FILE=str(seed_file)), capture_output=True,
+                       timeout=300)
+        entries += json.loads(seed_file.read_text())
+    topic = new_topic()
+
+    def config(directory, host):
+        directory.mkdir()
+        return stack.write_config(directory, {"[DEFAULT]\nhost = compute1\n": (
+            f"[bdm_agent]\nallowed_hypervisor_types = fake\nstate_dir = {directory / 'state'}\ntopic = {topic}\n"
+            f"[DEFAULT]\nhost = {host}\n")})
+
+    agents = [Serve(stack, config(tmp_path / host, host), tmp_path / host, host, topic)
+              for host in ("compute1", "compute2")]
+    try:
+        audit = tmp_path / "audit.json"
+        code, out, err = stack.agent("audit", "--json", *[a for e in entries for a in ("--instance", e["instance_uuid"])])
+        assert code == 1, err
+        audit.write_text(out)
+        before = actions(stack, entries)
+        code, out, err = stack.agent("refresh", "--from-audit", str(audit), "--class", "stale", "--yes", "--json",
+                                     "--state-dir", str(tmp_path / "state"), *AGENT_OPTIONS,
+                                     config=config(tmp_path / "coordinator", "compute1"))
+        assert code == 0, err
+        results = [json.loads(line) for line in out.splitlines()]
+        assert sorted((r["host"], r["outcome"]) for r in results) == [("compute1", "refreshed"),
+                                                                       ("compute2", "refreshed")], out
+    finally:
+        for agent in agents:
+            agent.stop()
+    after = actions(stack, entries)
+    cinder = Cinder(stack)
+    for e in entries:
+        assert after.get(e["instance_uuid"], 0) == before.get(e["instance_uuid"], 0) + 1
+        snap = assert_consistent(stack, cinder, e)
+        assert snap["bdm"][0]["attachment_id"] != e["attachment_id"]
