@@ -55,10 +55,6 @@ struct BatchArguments {
   std::vector<std::string> allowed_hypervisor_types;
 };
 
-std::vector<std::string> Many(const po::variables_map& vm, const char* key) {
-  return vm.count(key) ? vm[key].as<std::vector<std::string>>() : std::vector<std::string>();
-}
-
 base::Result<BatchArguments> ParseBatch(const po::variables_map& vm) {
   BatchArguments a;
   a.hosts = Many(vm, "host");
@@ -398,8 +394,10 @@ int BatchCommand::Run() {
                 std::to_string(size.instances) + " instance(s) on " + std::to_string(size.hosts) + " host(s), " +
                 std::to_string(total_) + " to do; journal " + journal->path());
 
-  // SIGINT/SIGTERM from here on: no new refresh starts, those in flight finish.
-  InterruptWatcher interrupt(env_.log);
+  // Ctrl-C once: no further BDM starts, those in flight finish; twice:
+  // those in flight stop at their next step and roll back.
+  InterruptWatcher interrupt(env_.log, {"no further BDM starts; the refreshes in flight finish (again to cut them short)",
+                                        "the refreshes in flight stop at their next step and roll back"});
   auto serve_settings = serve::LoadServeSettings(*conf_, {});
   if (!serve_settings.ok()) return Fail(exit_code::kConfig, serve_settings.error().message());
   const std::string topic = serve_settings->topic;
@@ -433,9 +431,10 @@ int BatchCommand::Run() {
   auto totals =
       a_.via_rpc
           ? fleet::RunBatchViaRpc(*journal, {{a_.workers, a_.per_host}, topic, a_.outcome_timeout, a_.takeover_after},
-                                  {*conf_, cast_connector, env_.log, &interrupt}, ended)
+                                  {*conf_, cast_connector, env_.log, &interrupt, &interrupt.again()}, ended)
           : fleet::RunBatch(*journal, {{a_.workers, a_.per_host}, a_.state_dir, a_.allowed_hypervisor_types},
-                            {*conf_, connector, env_.log, env_.hooks, &interrupt, cinder_access}, ended);
+                            {*conf_, connector, env_.log, env_.hooks, &interrupt, &interrupt.again(), cinder_access},
+                            ended);
   if (!totals.ok()) {
     const base::Code code = totals.error().code();
     const bool broker = a_.via_rpc && (code == base::Code::kUnavailable || code == base::Code::kTimeout ||

@@ -277,6 +277,11 @@ base::Result<BatchTotals> ViaRpcRun::Run() {
     }
     ready_.insert(ready_.begin(), waiting.begin(), waiting.end());
     if (in_flight_.empty() && (!casting || stopping || ready_.empty())) break;
+    if (stopping && ports_.abort != nullptr && ports_.abort->requested()) {
+      ports_.log.Warning(std::to_string(in_flight_.size()) + " BDM(s) cast and not heard of are no longer waited "
+                         "for: their agents finish them; --resume finds them done");
+      break;
+    }
     if (base::Status heard = Hear(std::chrono::milliseconds(200)); !heard.ok()) {
       if (failure_.ok()) failure_ = heard;
       ports_.log.Error("the outcomes can no longer be heard (" + heard.message() + "); " +

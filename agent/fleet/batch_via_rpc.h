@@ -24,7 +24,9 @@
 //     without one (logged; resume decides from the live state) and its
 //     instance's later BDMs are not cast; the run goes on;
 //   - once `stop` is requested no further cast is made; those in flight are
-//     waited for (each up to its timeout).
+//     waited for (each up to its timeout); once `abort` is requested too
+//     (a second Ctrl-C) they are no longer waited for: the agents finish
+//     them, and --resume finds them done from the live state.
 // Returns the totals as RunBatch does; kUnavailable / kPermissionDenied /
 // kInvalidInput when the broker cannot be reached or the configuration
 // does not allow it (nothing was cast then), the run journal's error when
@@ -67,6 +69,7 @@ struct RpcBatchPorts {
   const CastConnector& connector;
   const Log& log;
   const StopRequest* stop = nullptr;
+  const StopRequest* abort = nullptr;
 };
 
 // Whether `conf` lets a run over RPC hear its outcomes: notifications on
