@@ -1,6 +1,9 @@
 #include "agent/fleet/batch_run.h"
 
 #include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <memory>
 #include <mutex>
 #include <utility>
 
@@ -54,6 +57,28 @@ std::string DetailOf(const commands::RefreshEnding& ending) {
   return ending.lines.empty() ? std::string() : ending.lines.back();
 }
 
+// Where the workers' time went, summed over them (a profile of the batch).
+std::string PeerTimesLine(const std::vector<std::unique_ptr<PeerTimes>>& times) {
+  const auto ms = [](PeerTime::Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
+  double database = 0, broker = 0, cinder = 0, keystone = 0, journal_sync = 0;
+  int cinder_calls = 0;
+  for (const auto& t : times) {
+    if (!t) continue;
+    database += ms(t->database.total);
+    broker += ms(t->broker.total);
+    cinder += ms(t->cinder.total);
+    cinder_calls += t->cinder.calls;
+    keystone += ms(t->keystone.total);
+    journal_sync += ms(t->journal_sync.total);
+  }
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "batch peer time summed over the workers: database %.1f ms, broker %.1f ms, cinder %.1f ms "
+                "(%d requests), keystone %.1f ms, refresh journal sync %.1f ms",
+                database, broker, cinder, cinder_calls, keystone, journal_sync);
+  return line;
+}
+
 }  // namespace
 
 commands::RefreshRequest RequestFor(const PlannedBdm& plan, const BatchSettings& settings) {
@@ -96,11 +121,17 @@ base::Result<BatchTotals> RunBatch(RunJournal& journal, const BatchSettings& set
   BatchStop stop(ports.stop);
   std::mutex mutex;  // guards journal_error and the `ended` calls
   base::Status journal_error = base::Status::Ok();
-  std::vector<std::optional<commands::NovaSession>> sessions(static_cast<std::size_t>(settings.limits.workers));
+  const auto workers = static_cast<std::size_t>(settings.limits.workers);
+  std::vector<std::optional<commands::NovaSession>> sessions(workers);
+  std::vector<std::unique_ptr<PeerTimes>> times(workers);  // per worker, summed for the debug line
 
   auto run_unit = [&](std::size_t unit, int worker) {
     std::optional<commands::NovaSession>& session = sessions[static_cast<std::size_t>(worker)];
-    if (!session) session = commands::MakeNovaSession(ports.conf, ports.log);
+    std::unique_ptr<PeerTimes>& worker_times = times[static_cast<std::size_t>(worker)];
+    if (!session) {
+      worker_times = std::make_unique<PeerTimes>();
+      session = commands::MakeNovaSession(ports.conf, ports.log, &worker_times->database);
+    }
     for (std::size_t index : units.bdms[unit]) {
       if (stop.requested()) return;
       if (base::Status started = journal.RecordStart(index); !started.ok()) {
@@ -109,7 +140,7 @@ base::Result<BatchTotals> RunBatch(RunJournal& journal, const BatchSettings& set
         stop.Fail();
         return;
       }
-      const commands::RefreshContext context{ports.log, nullptr, ports.hooks,
+      const commands::RefreshContext context{ports.log, worker_times.get(), ports.hooks,
                                              [&stop]() -> const StopRequest* { return &stop; }, ports.cinder_access};
       const commands::RefreshEnding ending =
           commands::RunRefreshRequest(RequestFor(journal.Entry(index).plan, settings), ports.connector,
@@ -127,6 +158,7 @@ base::Result<BatchTotals> RunBatch(RunJournal& journal, const BatchSettings& set
     }
   };
   RunUnits(units.hosts, settings.limits, run_unit, &stop);
+  if (ports.log.debug_enabled()) ports.log.Debug(PeerTimesLine(times));
   if (!journal_error.ok()) return journal_error;
   return TotalsOf(journal.state());
 }
