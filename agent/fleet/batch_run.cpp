@@ -124,13 +124,20 @@ base::Result<BatchTotals> RunBatch(RunJournal& journal, const BatchSettings& set
   const auto workers = static_cast<std::size_t>(settings.limits.workers);
   std::vector<std::optional<commands::NovaSession>> sessions(workers);
   std::vector<std::unique_ptr<PeerTimes>> times(workers);  // per worker, summed for the debug line
+  // Per worker: one broker connection for all its refreshes' compute calls.
+  std::vector<std::optional<refresh::ComputeConnection>> compute(workers);
 
   auto run_unit = [&](std::size_t unit, int worker) {
     std::optional<commands::NovaSession>& session = sessions[static_cast<std::size_t>(worker)];
     std::unique_ptr<PeerTimes>& worker_times = times[static_cast<std::size_t>(worker)];
+    std::optional<refresh::ComputeConnection>& connection = compute[static_cast<std::size_t>(worker)];
     if (!session) {
       worker_times = std::make_unique<PeerTimes>();
       session = commands::MakeNovaSession(ports.conf, ports.log, &worker_times->database);
+      // Options that do not parse leave it empty: each refresh then fails on them as a single one does.
+      if (auto options = refresh::ComputeConnection::FromConfig(ports.conf); options.ok()) {
+        connection.emplace(std::move(*options));
+      }
     }
     for (std::size_t index : units.bdms[unit]) {
       if (stop.requested()) return;
@@ -141,7 +148,8 @@ base::Result<BatchTotals> RunBatch(RunJournal& journal, const BatchSettings& set
         return;
       }
       const commands::RefreshContext context{ports.log, worker_times.get(), ports.hooks,
-                                             [&stop]() -> const StopRequest* { return &stop; }, ports.cinder_access};
+                                             [&stop]() -> const StopRequest* { return &stop; }, ports.cinder_access,
+                                             connection ? &*connection : nullptr};
       const commands::RefreshEnding ending =
           commands::RunRefreshRequest(RequestFor(journal.Entry(index).plan, settings), ports.connector,
                                       *session, context);

@@ -116,6 +116,40 @@ def seed(work, hosts, n):
     return batch, twins
 
 
+def audit_phase(agent, nova_manage, batch):
+    """bdm-agent audit over the batch's instances vs nova-manage show on a
+    sample, alternating; the audit's output, checked to be the batch."""
+    argv = agent + ["audit", "--json"] + [a for e in batch for a in ("--instance", e["instance_uuid"])]
+    audit_walls, show_walls = [], []
+    for i in range(max(AUDIT_RUNS, SHOW_RUNS)):
+        if i < AUDIT_RUNS:
+            s = need(run_timed(argv), "bdm-agent audit", codes=(1,))
+            audit_walls.append(s.wall)
+            audit_out = s.out
+        if i < SHOW_RUNS:
+            e = batch[i % len(batch)]
+            s = need(run_timed(nova_manage + ["show", e["instance_uuid"], e["volume_id"]]), "nova-manage show")
+            show_walls.append(s.wall)
+    findings = [json.loads(line) for line in audit_out.splitlines()]
+    stale = {f["bdm_uuid"] for f in findings[:-1] if f.get("class") == "stale"}
+    if stale != {e["bdm_uuid"] for e in batch} or findings[-1]["summary"]["bdms"] != len(batch):
+        sys.exit(f"bench batch: the audit did not find exactly the {len(batch)} seeded BDMs stale:\n"
+                 f"{audit_out[-2000:]}")
+    return audit_walls, show_walls, audit_out
+
+
+def nova_manage_refresh(nova_manage, connector_dir, entries):
+    """One nova-manage refresh process per BDM, with its host's connector file."""
+    walls, rss = [], []
+    for e in entries:
+        s = need(run_timed(nova_manage + ["refresh", e["instance_uuid"], e["volume_id"],
+                                          os.path.join(connector_dir, e["host"] + ".json")]),
+                 "nova-manage refresh")
+        walls.append(s.wall)
+        rss.append(s.rss_mib)
+    return walls, rss
+
+
 def main():
     build, n = sys.argv[1], int(sys.argv[2])
     if n < 1:
@@ -129,47 +163,19 @@ def main():
     batch, twins = seed(work, hosts, n)
     audit_file = os.path.join(work, "audit.json")
 
-    # audit over the N BDMs vs nova-manage show, alternating.
-    audit_argv = agent + ["audit", "--json"] + [a for e in batch for a in ("--instance", e["instance_uuid"])]
-    audit_walls, show_walls = [], []
+    # One hold of the lock from the audit to the end of the refreshes: another
+    # user's `refresh --all-stale` over a host must not take the bench's BDMs.
     with stack_lock():
-        for i in range(max(AUDIT_RUNS, SHOW_RUNS)):
-            if i < AUDIT_RUNS:
-                s = need(run_timed(audit_argv), "bdm-agent audit", codes=(1,))
-                audit_walls.append(s.wall)
-                audit_out = s.out
-            if i < SHOW_RUNS:
-                e = batch[i % len(batch)]
-                s = need(run_timed(nova_manage + ["show", e["instance_uuid"], e["volume_id"]]), "nova-manage show")
-                show_walls.append(s.wall)
-    findings = [json.loads(line) for line in audit_out.splitlines()]
-    stale = {f["bdm_uuid"] for f in findings[:-1] if f.get("class") == "stale"}
-    if stale != {e["bdm_uuid"] for e in batch} or findings[-1]["summary"]["bdms"] != n:
-        sys.exit(f"bench batch: the audit did not find exactly the {n} seeded BDMs stale:\n{audit_out[-2000:]}")
-    with open(audit_file, "w") as f:
-        f.write(audit_out)
-
-    def nova_manage_refresh(entries):
-        walls, rss = [], []
-        for e in entries:
-            s = need(run_timed(nova_manage + ["refresh", e["instance_uuid"], e["volume_id"],
-                                              os.path.join(connector_dir, e["host"] + ".json")]),
-                     "nova-manage refresh")
-            walls.append(s.wall)
-            rss.append(s.rss_mib)
-        return walls, rss
-
-    # nova-manage on half the twins, the batch, nova-manage on the other half.
-    order = sorted(twins, key=lambda e: hosts.index(e["host"]))
-    first, second = order[0::2], order[1::2]
-    with stack_lock():
-        nm_walls, nm_rss = nova_manage_refresh(first)
-    with stack_lock():
+        audit_walls, show_walls, audit_out = audit_phase(agent, nova_manage, batch)
+        with open(audit_file, "w") as f:
+            f.write(audit_out)
+        # nova-manage on half the twins, the batch, nova-manage on the other half.
+        order = sorted(twins, key=lambda e: hosts.index(e["host"]))
+        nm_walls, nm_rss = nova_manage_refresh(nova_manage, connector_dir, order[0::2])
         b = need(run_timed(agent + ["--debug", "refresh", "--from-audit", audit_file, "--yes", "--json",
                                     "--connector-dir", connector_dir, "--state-dir", os.path.join(work, "state")]
                            + AGENT_OPTIONS), "bdm-agent refresh (batch)")
-    with stack_lock():
-        w, r = nova_manage_refresh(second)
+        w, r = nova_manage_refresh(nova_manage, connector_dir, order[1::2])
     nm_walls += w
     nm_rss += r
     results = [json.loads(line) for line in b.out.splitlines()]
@@ -177,7 +183,8 @@ def main():
     for r in results:
         outcomes[r["outcome"]] = outcomes.get(r["outcome"], 0) + 1
     if outcomes != {"refreshed": n}:
-        sys.exit(f"bench batch: the batch did not refresh all {n} BDMs: {outcomes}\n{b.err[-3000:]}")
+        sys.exit(f"bench batch: the batch did not refresh all {n} BDMs in {b.wall:.1f} s: {outcomes}\n"
+                 + "\n".join(l for l in b.err.splitlines() if "debug:" not in l))
     peers = re.search(r"batch peer time .*", b.err)
 
     # The plan's memory: N real BDMs, then padded to PLAN_BDMS with rows found nowhere.
