@@ -150,6 +150,28 @@ def nova_manage_refresh(nova_manage, connector_dir, entries):
     return walls, rss
 
 
+def plan_memory(agent, connector_dir, work, audit_out, n):
+    """Peak RSS and wall of `refresh --dry-run` over the N BDMs of the audit,
+    and over them padded to PLAN_BDMS with rows found nowhere."""
+    pad_file = os.path.join(work, "audit-padded.json")
+    rows = audit_out.splitlines()
+    template = json.loads(rows[0])
+    with open(pad_file, "w") as f:
+        for line in rows[:-1]:
+            f.write(line + "\n")
+        for _ in range(max(0, PLAN_BDMS - n)):
+            f.write(json.dumps(dict(template, bdm_uuid=str(uuid.uuid4()), instance_uuid=str(uuid.uuid4()),
+                                    volume_id=str(uuid.uuid4()), attachment_id=str(uuid.uuid4()))) + "\n")
+        f.write(rows[-1] + "\n")
+    plan = {}
+    for label, path in ((n, os.path.join(work, "audit.json")), (max(n, PLAN_BDMS), pad_file)):
+        s = need(run_timed(agent + ["refresh", "--from-audit", path, "--dry-run", "--connector-dir", connector_dir,
+                                    "--state-dir", os.path.join(work, "dry")] + AGENT_OPTIONS),
+                 "bdm-agent refresh --dry-run")
+        plan[label] = (s.rss_mib, s.wall)
+    return plan
+
+
 def main():
     build, n = sys.argv[1], int(sys.argv[2])
     if n < 1:
@@ -169,6 +191,8 @@ def main():
         audit_walls, show_walls, audit_out = audit_phase(agent, nova_manage, batch)
         with open(audit_file, "w") as f:
             f.write(audit_out)
+        # Before the batch, so that its N real BDMs get every check of a real run.
+        plan_rss = plan_memory(agent, connector_dir, work, audit_out, n)
         # nova-manage on half the twins, the batch, nova-manage on the other half.
         order = sorted(twins, key=lambda e: hosts.index(e["host"]))
         nm_walls, nm_rss = nova_manage_refresh(nova_manage, connector_dir, order[0::2])
@@ -187,25 +211,7 @@ def main():
                  + "\n".join(l for l in b.err.splitlines() if "debug:" not in l))
     peers = re.search(r"batch peer time .*", b.err)
 
-    # The plan's memory: N real BDMs, then padded to PLAN_BDMS with rows found nowhere.
-    plan_rss = {}
-    pad_file = os.path.join(work, "audit-padded.json")
-    rows = audit_out.splitlines()
-    with open(pad_file, "w") as f:
-        for line in rows[:-1]:
-            f.write(line + "\n")
-        template = json.loads(rows[0])
-        for _ in range(max(0, PLAN_BDMS - n)):
-            f.write(json.dumps(dict(template, bdm_uuid=str(uuid.uuid4()), instance_uuid=str(uuid.uuid4()),
-                                    volume_id=str(uuid.uuid4()), attachment_id=str(uuid.uuid4()))) + "\n")
-        f.write(rows[-1] + "\n")
     with stack_lock():
-        for label, path in ((n, audit_file), (max(n, PLAN_BDMS), pad_file)):
-            s = need(run_timed(agent + ["refresh", "--from-audit", path, "--dry-run", "--connector-dir",
-                                        connector_dir, "--state-dir", os.path.join(work, "dry")] + AGENT_OPTIONS),
-                     "bdm-agent refresh --dry-run")
-            plan_rss[label] = (s.rss_mib, s.wall)
-
         # The whole stack's audit (read only).
         all_walls = []
         for _ in range(AUDIT_RUNS):
@@ -222,6 +228,10 @@ def main():
           f"{agent_per_bdm:.3f} s per BDM, peak RSS {b.rss_mib:.1f} MiB")
     if peers:
         print(f"refresh: bdm-agent {peers.group(0)}")
+        cinder = re.search(r"cinder ([0-9.]+) ms \(([0-9]+) requests\)", peers.group(0))
+        if cinder:
+            print(f"refresh: Cinder busy {float(cinder.group(1)) / n / 1e3:.3f} s per BDM "
+                  f"({int(cinder.group(2)) / n:.1f} requests per BDM): the floor while Cinder answers one at a time")
     print(f"refresh: nova-manage, one process per BDM ({len(nm_walls)} BDMs): median wall {nm_per_bdm:.3f} s, "
           f"median peak RSS {statistics.median(nm_rss):.1f} MiB")
     print(f"audit: bdm-agent over {n} BDMs: median wall {audit_ms:.1f} ms; "
