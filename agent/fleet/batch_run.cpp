@@ -6,7 +6,6 @@
 #include <mutex>
 #include <utility>
 
-#include "agent/commands/nova_session.h"
 
 namespace agent::fleet {
 namespace {
@@ -72,6 +71,17 @@ std::string PeerTimesLine(const PeerTimes& times) {
 
 }  // namespace
 
+commands::NovaSession& BatchWorker::Session(const config::NovaConfig& conf, const Log& log, PeerTime* database_time) {
+  if (!session_) {
+    session_ = commands::MakeNovaSession(conf, log, database_time);
+    // Options that do not parse leave it empty: each refresh then fails on them as a single one does.
+    if (auto connection = refresh::ComputeConnection::FromConfig(conf); connection.ok()) {
+      compute_.emplace(std::move(*connection));
+    }
+  }
+  return *session_;
+}
+
 commands::RefreshRequest RequestFor(const PlannedBdm& plan, const BatchSettings& settings) {
   commands::RefreshRequest request;
   if (plan.bdm_uuid) {
@@ -112,22 +122,12 @@ base::Result<BatchTotals> RunBatch(RunJournal& journal, const BatchSettings& set
   BatchStop stop(ports.stop);
   std::mutex mutex;  // guards journal_error and the `ended` calls
   base::Status journal_error = base::Status::Ok();
-  const auto workers = static_cast<std::size_t>(settings.limits.workers);
-  std::vector<std::optional<commands::NovaSession>> sessions(workers);
+  std::vector<BatchWorker> workers(static_cast<std::size_t>(settings.limits.workers));
   PeerTimes times;  // shared by the workers: per peer, the wall time with a call in flight (the debug line)
-  // Per worker: one broker connection for all its refreshes' compute calls.
-  std::vector<std::optional<refresh::ComputeConnection>> compute(workers);
 
-  auto run_unit = [&](std::size_t unit, int worker) {
-    std::optional<commands::NovaSession>& session = sessions[static_cast<std::size_t>(worker)];
-    std::optional<refresh::ComputeConnection>& connection = compute[static_cast<std::size_t>(worker)];
-    if (!session) {
-      session = commands::MakeNovaSession(ports.conf, ports.log, &times.database);
-      // Options that do not parse leave it empty: each refresh then fails on them as a single one does.
-      if (auto options = refresh::ComputeConnection::FromConfig(ports.conf); options.ok()) {
-        connection.emplace(std::move(*options));
-      }
-    }
+  auto run_unit = [&](std::size_t unit, int worker_index) {
+    BatchWorker& worker = workers[static_cast<std::size_t>(worker_index)];
+    commands::NovaSession& session = worker.Session(ports.conf, ports.log, &times.database);
     for (std::size_t index : units.bdms[unit]) {
       if (stop.requested()) return;
       if (base::Status started = journal.RecordStart(index); !started.ok()) {
@@ -138,10 +138,10 @@ base::Result<BatchTotals> RunBatch(RunJournal& journal, const BatchSettings& set
       }
       const commands::RefreshContext context{ports.log, &times, ports.hooks,
                                              [&stop]() -> const StopRequest* { return &stop; }, ports.cinder_access,
-                                             connection ? &*connection : nullptr};
+                                             worker.compute_connection()};
       const commands::RefreshEnding ending =
           commands::RunRefreshRequest(RequestFor(journal.Entry(index).plan, settings), ports.connector,
-                                      *session, context);
+                                      session, context);
       const std::optional<BatchOutcome> outcome = OutcomeOf(ending);
       if (!outcome) return;  // interrupted: no outcome, resume decides
       base::Status written = journal.RecordEnd(index, BatchOutcomeName(*outcome), ending.code, DetailOf(ending));
