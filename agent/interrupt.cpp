@@ -6,8 +6,8 @@
 
 namespace agent {
 
-InterruptWatcher::InterruptWatcher(const Log& log)
-    : log_(log), waiter_({SIGINT, SIGTERM}, [this](int signal) { OnSignal(signal); }) {}
+InterruptWatcher::InterruptWatcher(const Log& log, Messages messages)
+    : log_(log), messages_(messages), waiter_({SIGINT, SIGTERM}, [this](int signal) { OnSignal(signal); }) {}
 
 std::string_view InterruptWatcher::reason() const {
   switch (signal_.load()) {
@@ -20,9 +20,9 @@ std::string_view InterruptWatcher::reason() const {
 void InterruptWatcher::OnSignal(int received) {
   const bool first = signal_.load() == 0;
   if (first) signal_.store(received);
-  log_.Warning(std::string(received == SIGINT ? "SIGINT" : "SIGTERM") +
-               (first ? " received: stopping after the step in flight (it is not cut short)"
-                      : " received again: still finishing the step in flight and the clean-up"));
+  ++count_;
+  log_.Warning(std::string(received == SIGINT ? "SIGINT" : "SIGTERM") + (first ? " received: " : " received again: ") +
+               std::string(first ? messages_.first : messages_.again));
 }
 
 }  // namespace agent

@@ -44,10 +44,6 @@ po::options_description AuditOptions() {
   return options;
 }
 
-std::vector<std::string> Many(const po::variables_map& vm, const char* key) {
-  return vm.count(key) ? vm[key].as<std::vector<std::string>>() : std::vector<std::string>();
-}
-
 base::Result<AuditRequest> ParseAudit(const po::variables_map& vm) {
   AuditRequest r;
   r.cells = Many(vm, "cell");

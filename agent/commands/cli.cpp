@@ -87,4 +87,8 @@ base::Status CheckNames(const std::vector<std::string>& names, std::string_view 
   return base::Status::Ok();
 }
 
+std::vector<std::string> Many(const boost::program_options::variables_map& vm, const char* key) {
+  return vm.count(key) ? vm[key].as<std::vector<std::string>>() : std::vector<std::string>();
+}
+
 }  // namespace agent::commands

@@ -47,6 +47,10 @@ base::Result<BdmSelection> ParseBdmSelection(const boost::program_options::varia
 
 // Names given to a repeatable option (--host, --cell, ...): each non-empty,
 // without spaces, commas or control characters; kInvalidInput naming the option.
+// The values of a repeatable option (`std::vector<std::string>`), none when
+// it was not given.
+std::vector<std::string> Many(const boost::program_options::variables_map& vm, const char* key);
+
 base::Status CheckNames(const std::vector<std::string>& names, std::string_view option);
 
 // Logs "<command>: <message> (see bdm-agent <command> --help)"; returns kUsage.

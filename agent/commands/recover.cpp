@@ -4,6 +4,8 @@
 #include "agent/commands/nova_session.h"
 #include "agent/commands/refresh_setup.h"
 #include "agent/exit_codes.h"
+#include "agent/fleet/batch_outcome.h"
+#include "agent/fleet/run_journal.h"
 #include "agent/interrupt.h"
 #include "agent/refresh/reconcile.h"
 
@@ -67,6 +69,47 @@ int RecoverOne(const std::string& instance_uuid, const RefreshSettings& settings
              : exit_code::kOk;
 }
 
+// After the refreshes' own journals: the batch runs that did not finish,
+// each with its progress and the command that continues it (recover does
+// not start refreshes a run had not started). A run that cannot be read is
+// named and skipped; the runs never change recover's exit code.
+void ReportUnfinishedRuns(const std::string& state_dir, const std::optional<std::string>& state_dir_option,
+                          const CommandEnv& env) {
+  auto runs = fleet::RunJournal::List(state_dir);
+  if (!runs.ok()) {
+    env.log.Warning("batch runs not checked: " + runs.error().message());
+    return;
+  }
+  const std::string resume_tail = state_dir_option ? " --state-dir " + *state_dir_option : "";
+  for (const std::string& run_id : *runs) {
+    auto run = fleet::RunJournal::Inspect(state_dir, run_id);
+    if (!run.ok()) {
+      env.log.Warning("batch run " + run_id + " not checked: " + run.error().message());
+      continue;
+    }
+    std::size_t ended = 0, started = 0, failed = 0;
+    for (const fleet::RunBdm& bdm : run->state.bdms) {
+      if (bdm.progress == fleet::BdmProgress::kStarted) ++started;
+      if (bdm.progress != fleet::BdmProgress::kEnded) continue;
+      ++ended;
+      const auto outcome = fleet::BatchOutcomeByName(bdm.outcome);
+      if (!outcome || fleet::IsFailure(*outcome)) ++failed;
+    }
+    const std::size_t total = run->state.bdms.size();
+    if (ended == total) continue;
+    const std::string progress = std::to_string(ended) + " of " + std::to_string(total) + " BDMs ended (" +
+                                 std::to_string(failed) + " failed), " + std::to_string(started) +
+                                 " started and not ended, " + std::to_string(total - ended - started) + " not started";
+    if (run->in_use) {
+      PrintEscaped(env.out, "batch run %s: in progress in another bdm-agent process: %s\n", run_id.c_str(),
+                   progress.c_str());
+    } else {
+      PrintEscaped(env.out, "batch run %s: unfinished: %s; continue it with: bdm-agent refresh --resume %s%s\n",
+                   run_id.c_str(), progress.c_str(), run_id.c_str(), resume_tail.c_str());
+    }
+  }
+}
+
 }  // namespace
 
 int RunRecover(const std::vector<std::string>& args, const CommandEnv& env) {
@@ -124,6 +167,7 @@ int RunRecover(const std::vector<std::string>& args, const CommandEnv& env) {
     env.log.Error("interrupted (" + std::string(interrupt->reason()) + ") after the last journal was recovered");
     return exit_code::kInterrupted;
   }
+  if (!vm.count("instance")) ReportUnfinishedRuns(settings->state_dir, state_dir, env);
   return worst;
 }
 

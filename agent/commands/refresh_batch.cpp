@@ -52,10 +52,6 @@ struct BatchArguments {
   std::vector<std::string> allowed_hypervisor_types;
 };
 
-std::vector<std::string> Many(const po::variables_map& vm, const char* key) {
-  return vm.count(key) ? vm[key].as<std::vector<std::string>>() : std::vector<std::string>();
-}
-
 base::Result<BatchArguments> ParseBatch(const po::variables_map& vm) {
   BatchArguments a;
   a.hosts = Many(vm, "host");
@@ -384,8 +380,10 @@ int BatchCommand::Run() {
                 std::to_string(size.instances) + " instance(s) on " + std::to_string(size.hosts) + " host(s), " +
                 std::to_string(total_) + " to do; journal " + journal->path());
 
-  // SIGINT/SIGTERM from here on: no new refresh starts, those in flight finish.
-  InterruptWatcher interrupt(env_.log);
+  // Ctrl-C once: no further BDM starts, those in flight finish; twice:
+  // those in flight stop at their next step and roll back.
+  InterruptWatcher interrupt(env_.log, {"no further BDM starts; the refreshes in flight finish (again to cut them short)",
+                                        "the refreshes in flight stop at their next step and roll back"});
   auto serve_settings = serve::LoadServeSettings(*conf_, {});
   if (!serve_settings.ok()) return Fail(exit_code::kConfig, serve_settings.error().message());
   const std::string topic = serve_settings->topic;
@@ -405,7 +403,7 @@ int BatchCommand::Run() {
   };
   start_ = Clock::now();
   auto totals = fleet::RunBatch(*journal, {{a_.workers, a_.per_host}, a_.state_dir, a_.allowed_hypervisor_types},
-                                {*conf_, connector, env_.log, env_.hooks, &interrupt, cinder_access},
+                                {*conf_, connector, env_.log, env_.hooks, &interrupt, &interrupt.again(), cinder_access},
                                 [this](std::size_t, const fleet::RunBdm& bdm, const RefreshEnding& ending) {
                                   Ended(bdm, ending);
                                 });

@@ -119,7 +119,8 @@ BatchTotals TotalsOf(const RunState& state) {
 base::Result<BatchTotals> RunBatch(RunJournal& journal, const BatchSettings& settings, const BatchPorts& ports,
                                    const BdmEnded& ended) {
   const Units units = GroupByInstance(journal.state());
-  BatchStop stop(ports.stop);
+  BatchStop stop(ports.stop);    // no further BDM starts
+  BatchStop abort(ports.abort);  // the refreshes in flight stop at their next step
   std::mutex mutex;  // guards journal_error and the `ended` calls
   base::Status journal_error = base::Status::Ok();
   std::vector<BatchWorker> workers(static_cast<std::size_t>(settings.limits.workers));
@@ -134,10 +135,11 @@ base::Result<BatchTotals> RunBatch(RunJournal& journal, const BatchSettings& set
         std::lock_guard lock(mutex);
         if (journal_error.ok()) journal_error = started;
         stop.Fail();
+        abort.Fail();
         return;
       }
       const commands::RefreshContext context{ports.log, &times, ports.hooks,
-                                             [&stop]() -> const StopRequest* { return &stop; }, ports.cinder_access,
+                                             [&abort]() -> const StopRequest* { return &abort; }, ports.cinder_access,
                                              worker.compute_connection()};
       const commands::RefreshEnding ending =
           commands::RunRefreshRequest(RequestFor(journal.Entry(index).plan, settings), ports.connector,
@@ -149,6 +151,7 @@ base::Result<BatchTotals> RunBatch(RunJournal& journal, const BatchSettings& set
       if (!written.ok()) {
         if (journal_error.ok()) journal_error = written;
         stop.Fail();
+        abort.Fail();
       }
       if (ended) ended(index, journal.Entry(index), ending);
       if (!written.ok()) return;

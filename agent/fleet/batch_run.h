@@ -15,7 +15,9 @@
 //     single refresh does;
 //   - BDMs that have ended in the journal are not touched (resume);
 //   - once `stop` is requested no further refresh starts; those in flight
-//     finish or roll back; interrupted BDMs keep no outcome, for resume.
+//     finish; once `abort` is, those in flight stop at their next step
+//     boundary and roll back (or finish what can no longer be undone);
+//     interrupted BDMs keep no outcome, for resume.
 // A failure of one BDM does not stop the batch; a run journal that cannot
 // be written does (the error is returned; nothing further starts).
 //
@@ -37,9 +39,9 @@
 #include "agent/fleet/batch_outcome.h"
 #include "agent/fleet/batch_scheduler.h"
 #include "agent/fleet/run_journal.h"
-#include "agent/refresh/compute_link.h"
 #include "agent/interrupt.h"
 #include "agent/log.h"
+#include "agent/refresh/compute_link.h"
 #include "agent/test_hooks.h"
 #include "base/status.h"
 
@@ -56,7 +58,8 @@ struct BatchPorts {
   const commands::ConnectorSource& connector;  // per compute host; thread-safe
   const Log& log;
   const TestHooks* hooks = nullptr;
-  const StopRequest* stop = nullptr;
+  const StopRequest* stop = nullptr;   // no further BDM starts; those in flight finish
+  const StopRequest* abort = nullptr;  // also cuts the refreshes in flight short (they roll back)
   cinder::CinderAccessSource cinder_access = {};  // one token for the whole batch
 };
 

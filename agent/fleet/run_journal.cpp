@@ -302,33 +302,69 @@ base::Result<RunJournal> RunJournal::Create(const std::string& state_dir, const 
   return RunJournal(path, std::move(fd), std::move(state));
 }
 
-base::Result<RunJournal> RunJournal::Open(const std::string& state_dir, std::string_view run_id) {
-  BASE_TRY_ASSIGN(const std::string path, RunPath(state_dir, run_id));
+namespace {
+
+// Opens run `run_id` with `flags` and reads it whole (the torn last line, if
+// any, is ignored by the parser); `lock` runs on the descriptor before the
+// read and may refuse.
+struct OpenedRun {
+  std::string path;
+  base::UniqueFd fd;
+  std::string text;
+  RunState state;
+};
+
+template <typename Lock>
+base::Result<OpenedRun> ReadRun(const std::string& state_dir, std::string_view run_id, int flags, Lock lock) {
+  OpenedRun run;
+  BASE_TRY_ASSIGN(run.path, RunPath(state_dir, run_id));
   BASE_TRY(refresh::CheckStateDirForReading(state_dir));
-  auto opened = input::OpenRegularFile(path, O_RDWR | O_APPEND);
+  auto opened = input::OpenRegularFile(run.path, flags);
   if (!opened.ok()) {
     if (opened.error().IsNotFound()) return base::Status::NotFound("no run " + std::string(run_id) + " in " + state_dir);
     if (opened.error().code() == base::Code::kInvalidInput) return base::Status::Corrupt("run journal " + opened.error().message());
     return opened.error();
   }
-  base::UniqueFd fd = std::move(*opened);
-  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
-    return base::Status::FailedPrecondition("another bdm-agent process is working on run " + std::string(run_id));
-  }
-  auto read = input::ReadToEnd(fd.get(), path, input::kMaxRunJournalBytes);
+  run.fd = std::move(*opened);
+  BASE_TRY(lock(run.fd.get()));
+  auto read = input::ReadToEnd(run.fd.get(), run.path, input::kMaxRunJournalBytes);
   if (!read.ok()) {
     if (read.error().code() == base::Code::kInvalidInput) return base::Status::Corrupt("run journal " + read.error().message());
     return read.error();
   }
-  const std::string& text = *read;
-  auto state = ParseRunJournal(text);
-  if (!state.ok()) return state.error().WithContext(path);
-  if (state->header.run_id != run_id) return base::Status::Corrupt(path + " holds run " + state->header.run_id);
-  const std::size_t complete = text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1;
-  if (complete != text.size() && ::ftruncate(fd.get(), static_cast<off_t>(complete)) != 0) {
-    return base::Status::Unavailable("cannot repair run journal " + path + ": " + std::strerror(errno));
+  run.text = std::move(*read);
+  auto state = ParseRunJournal(run.text);
+  if (!state.ok()) return state.error().WithContext(run.path);
+  if (state->header.run_id != run_id) return base::Status::Corrupt(run.path + " holds run " + state->header.run_id);
+  run.state = std::move(*state);
+  return run;
+}
+
+}  // namespace
+
+base::Result<RunJournal> RunJournal::Open(const std::string& state_dir, std::string_view run_id) {
+  BASE_TRY_ASSIGN(OpenedRun run, ReadRun(state_dir, run_id, O_RDWR | O_APPEND, [&](int fd) {
+                    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return base::Status::Ok();
+                    return base::Status::FailedPrecondition("another bdm-agent process is working on run " +
+                                                            std::string(run_id));
+                  }));
+  const std::size_t complete = run.text.rfind('\n') == std::string::npos ? 0 : run.text.rfind('\n') + 1;
+  if (complete != run.text.size() && ::ftruncate(run.fd.get(), static_cast<off_t>(complete)) != 0) {
+    return base::Status::Unavailable("cannot repair run journal " + run.path + ": " + std::strerror(errno));
   }
-  return RunJournal(path, std::move(fd), std::move(*state));
+  return RunJournal(std::move(run.path), std::move(run.fd), std::move(run.state));
+}
+
+base::Result<RunSnapshot> RunJournal::Inspect(const std::string& state_dir, std::string_view run_id) {
+  RunSnapshot snapshot;
+  BASE_TRY_ASSIGN(OpenedRun run, ReadRun(state_dir, run_id, O_RDONLY, [&](int fd) {
+                    // A shared lock is refused while a process works on the
+                    // run (it holds the exclusive one); released on close.
+                    snapshot.in_use = ::flock(fd, LOCK_SH | LOCK_NB) != 0;
+                    return base::Status::Ok();
+                  }));
+  snapshot.state = std::move(run.state);
+  return snapshot;
 }
 
 base::Result<std::vector<std::string>> RunJournal::List(const std::string& state_dir) {

@@ -77,6 +77,13 @@ struct RunState {
   bool closed_complete = false;  // a closed line said every BDM had ended
 };
 
+// A run as read without taking it over (recover's report): `in_use` when a
+// process is working on it.
+struct RunSnapshot {
+  RunState state;
+  bool in_use = false;
+};
+
 // "YYYYMMDD-HHMMSS-xxxxxxxx" (UTC, 8 hex digits of randomness).
 bool IsRunId(std::string_view text);
 std::string NewRunId(std::int64_t unix_seconds, std::uint32_t random);
@@ -93,6 +100,10 @@ class RunJournal {
   // such run; kFailedPrecondition when another process holds it; kCorrupt
   // when it does not read as above; kInvalidInput for a bad run id.
   static base::Result<RunJournal> Open(const std::string& state_dir, std::string_view run_id);
+
+  // Reads a run without locking it for work or writing anything (a torn last
+  // line is left as it is). Errors as Open's, never kFailedPrecondition.
+  static base::Result<RunSnapshot> Inspect(const std::string& state_dir, std::string_view run_id);
 
   // The run ids in `state_dir`, oldest first (files whose names are not run
   // ids are skipped).

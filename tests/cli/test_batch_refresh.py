@@ -10,6 +10,7 @@ does nothing."""
 import json
 import os
 import re
+import signal
 import subprocess
 
 import pytest
@@ -120,11 +121,17 @@ def test_batch_command_line_errors(stack, tmp_path):
     assert code == 64 and "no run" in err, err
 
 
-@pytest.mark.parametrize("kill_after", [1, 3])
-def test_sigkill_then_resume_refreshes_each_bdm_exactly_once(stack, tmp_path, kill_after):
-    """The coordinator SIGKILLed after `kill_after` BDMs have ended (others in
-    flight), then --resume: every stale BDM refreshed once (one action), none
-    locked, no attachment left over, each BDM on an attachment Cinder has."""
+def run_journal_lines(state_dir, run_id):
+    return [json.loads(line) for line in (state_dir / "runs" / (run_id + ".run")).read_text().splitlines()]
+
+
+@pytest.mark.parametrize("stop,after", [("kill", 1), ("kill", 3), ("interrupt", 1)])
+def test_stopped_then_resume_refreshes_each_bdm_exactly_once(stack, tmp_path, stop, after):
+    """The coordinator SIGKILLed (or SIGINTed) after `after` BDMs have ended
+    (others in flight), then --resume: every stale BDM refreshed once (one
+    action), none locked, no attachment left over, each BDM on an attachment
+    Cinder has. SIGINT: the refreshes in flight finish first (every started
+    BDM has ended in the run journal), exit 130 naming the resume command."""
     from refresh_support import Cinder, assert_consistent
     seed_file = tmp_path / "seed.json"
     subprocess.run([os.path.join(ROOT, "tools", "seed"), "--instances", "5", "--volumes", "1", "--host", HOST,
@@ -137,19 +144,41 @@ def test_sigkill_then_resume_refreshes_each_bdm_exactly_once(stack, tmp_path, ki
            "--host", HOST, "--state-dir", str(state_dir), "--connector-dir", stack.env["BDM_CONNECTOR_DIR"],
            *AGENT_OPTIONS, "--yes", "--json", "--workers", "2", "--per-host", "2"]
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as p:
-        for _ in range(kill_after):
+        for _ in range(after):
             assert p.stdout.readline(), p.stderr.read()
-        p.kill()
-        p.wait(timeout=30)
+        if stop == "kill":
+            p.kill()
+            p.wait(timeout=30)
+        else:
+            p.send_signal(signal.SIGINT)
+            _, err = p.communicate(timeout=120)
+            assert p.returncode == 130, err
+            assert "continue it with: bdm-agent refresh --resume " in err, err
     runs = [p.name[:-4] for p in (state_dir / "runs").iterdir()]
     assert len(runs) == 1
+    if stop == "interrupt":
+        lines = run_journal_lines(state_dir, runs[0])
+        started = {line["start"] for line in lines if "start" in line}
+        ended = {line["end"] for line in lines if "end" in line}
+        assert started and started == ended, lines  # in flight finished, nothing started after the stop
+        assert len(ended) < len(entries), lines
+    if stop == "kill" and after == 3:
+        # recover first (the refreshes in flight are finished or rolled back
+        # by it); it names the run and how to go on; --resume then decides
+        # those BDMs from the live state.
+        code, out, err = stack.agent("recover", "--state-dir", str(state_dir))
+        assert code == 0, err
+        assert f"batch run {runs[0]}: unfinished: " in out, out
+        assert f"continue it with: bdm-agent refresh --resume {runs[0]} --state-dir {state_dir}" in out, out
+        assert not [p for p in state_dir.iterdir() if p.name.endswith(".journal")]
     # The run keeps its options (connector dir, hypervisor types): --resume needs only its id.
     code, out, err = stack.agent("refresh", "--resume", runs[0], "--state-dir", str(state_dir), "--json")
     assert code == 0, err
-    after = actions(stack, entries)
+    after_actions = actions(stack, entries)
     cinder = Cinder(stack)
     for e in entries:
-        assert after.get(e["instance_uuid"], 0) == before.get(e["instance_uuid"], 0) + 1, (e["instance_uuid"], out, err)
+        assert after_actions.get(e["instance_uuid"], 0) == before.get(e["instance_uuid"], 0) + 1, \
+            (e["instance_uuid"], out, err)
         snap = assert_consistent(stack, cinder, e)
         assert snap["bdm"][0]["attachment_id"] != e["attachment_id"]
         assert snap["volume_status"] == "in-use"
@@ -196,3 +225,54 @@ def test_from_audit_refreshes_what_the_audit_found(stack, tmp_path):
     assert code == 29, err
     code, out, err = stack.agent("refresh", "--from-audit", str(audit_file), "--host", HOST)
     assert code == 64, err
+
+
+def test_batch_over_both_hosts_asks_each_hosts_serve_agent_for_its_connector(stack, tmp_path):
+    """No --connector-dir: each compute host's connector comes from the
+    `bdm-agent serve` agent on that host (get_connector to <topic>.<host>),
+    once per host; a stale BDM on each of the stack's two computes is
+    refreshed with its own host's connector (each agent's connector names its
+    own host, and refresh refuses a connector from another host than the
+    instance's: exit 7)."""
+    from refresh_support import Cinder, assert_consistent
+    from serve_support import Serve, new_topic
+    entries = []
+    for host in ("compute1", "compute2"):
+        seed_file = tmp_path / f"seed-{host}.json"
+        subprocess.run([os.path.join(ROOT, "tools", "seed"), "--instances", "1", "--volumes", "1", "--host", host,
+                        "--prefix", "batch-agents", "--variants", "stale"],
+                       check=True, env=dict(os.environ, BDM_SEED_FILE=str(seed_file)), capture_output=True,
+                       timeout=300)
+        entries += json.loads(seed_file.read_text())
+    topic = new_topic()
+
+    def config(directory, host):
+        directory.mkdir()
+        return stack.write_config(directory, {"[DEFAULT]\nhost = compute1\n": (
+            f"[bdm_agent]\nallowed_hypervisor_types = fake\nstate_dir = {directory / 'state'}\ntopic = {topic}\n"
+            f"[DEFAULT]\nhost = {host}\n")})
+
+    agents = [Serve(stack, config(tmp_path / host, host), tmp_path / host, host, topic)
+              for host in ("compute1", "compute2")]
+    try:
+        audit = tmp_path / "audit.json"
+        code, out, err = stack.agent("audit", "--json", *[a for e in entries for a in ("--instance", e["instance_uuid"])])
+        assert code == 1, err
+        audit.write_text(out)
+        before = actions(stack, entries)
+        code, out, err = stack.agent("refresh", "--from-audit", str(audit), "--class", "stale", "--yes", "--json",
+                                     "--state-dir", str(tmp_path / "state"), *AGENT_OPTIONS,
+                                     config=config(tmp_path / "coordinator", "compute1"))
+        assert code == 0, err
+        results = [json.loads(line) for line in out.splitlines()]
+        assert sorted((r["host"], r["outcome"]) for r in results) == [("compute1", "refreshed"),
+                                                                       ("compute2", "refreshed")], out
+    finally:
+        for agent in agents:
+            agent.stop()
+    after = actions(stack, entries)
+    cinder = Cinder(stack)
+    for e in entries:
+        assert after.get(e["instance_uuid"], 0) == before.get(e["instance_uuid"], 0) + 1
+        snap = assert_consistent(stack, cinder, e)
+        assert snap["bdm"][0]["attachment_id"] != e["attachment_id"]

@@ -154,6 +154,33 @@ TEST_CASE("a torn last line is ignored and cut off, so the next line starts clea
   CHECK(run->state().bdms[2].progress == BdmProgress::kEnded);
 }
 
+TEST_CASE("Inspect reads a run without taking it: in use while a process works on it, nothing written") {
+  TempDir dir;
+  const std::string state = dir.path() + "/state";
+  {
+    auto run = RunJournal::Create(state, Header(), Plan(3));
+    REQUIRE(run.ok());
+    REQUIRE(run->RecordStart(0).ok());
+    REQUIRE(run->RecordEnd(0, "refreshed", 0, "").ok());
+    REQUIRE(run->RecordStart(1).ok());
+    auto busy = RunJournal::Inspect(state, kRunId);
+    REQUIRE(busy.ok());
+    CHECK(busy->in_use);
+    CHECK(busy->state.bdms[1].progress == BdmProgress::kStarted);
+  }
+  std::ofstream(RunFile(dir), std::ios::app) << "{\"end\":1,\"outc";
+  const std::string before = ReadFile(RunFile(dir));
+  auto idle = RunJournal::Inspect(state, kRunId);
+  REQUIRE(idle.ok());
+  CHECK_FALSE(idle->in_use);
+  CHECK(idle->state.bdms[0].progress == BdmProgress::kEnded);
+  CHECK(idle->state.bdms[1].progress == BdmProgress::kStarted);
+  CHECK(idle->state.bdms[2].progress == BdmProgress::kNotStarted);
+  CHECK(ReadFile(RunFile(dir)) == before);  // the torn line is left for the run's next Open to cut
+  CHECK(RunJournal::Open(state, kRunId).ok());  // and Inspect left no lock behind
+  CHECK(RunJournal::Inspect(state, "20261203-160102-00000000").error().IsNotFound());
+}
+
 TEST_CASE("a run journal bdm-agent did not write is refused as corrupt") {
   TempDir dir;
   const std::string state = dir.path() + "/state";
