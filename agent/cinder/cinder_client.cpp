@@ -214,6 +214,7 @@ Result<std::unique_ptr<AttachmentApi>> CinderAccess::NewClient(const CinderSessi
   options.request_timeout = settings_.transport.total_timeout;
   options.connect_retries = settings_.connect_retries;
   options.first_retry_delay = session.first_retry_delay;
+  options.microversion_known = microversion_known_;
   return std::unique_ptr<AttachmentApi>(std::make_unique<CinderHttpApi>(std::move(http), std::move(options)));
 }
 

@@ -47,6 +47,7 @@
 // configured); Cinder is first contacted by a client's first call.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -131,6 +132,9 @@ class CinderAccess {
   const std::string endpoint_;
   const std::vector<std::string> config_secrets_;  // passwords and secrets, masked in quoted error bodies
   const std::shared_ptr<CinderAuth> auth_;         // shared with every client
+  // Whether a client found the attachments' microversion offered (shared
+  // with every client: version discovery once per CinderAccess).
+  const std::shared_ptr<std::atomic<bool>> microversion_known_ = std::make_shared<std::atomic<bool>>(false);
 };
 
 // Where a command gets its CinderAccess: CinderAccess::Open, or one shared

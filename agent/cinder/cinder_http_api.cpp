@@ -110,6 +110,10 @@ std::vector<std::string> CinderHttpApi::Secrets() const {
 
 Status CinderHttpApi::EnsureMicroversion() {
   if (microversion_checked_) return Status::Ok();
+  if (options_.microversion_known && options_.microversion_known->load()) {
+    microversion_checked_ = true;
+    return Status::Ok();
+  }
   const std::string url = VersionRootUrl(options_.endpoint);
   const std::string context = "Cinder GET " + RedactedUrl(url) + " (version discovery)";
   BASE_TRY_ASSIGN(HeldAuth auth, options_.auth->Current(options_.keystone_time));
@@ -127,6 +131,7 @@ Status CinderHttpApi::EnsureMicroversion() {
                                       "; attachments need microversion 3.44 (Cinder 12.0.0 Queens or newer)");
   }
   microversion_checked_ = true;
+  if (options_.microversion_known) options_.microversion_known->store(true);
   return Status::Ok();
 }
 

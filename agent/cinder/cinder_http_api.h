@@ -3,6 +3,7 @@
 // the endpoint and the auth headers. Internal to agent/cinder/.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -30,6 +31,11 @@ struct CinderHttpApiOptions {
   int connect_retries = 3;
   std::chrono::milliseconds first_retry_delay{500};
   std::chrono::milliseconds request_timeout{90000};  // the transport's total timeout per request
+  // Shared by the clients of one CinderAccess: set once one of them found
+  // Cinder offering the attachments' microversion, so that the others skip
+  // the version discovery (one GET per run, not one per refresh); nullptr:
+  // this client asks itself.
+  std::shared_ptr<std::atomic<bool>> microversion_known;
 };
 
 class CinderHttpApi final : public AttachmentApi {

@@ -294,17 +294,19 @@ int BatchCommand::DryRun(const std::vector<fleet::PlannedBdm>& plan) {
   std::vector<std::string> hosts;
   for (const auto& b : plan) hosts.push_back(b.host);
   std::vector<std::string> verdicts(plan.size());
-  std::vector<std::optional<NovaSession>> sessions(static_cast<std::size_t>(a_.workers));
+  std::vector<fleet::BatchWorker> workers(static_cast<std::size_t>(a_.workers));
   const cinder::CinderAccessSource cinder_access = [this](const config::NovaConfig&, const cinder::CinderSession& s) {
     return Cinder(s);
   };
-  fleet::RunUnits(hosts, {a_.workers, a_.per_host}, [&](std::size_t i, int worker) {
-    auto& session = sessions[static_cast<std::size_t>(worker)];
-    if (!session) session = MakeNovaSession(*conf_, env_.log);
+  fleet::RunUnits(hosts, {a_.workers, a_.per_host}, [&](std::size_t i, int worker_index) {
+    fleet::BatchWorker& worker = workers[static_cast<std::size_t>(worker_index)];
+    NovaSession& session = worker.Session(*conf_, env_.log, nullptr);
     RefreshRequest request =
         fleet::RequestFor(plan[i], {{a_.workers, a_.per_host}, a_.state_dir, a_.allowed_hypervisor_types});
     request.dry_run = refresh::DryRun::kYes;
-    const RefreshEnding ending = RunRefreshRequest(request, connector, *session, {env_.log, nullptr, env_.hooks, {}, cinder_access});
+    const RefreshEnding ending = RunRefreshRequest(request, connector, session,
+                                                   {env_.log, nullptr, env_.hooks, {}, cinder_access,
+                                                    worker.compute_connection()});
     const auto outcome = fleet::OutcomeOf(ending);
     verdicts[i] = ending.code == exit_code::kOk ? (ending.attachment_changed ? "already refreshed" : "would refresh")
                                                 : std::string(outcome ? fleet::BatchOutcomeName(*outcome) : "failed") +

@@ -265,7 +265,10 @@ RefreshEnding Runner::Run() {
           : refresh::MakeJournalBegin(found.value(), **instance, connector, *plan, conf.host,
                                       action_context.request_id, rng);
 
-  auto compute = refresh::RpcComputeLink::Connect(conf, *plan, log_, time(&PeerTimes::broker));
+  auto compute = context_.compute_connection == nullptr
+                     ? refresh::RpcComputeLink::Connect(conf, *plan, log_, time(&PeerTimes::broker))
+                     : refresh::RpcComputeLink::Over(*context_.compute_connection, conf, *plan, log_,
+                                                     time(&PeerTimes::broker));
   if (!compute.ok()) {
     return Fail(compute.error().code() == base::Code::kInvalidInput ? exit_code::kConfig
                                                                     : exit_code::kRefreshBrokerUnavailable,

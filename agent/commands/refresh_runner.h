@@ -26,6 +26,7 @@
 #include "agent/interrupt.h"
 #include "agent/log.h"
 #include "agent/peer_time.h"
+#include "agent/refresh/compute_link.h"
 #include "agent/refresh/connector_file.h"
 #include "agent/refresh/reconcile.h"
 #include "agent/refresh/refresh_begin.h"
@@ -77,6 +78,10 @@ struct RefreshContext {
   // Cinder's settings and tokens shared with other requests (serve); empty:
   // the refresh opens its own (one token request).
   cinder::CinderAccessSource cinder_access = {};
+  // The broker connection to call the compute over, kept across the
+  // caller's refreshes (a batch worker's; one refresh at a time); nullptr:
+  // the refresh opens its own. Must outlive the call.
+  refresh::ComputeConnection* compute_connection = nullptr;
 };
 
 RefreshEnding RunRefreshRequest(const RefreshRequest& request, const ConnectorSource& connector, NovaSession& session,

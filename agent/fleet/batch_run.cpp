@@ -1,10 +1,11 @@
 #include "agent/fleet/batch_run.h"
 
 #include <atomic>
+#include <chrono>
+#include <cstdio>
 #include <mutex>
 #include <utility>
 
-#include "agent/commands/nova_session.h"
 
 namespace agent::fleet {
 namespace {
@@ -54,7 +55,32 @@ std::string DetailOf(const commands::RefreshEnding& ending) {
   return ending.lines.empty() ? std::string() : ending.lines.back();
 }
 
+// Where the batch waited: per peer, the wall time during which at least one
+// worker had a call to it in flight (a peer busy all the run long is the
+// bottleneck); the broker's calls are timed by the RPC client and summed.
+std::string PeerTimesLine(const PeerTimes& times) {
+  const auto ms = [](const PeerTime& t) { return std::chrono::duration<double, std::milli>(t.total).count(); };
+  char line[320];
+  std::snprintf(line, sizeof line,
+                "batch peer time (wall with a call in flight, over all workers): database %.1f ms (%d calls), "
+                "broker %.1f ms summed (%d calls), cinder %.1f ms (%d requests), keystone %.1f ms, journal sync %.1f ms",
+                ms(times.database), times.database.calls, ms(times.broker), times.broker.calls, ms(times.cinder),
+                times.cinder.calls, ms(times.keystone), ms(times.journal_sync));
+  return line;
+}
+
 }  // namespace
+
+commands::NovaSession& BatchWorker::Session(const config::NovaConfig& conf, const Log& log, PeerTime* database_time) {
+  if (!session_) {
+    session_ = commands::MakeNovaSession(conf, log, database_time);
+    // Options that do not parse leave it empty: each refresh then fails on them as a single one does.
+    if (auto connection = refresh::ComputeConnection::FromConfig(conf); connection.ok()) {
+      compute_.emplace(std::move(*connection));
+    }
+  }
+  return *session_;
+}
 
 commands::RefreshRequest RequestFor(const PlannedBdm& plan, const BatchSettings& settings) {
   commands::RefreshRequest request;
@@ -97,11 +123,12 @@ base::Result<BatchTotals> RunBatch(RunJournal& journal, const BatchSettings& set
   BatchStop abort(ports.abort);  // the refreshes in flight stop at their next step
   std::mutex mutex;  // guards journal_error and the `ended` calls
   base::Status journal_error = base::Status::Ok();
-  std::vector<std::optional<commands::NovaSession>> sessions(static_cast<std::size_t>(settings.limits.workers));
+  std::vector<BatchWorker> workers(static_cast<std::size_t>(settings.limits.workers));
+  PeerTimes times;  // shared by the workers: per peer, the wall time with a call in flight (the debug line)
 
-  auto run_unit = [&](std::size_t unit, int worker) {
-    std::optional<commands::NovaSession>& session = sessions[static_cast<std::size_t>(worker)];
-    if (!session) session = commands::MakeNovaSession(ports.conf, ports.log);
+  auto run_unit = [&](std::size_t unit, int worker_index) {
+    BatchWorker& worker = workers[static_cast<std::size_t>(worker_index)];
+    commands::NovaSession& session = worker.Session(ports.conf, ports.log, &times.database);
     for (std::size_t index : units.bdms[unit]) {
       if (stop.requested()) return;
       if (base::Status started = journal.RecordStart(index); !started.ok()) {
@@ -111,11 +138,12 @@ base::Result<BatchTotals> RunBatch(RunJournal& journal, const BatchSettings& set
         abort.Fail();
         return;
       }
-      const commands::RefreshContext context{ports.log, nullptr, ports.hooks,
-                                             [&abort]() -> const StopRequest* { return &abort; }, ports.cinder_access};
+      const commands::RefreshContext context{ports.log, &times, ports.hooks,
+                                             [&abort]() -> const StopRequest* { return &abort; }, ports.cinder_access,
+                                             worker.compute_connection()};
       const commands::RefreshEnding ending =
           commands::RunRefreshRequest(RequestFor(journal.Entry(index).plan, settings), ports.connector,
-                                      *session, context);
+                                      session, context);
       const std::optional<BatchOutcome> outcome = OutcomeOf(ending);
       if (!outcome) return;  // interrupted: no outcome, resume decides
       base::Status written = journal.RecordEnd(index, BatchOutcomeName(*outcome), ending.code, DetailOf(ending));
@@ -130,6 +158,7 @@ base::Result<BatchTotals> RunBatch(RunJournal& journal, const BatchSettings& set
     }
   };
   RunUnits(units.hosts, settings.limits, run_unit, &stop);
+  if (ports.log.debug_enabled()) ports.log.Debug(PeerTimesLine(times));
   if (!journal_error.ok()) return journal_error;
   return TotalsOf(journal.state());
 }

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "agent/cinder/cinder_client.h"
+#include "agent/commands/nova_session.h"
 #include "agent/commands/refresh_runner.h"
 #include "agent/config/nova_config.h"
 #include "agent/fleet/batch_outcome.h"
@@ -40,6 +41,7 @@
 #include "agent/fleet/run_journal.h"
 #include "agent/interrupt.h"
 #include "agent/log.h"
+#include "agent/refresh/compute_link.h"
 #include "agent/test_hooks.h"
 #include "base/status.h"
 
@@ -59,6 +61,24 @@ struct BatchPorts {
   const StopRequest* stop = nullptr;   // no further BDM starts; those in flight finish
   const StopRequest* abort = nullptr;  // also cuts the refreshes in flight short (they roll back)
   cinder::CinderAccessSource cinder_access = {};  // one token for the whole batch
+};
+
+// What one batch worker keeps across its refreshes (a dry run's checks
+// too): its database session and the broker connection of its compute calls
+// (refresh::ComputeConnection), opened by its first refresh. One thread at a
+// time.
+class BatchWorker {
+ public:
+  // The worker's session, made on first use (`database_time`, may be
+  // nullptr, gets its database time and must outlive the worker).
+  commands::NovaSession& Session(const config::NovaConfig& conf, const Log& log, PeerTime* database_time);
+  // Its connection for RefreshContext::compute_connection; nullptr before
+  // Session(), or when nova.conf's transport options do not parse.
+  refresh::ComputeConnection* compute_connection() { return compute_ ? &*compute_ : nullptr; }
+
+ private:
+  std::optional<commands::NovaSession> session_;
+  std::optional<refresh::ComputeConnection> compute_;
 };
 
 // Called as BDM `index` ends, with its journal entry and the refresh's ending.

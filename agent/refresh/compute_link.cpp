@@ -37,26 +37,52 @@ base::Result<proto_compat::RemoveVolumeConnectionCall> PlanComputeCall(db::NovaD
   return proto_compat::PlanRemoveVolumeConnection(cap);
 }
 
-RpcComputeLink::RpcComputeLink(rpc::RpcClient client, proto_compat::RemoveVolumeConnectionCall plan,
+base::Result<ComputeConnection> ComputeConnection::FromConfig(const config::NovaConfig& conf) {
+  std::mt19937_64 rng(std::random_device{}());
+  BASE_TRY_ASSIGN(rpc::RpcClientOptions options, config::RpcClientOptionsFromConfig(conf, "bdm-agent", rng));
+  return ComputeConnection(std::move(options));
+}
+
+base::Result<rpc::RpcClient*> ComputeConnection::Client(PeerTime* broker_time) {
+  if (!client_) {
+    LoadOpenSslConfig();  // the broker connection may use TLS (agent/openssl_setup.h)
+    PeerTimer timer(broker_time);
+    BASE_TRY_ASSIGN(rpc::RpcClient client, rpc::RpcClient::Connect(options_));
+    client_.emplace(std::move(client));
+    ++opened_;
+  }
+  return &*client_;
+}
+
+void ComputeConnection::Drop() {
+  client_.reset();  // no closing handshake: the connection may be the broken one
+}
+
+RpcComputeLink::RpcComputeLink(ComputeConnection& connection, proto_compat::RemoveVolumeConnectionCall plan,
                                std::chrono::milliseconds timeout, const Log& log, PeerTime* broker_time)
-    : client_(std::move(client)),
+    : connection_(&connection),
       plan_(std::move(plan)),
       timeout_(timeout),
       log_(&log),
       broker_time_(broker_time),
       rng_(std::random_device{}()) {}
 
+base::Result<RpcComputeLink> RpcComputeLink::Over(ComputeConnection& connection, const config::NovaConfig& conf,
+                                                  proto_compat::RemoveVolumeConnectionCall plan, const Log& log,
+                                                  PeerTime* broker_time) {
+  BASE_TRY(connection.Client(broker_time).status());
+  return RpcComputeLink(connection, std::move(plan), std::chrono::seconds(conf.rpc_response_timeout), log,
+                        broker_time);
+}
+
 base::Result<RpcComputeLink> RpcComputeLink::Connect(const config::NovaConfig& conf,
                                                      proto_compat::RemoveVolumeConnectionCall plan, const Log& log,
                                                      PeerTime* broker_time) {
-  std::mt19937_64 rng(std::random_device{}());
-  BASE_TRY_ASSIGN(rpc::RpcClientOptions options, config::RpcClientOptionsFromConfig(conf, "bdm-agent", rng));
-  LoadOpenSslConfig();  // the broker connection may use TLS (agent/openssl_setup.h)
-  std::optional<PeerTimer> timer(std::in_place, broker_time);
-  BASE_TRY_ASSIGN(rpc::RpcClient client, rpc::RpcClient::Connect(std::move(options)));
-  timer.reset();
-  return RpcComputeLink(std::move(client), std::move(plan), std::chrono::seconds(conf.rpc_response_timeout), log,
-                        broker_time);
+  BASE_TRY_ASSIGN(ComputeConnection connection, ComputeConnection::FromConfig(conf));
+  auto own = std::make_unique<ComputeConnection>(std::move(connection));
+  BASE_TRY_ASSIGN(RpcComputeLink link, Over(*own, conf, std::move(plan), log, broker_time));
+  link.own_ = std::move(own);
+  return link;
 }
 
 base::Status RpcComputeLink::RemoveVolumeConnection(const proto_compat::InstanceRecord& instance,
@@ -75,9 +101,15 @@ base::Status RpcComputeLink::RemoveVolumeConnection(const proto_compat::Instance
   const rpc::RpcTarget target{"", plan_.topic, std::string(host)};
   log_->Debug("calling remove_volume_connection " + plan_.version + " on " + plan_.topic + "." + std::string(host) +
               " (" + context.request_id + ")");
-  auto reply = client_.Call(target, std::move(request), timeout_);
-  if (broker_time_ != nullptr) broker_time_->Add(client_.last_stats().BrokerTime());
-  if (!reply.ok()) return reply.error().WithContext("remove_volume_connection on " + std::string(host));
+  BASE_TRY_ASSIGN(rpc::RpcClient * client, connection_->Client(broker_time_));
+  auto reply = client->Call(target, std::move(request), timeout_);
+  if (broker_time_ != nullptr) broker_time_->Add(client->last_stats().BrokerTime());
+  if (!reply.ok()) {
+    // The compute's own error came over a working connection; anything else
+    // leaves the connection in doubt: the next call opens a new one.
+    if (reply.error().code() != base::Code::kRemoteError) connection_->Drop();
+    return reply.error().WithContext("remove_volume_connection on " + std::string(host));
+  }
   return base::Status::Ok();
 }
 

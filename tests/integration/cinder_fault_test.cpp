@@ -106,6 +106,34 @@ TEST_CASE("agent::cinder Create checks the API version first") {
     CHECK(peer.requests() ==
           std::vector<std::string>{"GET / HTTP/1.1", "POST /v3/attachments HTTP/1.1", "POST /v3/attachments HTTP/1.1"});
   }
+  SUBCASE("once per CinderAccess: the clients made from it after the first check skip it (a batch's refreshes)") {
+    CannedHttpServer peer({CannedHttpServer::Answer(300, R"({"versions": [{"version": "3.70"}]})"),
+                           AttachmentAnswer()});
+    agent::config::NovaConfig conf = testing::StackNovaConf();
+    conf.cinder.endpoint_template = "http://127.0.0.1:" + std::to_string(peer.port()) + "/v3";
+    auto access = agent::cinder::CinderAccess::Open(conf, {});
+    REQUIRE_MESSAGE(access.ok(), access.error().ToString());
+    for (int i = 0; i < 2; ++i) {
+      auto api = (*access)->NewClient({});
+      REQUIRE(api.ok());
+      REQUIRE((*api)->Create("v", "i").ok());
+    }
+    CHECK(peer.requests() ==
+          std::vector<std::string>{"GET / HTTP/1.1", "POST /v3/attachments HTTP/1.1", "POST /v3/attachments HTTP/1.1"});
+  }
+  SUBCASE("a version refused is asked for again by the next client") {
+    CannedHttpServer old({CannedHttpServer::Answer(300, R"({"versions": [{"version": "3.27"}]})")});
+    agent::config::NovaConfig conf = testing::StackNovaConf();
+    conf.cinder.endpoint_template = "http://127.0.0.1:" + std::to_string(old.port()) + "/v3";
+    auto access = agent::cinder::CinderAccess::Open(conf, {});
+    REQUIRE(access.ok());
+    for (int i = 0; i < 2; ++i) {
+      auto api = (*access)->NewClient({});
+      REQUIRE(api.ok());
+      CHECK((*api)->Create("v", "i").error().code() == base::Code::kFailedPrecondition);
+    }
+    CHECK(old.requests() == std::vector<std::string>{"GET / HTTP/1.1", "GET / HTTP/1.1"});
+  }
 }
 
 TEST_CASE("agent::cinder Update is resent on 500 and 504, up to 5 times") {
