@@ -19,14 +19,9 @@
 #include <boost/program_options.hpp>
 
 #include "agent/command_env.h"
+#include "agent/commands/refresh_batch_args.h"
 
 namespace agent::commands {
-
-// Whether refresh's parsed options ask for a batch.
-bool IsBatchRefresh(const boost::program_options::variables_map& vm);
-
-// The batch options refresh adds to its own.
-void AddBatchRefreshOptions(boost::program_options::options_description& options);
 
 int RunBatchRefresh(const boost::program_options::variables_map& vm, const CommandEnv& env);
 
