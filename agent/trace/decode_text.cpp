@@ -3,34 +3,32 @@
 #include <cstdio>
 #include <string_view>
 
-#include <rapidjson/prettywriter.h>
-#include <rapidjson/stringbuffer.h>
-
 #include "agent/rapidjson_strings.h"
 #include "agent/terminal_text.h"
+#include "agent/trace/ascii_json.h"
 
 namespace agent::trace {
 namespace {
+
+// `value` as AsciiJson(CompactJsonText(value)).
+std::string CompactAscii(const rapidjson::Value& value) {
+  JsonOutput out;
+  AppendAsciiJson(value, out);
+  return std::string(out.text());
+}
 
 std::string Text(const rapidjson::Value& entry, const char* key) {
   auto found = entry.FindMember(key);
   if (found == entry.MemberEnd()) return {};
   if (found->value.IsString()) return EscapeControls(JsonStringView(found->value));
-  return AsciiJson(CompactJsonText(found->value));
+  return CompactAscii(found->value);
 }
 
-// `value` as indented JSON, each line after the first indented by `indent`.
+// `value` as indented JSON in ASCII, each line after the first indented by `indent`.
 std::string Pretty(const rapidjson::Value& value, std::string_view indent) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
-  writer.SetIndent(' ', 2);
-  value.Accept(writer);
-  std::string out;
-  for (const char c : std::string_view(buffer.GetString(), buffer.GetSize())) {
-    out += c;
-    if (c == '\n') out += indent;
-  }
-  return out;
+  JsonOutput out;
+  AppendAsciiPrettyJson(value, indent, out);
+  return std::string(out.text());
 }
 
 void Line(std::string& out, std::string_view label, const std::string& value) {
@@ -73,7 +71,7 @@ std::string DecodeText(const rapidjson::Value& entry) {
       if (!context.empty()) context += ' ';
       context += EscapeControls(JsonStringView(member.name)) + "=" +
                  (member.value.IsString() ? EscapeControls(JsonStringView(member.value))
-                                            : AsciiJson(CompactJsonText(member.value)));
+                                            : CompactAscii(member.value));
     }
     Line(out, "context", context);
   }
@@ -86,11 +84,11 @@ std::string DecodeText(const rapidjson::Value& entry) {
     }
   }
   for (const char* key : {"args", "result", "payload"}) {
-    if (entry.HasMember(key)) Line(out, key, AsciiJson(Pretty(entry[key], "  ")));
+    if (entry.HasMember(key)) Line(out, key, Pretty(entry[key], "  "));
   }
   if (kind == "raw") {
     Line(out, "not an oslo message", Text(entry, "why"));
-    Line(out, "body", AsciiJson(CompactJsonText(entry["body"])));
+    Line(out, "body", CompactAscii(entry["body"]));
   }
   return out;
 }
