@@ -186,8 +186,10 @@ void DecodeBody(const rpc::TraceRecord& record, DecodedMessage& decoded) {
   auto& allocator = entry.GetAllocator();
   auto unwrapped = rpc::Unwrap(record.body);
   if (!unwrapped.ok()) return MakeRaw(decoded, unwrapped.error().message(), record.body);
+  // The message's values move into the entry: both live in the entry's
+  // allocator, which also holds the text the message's strings point into.
   rapidjson::Document message(&allocator);
-  const JsonParse parse = ParseJsonWithin<kParseFlags>(message, unwrapped->message_json, kMaxDecodedDepth);
+  const JsonParse parse = ParseJsonInsituWithin<kParseFlags>(message, unwrapped->message_json, kMaxDecodedDepth);
   if (parse == JsonParse::kTooDeep) {
     return MakeRaw(decoded, "the message nests deeper than 512 levels", record.body);
   }

@@ -1,0 +1,86 @@
+// PaddedInsituStream: RapidJSON's in-place string stream (the parse writes
+// each string's text over the input it came from) with a faster scan of a
+// string's plain bytes, eight at a time. RapidJSON only has such a scan when
+// built for SSE2, which also makes it read up to 15 bytes past the end of
+// any input; this one reads past a string only in a text that ends with
+// kInsituPadding NUL bytes, which is the stream's contract: give it only
+// text so padded (ParseJsonInsituWithin, json_depth.h, does).
+//
+// The scan stops where RapidJSON's own loop must look (a '"', a '\\' or a
+// byte below 0x20) and copies what it passed, so the parse's result is the
+// one of rapidjson::InsituStringStream. Header-only, no state.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include <rapidjson/reader.h>
+#include <rapidjson/stream.h>
+
+namespace agent {
+
+inline constexpr std::size_t kInsituPadding = 8;
+
+struct PaddedInsituStream : rapidjson::InsituStringStream {
+  using rapidjson::InsituStringStream::InsituStringStream;
+};
+
+namespace json_insitu_detail {
+
+// The offset of the first byte of the eight in `w` that is '"', '\\' or
+// below 0x20, or 8 for none (the borrow trick per condition: a byte flagged
+// with none of those below it is exact).
+inline unsigned FirstSpecial(std::uint64_t w) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101u;
+  constexpr std::uint64_t kHigh = 0x8080808080808080u;
+  const std::uint64_t quote = w ^ (kOnes * '"');
+  const std::uint64_t backslash = w ^ (kOnes * '\\');
+  const std::uint64_t found =
+      (((w - kOnes * 0x20) & ~w) | ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash)) & kHigh;
+  return found == 0 ? 8 : static_cast<unsigned>(__builtin_ctzll(found)) / 8;
+}
+
+// Moves the stream past the plain bytes at its read position, copying them
+// to its write position (the same place until the string's first escape).
+inline void ScanCopyPlain(PaddedInsituStream& stream) {
+  char* src = stream.src_;
+  char* dst = stream.dst_;
+  while (true) {
+    std::uint64_t w;
+    std::memcpy(&w, src, 8);  // within the padding at worst: a NUL stops the scan before its end
+    const unsigned plain = FirstSpecial(w);
+    if (plain != 8) {
+      if (dst != src) std::memmove(dst, src, plain);
+      src += plain;
+      dst += plain;
+      break;
+    }
+    if (dst != src) std::memcpy(dst, &w, 8);  // dst < src: only bytes read already are written over
+    src += 8;
+    dst += 8;
+  }
+  stream.src_ = src;
+  stream.dst_ = dst;
+}
+
+}  // namespace json_insitu_detail
+}  // namespace agent
+
+namespace rapidjson {
+
+template <>
+struct StreamTraits<agent::PaddedInsituStream> {
+  enum { copyOptimization = 1 };
+};
+
+template <>
+template <>
+inline void GenericReader<UTF8<>, UTF8<>, CrtAllocator>::ScanCopyUnescapedString<agent::PaddedInsituStream,
+                                                                                 agent::PaddedInsituStream>(
+    agent::PaddedInsituStream& is, agent::PaddedInsituStream& os) {
+  (void)os;  // the same stream as `is`: in place, RapidJSON reads and writes through one
+  agent::json_insitu_detail::ScanCopyPlain(is);
+}
+
+}  // namespace rapidjson
