@@ -1,5 +1,6 @@
 #include "agent/trace/message_decode.h"
 
+#include <array>
 #include <cstdio>
 #include <ctime>
 #include <string_view>
@@ -25,8 +26,9 @@ rapidjson::Value Str(std::string_view text, Allocator& allocator) {
   return rapidjson::Value(text.data(), JsonLength(text), allocator);
 }
 
-void Add(rapidjson::Value& object, std::string_view key, rapidjson::Value value, Allocator& allocator) {
-  object.AddMember(Str(key, allocator), value, allocator);
+// Adds a member whose name is a string literal (static storage: referenced, not copied).
+void Add(rapidjson::Value& object, std::string_view literal, rapidjson::Value value, Allocator& allocator) {
+  object.AddMember(rapidjson::Value(rapidjson::StringRef(literal.data(), JsonLength(literal))), value, allocator);
 }
 
 // Invalid UTF-8 bytes become U+FFFD, so that any body can be shown as a string.
@@ -60,21 +62,52 @@ void Take(rapidjson::Value& from, std::string_view key, rapidjson::Value& to, st
   Add(to, as, std::move(found->value), allocator);
 }
 
-// The context's request_id, user, project, roles (and auth_token when there
-// is one, masked unless shown), from the "_context_*" keys.
-rapidjson::Value Context(rapidjson::Value& message, Allocator& allocator) {
-  rapidjson::Value all(rapidjson::kObjectType);
-  for (auto& member : message.GetObject()) {
-    const std::string_view key = JsonStringView(member.name);
-    if (!key.starts_with(kContextPrefix)) continue;
-    Add(all, key.substr(kContextPrefix.size()), std::move(member.value), allocator);  // the message's own: moved
+// The first member of `object` named each of `names` after `prefix`
+// (nullptr when there is none), in one pass over its members.
+template <std::size_t N>
+std::array<rapidjson::Value*, N> FirstMembers(rapidjson::Value& object, std::string_view prefix,
+                                              const std::array<std::string_view, N>& names) {
+  std::array<rapidjson::Value*, N> found{};
+  for (auto& member : object.GetObject()) {
+    std::string_view key = JsonStringView(member.name);
+    if (!key.starts_with(prefix)) continue;
+    key.remove_prefix(prefix.size());
+    for (std::size_t i = 0; i < N; ++i) {
+      if (found[i] == nullptr && key == names[i]) {
+        found[i] = &member.value;
+        break;
+      }
+    }
   }
+  return found;
+}
+
+// Moves `*value` (a member of the parsed message, read no more once taken)
+// into `to` under `as` when there is one.
+void AddTaken(rapidjson::Value& to, std::string_view as, rapidjson::Value* value, Allocator& allocator) {
+  if (value != nullptr) Add(to, as, std::move(*value), allocator);
+}
+
+std::optional<std::string> StringOf(const rapidjson::Value* value) {
+  if (value == nullptr || !value->IsString()) return std::nullopt;
+  return std::string(JsonStringView(*value));
+}
+
+// The context's request_id, user (user_id when the message has it, else
+// user), project (project_id, else project), roles (and auth_token when it
+// is not null, masked unless shown), from the first of each "_context_*" key.
+rapidjson::Value Context(rapidjson::Value& message, Allocator& allocator) {
+  enum { kRequestId, kUserId, kUser, kProjectId, kProject, kRoles, kAuthToken };
+  const auto found = FirstMembers<7>(message, kContextPrefix,
+                                     {"request_id", "user_id", "user", "project_id", "project", "roles", "auth_token"});
   rapidjson::Value out(rapidjson::kObjectType);
-  Take(all, "request_id", out, "request_id", allocator);
-  Take(all, all.HasMember("user_id") ? "user_id" : "user", out, "user", allocator);
-  Take(all, all.HasMember("project_id") ? "project_id" : "project", out, "project", allocator);
-  Take(all, "roles", out, "roles", allocator);
-  if (all.HasMember("auth_token") && !all["auth_token"].IsNull()) Take(all, "auth_token", out, "auth_token", allocator);
+  AddTaken(out, "request_id", found[kRequestId], allocator);
+  AddTaken(out, "user", found[kUserId] != nullptr ? found[kUserId] : found[kUser], allocator);
+  AddTaken(out, "project", found[kProjectId] != nullptr ? found[kProjectId] : found[kProject], allocator);
+  AddTaken(out, "roles", found[kRoles], allocator);
+  if (found[kAuthToken] != nullptr && !found[kAuthToken]->IsNull()) {
+    AddTaken(out, "auth_token", found[kAuthToken], allocator);
+  }
   return out;
 }
 
@@ -108,18 +141,21 @@ void MakeRaw(DecodedMessage& decoded, std::string_view why, std::string_view bod
 void DecodeRequest(rapidjson::Value& message, const rpc::TraceRecord& record, DecodedMessage& decoded) {
   auto& allocator = decoded.entry.GetAllocator();
   auto& entry = decoded.entry;
-  decoded.method = StringMember(message, "method");
-  decoded.msg_id = StringMember(message, "_msg_id");
+  enum { kMethod, kVersion, kNamespace, kMsgId, kReplyQ, kTimeout, kArgs };
+  const auto found =
+      FirstMembers<7>(message, "", {"method", "version", "namespace", "_msg_id", "_reply_q", "_timeout", "args"});
+  decoded.method = StringOf(found[kMethod]);
+  decoded.msg_id = StringOf(found[kMsgId]);
   SetKind(decoded, decoded.msg_id ? "call" : record.exchange.ends_with("_fanout") ? "fanout" : "cast");
-  Take(message, "method", entry, "method", allocator);
-  Take(message, "version", entry, "version", allocator);
-  Take(message, "namespace", entry, "namespace", allocator);
-  Take(message, "_msg_id", entry, "msg_id", allocator);
-  Take(message, "_reply_q", entry, "reply_q", allocator);
-  Take(message, "_timeout", entry, "timeout", allocator);
+  AddTaken(entry, "method", found[kMethod], allocator);
+  AddTaken(entry, "version", found[kVersion], allocator);
+  AddTaken(entry, "namespace", found[kNamespace], allocator);
+  AddTaken(entry, "msg_id", found[kMsgId], allocator);
+  AddTaken(entry, "reply_q", found[kReplyQ], allocator);
+  AddTaken(entry, "timeout", found[kTimeout], allocator);
   decoded.context_keys = ContextKeys(message);
   Add(entry, "context", Context(message, allocator), allocator);
-  Take(message, "args", entry, "args", allocator);
+  AddTaken(entry, "args", found[kArgs], allocator);
 }
 
 void DecodeReply(rapidjson::Value& message, DecodedMessage& decoded) {
@@ -225,9 +261,25 @@ std::string FormatTime(std::int64_t t_ns) {
   const std::time_t when = static_cast<std::time_t>(seconds);
   std::tm utc{};
   gmtime_r(&when, &utc);
-  char text[64];
-  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", utc.tm_year + 1900, utc.tm_mon + 1,
-                utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<long long>(nanos));
+  const long long year = utc.tm_year + 1900LL;
+  if (year < 0 || year > 9999) {  // never for nanoseconds in an int64 (years 1677 to 2262)
+    char text[64];
+    std::snprintf(text, sizeof text, "%04lld-%02d-%02dT%02d:%02d:%02d.%09lldZ", year, utc.tm_mon + 1, utc.tm_mday,
+                  utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<long long>(nanos));
+    return text;
+  }
+  // As the snprintf above writes it, without parsing its format for each message.
+  char text[] = "YYYY-MM-DDTHH:MM:SS.NNNNNNNNNZ";
+  const auto digits = [&text](std::size_t at, std::size_t count, long long value) {
+    for (std::size_t i = count; i-- > 0; value /= 10) text[at + i] = static_cast<char>('0' + value % 10);
+  };
+  digits(0, 4, year);
+  digits(5, 2, utc.tm_mon + 1);
+  digits(8, 2, utc.tm_mday);
+  digits(11, 2, utc.tm_hour);
+  digits(14, 2, utc.tm_min);
+  digits(17, 2, utc.tm_sec);
+  digits(20, 9, nanos);
   return text;
 }
 
