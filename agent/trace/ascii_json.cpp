@@ -34,16 +34,15 @@ constexpr int kMaxDecimalPlaces = 324;  // rapidjson::Writer::kDefaultMaxDecimal
 constexpr std::size_t kMaxBytesPerByte = 6;
 
 // Whether one of the 8 bytes in `w` is one a string cannot take as it is:
-// below 0x20, '"', '\\', DEL or above (the borrow trick per condition, exact
-// for "any").
-bool AnyToEscape(std::uint64_t w) {
+// below 0x20, '"', '\\', DEL or above. Per condition the borrow (or carry)
+// trick, exact for "any": a byte flagged wrongly has a flagged one below it.
+inline __attribute__((always_inline)) bool AnyToEscape(std::uint64_t w) {
   constexpr std::uint64_t kOnes = 0x0101010101010101u;
   constexpr std::uint64_t kHigh = 0x8080808080808080u;
   const std::uint64_t quote = w ^ (kOnes * '"');
   const std::uint64_t backslash = w ^ (kOnes * '\\');
-  const std::uint64_t del = w ^ (kOnes * 0x7F);
   return ((((w - kOnes * 0x20) & ~w) | ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) |
-           ((del - kOnes) & ~del) | w) &
+           (w + kOnes) | w) &
           kHigh) != 0;
 }
 
@@ -93,11 +92,14 @@ void AppendUnusualString(std::string_view text, JsonOutput& out) {
   out.Append(AsciiJson(written));
 }
 
-void AppendString(std::string_view text, JsonOutput& out) {
+// Appends `before`, `text` as a JSON string, then `after` (each of those two
+// at most two bytes: the separators around a string).
+void AppendString(std::string_view text, JsonOutput& out, std::string_view before = {}, std::string_view after = {}) {
   const char* in = text.data();
   const std::size_t size = text.size();
-  char* const start = out.Room(kMaxBytesPerByte * size + 2);
+  char* const start = out.Room(kMaxBytesPerByte * size + 2 + 4);
   char* p = start;
+  for (const char c : before) *p++ = c;
   *p++ = '"';
   std::size_t i = 0;
   while (true) {
@@ -122,16 +124,25 @@ void AppendString(std::string_view text, JsonOutput& out) {
     const auto c = static_cast<unsigned char>(in[i]);
     if (c >= 0x7F) {
       out.Commit(start);
-      return AppendUnusualString(text, out);
+      out.Append(before);
+      AppendUnusualString(text, out);
+      out.Append(after);
+      return;
     }
     p = WriterEscape(c, p);
     ++i;
   }
   *p++ = '"';
+  for (const char c : after) *p++ = c;
   out.Commit(p);
 }
 
-void AppendLiteral(std::string_view literal, JsonOutput& out) { out.Append(literal); }
+// A few bytes (a literal or a separator), without a call to memcpy.
+void AppendLiteral(std::string_view literal, JsonOutput& out) {
+  char* p = out.Room(literal.size());
+  for (const char c : literal) *p++ = c;
+  out.Commit(p);
+}
 
 template <typename Integer>
 void AppendInteger(Integer number, JsonOutput& out) {
@@ -181,14 +192,18 @@ bool Append(const rapidjson::Value& value, std::string_view indent, std::size_t 
     case rapidjson::kObjectType: {
       std::string_view before = "{";
       for (const auto& member : value.GetObject()) {
-        Separator<kPretty>(before, indent, level + 1, out);
+        const std::string_view name(member.name.GetString(), member.name.GetStringLength());
+        if constexpr (kPretty) {
+          Separator<kPretty>(before, indent, level + 1, out);
+          AppendString(name, out, {}, ": ");
+        } else {
+          AppendString(name, out, before, ":");
+        }
         before = ",";
-        AppendString({member.name.GetString(), member.name.GetStringLength()}, out);
-        AppendLiteral(kPretty ? ": " : ":", out);
         if (!Append<kPretty>(member.value, indent, level + 1, out)) return false;
       }
       if (before == "{") return AppendLiteral("{}", out), true;
-      Separator<kPretty>("", indent, level, out);
+      if constexpr (kPretty) Separator<kPretty>("", indent, level, out);
       AppendLiteral("}", out);
       return true;
     }
