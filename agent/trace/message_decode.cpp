@@ -111,11 +111,14 @@ rapidjson::Value Context(rapidjson::Value& message, Allocator& allocator) {
   return out;
 }
 
-std::vector<std::string> ContextKeys(const rapidjson::Value& message) {
-  std::vector<std::string> keys;
+// Views of the message's names, which live in the entry's allocator (the
+// text parsed in place).
+std::vector<std::string_view> ContextKeys(const rapidjson::Value& message) {
+  std::vector<std::string_view> keys;
+  keys.reserve(message.MemberCount());
   for (const auto& member : message.GetObject()) {
     const std::string_view key = JsonStringView(member.name);
-    if (key.starts_with(kContextPrefix)) keys.emplace_back(key.substr(kContextPrefix.size()));
+    if (key.starts_with(kContextPrefix)) keys.push_back(key.substr(kContextPrefix.size()));
   }
   return keys;
 }
