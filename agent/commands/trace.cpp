@@ -105,7 +105,7 @@ int RunTraceDecode(const std::vector<std::string>& args, const CommandEnv& env) 
       pending.Append("\n");
     } else {
       pending.Append("\n");
-      pending.Append(trace::DecodeText(decoded->entry));
+      trace::AppendDecodeText(decoded->entry, pending);
     }
     if (pending.text().size() >= kOutputBlock) Flush(pending, env.out);
   }

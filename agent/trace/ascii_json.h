@@ -31,6 +31,10 @@ class JsonOutput {
  public:
   std::string_view text() const { return {data_.get(), size_}; }
   void clear() { size_ = 0; }
+  // Drops what was appended after the first `size` bytes.
+  void Truncate(std::size_t size) {
+    if (size < size_) size_ = size;
+  }
   void Append(std::string_view bytes);
 
   // Where `n` more bytes can be written; Commit(end) then takes them up to `end`.
