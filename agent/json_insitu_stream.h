@@ -6,6 +6,9 @@
 // kInsituPadding NUL bytes, which is the stream's contract: give it only
 // text so padded (ParseJsonInsituWithin, json_depth.h, does).
 //
+// SkipWhitespace (below) skips the same bytes as RapidJSON's, with the common
+// case (no whitespace) first.
+//
 // The scan stops where RapidJSON's own loop must look (a '"', a '\\' or a
 // byte below 0x20) and copies what it passed, so the parse's result is the
 // one of rapidjson::InsituStringStream. Header-only, no state.
@@ -68,6 +71,16 @@ inline void ScanCopyPlain(PaddedInsituStream& stream) {
 }  // namespace agent
 
 namespace rapidjson {
+
+// RapidJSON skips whitespace before and after every token; in the text it
+// parses (Python's json.dumps: ", " and ": ") most tokens have none or one
+// space. Found by argument-dependent lookup from RapidJSON's reader, and
+// preferred to its generic template; the same bytes are skipped.
+inline void SkipWhitespace(agent::PaddedInsituStream& is) {
+  char* p = is.src_;
+  while (static_cast<unsigned char>(*p) <= ' ' && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) ++p;
+  is.src_ = p;
+}
 
 template <>
 struct StreamTraits<agent::PaddedInsituStream> {

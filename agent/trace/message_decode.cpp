@@ -19,6 +19,10 @@ namespace {
 constexpr std::size_t kMaxDecodedDepth = 512;  // rpc::kMaxJsonDepth
 constexpr unsigned kParseFlags = rapidjson::kParseNanAndInfFlag | rapidjson::kParseFullPrecisionFlag;
 constexpr std::string_view kContextPrefix = "_context_";
+// The parse stack holds the values of the objects still open; a Nova call's
+// (an Instance object of some sixty fields in a message of some thirty) grows
+// RapidJSON's default of 1 KiB three times.
+constexpr std::size_t kParseStackBytes = 16 * 1024;
 
 using Allocator = rapidjson::Document::AllocatorType;
 
@@ -204,7 +208,7 @@ void DecodeBody(const rpc::TraceRecord& record, DecodedMessage& decoded) {
   if (!unwrapped.ok()) return MakeRaw(decoded, unwrapped.error().message(), record.body);
   // The message's values move into the entry: both live in the entry's
   // allocator, which also holds the text the message's strings point into.
-  rapidjson::Document message(&allocator);
+  rapidjson::Document message(&allocator, kParseStackBytes);
   const JsonParse parse = ParseJsonInsituWithin<kParseFlags>(message, unwrapped->message_json, kMaxDecodedDepth);
   if (parse == JsonParse::kTooDeep) {
     return MakeRaw(decoded, "the message nests deeper than 512 levels", record.body);

@@ -24,7 +24,8 @@ std::vector<std::string> Texts() {
       R"({"a":[1,{"b":"[[[[[[[["}],"c":1.5e300})", deep, std::string(5, '[') + std::string(5, ']'),
       "{\"a\": x " + deep,                               // a syntax error before the deep part
       std::string("{}\0", 3) + deep,                     // a NUL ends the text for the parser
-      std::string("{\"a\":\"\0\"}", 9), "[1] [2]", "", "  ", "{\"a\":\"\\\"[[[[[[\"}", "]]]]{}", "[[[[[[x"};
+      std::string("{\"a\":\"\0\"}", 9), "[1] [2]", "", "  ", "{\"a\":\"\\\"[[[[[[\"}", "]]]]{}", "[[[[[[x",
+      " \t\r\n{ \"a\" :\r\n\t[ 1 ,\t2 , { } ] ,\"b\":\"c\" } \n", "{\"a\":1}\x0b", "\x0c[1]", "[1,\n\n\n  2]   "};
   // Strings with escapes (which make the in-place parse write behind where it
   // reads), raw controls and bytes beyond ASCII at every offset around the
   // eight-byte steps of ParseJsonInsituWithin's scan.
