@@ -31,28 +31,17 @@ void AppendPythonFloat(double value, std::string& out) {
   const int n = static_cast<int>(digits.size());
   if (exponent >= -4 && exponent < 16) {
     const int point = exponent + 1;  // digits before the decimal point
-    // Appended piece by piece: GCC 12 at -O3 reports a false -Wrestrict for
-    // `"." + std::string` (GCC bug 105651).
     if (point <= 0) {
-      out += "0.";
-      out.append(static_cast<std::size_t>(-point), '0');
-      out += digits;
+      out += "0." + std::string(static_cast<std::size_t>(-point), '0') + digits;
     } else if (point < n) {
-      out.append(digits, 0, static_cast<std::size_t>(point));
-      out += '.';
-      out.append(digits, static_cast<std::size_t>(point));
+      out += digits.substr(0, static_cast<std::size_t>(point)) + "." + digits.substr(static_cast<std::size_t>(point));
     } else {
-      out += digits;
-      out.append(static_cast<std::size_t>(point - n), '0');
-      out += ".0";
+      out += digits + std::string(static_cast<std::size_t>(point - n), '0') + ".0";
     }
     return;
   }
-  out.append(digits, 0, 1);
-  if (n > 1) {
-    out += '.';
-    out.append(digits, 1);
-  }
+  out += digits.substr(0, 1);
+  if (n > 1) out += "." + digits.substr(1);
   out += exponent < 0 ? "e-" : "e+";
   const int magnitude = exponent < 0 ? -exponent : exponent;
   if (magnitude < 10) out += '0';
