@@ -28,10 +28,10 @@ std::vector<std::string> Texts() {
       " \t\r\n{ \"a\" :\r\n\t[ 1 ,\t2 , { } ] ,\"b\":\"c\" } \n", "{\"a\":1}\x0b", "\x0c[1]", "[1,\n\n\n  2]   "};
   // Strings with escapes (which make the in-place parse write behind where it
   // reads), raw controls and bytes beyond ASCII at every offset around the
-  // eight-byte steps of ParseJsonInsituWithin's scan.
+  // eight- or sixteen-byte steps of ParseJsonInsituWithin's scan.
   for (const std::string escape : {"\\n", "\\\"", "\\\\", "\\u00e9", "\\ud83d\\ude00", "\xc3\xa9", "\x01", "\x7f"}) {
-    for (std::size_t before = 0; before < 18; ++before) {
-      for (std::size_t after : {0, 1, 7, 8, 9, 17}) {
+    for (std::size_t before = 0; before < 34; ++before) {
+      for (std::size_t after : {0, 1, 7, 8, 9, 15, 16, 17, 31, 33}) {
         const std::string text = std::string(before, 'a') + escape + std::string(after, 'b');
         texts.push_back("{\"" + text + "\":\"" + text + escape + text + "\",\"k\":[\"" + text + "\"]}");
       }
