@@ -5,7 +5,9 @@
 // ParseJsonWithin gives the same answer as that check followed by the parse,
 // in one pass: it counts the depth while RapidJSON parses, and stops it at
 // the limit; only a text that fails to parse, or that a NUL byte ends early,
-// is scanned again.
+// is scanned again. ParseJsonInsituWithin does it without a copy of each
+// string (the document's strings point into one copy of the text that its
+// allocator holds).
 // Header-only, no state.
 #pragma once
 
@@ -17,6 +19,8 @@
 
 #include <rapidjson/document.h>
 #include <rapidjson/reader.h>
+
+#include "agent/json_insitu_stream.h"
 
 namespace agent {
 
@@ -81,17 +85,15 @@ struct DepthLimitedHandler {
 };
 }  // namespace json_depth_detail
 
-// Parses `text` into `document` (with RapidJSON's `Flags`) unless it nests
-// deeper than `limit`: the answer of JsonNestingWithin(text, limit) (kTooDeep
-// when false), then of document.Parse<Flags>(text.data(), text.size())
-// (kParsed or kInvalid). `document` is only meaningful after kParsed.
-template <unsigned Flags>
-JsonParse ParseJsonWithin(rapidjson::Document& document, const std::string& text, std::size_t limit) {
-  json_depth_detail::DepthLimitedHandler handler{document, limit};
+namespace json_depth_detail {
+// The parse of ParseJsonWithin and ParseJsonInsituWithin: `stream` reads
+// `text` (a NUL ends it for RapidJSON whatever the stream).
+template <unsigned Flags, typename Stream>
+JsonParse ParseWithin(rapidjson::Document& document, Stream& stream, std::string_view text, std::size_t limit) {
+  DepthLimitedHandler handler{document, limit};
   bool parsed = false;
   const auto generate = [&](rapidjson::Document&) {
     rapidjson::Reader reader;
-    rapidjson::StringStream stream(text.c_str());  // a NUL ends the text for RapidJSON whatever the stream
     parsed = !reader.Parse<Flags>(stream, handler).IsError();
     return parsed;
   };
@@ -103,6 +105,33 @@ JsonParse ParseJsonWithin(rapidjson::Document& document, const std::string& text
     if (!JsonNestingWithin(text, limit)) return JsonParse::kTooDeep;
   }
   return parsed ? JsonParse::kParsed : JsonParse::kInvalid;
+}
+}  // namespace json_depth_detail
+
+// Parses `text` into `document` (with RapidJSON's `Flags`) unless it nests
+// deeper than `limit`: the answer of JsonNestingWithin(text, limit) (kTooDeep
+// when false), then of document.Parse<Flags>(text.data(), text.size())
+// (kParsed or kInvalid). `document` is only meaningful after kParsed.
+template <unsigned Flags>
+JsonParse ParseJsonWithin(rapidjson::Document& document, const std::string& text, std::size_t limit) {
+  rapidjson::StringStream stream(text.c_str());
+  return json_depth_detail::ParseWithin<Flags>(document, stream, text, limit);
+}
+
+// ParseJsonWithin, the same answer and the same document, without copying
+// each string: `text` is copied once into `document`'s allocator and parsed
+// there in place (kParseInsituFlag), so the document's strings point into
+// that copy and live exactly as long as the allocator does (a document that
+// shares another's allocator gives its values to that one safely). Values
+// copied out into another allocator must copy their strings (CopyFrom with
+// copyConstStrings) or not outlive this allocator.
+template <unsigned Flags>
+JsonParse ParseJsonInsituWithin(rapidjson::Document& document, std::string_view text, std::size_t limit) {
+  char* copy = static_cast<char*>(document.GetAllocator().Malloc(text.size() + 1 + kInsituPadding));
+  std::memcpy(copy, text.data(), text.size());
+  std::memset(copy + text.size(), '\0', 1 + kInsituPadding);
+  PaddedInsituStream stream(copy);
+  return json_depth_detail::ParseWithin<Flags | rapidjson::kParseInsituFlag>(document, stream, text, limit);
 }
 
 }  // namespace agent

@@ -1,6 +1,5 @@
 #include "agent/secret_mask.h"
 
-#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
@@ -19,90 +18,84 @@ constexpr std::array<std::string_view, 10> kSecretWords = {
 constexpr std::array<std::string_view, 11> kIdentifierWords = {
     "uuid", "id", "type", "name", "username", "user", "format", "method", "enabled", "path", "file"};
 
-// A lower-case word of at most 16 characters as two integers and its
-// length, so that comparing two words is three integer comparisons.
-struct PackedWord {
-  std::uint64_t low = 0;
-  std::uint64_t high = 0;
-  std::size_t length = 0;
+// A list of words indexed by first letter and length: for each, a bit per
+// listed word that starts with that letter and has that length, so that
+// most of a key's words are passed over by one look-up.
+constexpr std::size_t kLongestIndexed = 15;
 
-  constexpr void Append(char c) {
-    (length < 8 ? low : high) |= std::uint64_t{static_cast<unsigned char>(c)} << (8 * (length % 8));
-    ++length;
-  }
-  constexpr bool operator==(const PackedWord&) const = default;
+template <std::size_t N>
+struct WordIndex {
+  std::array<std::string_view, N> words;
+  std::array<std::array<std::uint16_t, kLongestIndexed + 1>, 26> candidates{};
 };
-constexpr std::size_t kMaxPackedLength = 16;
 
 template <std::size_t N>
-constexpr std::array<PackedWord, N> Packed(const std::array<std::string_view, N>& list) {
-  std::array<PackedWord, N> out{};
+constexpr WordIndex<N> Indexed(const std::array<std::string_view, N>& list) {
+  static_assert(N <= 16, "a candidate set is 16 bits");
+  WordIndex<N> index{list};
   for (std::size_t i = 0; i < N; ++i) {
-    if (list[i].size() > kMaxPackedLength) throw "a listed word is longer than a PackedWord holds";
-    for (const char c : list[i]) out[i].Append(c);
+    const std::string_view word = list[i];
+    if (word.empty() || word.size() > kLongestIndexed) throw "a listed word is empty or too long to index";
+    for (const char c : word) {
+      if (c < 'a' || c > 'z') throw "a listed word is not lower-case letters";
+    }
+    index.candidates[word[0] - 'a'][word.size()] |= static_cast<std::uint16_t>(1u << i);
   }
-  return out;
+  return index;
 }
 
-constexpr auto kSecretPacked = Packed(kSecretWords);
-constexpr auto kIdentifierPacked = Packed(kIdentifierWords);
+constexpr auto kSecretIndex = Indexed(kSecretWords);
+constexpr auto kIdentifierIndex = Indexed(kIdentifierWords);
 
+// Whether `word` (any bytes, no separator, not empty) is one of the index's
+// words, ASCII letters compared without case (as tolower in the C locale). A
+// listed word is lower-case letters, and (b | 0x20) is a lower-case letter
+// only when b is that letter in either case, so the one OR lowers exactly.
 template <std::size_t N>
-constexpr std::size_t LongestWord(const std::array<std::string_view, N>& list) {
-  std::size_t longest = 0;
-  for (const std::string_view word : list) longest = std::max(longest, word.size());
-  return longest;
+bool Contains(const WordIndex<N>& index, std::string_view word) {
+  if (word.size() > kLongestIndexed) return false;
+  const unsigned first = (static_cast<unsigned char>(word[0]) | 0x20u) - 'a';
+  if (first >= 26) return false;
+  for (unsigned bits = index.candidates[first][word.size()]; bits != 0; bits &= bits - 1) {
+    const std::string_view listed = index.words[static_cast<std::size_t>(__builtin_ctz(bits))];
+    std::size_t i = 1;
+    while (i < word.size() && (static_cast<unsigned char>(word[i]) | 0x20u) == static_cast<unsigned char>(listed[i])) ++i;
+    if (i == word.size()) return true;
+  }
+  return false;
 }
 
-// The lengths of a list's words as bits, to pass over most words at once.
-template <std::size_t N>
-constexpr std::uint32_t LengthBits(const std::array<std::string_view, N>& list) {
-  std::uint32_t bits = 0;
-  for (const std::string_view word : list) bits |= std::uint32_t{1} << word.size();
-  return bits;
-}
+constexpr std::array<bool, 256> kSeparators = [] {
+  std::array<bool, 256> separators{};
+  for (const char c : {'_', '-', '.', ' '}) separators[static_cast<unsigned char>(c)] = true;
+  return separators;
+}();
 
-template <std::size_t N>
-bool Contains(const std::array<PackedWord, N>& list, std::uint32_t length_bits, const PackedWord& word) {
-  if ((length_bits >> word.length & 1u) == 0) return false;
-  return std::find(list.begin(), list.end(), word) != list.end();
-}
+bool IsSeparator(char c) { return kSeparators[static_cast<unsigned char>(c)]; }
 
 }  // namespace
 
-// The key's words (split at '_', '-', '.' and ' ', lower-cased, empty ones
-// skipped) are looked at one at a time, packed in two integers, without
-// allocating: this runs for every key of every message `trace decode`
-// reads. A word longer than every listed word matches none of them. Only
-// the last word is compared with the identifier words, and only when a word
-// was secret.
+// The key's words (split at '_', '-', '.' and ' ', empty ones skipped) are
+// looked at one at a time where they lie, without copying or allocating:
+// this runs for every key of every message `trace decode` reads. A word is
+// compared with a list only when a listed word has its first letter and its
+// length. Only the last word is compared with the identifier words,
+// and only when a word was secret.
 bool IsSecretKey(std::string_view key) {
-  constexpr std::uint32_t kSecretLengths = LengthBits(kSecretWords);
-  constexpr std::uint32_t kIdentifierLengths = LengthBits(kIdentifierWords);
-  constexpr std::size_t kLongest = std::max(LongestWord(kSecretWords), LongestWord(kIdentifierWords));
-  static_assert(kLongest <= kMaxPackedLength);
-  PackedWord word;
-  bool too_long = false;
   bool secret = false;
-  PackedWord last;  // the last non-empty word (length 0: too long, or none)
-  const auto end_word = [&] {
-    if (word.length == 0 && !too_long) return;
-    last = too_long ? PackedWord{} : word;
-    secret = secret || (!too_long && Contains(kSecretPacked, kSecretLengths, word));
-    word = PackedWord{};
-    too_long = false;
-  };
-  for (const char c : key) {
-    if (c == '_' || c == '-' || c == '.' || c == ' ') {
-      end_word();
-    } else if (too_long || word.length == kLongest) {
-      too_long = true;
-    } else {
-      word.Append(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);  // ASCII, as tolower in the C locale
+  std::string_view last;  // the last non-empty word
+  std::size_t i = 0;
+  while (i < key.size()) {
+    if (IsSeparator(key[i])) {
+      ++i;
+      continue;
     }
+    const std::size_t start = i;
+    while (i < key.size() && !IsSeparator(key[i])) ++i;
+    last = key.substr(start, i - start);
+    secret = secret || Contains(kSecretIndex, last);
   }
-  end_word();
-  return secret && !(last.length != 0 && Contains(kIdentifierPacked, kIdentifierLengths, last));
+  return secret && !Contains(kIdentifierIndex, last);
 }
 
 int MaskSecrets(rapidjson::Value& value, rapidjson::Document::AllocatorType& allocator) {
@@ -139,8 +132,14 @@ int MaskSecretsDeep(rapidjson::Value& value, rapidjson::Document::AllocatorType&
     for (auto& element : value.GetArray()) masked += MaskSecretsDeep(element, allocator, max_string_depth);
   } else if (value.IsString() && max_string_depth > 0) {
     const std::string_view text = JsonStringView(value);
-    const auto first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos || (text[first] != '{' && text[first] != '[')) return 0;
+    // The first byte that is not JSON whitespace (as find_first_not_of(" \t\r\n"),
+    // without a library call for each of the many strings that start with a letter).
+    std::size_t first = 0;
+    while (first < text.size() &&
+           (text[first] == ' ' || text[first] == '\t' || text[first] == '\r' || text[first] == '\n')) {
+      ++first;
+    }
+    if (first == text.size() || (text[first] != '{' && text[first] != '[')) return 0;
     if (!JsonNestingWithin(text, kMaxMaskedJsonDepth)) return 0;
     rapidjson::Document inner;
     inner.Parse<rapidjson::kParseNanAndInfFlag | rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());

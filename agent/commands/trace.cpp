@@ -7,8 +7,8 @@
 #include "agent/commands/cli.h"
 #include "agent/exit_codes.h"
 #include "agent/input/regular_file.h"
-#include "agent/rapidjson_strings.h"
 #include "agent/terminal_text.h"
+#include "agent/trace/ascii_json.h"
 #include "agent/trace/decode_text.h"
 #include "agent/trace/trace_decoder.h"
 #include "rpc/trace_reader.h"
@@ -20,20 +20,14 @@ namespace po = boost::program_options;
 
 constexpr const char* kDecodeUsage = "trace decode FILE [--json] [--method M] [--topic T] [--show-secrets]";
 
-// `entry` as one line of compact JSON in ASCII (AsciiJson(CompactJsonText(entry))),
-// written from the writer's buffer as it is when it is ASCII already (the common case).
-void WriteAsciiJsonLine(const rapidjson::Value& entry, rapidjson::StringBuffer& buffer, std::FILE* out) {
-  buffer.Clear();
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  entry.Accept(writer);
-  buffer.Put('\n');
-  const std::string_view line(buffer.GetString(), buffer.GetSize());
-  if (AsciiJsonKeepsAsIs(line.substr(0, line.size() - 1))) {
-    std::fwrite(line.data(), 1, line.size(), out);
-    return;
-  }
-  const std::string ascii = AsciiJson(line.substr(0, line.size() - 1)) + "\n";
-  std::fwrite(ascii.data(), 1, ascii.size(), out);
+// Output in blocks: entries are appended to `pending` and written once it
+// holds kOutputBlock bytes, and before anything goes to stderr.
+constexpr std::size_t kOutputBlock = 64 * 1024;
+
+void Flush(trace::JsonOutput& pending, std::FILE* out) {
+  std::fwrite(pending.text().data(), 1, pending.text().size(), out);
+  pending.clear();
+  std::fflush(out);
 }
 
 }  // namespace
@@ -95,11 +89,11 @@ int RunTraceDecode(const std::vector<std::string>& args, const CommandEnv& env) 
                  EscapeControls(header.broker).c_str(), EscapeControls(header.recorder).c_str(),
                  trace::FormatTime(header.started_at_ns).c_str());
   }
-  rapidjson::StringBuffer buffer;  // reused: one entry at a time
+  trace::JsonOutput pending;
   while (true) {
     auto next = reader->Next();
     if (!next.ok()) {
-      std::fflush(env.out);
+      Flush(pending, env.out);
       env.log.Error(next.error().message());
       return TraceReadExitCode(next.error());
     }
@@ -107,13 +101,15 @@ int RunTraceDecode(const std::vector<std::string>& args, const CommandEnv& env) 
     std::optional<trace::DecodedMessage> decoded = decoder.Next(**next);
     if (!decoded) continue;
     if (json) {
-      WriteAsciiJsonLine(decoded->entry, buffer, env.out);
+      trace::AppendAsciiJson(decoded->entry, pending);  // as far as it can be written
+      pending.Append("\n");
     } else {
-      const std::string text = "\n" + trace::DecodeText(decoded->entry);
-      std::fwrite(text.data(), 1, text.size(), env.out);
+      pending.Append("\n");
+      trace::AppendDecodeText(decoded->entry, pending);
     }
+    if (pending.text().size() >= kOutputBlock) Flush(pending, env.out);
   }
-  std::fflush(env.out);
+  Flush(pending, env.out);
   if (reader->torn_tail()) {
     env.log.Warning(EscapeControls(path) + ": the file ends inside a record (the recorder stopped mid-write); " +
                     std::to_string(reader->records_read()) + " whole records decoded");

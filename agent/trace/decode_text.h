@@ -7,14 +7,21 @@
 // (terminal_text.h); JSON values are written as JSON in ASCII (AsciiJson,
 // as show writes it). The --json form is the entry itself, one compact
 // ASCII JSON object a line.
+//
+// AppendDecodeText appends the same block to `out` (what `trace decode`
+// prints, without a string per entry). Pure functions; safe from any thread.
 #pragma once
 
 #include <string>
 
 #include <rapidjson/document.h>
 
+#include "agent/trace/ascii_json.h"
+
 namespace agent::trace {
 
 std::string DecodeText(const rapidjson::Value& entry);
+
+void AppendDecodeText(const rapidjson::Value& entry, JsonOutput& out);
 
 }  // namespace agent::trace

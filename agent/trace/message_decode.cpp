@@ -1,5 +1,6 @@
 #include "agent/trace/message_decode.h"
 
+#include <array>
 #include <cstdio>
 #include <ctime>
 #include <string_view>
@@ -18,6 +19,10 @@ namespace {
 constexpr std::size_t kMaxDecodedDepth = 512;  // rpc::kMaxJsonDepth
 constexpr unsigned kParseFlags = rapidjson::kParseNanAndInfFlag | rapidjson::kParseFullPrecisionFlag;
 constexpr std::string_view kContextPrefix = "_context_";
+// The parse stack holds the values of the objects still open; a Nova call's
+// (an Instance object of some sixty fields in a message of some thirty) grows
+// RapidJSON's default of 1 KiB three times.
+constexpr std::size_t kParseStackBytes = 16 * 1024;
 
 using Allocator = rapidjson::Document::AllocatorType;
 
@@ -25,8 +30,9 @@ rapidjson::Value Str(std::string_view text, Allocator& allocator) {
   return rapidjson::Value(text.data(), JsonLength(text), allocator);
 }
 
-void Add(rapidjson::Value& object, std::string_view key, rapidjson::Value value, Allocator& allocator) {
-  object.AddMember(Str(key, allocator), value, allocator);
+// Adds a member whose name is a string literal (static storage: referenced, not copied).
+void Add(rapidjson::Value& object, std::string_view literal, rapidjson::Value value, Allocator& allocator) {
+  object.AddMember(rapidjson::Value(rapidjson::StringRef(literal.data(), JsonLength(literal))), value, allocator);
 }
 
 // Invalid UTF-8 bytes become U+FFFD, so that any body can be shown as a string.
@@ -50,47 +56,81 @@ std::string ValidUtf8(std::string_view bytes) {
   return out;
 }
 
-// Moves `key` of `from` into `to` (under `as`) when present, leaving null in
-// `from`: both live in the entry's allocator, and `from` (the parsed message)
-// is read no more once its keys are taken.
-void Take(rapidjson::Value& from, std::string_view key, rapidjson::Value& to, std::string_view as, Allocator& allocator) {
-  const rapidjson::Value name(rapidjson::StringRef(key.data(), JsonLength(key)));  // a lookup key, not stored
-  auto found = from.FindMember(name);
-  if (found == from.MemberEnd()) return;
-  Add(to, as, std::move(found->value), allocator);
+// The members of a parsed oslo message that decoding takes, found in one
+// pass over its members (a call has some thirty, most of them the
+// context's): the first of each key (nullptr when there is none), the first
+// of each "_context_" key decoding shows, and the name of every "_context_"
+// key (prefix off, in order; views of the names the entry's allocator holds).
+struct MessageMembers {
+  enum Key {
+    kMethod, kVersion, kNamespace, kMsgId, kReplyQ, kTimeout, kArgs, kEventType, kPublisherId, kPriority, kMessageId,
+    kTimestamp, kPayload, kFailure, kResult, kEnding, kCount
+  };
+  static constexpr std::array<std::string_view, kCount> kNames = {
+      "method", "version", "namespace", "_msg_id", "_reply_q", "_timeout", "args", "event_type", "publisher_id",
+      "priority", "message_id", "timestamp", "payload", "failure", "result", "ending"};
+  enum ContextKey { kRequestId, kUserId, kUser, kProjectId, kProject, kRoles, kAuthToken, kContextCount };
+  static constexpr std::array<std::string_view, kContextCount> kContextNames = {
+      "request_id", "user_id", "user", "project_id", "project", "roles", "auth_token"};
+
+  std::array<rapidjson::Value*, kCount> found{};
+  std::array<rapidjson::Value*, kContextCount> context{};
+  std::vector<std::string_view> context_keys;
+
+  explicit MessageMembers(rapidjson::Value& message) {
+    context_keys.reserve(message.MemberCount());
+    for (auto& member : message.GetObject()) {
+      std::string_view key = JsonStringView(member.name);
+      if (key.starts_with(kContextPrefix)) {
+        key.remove_prefix(kContextPrefix.size());
+        context_keys.push_back(key);
+        First(key, kContextNames, context, member.value);
+      } else {
+        First(key, kNames, found, member.value);
+      }
+    }
+  }
+  rapidjson::Value* operator[](Key key) const { return found[key]; }
+
+ private:
+  template <std::size_t N>
+  static void First(std::string_view key, const std::array<std::string_view, N>& names,
+                    std::array<rapidjson::Value*, N>& found, rapidjson::Value& value) {
+    for (std::size_t i = 0; i < N; ++i) {
+      if (found[i] == nullptr && key == names[i]) {
+        found[i] = &value;
+        return;
+      }
+    }
+  }
+};
+
+// Moves `*value` (a member of the parsed message, read no more once taken)
+// into `to` under `as` when there is one.
+void AddTaken(rapidjson::Value& to, std::string_view as, rapidjson::Value* value, Allocator& allocator) {
+  if (value != nullptr) Add(to, as, std::move(*value), allocator);
 }
 
-// The context's request_id, user, project, roles (and auth_token when there
-// is one, masked unless shown), from the "_context_*" keys.
-rapidjson::Value Context(rapidjson::Value& message, Allocator& allocator) {
-  rapidjson::Value all(rapidjson::kObjectType);
-  for (auto& member : message.GetObject()) {
-    const std::string_view key = JsonStringView(member.name);
-    if (!key.starts_with(kContextPrefix)) continue;
-    Add(all, key.substr(kContextPrefix.size()), std::move(member.value), allocator);  // the message's own: moved
-  }
+std::optional<std::string> StringOf(const rapidjson::Value* value) {
+  if (value == nullptr || !value->IsString()) return std::nullopt;
+  return std::string(JsonStringView(*value));
+}
+
+// The context's request_id, user (user_id when the message has it, else
+// user), project (project_id, else project), roles (and auth_token when it
+// is not null, masked unless shown), from the first of each "_context_*" key.
+rapidjson::Value Context(const MessageMembers& members, Allocator& allocator) {
+  using M = MessageMembers;
+  const auto& found = members.context;
   rapidjson::Value out(rapidjson::kObjectType);
-  Take(all, "request_id", out, "request_id", allocator);
-  Take(all, all.HasMember("user_id") ? "user_id" : "user", out, "user", allocator);
-  Take(all, all.HasMember("project_id") ? "project_id" : "project", out, "project", allocator);
-  Take(all, "roles", out, "roles", allocator);
-  if (all.HasMember("auth_token") && !all["auth_token"].IsNull()) Take(all, "auth_token", out, "auth_token", allocator);
-  return out;
-}
-
-std::vector<std::string> ContextKeys(const rapidjson::Value& message) {
-  std::vector<std::string> keys;
-  for (const auto& member : message.GetObject()) {
-    const std::string_view key = JsonStringView(member.name);
-    if (key.starts_with(kContextPrefix)) keys.emplace_back(key.substr(kContextPrefix.size()));
+  AddTaken(out, "request_id", found[M::kRequestId], allocator);
+  AddTaken(out, "user", found[M::kUserId] != nullptr ? found[M::kUserId] : found[M::kUser], allocator);
+  AddTaken(out, "project", found[M::kProjectId] != nullptr ? found[M::kProjectId] : found[M::kProject], allocator);
+  AddTaken(out, "roles", found[M::kRoles], allocator);
+  if (found[M::kAuthToken] != nullptr && !found[M::kAuthToken]->IsNull()) {
+    AddTaken(out, "auth_token", found[M::kAuthToken], allocator);
   }
-  return keys;
-}
-
-std::optional<std::string> StringMember(const rapidjson::Value& object, const char* key) {
-  auto found = object.FindMember(key);
-  if (found == object.MemberEnd() || !found->value.IsString()) return std::nullopt;
-  return std::string(JsonStringView(found->value));
+  return out;
 }
 
 void SetKind(DecodedMessage& decoded, std::string kind) {
@@ -105,32 +145,34 @@ void MakeRaw(DecodedMessage& decoded, std::string_view why, std::string_view bod
   Add(decoded.entry, "body", Str(ValidUtf8(body), allocator), allocator);
 }
 
-void DecodeRequest(rapidjson::Value& message, const rpc::TraceRecord& record, DecodedMessage& decoded) {
+void DecodeRequest(MessageMembers& members, const rpc::TraceRecord& record, DecodedMessage& decoded) {
+  using M = MessageMembers;
   auto& allocator = decoded.entry.GetAllocator();
   auto& entry = decoded.entry;
-  decoded.method = StringMember(message, "method");
-  decoded.msg_id = StringMember(message, "_msg_id");
+  decoded.method = StringOf(members[M::kMethod]);
+  decoded.msg_id = StringOf(members[M::kMsgId]);
   SetKind(decoded, decoded.msg_id ? "call" : record.exchange.ends_with("_fanout") ? "fanout" : "cast");
-  Take(message, "method", entry, "method", allocator);
-  Take(message, "version", entry, "version", allocator);
-  Take(message, "namespace", entry, "namespace", allocator);
-  Take(message, "_msg_id", entry, "msg_id", allocator);
-  Take(message, "_reply_q", entry, "reply_q", allocator);
-  Take(message, "_timeout", entry, "timeout", allocator);
-  decoded.context_keys = ContextKeys(message);
-  Add(entry, "context", Context(message, allocator), allocator);
-  Take(message, "args", entry, "args", allocator);
+  AddTaken(entry, "method", members[M::kMethod], allocator);
+  AddTaken(entry, "version", members[M::kVersion], allocator);
+  AddTaken(entry, "namespace", members[M::kNamespace], allocator);
+  AddTaken(entry, "msg_id", members[M::kMsgId], allocator);
+  AddTaken(entry, "reply_q", members[M::kReplyQ], allocator);
+  AddTaken(entry, "timeout", members[M::kTimeout], allocator);
+  decoded.context_keys = std::move(members.context_keys);
+  Add(entry, "context", Context(members, allocator), allocator);
+  AddTaken(entry, "args", members[M::kArgs], allocator);
 }
 
-void DecodeReply(rapidjson::Value& message, DecodedMessage& decoded) {
+void DecodeReply(MessageMembers& members, DecodedMessage& decoded) {
+  using M = MessageMembers;
   auto& allocator = decoded.entry.GetAllocator();
   auto& entry = decoded.entry;
   SetKind(decoded, "reply");
-  decoded.msg_id = StringMember(message, "_msg_id");
-  Take(message, "_msg_id", entry, "msg_id", allocator);
-  Take(message, "ending", entry, "ending", allocator);
-  Take(message, "result", entry, "result", allocator);
-  const auto failure = StringMember(message, "failure");
+  decoded.msg_id = StringOf(members[M::kMsgId]);
+  AddTaken(entry, "msg_id", members[M::kMsgId], allocator);
+  AddTaken(entry, "ending", members[M::kEnding], allocator);
+  AddTaken(entry, "result", members[M::kResult], allocator);
+  const auto failure = StringOf(members[M::kFailure]);
   if (!failure || failure->empty()) return;
   rapidjson::Value out(rapidjson::kObjectType);
   auto remote = rpc::DecodeRemoteFailure(*failure);
@@ -144,40 +186,18 @@ void DecodeReply(rapidjson::Value& message, DecodedMessage& decoded) {
   Add(entry, "failure", std::move(out), allocator);
 }
 
-void DecodeNotification(rapidjson::Value& message, DecodedMessage& decoded) {
+void DecodeNotification(MessageMembers& members, DecodedMessage& decoded) {
+  using M = MessageMembers;
   auto& allocator = decoded.entry.GetAllocator();
   auto& entry = decoded.entry;
   SetKind(decoded, "notification");
-  decoded.method = StringMember(message, "event_type");
-  for (const char* key : {"event_type", "publisher_id", "priority", "message_id", "timestamp"}) {
-    Take(message, key, entry, key, allocator);
+  decoded.method = StringOf(members[M::kEventType]);
+  for (const M::Key key : {M::kEventType, M::kPublisherId, M::kPriority, M::kMessageId, M::kTimestamp}) {
+    AddTaken(entry, M::kNames[key], members[key], allocator);
   }
-  decoded.context_keys = ContextKeys(message);
-  Add(entry, "context", Context(message, allocator), allocator);
-  Take(message, "payload", entry, "payload", allocator);
-}
-
-// Which of the keys that tell a message's kind it has, in one pass over its
-// members (the message has some forty, most of them the context's).
-struct MessageKeys {
-  bool method = false, event_type = false, payload = false, msg_id = false, failure = false, result = false,
-       ending = false;
-};
-
-MessageKeys KeysOf(const rapidjson::Value& message) {
-  MessageKeys has;
-  for (const auto& member : message.GetObject()) {
-    const std::string_view key = JsonStringView(member.name);
-    if (key.starts_with(kContextPrefix)) continue;
-    has.method = has.method || key == "method";
-    has.event_type = has.event_type || key == "event_type";
-    has.payload = has.payload || key == "payload";
-    has.msg_id = has.msg_id || key == "_msg_id";
-    has.failure = has.failure || key == "failure";
-    has.result = has.result || key == "result";
-    has.ending = has.ending || key == "ending";
-  }
-  return has;
+  decoded.context_keys = std::move(members.context_keys);
+  Add(entry, "context", Context(members, allocator), allocator);
+  AddTaken(entry, "payload", members[M::kPayload], allocator);
 }
 
 // Fills the entry from the body: the kind and what it says, or "raw".
@@ -186,21 +206,25 @@ void DecodeBody(const rpc::TraceRecord& record, DecodedMessage& decoded) {
   auto& allocator = entry.GetAllocator();
   auto unwrapped = rpc::Unwrap(record.body);
   if (!unwrapped.ok()) return MakeRaw(decoded, unwrapped.error().message(), record.body);
-  rapidjson::Document message(&allocator);
-  const JsonParse parse = ParseJsonWithin<kParseFlags>(message, unwrapped->message_json, kMaxDecodedDepth);
+  // The message's values move into the entry: both live in the entry's
+  // allocator, which also holds the text the message's strings point into.
+  rapidjson::Document message(&allocator, kParseStackBytes);
+  const JsonParse parse = ParseJsonInsituWithin<kParseFlags>(message, unwrapped->message_json, kMaxDecodedDepth);
   if (parse == JsonParse::kTooDeep) {
     return MakeRaw(decoded, "the message nests deeper than 512 levels", record.body);
   }
   if (parse == JsonParse::kInvalid || !message.IsObject()) {
     return MakeRaw(decoded, "oslo.message is not a JSON object", record.body);
   }
-  const MessageKeys has = KeysOf(message);
-  if (has.method) {
-    DecodeRequest(message, record, decoded);
-  } else if (has.event_type && has.payload) {
-    DecodeNotification(message, decoded);
-  } else if (has.msg_id && (has.failure || has.result || has.ending)) {
-    DecodeReply(message, decoded);
+  using M = MessageMembers;
+  MessageMembers members(message);
+  if (members[M::kMethod] != nullptr) {
+    DecodeRequest(members, record, decoded);
+  } else if (members[M::kEventType] != nullptr && members[M::kPayload] != nullptr) {
+    DecodeNotification(members, decoded);
+  } else if (members[M::kMsgId] != nullptr &&
+             (members[M::kFailure] != nullptr || members[M::kResult] != nullptr || members[M::kEnding] != nullptr)) {
+    DecodeReply(members, decoded);
   } else {
     return MakeRaw(decoded, "neither a request, a reply nor a notification", record.body);
   }
@@ -223,9 +247,25 @@ std::string FormatTime(std::int64_t t_ns) {
   const std::time_t when = static_cast<std::time_t>(seconds);
   std::tm utc{};
   gmtime_r(&when, &utc);
-  char text[64];
-  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", utc.tm_year + 1900, utc.tm_mon + 1,
-                utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<long long>(nanos));
+  const long long year = utc.tm_year + 1900LL;
+  if (year < 0 || year > 9999) {  // never for nanoseconds in an int64 (years 1677 to 2262)
+    char text[64];
+    std::snprintf(text, sizeof text, "%04lld-%02d-%02dT%02d:%02d:%02d.%09lldZ", year, utc.tm_mon + 1, utc.tm_mday,
+                  utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<long long>(nanos));
+    return text;
+  }
+  // As the snprintf above writes it, without parsing its format for each message.
+  char text[] = "YYYY-MM-DDTHH:MM:SS.NNNNNNNNNZ";
+  const auto digits = [&text](std::size_t at, std::size_t count, long long value) {
+    for (std::size_t i = count; i-- > 0; value /= 10) text[at + i] = static_cast<char>('0' + value % 10);
+  };
+  digits(0, 4, year);
+  digits(5, 2, utc.tm_mon + 1);
+  digits(8, 2, utc.tm_mday);
+  digits(11, 2, utc.tm_hour);
+  digits(14, 2, utc.tm_min);
+  digits(17, 2, utc.tm_sec);
+  digits(20, 9, nanos);
   return text;
 }
 

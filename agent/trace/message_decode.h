@@ -25,6 +25,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <rapidjson/document.h>
@@ -40,7 +41,9 @@ struct DecodedMessage {
   std::string kind;                // entry's kind
   std::optional<std::string> method;
   std::optional<std::string> msg_id;
-  std::vector<std::string> context_keys;  // requests, notifications: every _context_* key (prefix off), in order
+  // Requests, notifications: every _context_* key (prefix off), in order;
+  // views of the names the entry's allocator holds, valid while `entry` lives.
+  std::vector<std::string_view> context_keys;
 };
 
 DecodedMessage DecodeMessage(const rpc::TraceRecord& record, Secrets secrets);

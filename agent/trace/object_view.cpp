@@ -41,7 +41,8 @@ void ExpandNovaObjects(rapidjson::Value& value, rapidjson::Document::AllocatorTy
   for (std::string_view wanted : {"object", "version", "namespace", "fields", "changes"}) {
     for (auto& member : value.GetObject()) {
       if (ReadableKey(JsonStringView(member.name)) != wanted) continue;
-      out.AddMember(rapidjson::Value(wanted.data(), JsonLength(wanted), allocator), member.value, allocator);
+      // `wanted` is a string literal: the name refers to it rather than a copy.
+      out.AddMember(rapidjson::Value(rapidjson::StringRef(wanted.data(), JsonLength(wanted))), member.value, allocator);
       break;
     }
   }

@@ -92,7 +92,7 @@ MessageShape ShapeOf(const rpc::TraceRecord& record, const DecodedMessage& decod
   }
   if (kind != "reply") {
     auto& keys = shape.facets["context keys"];
-    for (const std::string& key : decoded.context_keys) keys.insert(EscapeControls(key));
+    for (const std::string_view key : decoded.context_keys) keys.insert(EscapeControls(key));
   }
   std::set<std::string> objects;
   for (const char* key : {"args", "result", "payload"}) {
