@@ -57,12 +57,20 @@ void WriteJsonOptionalMember(Writer& writer, std::string_view key, const std::op
   }
 }
 
-// `value` as compact JSON text (RapidJSON's Writer: no spaces, members in
-// order). `value` must come from a bounded parse or our own building
-// (Accept recurses over its depth).
+// RapidJSON's Writer as bdm-agent writes JSON it read: a number that is not
+// finite (which a parse with kParseNanAndInfFlag takes from what Python's
+// json module writes) is written back as Python writes it, NaN, Infinity or
+// -Infinity, where the default Writer would stop mid-document.
+template <typename OutputStream>
+using PythonJsonWriter = rapidjson::Writer<OutputStream, rapidjson::UTF8<>, rapidjson::UTF8<>, rapidjson::CrtAllocator,
+                                           rapidjson::kWriteNanAndInfFlag>;
+
+// `value` as compact JSON text (no spaces, members in order, non-finite
+// numbers as Python writes them). `value` must come from a bounded parse or
+// our own building (Accept recurses over its depth).
 inline std::string CompactJsonText(const rapidjson::Value& value) {
   rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  PythonJsonWriter<rapidjson::StringBuffer> writer(buffer);
   value.Accept(writer);
   return std::string(buffer.GetString(), buffer.GetSize());
 }

@@ -101,7 +101,7 @@ int RunTraceDecode(const std::vector<std::string>& args, const CommandEnv& env) 
     std::optional<trace::DecodedMessage> decoded = decoder.Next(**next);
     if (!decoded) continue;
     if (json) {
-      trace::AppendAsciiJson(decoded->entry, pending);  // as far as it can be written
+      trace::AppendAsciiJson(decoded->entry, pending);
       pending.Append("\n");
     } else {
       pending.Append("\n");

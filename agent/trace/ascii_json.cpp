@@ -150,11 +150,13 @@ void AppendInteger(Integer number, JsonOutput& out) {
   out.Commit(std::to_chars(p, p + 24, number).ptr);
 }
 
-// A number as Accept hands it to the writer; false for NaN and infinities.
-bool AppendNumber(const rapidjson::Value& value, JsonOutput& out) {
+// A number as Accept hands it to the writer (PythonJsonWriter: NaN,
+// Infinity and -Infinity as Python writes them).
+void AppendNumber(const rapidjson::Value& value, JsonOutput& out) {
   if (value.IsDouble()) {
     const double d = value.GetDouble();
-    if (!std::isfinite(d)) return false;
+    if (std::isnan(d)) return AppendLiteral("NaN", out);
+    if (std::isinf(d)) return AppendLiteral(d < 0 ? "-Infinity" : "Infinity", out);
     char* p = out.Room(25);
     out.Commit(rapidjson::internal::dtoa(d, p, kMaxDecimalPlaces));
   } else if (value.IsInt64()) {
@@ -162,7 +164,6 @@ bool AppendNumber(const rapidjson::Value& value, JsonOutput& out) {
   } else {
     AppendInteger(value.GetUint64(), out);
   }
-  return true;
 }
 
 // A separator, then PrettyWriter's line break when pretty: a newline, the
@@ -180,14 +181,13 @@ void Separator(std::string_view separator, std::string_view indent, std::size_t 
 }
 
 template <bool kPretty>
-bool Append(const rapidjson::Value& value, std::string_view indent, std::size_t level, JsonOutput& out) {
+void Append(const rapidjson::Value& value, std::string_view indent, std::size_t level, JsonOutput& out) {
   switch (value.GetType()) {
-    case rapidjson::kNullType: AppendLiteral("null", out); return true;
-    case rapidjson::kFalseType: AppendLiteral("false", out); return true;
-    case rapidjson::kTrueType: AppendLiteral("true", out); return true;
+    case rapidjson::kNullType: return AppendLiteral("null", out);
+    case rapidjson::kFalseType: return AppendLiteral("false", out);
+    case rapidjson::kTrueType: return AppendLiteral("true", out);
     case rapidjson::kStringType:
-      AppendString({value.GetString(), value.GetStringLength()}, out);
-      return true;
+      return AppendString({value.GetString(), value.GetStringLength()}, out);
     case rapidjson::kNumberType: return AppendNumber(value, out);
     case rapidjson::kObjectType: {
       std::string_view before = "{";
@@ -200,35 +200,32 @@ bool Append(const rapidjson::Value& value, std::string_view indent, std::size_t 
           AppendString(name, out, before, ":");
         }
         before = ",";
-        if (!Append<kPretty>(member.value, indent, level + 1, out)) return false;
+        Append<kPretty>(member.value, indent, level + 1, out);
       }
-      if (before == "{") return AppendLiteral("{}", out), true;
+      if (before == "{") return AppendLiteral("{}", out);
       if constexpr (kPretty) Separator<kPretty>("", indent, level, out);
-      AppendLiteral("}", out);
-      return true;
+      return AppendLiteral("}", out);
     }
     case rapidjson::kArrayType: {
       std::string_view before = "[";
       for (const auto& element : value.GetArray()) {
         Separator<kPretty>(before, indent, level + 1, out);
         before = ",";
-        if (!Append<kPretty>(element, indent, level + 1, out)) return false;
+        Append<kPretty>(element, indent, level + 1, out);
       }
-      if (before == "[") return AppendLiteral("[]", out), true;
+      if (before == "[") return AppendLiteral("[]", out);
       Separator<kPretty>("", indent, level, out);
-      AppendLiteral("]", out);
-      return true;
+      return AppendLiteral("]", out);
     }
   }
-  return true;
 }
 
 }  // namespace
 
-bool AppendAsciiJson(const rapidjson::Value& value, JsonOutput& out) { return Append<false>(value, {}, 0, out); }
+void AppendAsciiJson(const rapidjson::Value& value, JsonOutput& out) { Append<false>(value, {}, 0, out); }
 
-bool AppendAsciiPrettyJson(const rapidjson::Value& value, std::string_view indent, JsonOutput& out) {
-  return Append<true>(value, indent, 0, out);
+void AppendAsciiPrettyJson(const rapidjson::Value& value, std::string_view indent, JsonOutput& out) {
+  Append<true>(value, indent, 0, out);
 }
 
 }  // namespace agent::trace

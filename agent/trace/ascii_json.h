@@ -1,5 +1,6 @@
 // The JSON `trace decode` prints, written in one pass: what RapidJSON's
-// Writer (or PrettyWriter) writes for a Value, then AsciiJson
+// Writer (or PrettyWriter) with kWriteNanAndInfFlag writes for a Value
+// (agent/rapidjson_strings.h: PythonJsonWriter), then AsciiJson
 // (agent/terminal_text.h) over it, without the intermediate text. `trace
 // decode` writes every entry so; the two passes cost it about a fifth of its
 // time.
@@ -7,9 +8,8 @@
 // AppendAsciiJson(value, out) appends exactly AsciiJson(CompactJsonText(value)).
 // AppendAsciiPrettyJson(value, indent, out) appends exactly AsciiJson(p) where
 // p is what a PrettyWriter indenting by two spaces writes, with `indent`
-// after each of its newlines. Both stop where the RapidJSON writer stops (a
-// NaN or infinite number, which it cannot write) and then return false: `out`
-// holds what the writer had written up to there, as its buffer would have.
+// after each of its newlines. A NaN or an infinity is written as Python's
+// json module writes it (NaN, Infinity, -Infinity), never cut short.
 //
 // `value` must come from a bounded parse or our own building (the writing
 // recurses over its depth, as Accept does). Pure functions; safe from any
@@ -52,8 +52,8 @@ class JsonOutput {
   std::size_t capacity_ = 0;
 };
 
-bool AppendAsciiJson(const rapidjson::Value& value, JsonOutput& out);
+void AppendAsciiJson(const rapidjson::Value& value, JsonOutput& out);
 
-bool AppendAsciiPrettyJson(const rapidjson::Value& value, std::string_view indent, JsonOutput& out);
+void AppendAsciiPrettyJson(const rapidjson::Value& value, std::string_view indent, JsonOutput& out);
 
 }  // namespace agent::trace
