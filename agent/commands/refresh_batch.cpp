@@ -267,6 +267,15 @@ int BatchCommand::Run() {
     a_.per_host = header.per_host;
     if (!a_.connector_dir) a_.connector_dir = header.connector_dir;
     if (a_.allowed_hypervisor_types.empty()) a_.allowed_hypervisor_types = header.allowed_hypervisor_types;
+    if (header.via_rpc && !a_.via_rpc && !a_.in_process) {  // a run cast to the agents goes on so
+      a_.via_rpc = true;
+      a_.outcome_timeout = std::chrono::seconds(header.via_rpc->outcome_timeout_s);
+      a_.takeover_after = std::chrono::seconds(header.via_rpc->takeover_after_s);
+      if (base::Status usable = fleet::CheckViaRpcConfig(*conf_); !usable.ok()) {
+        return Fail(exit_code::kConfig, "run " + header.run_id + " was cast to the serve agents (--via-rpc): " +
+                                            usable.message());
+      }
+    }
   } else {
     NovaSession session = MakeNovaSession(*conf_, env_.log);
     auto plan = MakePlan(session);
@@ -291,6 +300,7 @@ int BatchCommand::Run() {
     header.per_host = a_.per_host;
     header.connector_dir = a_.connector_dir;
     header.allowed_hypervisor_types = a_.allowed_hypervisor_types;
+    if (a_.via_rpc) header.via_rpc = fleet::RunHeader::ViaRpc{a_.outcome_timeout.count(), a_.takeover_after.count()};
     auto created = fleet::RunJournal::Create(state_dir, header, bdms);
     if (!created.ok()) return Fail(exit_code::kConfig, created.error().message());
     journal.emplace(std::move(*created));

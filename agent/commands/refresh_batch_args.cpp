@@ -58,6 +58,10 @@ base::Result<BatchArguments> ParseBatchArguments(const po::variables_map& vm) {
   a.yes = vm.count("yes") > 0;
   a.json = vm.count("json") > 0;
   a.via_rpc = vm.count("via-rpc") > 0;
+  a.in_process = vm.count("in-process") > 0;
+  if (a.in_process && (!a.resume || a.via_rpc)) {
+    return base::Status::InvalidInput("--in-process goes with --resume (without --via-rpc)");
+  }
   for (auto [name, out] : {std::pair{"outcome-timeout", &a.outcome_timeout}, {"takeover-after", &a.takeover_after}}) {
     if (!vm.count(name)) continue;
     if (!a.via_rpc) return base::Status::InvalidInput(std::string("--") + name + " goes with --via-rpc");
@@ -107,6 +111,7 @@ void AddBatchRefreshOptions(po::options_description& options) {
       ("per-host", po::value<int>(), "batch: refreshes at once on one compute host (default 2)")
       ("yes", "batch: do not ask before starting")
       ("json", "batch: one JSON object per BDM as it ends, on stdout")
+      ("in-process", "batch --resume: continue a run that was cast to the serve agents here, in this process")
       ("via-rpc", "batch: cast each BDM's refresh to the serve agents of [bdm_agent] topic; outcomes from their notifications")
       ("outcome-timeout", po::value<int>(), "batch --via-rpc: seconds to wait for a BDM's outcome after its cast (default 600)")
       ("takeover-after", po::value<int>(), "batch --via-rpc: an agent takes over a dead agent's refresh once its lock is this old (default 120)");

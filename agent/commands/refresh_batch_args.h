@@ -27,7 +27,8 @@ struct BatchArguments {
   int workers = 8;
   int per_host = 2;
   bool dry_run = false, yes = false, json = false;
-  bool via_rpc = false;  // cast to the serve agents (agent/fleet/batch_via_rpc.h)
+  bool via_rpc = false;     // cast to the serve agents (agent/fleet/batch_via_rpc.h)
+  bool in_process = false;  // --resume of a run cast to the agents: go on in this process
   std::chrono::seconds outcome_timeout{600}, takeover_after{120};
   std::optional<std::string> state_dir;
   std::vector<std::string> allowed_hypervisor_types;

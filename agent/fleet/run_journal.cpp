@@ -134,6 +134,16 @@ base::Result<RunHeader> ParseHeader(const rapidjson::Value& line, const LinePars
       h.allowed_hypervisor_types.emplace_back(JsonStringView(type));
     }
   }
+  if (const rapidjson::Value* via_rpc = Member(line, "via_rpc"); via_rpc != nullptr && !via_rpc->IsNull()) {
+    if (!via_rpc->IsObject()) return p.Corrupt("via_rpc is not an object");
+    RunHeader::ViaRpc v;
+    BASE_TRY_ASSIGN(v.outcome_timeout_s, p.RequiredInt(*via_rpc, "outcome_timeout"));
+    BASE_TRY_ASSIGN(v.takeover_after_s, p.RequiredInt(*via_rpc, "takeover_after"));
+    if (v.outcome_timeout_s < 1 || v.outcome_timeout_s > 86400 || v.takeover_after_s < 1 || v.takeover_after_s > 86400) {
+      return p.Corrupt("via_rpc timeouts out of range");
+    }
+    h.via_rpc = v;
+  }
   return h;
 }
 
@@ -198,6 +208,13 @@ std::string EncodeRunPlan(const RunHeader& h, const std::vector<PlannedBdm>& pla
     w.StartArray();
     for (const std::string& type : h.allowed_hypervisor_types) WriteJsonString(w, type);
     w.EndArray();
+    if (h.via_rpc) {
+      WriteJsonKey(w, "via_rpc");
+      w.StartObject();
+      PutInt(w, "outcome_timeout", h.via_rpc->outcome_timeout_s);
+      PutInt(w, "takeover_after", h.via_rpc->takeover_after_s);
+      w.EndObject();
+    }
     w.EndObject();
     text += Finish(buffer);
   }

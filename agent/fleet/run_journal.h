@@ -2,7 +2,8 @@
 // short (crash, SIGKILL, Ctrl-C) is resumed without doing anything twice. A
 // file <state dir>/runs/<run id>.run of JSON lines:
 //   {"run": ID, "format": 1, "created": <unix s>, "selection": "...", "workers": N, "per_host": N,
-//    "connector_dir": DIR|null, "allowed_hypervisor_types": [...]}
+//    "connector_dir": DIR|null, "allowed_hypervisor_types": [...],
+//    "via_rpc": {"outcome_timeout": S, "takeover_after": S}}     (via_rpc only for a run cast to agents)
 //   {"plan": i, "instance": U, "volume": V, "bdm_id": n, "bdm_uuid": ..., "cell": ..., "host": H,
 //    "attachment": <the BDM's attachment_id when planned, or null>, "reason": "..."}     one per BDM
 //   {"planned": n}
@@ -59,6 +60,11 @@ struct RunHeader {
   int per_host = 0;
   std::optional<std::string> connector_dir;            // --connector-dir, for resume
   std::vector<std::string> allowed_hypervisor_types;  // --allow-hypervisor-type, for resume
+  struct ViaRpc {
+    std::int64_t outcome_timeout_s = 0;
+    std::int64_t takeover_after_s = 0;
+  };
+  std::optional<ViaRpc> via_rpc;  // --via-rpc and its timeouts, for resume
 };
 
 enum class BdmProgress { kNotStarted, kStarted, kEnded };

@@ -158,7 +158,8 @@ def test_an_agent_killed_mid_refresh_is_taken_over_by_the_other(stack, seeded, a
 def test_no_agent_no_outcome_then_resume(stack, seeded, tmp_path):
     """Nobody consumes the topic: the BDM gets no outcome within
     --outcome-timeout, is reported as such and left without one (exit 34,
-    "not run"), not hung on; --resume (in-process) then refreshes it once."""
+    "not run"), not hung on; --resume casts it again (the run keeps
+    --via-rpc and its timeouts), --resume --in-process refreshes it once."""
     entries, audit = seeded[0][12:], seeded[1]
     config = notifying(stack, tmp_path / "coordinator", "bdm-via-rpc-nobody-" + uuid.uuid4().hex[:8],
                        "bdm-via-rpc-n-" + uuid.uuid4().hex[:8])
@@ -169,7 +170,11 @@ def test_no_agent_no_outcome_then_resume(stack, seeded, tmp_path):
     assert "| not run" in err and "bdm-agent refresh --resume" in err, err
     run = [p.name[:-4] for p in (tmp_path / "state" / "runs").iterdir()]
     code, out, err = stack.agent("refresh", "--resume", run[0], "--state-dir", str(tmp_path / "state"), "--json",
-                                 "--allow-hypervisor-type", "fake")
+                                 config=config)
+    assert code == 34 and out == "", err
+    assert "no outcome within 2 s" in err, err
+    code, out, err = stack.agent("refresh", "--resume", run[0], "--in-process", "--state-dir", str(tmp_path / "state"),
+                                 "--json", "--allow-hypervisor-type", "fake")
     assert code == 0, err
     assert [json.loads(line)["outcome"] for line in out.splitlines()] == ["refreshed"], out
     check_done_once(stack, entries, before)

@@ -19,6 +19,8 @@ CONFIG = 20
     (["--host", "compute1", "--via-rpc", "--takeover-after", "86401"], "--takeover-after must be 1 to 86400"),
     (["--host", "compute1", "--via-rpc", "--takeover-after", "soon"], None),
     (["--via-rpc"], "say which BDMs to refresh"),
+    (["--host", "compute1", "--in-process"], "--in-process goes with --resume"),
+    (["--resume", "20261203-160102-0badf00d", "--via-rpc", "--in-process"], "--in-process goes with --resume"),
 ])
 def test_bad_command_lines(tmp_path, args, contains):
     conf = write_conf(tmp_path, NOTIFYING)

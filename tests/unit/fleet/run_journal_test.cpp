@@ -100,6 +100,7 @@ TEST_CASE("a run journal reads back its plan and each BDM's progress") {
   CHECK(s.header.per_host == 2);
   CHECK(s.header.connector_dir == std::optional<std::string>("/etc/bdm-agent/connectors"));
   CHECK(s.header.allowed_hypervisor_types == std::vector<std::string>{"fake", "qemu"});
+  CHECK_FALSE(s.header.via_rpc);
   REQUIRE(s.bdms.size() == 5);
   for (std::size_t i = 0; i < plan.size(); ++i) {
     CHECK(s.bdms[i].plan.instance_uuid == plan[i].instance_uuid);
@@ -117,6 +118,26 @@ TEST_CASE("a run journal reads back its plan and each BDM's progress") {
   CHECK(s.bdms[3].progress == BdmProgress::kStarted);
   CHECK_FALSE(s.closed_complete);
   REQUIRE(run->Close(false, 1796400100).ok());
+}
+
+TEST_CASE("a run cast to the serve agents keeps --via-rpc and its timeouts for resume") {
+  TempDir dir;
+  const std::string state = dir.path() + "/state";
+  RunHeader header = Header();
+  header.via_rpc = RunHeader::ViaRpc{600, 90};
+  REQUIRE(RunJournal::Create(state, header, Plan(1)).ok());
+  auto run = RunJournal::Open(state, kRunId);
+  REQUIRE(run.ok());
+  REQUIRE(run->state().header.via_rpc);
+  CHECK(run->state().header.via_rpc->outcome_timeout_s == 600);
+  CHECK(run->state().header.via_rpc->takeover_after_s == 90);
+  for (const char* bad : {R"("via_rpc":[1])", R"("via_rpc":{"outcome_timeout":600})",
+                          R"("via_rpc":{"outcome_timeout":0,"takeover_after":90})"}) {
+    CAPTURE(bad);
+    std::string text = agent::fleet::EncodeRunPlan(Header(), Plan(1));
+    text.insert(text.find('}'), std::string(",") + bad);
+    CHECK(agent::fleet::ParseRunJournal(text).error().code() == base::Code::kCorrupt);
+  }
 }
 
 TEST_CASE("a run is worked on by one process: a second open or create is refused") {
