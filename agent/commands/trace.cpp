@@ -25,7 +25,7 @@ constexpr const char* kDecodeUsage = "trace decode FILE [--json] [--method M] [-
 constexpr std::size_t kOutputBlock = 64 * 1024;
 
 void Flush(trace::JsonOutput& pending, std::FILE* out) {
-  std::fwrite(pending.text().data(), 1, pending.text().size(), out);
+  if (!pending.text().empty()) std::fwrite(pending.text().data(), 1, pending.text().size(), out);  // data() may be null
   pending.clear();
   std::fflush(out);
 }

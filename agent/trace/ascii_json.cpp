@@ -14,6 +14,7 @@
 namespace agent::trace {
 
 void JsonOutput::Append(std::string_view bytes) {
+  if (bytes.empty()) return;  // its data() may be null, which memcpy must not get
   char* p = Room(bytes.size());
   std::memcpy(p, bytes.data(), bytes.size());
   Commit(p + bytes.size());
