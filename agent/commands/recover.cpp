@@ -1,10 +1,12 @@
 #include "agent/commands/recover.h"
 
+#include <algorithm>
+
 #include "agent/commands/cli.h"
 #include "agent/commands/nova_session.h"
 #include "agent/commands/refresh_setup.h"
 #include "agent/exit_codes.h"
-#include "agent/fleet/batch_outcome.h"
+#include "agent/fleet/batch_run.h"
 #include "agent/fleet/run_journal.h"
 #include "agent/interrupt.h"
 #include "agent/refresh/reconcile.h"
@@ -87,18 +89,15 @@ void ReportUnfinishedRuns(const std::string& state_dir, const std::optional<std:
       env.log.Warning("batch run " + run_id + " not checked: " + run.error().message());
       continue;
     }
-    std::size_t ended = 0, started = 0, failed = 0;
-    for (const fleet::RunBdm& bdm : run->state.bdms) {
-      if (bdm.progress == fleet::BdmProgress::kStarted) ++started;
-      if (bdm.progress != fleet::BdmProgress::kEnded) continue;
-      ++ended;
-      const auto outcome = fleet::BatchOutcomeByName(bdm.outcome);
-      if (!outcome || fleet::IsFailure(*outcome)) ++failed;
-    }
+    const fleet::BatchTotals totals = fleet::TotalsOf(run->state);
+    if (totals.not_ended == 0) continue;
     const std::size_t total = run->state.bdms.size();
-    if (ended == total) continue;
+    const std::size_t ended = total - totals.not_ended;
+    const auto started = static_cast<std::size_t>(
+        std::count_if(run->state.bdms.begin(), run->state.bdms.end(),
+                      [](const fleet::RunBdm& bdm) { return bdm.progress == fleet::BdmProgress::kStarted; }));
     const std::string progress = std::to_string(ended) + " of " + std::to_string(total) + " BDMs ended (" +
-                                 std::to_string(failed) + " failed), " + std::to_string(started) +
+                                 std::to_string(totals.failed()) + " failed), " + std::to_string(started) +
                                  " started and not ended, " + std::to_string(total - ended - started) + " not started";
     if (run->in_use) {
       PrintEscaped(env.out, "batch run %s: in progress in another bdm-agent process: %s\n", run_id.c_str(),
