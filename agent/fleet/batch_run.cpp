@@ -26,27 +26,6 @@ class BatchStop final : public StopRequest {
   std::atomic<bool> failed_{false};
 };
 
-// The plan's BDMs that have not ended, grouped by instance in plan order.
-struct Units {
-  std::vector<std::vector<std::size_t>> bdms;  // per unit: indices into the plan
-  std::vector<std::string> hosts;              // per unit
-};
-
-Units GroupByInstance(const RunState& state) {
-  Units units;
-  std::map<std::string, std::size_t> unit_of;
-  for (std::size_t i = 0; i < state.bdms.size(); ++i) {
-    const RunBdm& bdm = state.bdms[i];
-    if (bdm.progress == BdmProgress::kEnded) continue;
-    auto [it, added] = unit_of.try_emplace(bdm.plan.instance_uuid, units.bdms.size());
-    if (added) {
-      units.bdms.emplace_back();
-      units.hosts.push_back(bdm.plan.host);
-    }
-    units.bdms[it->second].push_back(i);
-  }
-  return units;
-}
 
 
 // The one line the journal keeps of an ending.
@@ -80,6 +59,22 @@ commands::NovaSession& BatchWorker::Session(const config::NovaConfig& conf, cons
     }
   }
   return *session_;
+}
+
+Units GroupByInstance(const RunState& state) {
+  Units units;
+  std::map<std::string, std::size_t> unit_of;
+  for (std::size_t i = 0; i < state.bdms.size(); ++i) {
+    const RunBdm& bdm = state.bdms[i];
+    if (bdm.progress == BdmProgress::kEnded) continue;
+    auto [it, added] = unit_of.try_emplace(bdm.plan.instance_uuid, units.bdms.size());
+    if (added) {
+      units.bdms.emplace_back();
+      units.hosts.push_back(bdm.plan.host);
+    }
+    units.bdms[it->second].push_back(i);
+  }
+  return units;
 }
 
 commands::RefreshRequest RequestFor(const PlannedBdm& plan, const BatchSettings& settings) {

@@ -105,4 +105,13 @@ commands::RefreshRequest RequestFor(const PlannedBdm& plan, const BatchSettings&
 // The totals of a plan as the journal has them.
 BatchTotals TotalsOf(const RunState& state);
 
+// The plan's BDMs that have not ended, grouped by instance in plan order:
+// the units a batch works on (an instance's BDMs one after another), here
+// and in batch_via_rpc.h.
+struct Units {
+  std::vector<std::vector<std::size_t>> bdms;  // per unit: indices into the plan
+  std::vector<std::string> hosts;              // per unit
+};
+Units GroupByInstance(const RunState& state);
+
 }  // namespace agent::fleet

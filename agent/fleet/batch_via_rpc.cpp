@@ -137,18 +137,12 @@ class ViaRpcRun {
 };
 
 void ViaRpcRun::GroupByInstance() {
-  std::map<std::string, std::size_t> unit_of;
-  const RunState& state = journal_.state();
-  for (std::size_t i = 0; i < state.bdms.size(); ++i) {
-    if (state.bdms[i].progress == BdmProgress::kEnded) continue;
-    auto [it, added] = unit_of.try_emplace(state.bdms[i].plan.instance_uuid, units_.size());
-    if (added) {
-      units_.emplace_back();
-      unit_hosts_.push_back(state.bdms[i].plan.host);
-      ready_.push_back(it->second);
-    }
-    units_[it->second].push_back(i);
+  Units units = fleet::GroupByInstance(journal_.state());
+  for (std::size_t unit = 0; unit < units.bdms.size(); ++unit) {
+    units_.emplace_back(units.bdms[unit].begin(), units.bdms[unit].end());
+    ready_.push_back(unit);
   }
+  unit_hosts_ = std::move(units.hosts);
 }
 
 bool ViaRpcRun::CanCast(std::size_t unit) const {
