@@ -92,17 +92,25 @@ port_free_or_ours() { # NAME PORT
 }
 
 wait_for() { # NAME TIMEOUT_S CHECK... : poll CHECK until true; die with log
+    # A daemon whose log still grows is working (nova-compute logs each of
+    # its host's instances while it starts, slowly beside a build): the
+    # timeout counts from its last log line, within 5 x TIMEOUT_S in all.
     local name=$1 timeout=$2
     shift 2
-    local deadline=$((SECONDS + timeout))
+    local deadline=$((SECONDS + timeout)) cap=$((SECONDS + 5 * timeout))
+    local log=${SVC_LOG[$name]:-} size=-1 now_size
     while ! "$@"; do
+        if [[ -n $log ]] && now_size=$(fsize "$log") && ((now_size != size)); then
+            size=$now_size
+            deadline=$((SECONDS + timeout < cap ? SECONDS + timeout : cap))
+        fi
         if [[ -n ${SVC_LOG[$name]:-} ]] && [[ -f $RUN/$name.pid ]] && ! alive "$name"; then
             say "$name exited while starting"
             log_tail "$name" "$LOG/$name.out"
             exit 1
         fi
         if ((SECONDS >= deadline)); then
-            say "$name not ready after ${timeout}s"
+            say "$name not ready: nothing logged for ${timeout}s, or $((5 * timeout))s in all"
             log_tail "$name" "$LOG/$name.out"
             exit 1
         fi
