@@ -8,6 +8,7 @@
 #include "agent/exit_codes.h"
 #include "agent/fleet/batch_run.h"
 #include "agent/fleet/run_journal.h"
+#include "agent/fleet/unit_lock.h"
 #include "agent/interrupt.h"
 #include "agent/refresh/reconcile.h"
 
@@ -71,16 +72,39 @@ int RecoverOne(const std::string& instance_uuid, const RefreshSettings& settings
              : exit_code::kOk;
 }
 
+// A run no process works on may have left instances locked by its units
+// (fleet/unit_lock.h): they are unlocked (the run's resume takes new locks).
+// Returns whether all could be.
+bool ReleaseRunLocks(const std::string& run_id, const fleet::RunState& state, const std::string& state_dir,
+                     NovaSession& session, refresh::DryRun dry_run, const CommandEnv& env) {
+  bool all = true;
+  for (const fleet::UnitLockRecord& record : state.unit_locks) {
+    if (record.released) continue;
+    const std::string& instance = state.bdms[record.index].plan.instance_uuid;
+    auto lines = fleet::ReleaseLeftLock({instance, record.reason, record.unlock_request_id}, session, state_dir, {},
+                                        env.log, dry_run);
+    if (!lines.ok()) {
+      env.log.Error("batch run " + run_id + ": instance " + instance + " stays locked: " + lines.error().message());
+      all = false;
+      continue;
+    }
+    for (const std::string& line : *lines) PrintEscaped(env.out, "batch run %s: %s\n", run_id.c_str(), line.c_str());
+  }
+  return all;
+}
+
 // After the refreshes' own journals: the batch runs that did not finish,
 // each with its progress and the command that continues it (recover does
-// not start refreshes a run had not started). A run that cannot be read is
-// named and skipped; the runs never change recover's exit code.
-void ReportUnfinishedRuns(const std::string& state_dir, const std::optional<std::string>& state_dir_option,
-                          const CommandEnv& env) {
+// not start refreshes a run had not started), and the locks of runs that no
+// process works on let go. A run that cannot be read is named and skipped;
+// returns whether every lock left could be let go.
+bool ReportUnfinishedRuns(const std::string& state_dir, const std::optional<std::string>& state_dir_option,
+                          NovaSession& session, refresh::DryRun dry_run, const CommandEnv& env) {
+  bool released = true;
   auto runs = fleet::RunJournal::List(state_dir);
   if (!runs.ok()) {
     env.log.Warning("batch runs not checked: " + runs.error().message());
-    return;
+    return released;
   }
   const std::string resume_tail = state_dir_option ? " --state-dir " + *state_dir_option : "";
   for (const std::string& run_id : *runs) {
@@ -89,6 +113,7 @@ void ReportUnfinishedRuns(const std::string& state_dir, const std::optional<std:
       env.log.Warning("batch run " + run_id + " not checked: " + run.error().message());
       continue;
     }
+    if (!run->in_use && !ReleaseRunLocks(run_id, run->state, state_dir, session, dry_run, env)) released = false;
     const fleet::BatchTotals totals = fleet::TotalsOf(run->state);
     if (totals.not_ended == 0) continue;
     const std::size_t total = run->state.bdms.size();
@@ -107,6 +132,7 @@ void ReportUnfinishedRuns(const std::string& state_dir, const std::optional<std:
                    run_id.c_str(), progress.c_str(), run_id.c_str(), resume_tail.c_str());
     }
   }
+  return released;
 }
 
 }  // namespace
@@ -166,7 +192,10 @@ int RunRecover(const std::vector<std::string>& args, const CommandEnv& env) {
     env.log.Error("interrupted (" + std::string(interrupt->reason()) + ") after the last journal was recovered");
     return exit_code::kInterrupted;
   }
-  if (!vm.count("instance")) ReportUnfinishedRuns(settings->state_dir, state_dir, env);
+  if (!vm.count("instance") && !ReportUnfinishedRuns(settings->state_dir, state_dir, *session, dry_run, env) &&
+      worst == exit_code::kOk) {
+    worst = exit_code::kRefreshNeedsRecovery;
+  }
   return worst;
 }
 

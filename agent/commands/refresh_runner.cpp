@@ -140,7 +140,9 @@ void Runner::AddPlan(const db::BlockDeviceMapping& bdm, const refresh::JournalBe
   std::vector<std::string>& out = ending_.lines;
   out.push_back("would refresh BDM " + bdm.uuid.value_or("-") + " (instance " + begin.instance_uuid + ", volume " +
                 begin.volume_id + ", volume status " + volume_status + ")");
-  out.push_back("  lock the instance: " + begin.lock_reason);
+  out.push_back(begin.lock_scope == refresh::LockScope::kUnitHeld
+                    ? "  (the instance stays locked by its batch unit: " + begin.lock_reason + ")"
+                    : "  lock the instance: " + begin.lock_reason);
   out.push_back("  start instance action refresh_volume_attachment (" + begin.action_request_id + ")");
   out.push_back("  delete the volume's abandoned reservations for the instance, if any");
   out.push_back("  reserve a new Cinder attachment for the volume");
@@ -152,7 +154,9 @@ void Runner::AddPlan(const db::BlockDeviceMapping& bdm, const refresh::JournalBe
                 bdm.device_name.value_or("-") + ")");
   out.push_back("  save attachment_id and connection_info on the BDM (id " + std::to_string(bdm.id) +
                 "), complete the attachment");
-  out.push_back("  finish the action and unlock; journal in " + settings_.state_dir);
+  out.push_back(begin.lock_scope == refresh::LockScope::kRefresh
+                    ? "  finish the action and unlock; journal in " + settings_.state_dir
+                    : "  finish the action (the batch unit unlocks); journal in " + settings_.state_dir);
 }
 
 RefreshEnding Runner::Run() {
@@ -244,8 +248,18 @@ RefreshEnding Runner::Run() {
     if (!type.ok()) return Fail(exit_code::ForDatabase(type.error(), false), type.error().message());
     hypervisor_type = *type;
   }
+  db::InstanceSummary checked = **instance;
+  if (r_.unit_lock && r_.unit_lock->held) {  // the unit's own lock is no obstacle; any other is
+    auto reason = cell.LockedReason(instance_uuid);
+    if (!reason.ok()) return Fail(exit_code::ForDatabase(reason.error(), false), reason.error().message());
+    if (!checked.locked || *reason != r_.unit_lock->reason) {
+      return Fail(exit_code::kRefreshInstanceLocked,
+                  "instance " + instance_uuid + " is no longer locked by its batch unit");
+    }
+    checked.locked = false;
+  }
   if (auto failed = refresh::CheckRefreshPrerequisites(
-          {**instance, bdm, hypervisor_type, connector.host, settings_.allowed_hypervisor_types})) {
+          {checked, bdm, hypervisor_type, connector.host, settings_.allowed_hypervisor_types})) {
     return Fail(ExitCodeForCheck(failed->kind), failed->message);
   }
 
@@ -260,10 +274,11 @@ RefreshEnding Runner::Run() {
                                                                  : exit_code::kRefreshComputeTooOld,
                 plan.error().message());
   }
-  const refresh::JournalBegin begin =
+  refresh::JournalBegin begin =
       ids ? refresh::MakeJournalBegin(found.value(), **instance, connector, *plan, conf.host, *ids)
           : refresh::MakeJournalBegin(found.value(), **instance, connector, *plan, conf.host,
                                       action_context.request_id, rng);
+  if (r_.unit_lock) refresh::UseUnitLock(begin, *r_.unit_lock);
 
   auto compute = context_.compute_connection == nullptr
                      ? refresh::RpcComputeLink::Connect(conf, *plan, log_, time(&PeerTimes::broker))

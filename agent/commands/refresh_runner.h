@@ -58,6 +58,9 @@ struct RefreshRequest {
   // request's. A refresh rolled back by a takeover runs again with fresh ids.
   std::optional<refresh::RefreshRequestIds> request_ids;
   std::optional<TakeoverPolicy> takeover;
+  // A batch unit's lock: the refresh locks with it (unless held: then the
+  // instance locked with its reason passes the checks) and does not unlock.
+  std::optional<refresh::UnitLockIds> unit_lock;
   std::optional<std::string> state_dir;                // overrides [bdm_agent] state_dir
   std::vector<std::string> allowed_hypervisor_types;  // added to [bdm_agent] allowed_hypervisor_types
   refresh::DryRun dry_run = refresh::DryRun::kNo;

@@ -2,8 +2,9 @@
 // same function `refresh` and `serve` use) over the plan of a run journal:
 //   - the BDMs are grouped by instance, in plan order; an instance's BDMs are
 //     refreshed one after another on one worker (a unit), so no instance is
-//     ever worked on twice at once (each BDM is still its own lock, action
-//     and unlock, as a single refresh makes them);
+//     ever worked on twice at once, under one lock when they are two or
+//     more (unit_lock.h; each BDM keeps its own action); locks an earlier
+//     process of the run left are let go before anything starts;
 //   - units run on RunUnits' workers (batch_scheduler.h): `workers` at once,
 //     `per_host` per compute host; each worker has its own NovaSession;
 //   - before each BDM's refresh its start line is synced to the run journal;

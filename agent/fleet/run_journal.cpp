@@ -287,6 +287,17 @@ base::Result<RunState> ParseRunJournal(std::string_view text) {
       bdm.exit_code = static_cast<int>(code);
       bdm.detail = StringMember(doc, "detail").value_or("");
       bdm.progress = BdmProgress::kEnded;
+    } else if (Member(doc, "unit_lock") != nullptr) {
+      UnitLockRecord record;
+      BASE_TRY_ASSIGN(record.index, p.Index(doc, "unit_lock", state.bdms.size()));
+      BASE_TRY_ASSIGN(record.reason, p.Required(doc, "reason"));
+      BASE_TRY_ASSIGN(record.unlock_request_id, p.Required(doc, "unlock"));
+      state.unit_locks.push_back(std::move(record));
+    } else if (Member(doc, "unit_unlocked") != nullptr) {
+      BASE_TRY_ASSIGN(const std::size_t i, p.Index(doc, "unit_unlocked", state.bdms.size()));
+      for (UnitLockRecord& record : state.unit_locks) {
+        if (record.index == i) record.released = true;
+      }
     } else if (Member(doc, "closed") != nullptr) {
       const rapidjson::Value* complete = Member(doc, "complete");
       state.closed_complete = complete != nullptr && complete->IsBool() && complete->GetBool();
@@ -439,6 +450,32 @@ base::Status RunJournal::RecordEnd(std::size_t index, std::string_view outcome, 
   bdm.outcome = std::string(outcome);
   bdm.exit_code = exit_code;
   bdm.detail = kept;
+  return base::Status::Ok();
+}
+
+base::Status RunJournal::RecordUnitLock(std::size_t index, std::string_view reason,
+                                        std::string_view unlock_request_id) {
+  std::lock_guard lock(mutex_);
+  if (index >= state_.bdms.size()) throw std::out_of_range("RunJournal::RecordUnitLock");
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  PutInt(w, "unit_lock", static_cast<std::int64_t>(index));
+  WriteJsonMember(w, "reason", reason);
+  WriteJsonMember(w, "unlock", unlock_request_id);
+  w.EndObject();
+  BASE_TRY(Append(Finish(buffer), false));
+  state_.unit_locks.push_back({index, std::string(reason), std::string(unlock_request_id), false});
+  return base::Status::Ok();
+}
+
+base::Status RunJournal::RecordUnitUnlocked(std::size_t index) {
+  std::lock_guard lock(mutex_);
+  if (index >= state_.bdms.size()) throw std::out_of_range("RunJournal::RecordUnitUnlocked");
+  BASE_TRY(Append("{\"unit_unlocked\":" + std::to_string(index) + "}\n", false));
+  for (UnitLockRecord& record : state_.unit_locks) {
+    if (record.index == index) record.released = true;
+  }
   return base::Status::Ok();
 }
 

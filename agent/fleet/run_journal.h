@@ -11,6 +11,9 @@
 // into place: a run exists with its whole plan or not at all. Then:
 //   {"start": i}                                     synced before BDM i's refresh begins
 //   {"end": i, "outcome": "...", "exit": code, "detail": "..."}   written, not synced
+//   {"unit_lock": i, "reason": "...", "unlock": REQ}  before BDM i's start line (synced with it): BDM i's
+//                                                    refresh takes its instance's lock for the batch unit
+//   {"unit_unlocked": i}                             that lock is let go (or BDM i never took it)
 //   {"closed": <unix s>, "complete": true|false}     when the run stops or ends
 // An end line lost to a power failure costs nothing: a BDM started and not
 // ended is decided on resume from the live state (its refresh journal, then
@@ -77,9 +80,19 @@ struct RunBdm {
   std::string detail;
 };
 
+// A batch unit's lock on an instance (the instance of BDM `index`): the
+// reason it locks with and the request id to unlock with.
+struct UnitLockRecord {
+  std::size_t index = 0;
+  std::string reason;
+  std::string unlock_request_id;
+  bool released = false;  // a unit_unlocked line
+};
+
 struct RunState {
   RunHeader header;
   std::vector<RunBdm> bdms;
+  std::vector<UnitLockRecord> unit_locks;  // in the order written
   bool closed_complete = false;  // a closed line said every BDM had ended
 };
 
@@ -120,6 +133,9 @@ class RunJournal {
 
   base::Status RecordStart(std::size_t index);
   base::Status RecordEnd(std::size_t index, std::string_view outcome, int exit_code, std::string_view detail);
+  // Written before RecordStart(index), which makes it durable.
+  base::Status RecordUnitLock(std::size_t index, std::string_view reason, std::string_view unlock_request_id);
+  base::Status RecordUnitUnlocked(std::size_t index);
   // `complete`: every BDM has ended (a run stopped early is closed incomplete
   // and can still be resumed).
   base::Status Close(bool complete, std::int64_t unix_seconds);

@@ -109,6 +109,15 @@ base::Result<JournalBegin> ParseBegin(const rapidjson::Value& line) {
   b.device_name = OptionalMember(line, "device_name");
   auto deletes = line.FindMember("compute_deletes_old");
   b.compute_deletes_old = deletes != line.MemberEnd() && deletes->value.IsBool() && deletes->value.GetBool();
+  if (std::optional<std::string> scope = OptionalMember(line, "lock_scope")) {
+    if (*scope == LockScopeName(LockScope::kUnitTakes)) {
+      b.lock_scope = LockScope::kUnitTakes;
+    } else if (*scope == LockScopeName(LockScope::kUnitHeld)) {
+      b.lock_scope = LockScope::kUnitHeld;
+    } else if (*scope != LockScopeName(LockScope::kRefresh)) {
+      return base::Status::Corrupt("journal begin line: unknown lock_scope");
+    }
+  }
   return b;
 }
 
@@ -220,6 +229,15 @@ base::Status CheckStateDirForReading(const std::string& state_dir) {
   return info ? CheckExistingStateDir(state_dir, *info) : base::Status::Ok();
 }
 
+std::string_view LockScopeName(LockScope scope) {
+  switch (scope) {
+    case LockScope::kRefresh: return "refresh";
+    case LockScope::kUnitTakes: return "unit-takes";
+    case LockScope::kUnitHeld: return "unit-held";
+  }
+  return "refresh";
+}
+
 std::string_view JournalStepName(JournalStep step) {
   for (const auto& [s, name] : kStepNames) {
     if (s == step) return name;
@@ -255,6 +273,7 @@ std::string EncodeJournalLine(const JournalBegin& b) {
   WriteJsonMember(w, "event_host", b.event_host);
   w.Key("compute_deletes_old");
   w.Bool(b.compute_deletes_old);
+  if (b.lock_scope != LockScope::kRefresh) WriteJsonMember(w, "lock_scope", LockScopeName(b.lock_scope));
   w.Key("pid");
   w.Int64(static_cast<std::int64_t>(::getpid()));
   w.EndObject();

@@ -45,6 +45,17 @@
 
 namespace agent::refresh {
 
+// Whose lock a refresh works under. A single refresh locks and unlocks the
+// instance itself; in a batch, an instance's BDMs are refreshed under one
+// lock (issue 12): the first of them takes the unit's lock, the others find
+// it held, and none of them unlocks (the unit does, or, after a crash, the
+// batch's resume or `recover`).
+enum class LockScope {
+  kRefresh,    // lock and unlock (a single refresh, as nova-manage)
+  kUnitTakes,  // lock with the unit's reason and ids; leave it locked
+  kUnitHeld,   // already locked by the unit: neither lock nor unlock
+};
+
 struct JournalBegin {
   std::string instance_uuid;
   std::string volume_id;
@@ -59,7 +70,10 @@ struct JournalBegin {
   std::string lock_request_id, action_request_id, unlock_request_id;
   std::string event_host;                        // [DEFAULT] host of this node
   bool compute_deletes_old = false;              // remove_volume_connection sent delete_attachment
+  LockScope lock_scope = LockScope::kRefresh;    // absent in older journals: kRefresh
 };
+
+std::string_view LockScopeName(LockScope scope);
 
 enum class JournalStep {
   kLocked,

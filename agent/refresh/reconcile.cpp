@@ -12,8 +12,12 @@ namespace {
 
 class Reconciler {
  public:
-  Reconciler(RefreshJournal& journal, const RefreshPorts& ports, DryRun dry_run)
-      : journal_(journal), b_(journal.state().begin), ports_(ports), dry_run_(dry_run == DryRun::kYes) {}
+  Reconciler(RefreshJournal& journal, const RefreshPorts& ports, DryRun dry_run, UnitLock unit_lock)
+      : journal_(journal),
+        b_(journal.state().begin),
+        ports_(ports),
+        dry_run_(dry_run == DryRun::kYes),
+        keep_lock_(unit_lock == UnitLock::kKeep && b_.lock_scope != LockScope::kRefresh) {}
 
   RefreshReport Run() {
     base::Status status = Decide();
@@ -112,12 +116,17 @@ class Reconciler {
   }
 
   base::Status Decide() {
-    BASE_TRY_ASSIGN(std::optional<db::InstanceActionRow> lock_action,
-                    ports_.cell.FindInstanceAction(b_.instance_uuid, b_.lock_request_id));
-    if (!lock_action) {  // the lock is the first change and is atomic: nothing happened
+    // The first change is atomic: without its action nothing happened. It
+    // is the lock, or, under a unit's lock taken before, the refresh action.
+    const bool held = b_.lock_scope == LockScope::kUnitHeld;
+    BASE_TRY_ASSIGN(std::optional<db::InstanceActionRow> first_action,
+                    ports_.cell.FindInstanceAction(b_.instance_uuid,
+                                                   held ? b_.action_request_id : b_.lock_request_id));
+    if (!first_action) {
       report_.outcome = Outcome::kRolledBack;
-      report_.done.push_back("nothing to undo: the refresh stopped before locking the instance");
-      nothing_locked_ = true;
+      report_.done.push_back(held ? "nothing to undo: the refresh stopped before it started its action"
+                                  : "nothing to undo: the refresh stopped before locking the instance");
+      nothing_locked_ = !held;  // a unit's lock taken before is still let go (FinishAndUnlock)
       return base::Status::Ok();
     }
     BASE_TRY_ASSIGN(std::optional<db::BlockDeviceMapping> bdm, ports_.cell.FindBdmById(b_.bdm_id));
@@ -230,6 +239,10 @@ class Reconciler {
     BASE_TRY_ASSIGN(std::optional<std::string> reason, ports_.cell.LockedReason(b_.instance_uuid));
     if (reason != b_.lock_reason) return base::Status::Ok();  // not (or no longer) our lock
     BASE_TRY(SweepStrayAttachments());
+    if (keep_lock_) {
+      report_.done.push_back("instance " + b_.instance_uuid + " stays locked by its batch unit");
+      return base::Status::Ok();
+    }
     return Act("unlock instance " + b_.instance_uuid, [&]() -> base::Status {
       BASE_TRY_ASSIGN(bool unlocked, ports_.cell.UnlockInstance({b_.instance_uuid, b_.unlock_request_id,
                                                                  b_.event_host, b_.lock_reason}));
@@ -242,6 +255,7 @@ class Reconciler {
   const JournalBegin b_;
   const RefreshPorts& ports_;
   const bool dry_run_;
+  const bool keep_lock_;  // a running unit's lock: it unlocks the instance itself
   bool nothing_locked_ = false;
   std::vector<std::string> deleted_;  // attachments deleted (or, dry run, to be deleted)
   RefreshReport report_;
@@ -249,8 +263,8 @@ class Reconciler {
 
 }  // namespace
 
-RefreshReport Reconcile(RefreshJournal& journal, const RefreshPorts& ports, DryRun dry_run) {
-  return Reconciler(journal, ports, dry_run).Run();
+RefreshReport Reconcile(RefreshJournal& journal, const RefreshPorts& ports, DryRun dry_run, UnitLock unit_lock) {
+  return Reconciler(journal, ports, dry_run, unit_lock).Run();
 }
 
 }  // namespace agent::refresh

@@ -13,7 +13,10 @@
 //                                        it reserved and the old connection_info
 //                                        (Nova would store NULL: an unbootable disk)
 // then finish the refresh action and unlock (only a lock that is ours: the
-// reason and the request id match). The journal is removed at the end.
+// reason and the request id match). A batch unit's lock (LockScope) is
+// unlocked too, except with UnitLock::kKeep: the refresh that failed is one
+// of a unit still running, which goes on under its lock and unlocks it
+// itself. The journal is removed at the end.
 // Attachments created but not journalled (a crash right after Cinder
 // answered) are found by listing the volume's attachments for the instance.
 //
@@ -26,7 +29,9 @@
 namespace agent::refresh {
 
 enum class DryRun { kNo, kYes };
+enum class UnitLock { kRelease, kKeep };
 
-RefreshReport Reconcile(RefreshJournal& journal, const RefreshPorts& ports, DryRun dry_run = DryRun::kNo);
+RefreshReport Reconcile(RefreshJournal& journal, const RefreshPorts& ports, DryRun dry_run = DryRun::kNo,
+                        UnitLock unit_lock = UnitLock::kRelease);
 
 }  // namespace agent::refresh

@@ -42,4 +42,11 @@ JournalBegin MakeJournalBegin(const db::LocatedBdm& located, const db::InstanceS
   return begin;
 }
 
+void UseUnitLock(JournalBegin& begin, const UnitLockIds& unit) {
+  begin.lock_reason = unit.reason;
+  begin.lock_request_id = unit.lock;
+  begin.unlock_request_id = unit.unlock;
+  begin.lock_scope = unit.held ? LockScope::kUnitHeld : LockScope::kUnitTakes;
+}
+
 }  // namespace agent::refresh

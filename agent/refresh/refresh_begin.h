@@ -21,6 +21,18 @@ struct RefreshRequestIds {
   std::string lock, action, unlock;
 };
 
+// A batch unit's lock (LockScope in journal.h): the reason and the lock and
+// unlock request ids of the one lock an instance's BDMs are refreshed under,
+// and whether the unit holds it already (an earlier BDM of the unit took it).
+struct UnitLockIds {
+  std::string reason, lock, unlock;
+  bool held = false;
+};
+
+// `begin` as a refresh under `unit`'s lock makes it: the unit's reason and
+// lock/unlock ids, and its scope (takes or held).
+void UseUnitLock(JournalBegin& begin, const UnitLockIds& unit);
+
 // `located.bdm` must be a volume BDM and `instance.host` set (the checks
 // guarantee both). `action_request_id` is the refresh action's (it is also
 // sent to Cinder); the lock and unlock ids are made here.

@@ -156,14 +156,16 @@ RefreshReport RunRefresh(RefreshJournal& journal, proto_compat::InstanceRecord i
   bool lock_lost = false;
 
   const base::Status status = [&]() -> base::Status {
-    BASE_TRY(steps.Run("lock the instance", Peer::kDatabase, std::nullopt, [&]() -> base::Status {
-      BASE_TRY_ASSIGN(bool locked, ports.cell.LockInstance({b.instance_uuid, b.lock_request_id, b.event_host,
-                                                            b.lock_reason}));
-      lock_lost = !locked;
-      return base::Status::Ok();
-    }));
-    if (lock_lost) return base::Status::Ok();
-    BASE_TRY(steps.Done(JournalStep::kLocked));
+    if (b.lock_scope != LockScope::kUnitHeld) {
+      BASE_TRY(steps.Run("lock the instance", Peer::kDatabase, std::nullopt, [&]() -> base::Status {
+        BASE_TRY_ASSIGN(bool locked, ports.cell.LockInstance({b.instance_uuid, b.lock_request_id, b.event_host,
+                                                              b.lock_reason}));
+        lock_lost = !locked;
+        return base::Status::Ok();
+      }));
+      if (lock_lost) return base::Status::Ok();
+      BASE_TRY(steps.Done(JournalStep::kLocked));
+    }
 
     BASE_TRY(steps.Run("start the instance action", Peer::kDatabase, std::nullopt, [&] {
       return ports.cell.StartInstanceAction(b.instance_uuid, "refresh_volume_attachment", b.action_request_id);
@@ -234,6 +236,7 @@ RefreshReport RunRefresh(RefreshJournal& journal, proto_compat::InstanceRecord i
     BASE_TRY(steps.Run("finish the instance action", Peer::kDatabase, std::nullopt,
                        [&] { return ports.cell.FinishInstanceAction(b.instance_uuid, b.action_request_id); }));
     BASE_TRY(steps.Done(JournalStep::kActionFinished));
+    if (b.lock_scope != LockScope::kRefresh) return journal.Remove();  // the unit unlocks
     BASE_TRY(steps.Run("unlock the instance", Peer::kDatabase, std::nullopt, [&]() -> base::Status {
       BASE_TRY_ASSIGN(bool unlocked, ports.cell.UnlockInstance({b.instance_uuid, b.unlock_request_id, b.event_host,
                                                                 b.lock_reason}));
@@ -263,7 +266,7 @@ RefreshReport RunRefresh(RefreshJournal& journal, proto_compat::InstanceRecord i
     ports.log.Warning("refresh failed at step '" + std::string(steps.current()) + "': " + status.message() +
                       "; reconciling");
   }
-  report = Reconcile(journal, ports);
+  report = Reconcile(journal, ports, DryRun::kNo, UnitLock::kKeep);
   report.done.insert(report.done.begin(), sweep_lines.begin(), sweep_lines.end());
   report.failed_step = steps.current();
   report.failed_peer = steps.peer();

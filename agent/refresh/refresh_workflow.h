@@ -6,6 +6,9 @@
 //   update the new attachment with the connector -> save attachment_id and
 //   connection_info on the BDM -> complete the attachment -> finish the
 //   action -> unlock.
+// Under a batch unit's lock (JournalBegin::lock_scope) the refresh skips the
+// lock when the unit holds it already, and never unlocks: the unit does;
+// its failure path (reconcile) leaves the unit's lock in place too.
 // On a failure the same reconciliation that `bdm-agent recover` runs brings
 // everything back to a consistent state (reconcile.h), so the outcome is
 // one of the Outcome values, never half a refresh, unless the database or

@@ -276,3 +276,81 @@ def test_batch_over_both_hosts_asks_each_hosts_serve_agent_for_its_connector(sta
         assert after.get(e["instance_uuid"], 0) == before.get(e["instance_uuid"], 0) + 1
         snap = assert_consistent(stack, cinder, e)
         assert snap["bdm"][0]["attachment_id"] != e["attachment_id"]
+
+
+def instance_actions(stack, instances, action):
+    with stack.db("nova") as conn, conn.cursor() as cur:
+        cur.execute("SELECT instance_uuid, COUNT(*) FROM instance_actions WHERE action=%s AND instance_uuid IN %s "
+                    "GROUP BY instance_uuid", (action, instances))
+        return dict(cur.fetchall())
+
+
+@pytest.mark.parametrize("crash_after", ["batch_bdm_ended", "attachment_created"])
+def test_an_instances_bdms_share_one_lock_that_a_crash_leaves_to_recover(stack, tmp_path, crash_after):
+    """Two instances with two stale volumes each: a unit refreshes an
+    instance's BDMs under ONE lock (one lock and one unlock action, one
+    refresh action per BDM), with the run's reason. The coordinator (one
+    worker) is SIGKILLed right after the first BDM ended (test hook
+    batch_bdm_ended: the instance is left locked with the run's reason and
+    no refresh journal; `recover` unlocks it because the run's unit_lock line
+    says the lock is the run's), or in the first BDM's refresh, right after
+    Cinder made its new attachment (its journal is recovered, rolled back,
+    and that unlocks the unit's lock). `--resume` then refreshes the rest,
+    each BDM once (the rolled back one again), and leaves nothing locked."""
+    from refresh_support import Cinder, assert_consistent
+    seed_file = tmp_path / "seed.json"
+    subprocess.run([os.path.join(ROOT, "tools", "seed"), "--instances", "2", "--volumes", "2", "--host", HOST,
+                    "--prefix", "batch-unit", "--variants", "stale"],
+                   check=True, env=dict(os.environ, BDM_SEED_FILE=str(seed_file)), capture_output=True, timeout=300)
+    entries = json.loads(seed_file.read_text())
+    instances = tuple(sorted({e["instance_uuid"] for e in entries}))
+    assert len(entries) == 4 and len(instances) == 2
+    before = {a: instance_actions(stack, instances, a) for a in ("lock", "unlock", "refresh_volume_attachment")}
+    state_dir = tmp_path / "state"
+    code, out, err = stack.agent("audit", "--json", *[a for i in instances for a in ("--instance", i)])
+    assert code == 1, err
+    audit_file = tmp_path / "audit.json"
+    audit_file.write_text(out)
+    args = ["refresh", "--from-audit", str(audit_file), "--class", "stale", "--state-dir", str(state_dir),
+            "--connector-dir", stack.env["BDM_CONNECTOR_DIR"], *AGENT_OPTIONS, "--yes", "--json", "--workers", "1"]
+    killed = subprocess.run([stack.agent_bin, "--config-file", stack.nova_conf, *args], capture_output=True, text=True,
+                            timeout=300, env=dict(os.environ, BDM_AGENT_TEST_CRASH_AFTER=crash_after))
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    between = crash_after == "batch_bdm_ended"
+    assert len(killed.stdout.splitlines()) == (1 if between else 0), killed.stdout
+    run_id = [p.name[:-4] for p in (state_dir / "runs").iterdir()][0]
+    with stack.db("nova") as conn, conn.cursor() as cur:
+        cur.execute("SELECT i.uuid, m.value FROM instances i JOIN instance_system_metadata m ON m.instance_uuid = i.uuid "
+                    "AND m.`key`='locked_reason' AND m.deleted=0 WHERE i.locked=1 AND i.uuid IN %s", (instances,))
+        locked = cur.fetchall()
+    assert len(locked) == 1 and run_id in locked[0][1], locked
+    first = locked[0][0]
+    assert bool([p for p in state_dir.iterdir() if p.name.endswith(".journal")]) != between
+
+    code, out, err = stack.agent("recover", "--state-dir", str(state_dir))
+    assert code == 0, err
+    if between:
+        assert f"batch run {run_id}: unlocked instance {first}" in out, out
+    else:
+        assert f"instance {first}: recovering the refresh of volume" in out, out
+    with stack.db("nova") as conn, conn.cursor() as cur:
+        cur.execute("SELECT COUNT(*) FROM instances WHERE locked=1 AND uuid IN %s", (instances,))
+        assert cur.fetchone()[0] == 0
+    code, out, err = stack.agent("refresh", "--resume", run_id, "--state-dir", str(state_dir), "--json")
+    assert code == 0, err
+    assert sorted(json.loads(line)["outcome"] for line in out.splitlines()) == ["refreshed"] * (3 if between else 4), \
+        out
+    cinder = Cinder(stack)
+    for e in entries:
+        snap = assert_consistent(stack, cinder, e)  # nothing locked, each BDM on one attachment Cinder has
+        assert snap["bdm"][0]["attachment_id"] != e["attachment_id"]
+    after = {a: instance_actions(stack, instances, a) for a in ("lock", "unlock", "refresh_volume_attachment")}
+    added = {a: {i: after[a].get(i, 0) - before[a].get(i, 0) for i in instances} for a in after}
+    other = [i for i in instances if i != first][0]
+    # each BDM once (a refresh rolled back by recover has its own action, and is made again)
+    assert added["refresh_volume_attachment"] == {first: 2 if between else 3, other: 2}, added
+    assert added["lock"] == {first: 2, other: 1}, added      # the first instance: the killed run's lock and resume's
+    assert added["unlock"] == {first: 2, other: 1}, added    # recover's unlock and resume's
+    lines = run_journal_lines(state_dir, run_id)
+    assert all(any(u.get("unit_unlocked") == lock["unit_lock"] for u in lines)
+               for lock in lines if "unit_lock" in lock), lines

@@ -120,6 +120,35 @@ TEST_CASE("a run journal reads back its plan and each BDM's progress") {
   REQUIRE(run->Close(false, 1796400100).ok());
 }
 
+TEST_CASE("a unit's lock is recorded before the refresh that takes it, and when it is let go") {
+  TempDir dir;
+  const std::string state = dir.path() + "/state";
+  {
+    auto run = RunJournal::Create(state, Header(), Plan(4));
+    REQUIRE(run.ok());
+    REQUIRE(run->RecordUnitLock(0, "Refreshing ... run A.", "req-unlock-0").ok());
+    REQUIRE(run->RecordStart(0).ok());
+    REQUIRE(run->RecordUnitLock(2, "Refreshing \"the\" other", "req-unlock-2").ok());
+    REQUIRE(run->RecordStart(2).ok());
+    REQUIRE(run->RecordUnitUnlocked(0).ok());
+    REQUIRE(run->state().unit_locks.size() == 2);
+    CHECK(run->state().unit_locks[0].released);
+    CHECK_FALSE(run->state().unit_locks[1].released);
+    CHECK_THROWS_AS((void)run->RecordUnitLock(4, "r", "u"), std::out_of_range);
+  }
+  auto run = RunJournal::Open(state, kRunId);
+  REQUIRE(run.ok());
+  const auto& locks = run->state().unit_locks;
+  REQUIRE(locks.size() == 2);
+  CHECK(locks[0].index == 0);
+  CHECK(locks[0].reason == "Refreshing ... run A.");
+  CHECK(locks[0].unlock_request_id == "req-unlock-0");
+  CHECK(locks[0].released);
+  CHECK(locks[1].index == 2);
+  CHECK(locks[1].reason == "Refreshing \"the\" other");
+  CHECK_FALSE(locks[1].released);
+}
+
 TEST_CASE("a run cast to the serve agents keeps --via-rpc and its timeouts for resume") {
   TempDir dir;
   const std::string state = dir.path() + "/state";
@@ -223,6 +252,9 @@ TEST_CASE("a run journal bdm-agent did not write is refused as corrupt") {
   corrupt(text + "{\"start\":2}\n", "index outside the plan");
   corrupt(text + "{\"start\":-1}\n", "index outside the plan");
   corrupt(text + "{\"what\":1}\n", "unknown line");
+  corrupt(text + "{\"unit_lock\":2,\"reason\":\"r\",\"unlock\":\"u\"}\n", "index outside the plan");
+  corrupt(text + "{\"unit_lock\":0,\"unlock\":\"u\"}\n", "reason");
+  corrupt(text + "{\"unit_unlocked\":5}\n", "index outside the plan");
   corrupt(text + "[1]\n", "not a JSON object");
   corrupt(text + "{\"start\":0,\"start\":1}\n", "twice");
   std::string other_format = text;

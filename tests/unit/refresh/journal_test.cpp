@@ -77,6 +77,34 @@ TEST_CASE("RefreshJournal: begin and steps survive a reopen; the file is private
   CHECK(RefreshJournal::List(dir.path() + "/state")->empty());
 }
 
+TEST_CASE("RefreshJournal: a refresh under a batch unit's lock keeps its scope; older journals have none") {
+  TempDir dir;
+  using agent::refresh::LockScope;
+  for (LockScope scope : {LockScope::kUnitTakes, LockScope::kUnitHeld, LockScope::kRefresh}) {
+    JournalBegin begin = SampleBegin();
+    begin.lock_scope = scope;
+    {
+      auto journal = RefreshJournal::Create(dir.path() + "/state", begin);
+      REQUIRE(journal.ok());
+    }
+    const std::string path = dir.path() + "/state/" + begin.instance_uuid + ".journal";
+    std::ifstream in(path);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK((text.find("\"lock_scope\"") == std::string::npos) == (scope == LockScope::kRefresh));
+    auto reopened = RefreshJournal::Open(dir.path() + "/state", begin.instance_uuid);
+    REQUIRE(reopened.ok());
+    REQUIRE(reopened->has_value());
+    CHECK((*reopened)->state().begin.lock_scope == scope);
+    REQUIRE((*reopened)->Remove().ok());
+  }
+  // A scope this version does not know is not guessed at.
+  std::string line = agent::refresh::EncodeJournalLine(SampleBegin());
+  line.insert(line.find("\"pid\""), "\"lock_scope\":\"cell\",");
+  auto parsed = agent::refresh::ParseJournal(line);
+  REQUIRE_FALSE(parsed.ok());
+  CHECK(parsed.error().code() == base::Code::kCorrupt);
+}
+
 TEST_CASE("RefreshJournal: one owner at a time") {
   TempDir dir;
   auto first = RefreshJournal::Create(dir.path(), SampleBegin());
