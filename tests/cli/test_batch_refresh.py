@@ -12,6 +12,7 @@ import os
 import re
 import signal
 import subprocess
+import time
 
 import pytest
 
@@ -354,3 +355,57 @@ def test_an_instances_bdms_share_one_lock_that_a_crash_leaves_to_recover(stack, 
     lines = run_journal_lines(state_dir, run_id)
     assert all(any(u.get("unit_unlocked") == lock["unit_lock"] for u in lines)
                for lock in lines if "unit_lock" in lock), lines
+
+
+def test_a_second_ctrl_c_cuts_the_refresh_in_flight_short_and_unlocks(stack, tmp_path):
+    """Ctrl-C twice: the first stops further BDMs while the refresh in flight
+    goes on (here it is paused by the test hook right after Cinder made its
+    new attachment, and stays paused: the first SIGINT does not cut it
+    short); the second cuts it short at its next step: it is rolled back (the
+    BDM keeps its old attachment, the new one is deleted), the unit's lock is
+    let go, the BDM has no outcome (exit 130, the resume command named), and
+    --resume then refreshes every BDM."""
+    from refresh_support import Cinder, assert_consistent
+    seed_file = tmp_path / "seed.json"
+    subprocess.run([os.path.join(ROOT, "tools", "seed"), "--instances", "1", "--volumes", "2", "--host", HOST,
+                    "--prefix", "batch-twice", "--variants", "stale"],
+                   check=True, env=dict(os.environ, BDM_SEED_FILE=str(seed_file)), capture_output=True, timeout=300)
+    entries = json.loads(seed_file.read_text())
+    instance = entries[0]["instance_uuid"]
+    code, out, err = stack.agent("audit", "--json", "--instance", instance)
+    assert code == 1, err
+    audit_file = tmp_path / "audit.json"
+    audit_file.write_text(out)
+    state_dir, paused = tmp_path / "state", tmp_path / "paused"
+    cmd = [stack.agent_bin, "--config-file", stack.nova_conf, "refresh", "--from-audit", str(audit_file), "--class",
+           "stale", "--state-dir", str(state_dir), "--connector-dir", stack.env["BDM_CONNECTOR_DIR"], *AGENT_OPTIONS,
+           "--yes", "--json", "--workers", "1"]
+    env = dict(os.environ, BDM_AGENT_TEST_PAUSE_AFTER="attachment_created", BDM_AGENT_TEST_PAUSED_FILE=str(paused))
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as p:
+        deadline = time.time() + 120
+        while not paused.exists():
+            assert p.poll() is None, p.communicate()
+            assert time.time() < deadline, "the batch never reached attachment_created"
+            time.sleep(0.01)
+        p.send_signal(signal.SIGINT)
+        time.sleep(1.0)
+        assert p.poll() is None, p.communicate()  # the refresh in flight is not cut short by the first
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=120)
+    assert p.returncode == 130, err
+    assert out == "", out  # the interrupted BDM has no outcome; the other never started
+    assert "continue it with: bdm-agent refresh --resume " in err, err
+    cinder = Cinder(stack)
+    for e in entries:  # rolled back (or never started): old attachment, nothing left, unlocked
+        snap = assert_consistent(stack, cinder, e)
+        assert snap["bdm"][0]["attachment_id"] == e["attachment_id"]
+    assert not [p for p in state_dir.iterdir() if p.name.endswith(".journal")]
+    run_id = [p.name[:-4] for p in (state_dir / "runs").iterdir()][0]
+    lines = run_journal_lines(state_dir, run_id)
+    assert [line["start"] for line in lines if "start" in line] == [0] and not [l for l in lines if "end" in l], lines
+    assert [line["unit_unlocked"] for line in lines if "unit_unlocked" in line] == [0], lines
+    code, out, err = stack.agent("refresh", "--resume", run_id, "--state-dir", str(state_dir), "--json")
+    assert code == 0, err
+    assert sorted(json.loads(line)["outcome"] for line in out.splitlines()) == ["refreshed"] * 2, out
+    for e in entries:
+        assert assert_consistent(stack, cinder, e)["bdm"][0]["attachment_id"] != e["attachment_id"]
