@@ -173,27 +173,47 @@ std::string TimingsJson(const PeerTimes& t, std::chrono::steady_clock::duration 
   return text;
 }
 
+// Reads refresh()'s arguments into `request` (and the connector and
+// dry_run given); the failure of the first that does not read.
+std::optional<rpc::RemoteFailure> ReadRefreshRequest(const CallArgs& args, bool redelivered,
+                                                     commands::RefreshRequest& request,
+                                                     std::optional<std::string>& connector_json, bool& dry_run) {
+  if (auto failure = args.Unexpected({"bdm_uuid", "instance_uuid", "volume_id", "connector", "dry_run", "expect",
+                                      "request_ids", "takeover_after"})) {
+    return failure;
+  }
+  auto selection = Selection(args, "refresh");
+  if (auto* refused = std::get_if<HandlerResult>(&selection)) return std::move(refused->failure);
+  if (auto failure = args.Object("connector", connector_json)) return failure;
+  if (auto failure = args.Bool("dry_run", dry_run)) return failure;
+  request.selection = std::get<commands::BdmSelection>(selection);
+  request.dry_run = dry_run ? refresh::DryRun::kYes : refresh::DryRun::kNo;
+  return ReadRefreshArgs(args, redelivered, request);
+}
+
 HandlerResult Refresh(ServeState& state, const CallInput& input) {
   const auto start = std::chrono::steady_clock::now();
   auto admitted = Admit(state, input, "refresh");
   if (auto* refused = std::get_if<HandlerResult>(&admitted)) return std::move(*refused);
   Admitted& a = std::get<Admitted>(admitted);
   const CallArgs args("refresh", input);
-  if (auto failure = args.Unexpected({"bdm_uuid", "instance_uuid", "volume_id", "connector", "dry_run", "expect",
-                                      "request_ids", "takeover_after"})) {
-    return HandlerResult::Raise(std::move(*failure));
+  RefreshEvent event;
+  event.request_id = a.context.request_id;
+  event.context_json = input.request.context_json;
+  for (auto [name, out] : {std::pair{"bdm_uuid", &event.bdm_uuid}, {"instance_uuid", &event.instance_uuid},
+                           {"volume_id", &event.volume_id}}) {
+    (void)args.String(name, *out);  // as far as they read, for the refusal's notification
   }
-  auto selection = Selection(args, "refresh");
-  if (auto* refused = std::get_if<HandlerResult>(&selection)) return std::move(*refused);
   std::optional<std::string> connector_json;
   bool dry_run = false;
-  if (auto failure = args.Object("connector", connector_json)) return HandlerResult::Raise(std::move(*failure));
-  if (auto failure = args.Bool("dry_run", dry_run)) return HandlerResult::Raise(std::move(*failure));
-
   commands::RefreshRequest request;
-  request.selection = std::get<commands::BdmSelection>(selection);
-  request.dry_run = dry_run ? refresh::DryRun::kYes : refresh::DryRun::kNo;
-  if (auto failure = ReadRefreshArgs(args, input.request.redelivered, request)) {
+  if (auto failure = ReadRefreshRequest(args, input.request.redelivered, request, connector_json, dry_run)) {
+    // A cast has no reply: its refusal is announced as a failed refresh is,
+    // so that a batch coordinator waiting for the outcome learns it at once.
+    event.error_class = failure->class_name;
+    event.error_message = failure->message;
+    a.log.Warning("refresh refused (" + event.error_class + "): " + failure->message);
+    if (!dry_run) state.events().Error(event);
     return HandlerResult::Raise(std::move(*failure));
   }
   WorkerResources& worker = a.worker;
@@ -202,13 +222,6 @@ HandlerResult Refresh(ServeState& state, const CallInput& input) {
     return connector_json ? refresh::ParseConnector(*connector_json, "the connector argument")
                           : FetchConnector(worker, compute_host, a.log);
   };
-  RefreshEvent event;
-  event.request_id = a.context.request_id;
-  event.context_json = input.request.context_json;
-  event.bdm_uuid = request.selection.bdm_uuid.empty() ? std::nullopt : std::optional(request.selection.bdm_uuid);
-  event.instance_uuid = request.selection.instance_uuid.empty() ? std::nullopt
-                                                                : std::optional(request.selection.instance_uuid);
-  event.volume_id = request.selection.volume_id.empty() ? std::nullopt : std::optional(request.selection.volume_id);
   if (!dry_run) state.events().Start(event);
   a.log.Info(std::string(dry_run ? "dry run of a refresh of " : "refreshing ") +
              (event.bdm_uuid ? "BDM " + *event.bdm_uuid

@@ -1,8 +1,8 @@
 """`bdm-agent serve` with [oslo_messaging_notifications] driver = messagingv2:
 a real Python oslo.messaging 14 notification listener (on a topic of the
 test's own) receives bdm_agent.refresh.start and .end for a refresh called
-and for one cast, and .start then .error for a refresh refused because the
-instance is running, each with the payload fields, publisher_id
+and for one cast, .start then .error for a refresh refused because the
+instance is running, .error alone for a cast refused for its arguments, each with the payload fields, publisher_id
 bdm-agent.<host> and the caller's context (without its auth_token). With
 the notification broker unreachable, the refresh still succeeds: serve logs
 one line per lost notification, without the broker's password."""
@@ -120,6 +120,23 @@ def test_a_refused_refresh_sends_start_then_error(stack, rpc, notified, victims)
     assert "active" in payload["error_message"], payload
     assert payload["bdm_uuid"] == entry["bdm_uuid"] and payload["new_attachment_id"] is None
     assert set(payload["timings"]) == TIMING_KEYS
+
+
+def test_a_cast_refused_for_its_arguments_sends_error(stack, rpc, notified, victims):
+    """A cast has no reply: a refresh refused before it starts (here an
+    argument this agent does not know, as from a newer coordinator) is
+    announced by .error alone, so that `refresh --via-rpc` learns the outcome
+    at once instead of waiting --outcome-timeout."""
+    serve, listener = notified
+    entry = victims[3]
+    ctxt = context()
+    client(rpc, serve.topic, serve.host).cast(ctxt, "refresh", bdm_uuid=entry["bdm_uuid"], newer_option=1)
+    got = [n for n in listener.wait_for(1) if n["ctxt"]["request_id"] == ctxt["request_id"]]
+    assert [n["event_type"] for n in got] == ["bdm_agent.refresh.error"], got
+    check_common(got[0], serve, ctxt, "error")
+    payload = got[0]["payload"]
+    assert payload["bdm_uuid"] == entry["bdm_uuid"] and payload["new_attachment_id"] is None
+    assert payload["error_class"] == "TypeError" and "newer_option" in payload["error_message"], payload
 
 
 def test_an_unreachable_notification_broker_never_fails_a_refresh(stack, rpc, victims, tmp_path):
