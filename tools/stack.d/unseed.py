@@ -34,16 +34,11 @@ VOLUME_WAIT = 60  # seconds a deleted volume gets to go before 'deleting' will d
 WORKERS = 4       # concurrent Cinder workers, as seed.py uses
 
 
-def _gone(status):
-    return status == 404
-
-
 class Remover(object):
-    """Removes the Cinder side of instances; counts what it removed."""
+    """Removes the Cinder side of instances."""
 
     def __init__(self, cinder):
         self.cinder = cinder
-        self.volumes = 0
 
     def attachments(self, **filters):
         query = "&".join("%s=%s" % kv for kv in sorted(filters.items()))
@@ -56,7 +51,7 @@ class Remover(object):
 
     def remove_cinder(self, instance_uuid, volume_ids):
         """Deletes the instance's attachments and volumes (see the module
-        comment); returns the number of volumes deleted."""
+        comment) -> the ids of the volumes it deleted (not waited for)."""
         by_instance = self.attachments(instance_id=instance_uuid)
         vids = set(volume_ids) | {a["volume_id"] for a in by_instance}
         doomed = []
@@ -76,18 +71,19 @@ class Remover(object):
         for vid in doomed:
             self.cinder.call("DELETE", "/volumes/%s" % vid,
                              ok=(200, 202, 204, 404))
-        deadline = time.monotonic() + VOLUME_WAIT
-        for vid in doomed:
+        return doomed
+
+    def wait_gone(self, vids, deadline):
+        """Waits for deleted volumes to go; past the deadline 'deleting' will
+        do. Raises SeedError on any other status."""
+        for vid in vids:
             while True:
                 st = self.volume_status(vid)
                 if st is None or (st == "deleting" and time.monotonic() > deadline):
                     break
-                if st.startswith("error"):
-                    raise SeedError("volume %s went to %s while deleted" % (vid, st))
                 if st != "deleting":
                     raise SeedError("volume %s is %s after its delete" % (vid, st))
                 time.sleep(0.2)
-        return len(doomed)
 
 
 def plan_from_files(paths, keep):
@@ -173,15 +169,23 @@ def main():
     remover = Remover(cinder)
     errors = []
     with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
-        futures = {pool.submit(remover.remove_cinder, u, vols): u
-                   for u, vols in sorted(plan.items())}
-        clean = []
-        for f in concurrent.futures.as_completed(futures):
-            try:
-                remover.volumes += f.result()
-                clean.append(futures[f])
-            except SeedError as e:
-                errors.append("instance %s: %s" % (futures[f], e))
+        def each(fn, args):
+            """fn(uuid, arg) for each (uuid, arg) -> {uuid: result} of those
+            that did not fail (failures go to errors)."""
+            futures = {pool.submit(fn, u, a): u for u, a in args}
+            done = {}
+            for f in concurrent.futures.as_completed(futures):
+                try:
+                    done[futures[f]] = f.result()
+                except SeedError as e:
+                    errors.append("instance %s: %s" % (futures[f], e))
+            return done
+        deleted = each(remover.remove_cinder, sorted(plan.items()))
+        # The volumes' deletes run in cinder-volume meanwhile.
+        deadline = time.monotonic() + VOLUME_WAIT
+        clean = each(lambda u, vids: remover.wait_gone(vids, deadline),
+                     sorted(deleted.items()))
+    volumes = sum(len(deleted[u]) for u in clean)
     removed = 0
     for u in sorted(clean):
         if u in live:
@@ -198,7 +202,7 @@ def main():
     for e in errors:
         print("seed: %s" % e, file=sys.stderr)
     print("seed: removed %d instance(s) and %d volume(s) in %.1f s%s"
-          % (removed, remover.volumes, time.monotonic() - seed.T0,
+          % (removed, volumes, time.monotonic() - seed.T0,
              "; %d instance(s) failed" % len(errors) if errors else ""))
     return 1 if errors else 0
 
