@@ -713,9 +713,15 @@ def main():
     return 0
 
 
-if __name__ == "__main__":
+def run(main_function):
+    """Exits with main_function()'s status; a SeedError ends it with one
+    "seed: ..." line on stderr and status 1."""
     try:
-        sys.exit(main())
+        sys.exit(main_function())
     except SeedError as e:
         print("seed: %s" % e, file=sys.stderr)
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    run(main)

@@ -208,8 +208,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except SeedError as e:
-        print("seed: %s" % e, file=sys.stderr)
-        sys.exit(1)
+    seed.run(main)
