@@ -97,6 +97,16 @@ def stack():
     return Stack()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def remove_seeded_instances(tmp_path_factory):
+    """At the end of the session, the instances every test seeded into a
+    seed.json of its tmp dirs (refresh_support.seed and the like) are removed;
+    module fixtures that remove theirs earlier also delete their file."""
+    yield
+    from refresh_support import unseed
+    unseed(*sorted(tmp_path_factory.getbasetemp().rglob("seed.json")))
+
+
 @pytest.fixture
 def scratch_rows(stack):
     """Rows a test inserts into the real schema; removed afterwards."""

@@ -21,6 +21,17 @@ def seed(stack, tmp_path, instances, volumes=1):
     return json.loads(seed_file.read_text())
 
 
+def unseed(*seed_files):
+    """Removes the instances (Nova rows, Cinder attachments and volumes) the
+    seed files list, with tools/seed --remove, then the files."""
+    files = [str(f) for f in seed_files if os.path.exists(f)]
+    if files:
+        subprocess.run([os.path.join(ROOT, "tools", "seed"), "--remove", *files], check=True,
+                       capture_output=True, timeout=600)
+    for f in files:
+        os.unlink(f)
+
+
 class Cinder:
     def __init__(self, stack):
         self.base = stack.env["BDM_CINDER_URL"] + "/" + stack.env["BDM_CINDER_PROJECT"]

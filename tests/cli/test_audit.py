@@ -11,6 +11,8 @@ import subprocess
 
 import pytest
 
+from refresh_support import unseed
+
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
 VARIANTS = ["ok", "stale", "wrong-host", "no-attachment", "missing-attachment", "volume-gone",
             "connection-info-null", "corrupt", "dangling"]
@@ -26,7 +28,8 @@ def seeded(stack, tmp_path_factory):
                    check=True, env=env, capture_output=True, timeout=300)
     entries = json.loads(seed_file.read_text())
     assert sorted(e["variant"] for e in entries) == sorted(VARIANTS)
-    return entries
+    yield entries
+    unseed(seed_file)
 
 
 def scope(entries):

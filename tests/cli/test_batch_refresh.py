@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from refresh_support import AGENT_OPTIONS, ROOT
+from refresh_support import AGENT_OPTIONS, ROOT, unseed
 from test_audit import snapshot
 
 HOST = "compute2"
@@ -37,7 +37,8 @@ def seeded(stack, tmp_path_factory):
     with stack.db("nova") as conn, conn.cursor() as cur:
         cur.execute("UPDATE instances SET vm_state='active', power_state=1 WHERE uuid=%s",
                     (entries[2]["instance_uuid"],))
-    return entries
+    yield entries
+    unseed(seed_file)
 
 
 def batch(stack, state_dir, *args):

@@ -16,7 +16,7 @@ import uuid
 
 import pytest
 
-from refresh_support import ROOT, Cinder, assert_consistent
+from refresh_support import ROOT, Cinder, assert_consistent, unseed
 from serve_support import Serve, serve_config
 from test_batch_refresh import actions
 
@@ -36,7 +36,8 @@ def seeded(stack, tmp_path_factory):
     assert len(entries) == 13
     code, out, err = stack.agent("audit", "--json", *[a for e in entries for a in ("--instance", e["instance_uuid"])])
     assert code == 1, err
-    return entries, out.splitlines()
+    yield entries, out.splitlines()
+    unseed(seed_file)
 
 
 def notifying(stack, tmp_path, rpc_topic, notify_topic):

@@ -7,7 +7,8 @@ show` it replaces, on the local stack.
   Cinder attachments), half on each compute host of the stack, into a
   private seed file (tools/seed with BDM_SEED_FILE), so that nothing outside
   them is read for the plan or changed: N for bdm-agent, 10 twins (5 per
-  host) for nova-manage.
+  host) for nova-manage. At the end, failed or not, they are removed
+  (tools/seed --remove).
 * audit: `bdm-agent audit --json --instance U ...` over the N instances,
   AUDIT_RUNS times (median wall); its output is the batch's plan. The
   nova-manage equivalent is one `volume_attachment show` per BDM: SHOW_RUNS
@@ -182,6 +183,23 @@ def main():
     connector_dir = os.environ["BDM_CONNECTOR_DIR"]
     hosts = os.environ.get("BDM_COMPUTE_HOSTS", os.environ["BDM_COMPUTE_HOST"]).split()
     work = tempfile.mkdtemp(prefix="bench-batch-")
+    try:
+        bench(agent, nova_manage, connector_dir, hosts, work, n)
+    finally:
+        unseed(work)
+        subprocess.run(["rm", "-rf", work], check=False)
+
+
+def unseed(work):
+    """Removes the instances the bench seeded (tools/seed --remove)."""
+    seed_file = os.path.join(work, "seed.json")
+    if os.path.exists(seed_file):
+        with stack_lock():
+            subprocess.run([os.path.join(ROOT, "tools", "seed"), "--remove", seed_file], check=True,
+                           stdout=subprocess.DEVNULL)
+
+
+def bench(agent, nova_manage, connector_dir, hosts, work, n):
     batch, twins = seed(work, hosts, n)
     audit_file = os.path.join(work, "audit.json")
 
@@ -244,7 +262,6 @@ def main():
               + f": peak RSS {rss:.1f} MiB, wall {wall:.2f} s")
     print(f"batch: bdm-agent {agent_per_bdm:.3f} s per BDM, nova-manage {nm_per_bdm:.3f} s per BDM, "
           f"ratio {nm_per_bdm / agent_per_bdm:.1f}; audit: {audit_ms:.0f} ms for {n} BDMs")
-    subprocess.run(["rm", "-rf", work], check=False)
 
 
 if __name__ == "__main__":

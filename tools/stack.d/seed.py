@@ -347,6 +347,42 @@ def save_seed(path, entries):
     os.replace(tmp, path)
 
 
+def stack_cinder(project):
+    """A Cinder client for the stack's project, as the nova service user."""
+    try:
+        auth_headers = stack_auth.cinder_headers(os.environ)
+    except (stack_auth.KeystoneError, OSError) as e:
+        raise SeedError(str(e))
+    return Cinder(env("BDM_CINDER_URL"), project, auth_headers)
+
+
+def seed_lock(state):
+    """Takes $state/seed.lock, held by every seed and removal (one at a time
+    per stack) until the returned file is closed (or the process ends)."""
+    lock = open(os.path.join(state, "seed.lock"), "w")
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    return lock
+
+
+def load_nova(nova_conf):
+    """Imports Nova (without nova.cmd: nothing is monkey-patched), reads
+    nova_conf and registers the objects -> (objects, nova.context,
+    nova.exception, an admin context, cell1's CellMapping)."""
+    from nova import config
+    from nova import context as nova_context
+    from nova import exception
+    from nova import objects
+
+    config.parse_args(["bdm-seed", "--config-file", nova_conf])
+    objects.register_all()
+    admin = nova_context.get_admin_context()
+    cell1 = next((c for c in objects.CellMappingList.get_all(admin)
+                  if c.name == "cell1"), None)
+    if cell1 is None:
+        raise SeedError("no cell1 in the API database (is the stack up?)")
+    return objects, nova_context, exception, admin, cell1
+
+
 def device_names(k):
     # /dev/vda is the root disk; volumes get vdb, vdc, ...
     letters = "bcdefghijklmnopqrstuvwxyz"
@@ -392,15 +428,8 @@ def main():
     user = OWNER_USER
     seed_path = os.environ.get("BDM_SEED_FILE",
                                os.path.join(state, "seed.json"))
-    try:
-        auth_headers = stack_auth.cinder_headers(os.environ)
-    except (stack_auth.KeystoneError, OSError) as e:
-        sys.exit("seed: %s" % e)
-    cinder = Cinder(env("BDM_CINDER_URL"), project, auth_headers)
-
-    # One seed at a time per state dir.
-    lock = open(os.path.join(state, "seed.lock"), "w")
-    fcntl.flock(lock, fcntl.LOCK_EX)
+    cinder = stack_cinder(project)
+    lock = seed_lock(state)  # noqa: F841 (held until the process ends)
 
     existing = load_seed(seed_path)
     batch = 1 + max([e.get("batch", 0) for e in existing] or [0])
@@ -461,25 +490,13 @@ def main():
     worker = threading.Thread(target=run_cinder, daemon=True)
     worker.start()
 
+    objects, nova_context, exception, admin, cell1 = load_nova(nova_conf)
     import nova.conf
     from nova.compute import power_state
-    from nova import config
-    from nova import context as nova_context
-    from nova import exception
     from nova.network import model as network_model
-    from nova import objects
     from oslo_serialization import jsonutils
     from oslo_utils import timeutils
-
-    config.parse_args(["bdm-seed", "--config-file", nova_conf])
-    objects.register_all()
     CONF = nova.conf.CONF
-
-    admin = nova_context.get_admin_context()
-    cell1 = next((c for c in objects.CellMappingList.get_all(admin)
-                  if c.name == "cell1"), None)
-    if cell1 is None:
-        raise SeedError("no cell1 in the API database (is the stack up?)")
     with nova_context.target_cell(admin, cell1) as cctxt:
         try:
             nodes = objects.ComputeNodeList.get_all_by_host(cctxt, host)
@@ -696,9 +713,15 @@ def main():
     return 0
 
 
-if __name__ == "__main__":
+def run(main_function):
+    """Exits with main_function()'s status; a SeedError ends it with one
+    "seed: ..." line on stderr and status 1."""
     try:
-        sys.exit(main())
+        sys.exit(main_function())
     except SeedError as e:
         print("seed: %s" % e, file=sys.stderr)
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    run(main)
