@@ -32,9 +32,10 @@ base::Result<refresh::TakeoverDecision> Decide(const TakeoverInputs& in, bool in
     if (!facts.locked_reason) facts.locked_reason = "";  // locked, without a reason: not ours
   }
   if (facts.locked_reason == facts.lock_reason) {
-    BASE_TRY_ASSIGN(std::optional<db::InstanceActionRow> lock,
-                    cell.FindInstanceAction(bdm.instance_uuid, in.request.request_ids->lock));
-    if (lock && lock->action == "lock") facts.lock_action_age_seconds = lock->age_seconds;
+    // (read in place: GCC 12 -O2 takes a moved-out optional's string for uninitialized)
+    const auto lock = cell.FindInstanceAction(bdm.instance_uuid, in.request.request_ids->lock);
+    if (!lock.ok()) return lock.error();
+    if (*lock && (*lock)->action == "lock") facts.lock_action_age_seconds = (*lock)->age_seconds;
   }
   return refresh::DecideTakeover(facts);
 }
